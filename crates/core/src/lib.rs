@@ -1,0 +1,22 @@
+//! Domain types shared by every leakcheck crate.
+//!
+//! An [`ItemId`] names a unique byte string (its SHA-256). Ingest finds items at
+//! places ([occurrences](Record::Occurrence)) inside sources and containers,
+//! classifies each by content into a [`Kind`], and emits [`Record`]s that the
+//! catalog stores. [`Limits`] bound the work done on hostile input.
+#![warn(missing_docs)]
+
+pub use email::{Address, EmailMeta};
+pub use error::{Error, Result};
+pub use id::ItemId;
+pub use kind::Kind;
+pub use limits::Limits;
+pub use record::{Record, Stage};
+
+mod email;
+mod error;
+mod id;
+mod kind;
+mod limits;
+mod record;
+pub mod sanitize;

@@ -1,0 +1,207 @@
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Write};
+use std::path::PathBuf;
+
+use leakcheck_core::ItemId;
+use sha2::{Digest, Sha256};
+
+use crate::error::{Result, io};
+
+/// Content-addressed store of originals: `blobs/ab/cd/<sha256>`.
+///
+/// A blob is written to `blobs/tmp/` first and renamed into place, so a crash
+/// never leaves a partial blob under its final name; once in place it is made
+/// read-only and never written again.
+#[derive(Clone, Debug)]
+pub struct BlobStore {
+    root: PathBuf,
+}
+
+impl BlobStore {
+    pub(crate) fn open(root: PathBuf) -> Result<BlobStore> {
+        let tmp = root.join("tmp");
+        fs::create_dir_all(&tmp).map_err(io(&tmp))?;
+        Ok(BlobStore { root })
+    }
+
+    /// Where the blob of `id` lives.
+    pub fn path(&self, id: &ItemId) -> PathBuf {
+        let s = id.as_str();
+        self.root.join(&s[0..2]).join(&s[2..4]).join(s)
+    }
+
+    /// True when the blob is in place.
+    pub fn contains(&self, id: &ItemId) -> bool {
+        self.path(id).exists()
+    }
+
+    /// Stores bytes whose id is already known. Does nothing if present.
+    pub fn put(&self, id: &ItemId, bytes: &[u8]) -> Result<()> {
+        if self.contains(id) {
+            return Ok(());
+        }
+        let mut tmp = self.temp_file()?;
+        tmp.file.write_all(bytes).map_err(io(&tmp.path))?;
+        self.commit(tmp, id)
+    }
+
+    /// Copies a stream into the store while hashing it, refusing more than
+    /// `limit` bytes. Returns the id and the size.
+    pub fn put_stream(&self, reader: &mut dyn Read, limit: u64) -> Result<Spooled> {
+        let mut tmp = self.temp_file()?;
+        let mut hasher = Sha256::new();
+        let mut buf = vec![0u8; 256 * 1024];
+        let mut size = 0u64;
+        loop {
+            let n = match reader.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    let path = tmp.path.clone();
+                    tmp.discard();
+                    return Err(io(path)(e));
+                }
+            };
+            size += n as u64;
+            if size > limit {
+                tmp.discard();
+                return Ok(Spooled::TooLarge { read: size });
+            }
+            hasher.update(&buf[..n]);
+            tmp.file.write_all(&buf[..n]).map_err(io(&tmp.path))?;
+        }
+        let id = ItemId::from_digest(hasher.finalize().into());
+        if self.contains(&id) {
+            tmp.discard();
+        } else {
+            self.commit(tmp, &id)?;
+        }
+        Ok(Spooled::Stored { id, size })
+    }
+
+    /// Opens a stored blob for reading.
+    pub fn open_blob(&self, id: &ItemId) -> Result<File> {
+        let p = self.path(id);
+        File::open(&p).map_err(io(p))
+    }
+
+    /// Reads a stored blob whole.
+    pub fn read(&self, id: &ItemId) -> Result<Vec<u8>> {
+        let p = self.path(id);
+        fs::read(&p).map_err(io(p))
+    }
+
+    /// Re-hashes a stored blob; `None` if it is missing.
+    pub fn rehash(&self, id: &ItemId) -> Result<Option<(ItemId, u64)>> {
+        let p = self.path(id);
+        let mut f = match File::open(&p) {
+            Ok(f) => f,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(io(p)(e)),
+        };
+        let mut hasher = Sha256::new();
+        let size = io::copy(&mut f, &mut hasher).map_err(io(&p))?;
+        Ok(Some((ItemId::from_digest(hasher.finalize().into()), size)))
+    }
+
+    /// Removes temporary files left by an interrupted run.
+    pub fn clean_temp(&self) -> Result<()> {
+        let tmp = self.root.join("tmp");
+        for entry in fs::read_dir(&tmp).map_err(io(&tmp))? {
+            let entry = entry.map_err(io(&tmp))?;
+            fs::remove_file(entry.path()).map_err(io(entry.path()))?;
+        }
+        Ok(())
+    }
+
+    fn temp_file(&self) -> Result<TempBlob> {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let path = self
+            .root
+            .join("tmp")
+            .join(format!("{}-{n}", std::process::id()));
+        let file = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .map_err(io(&path))?;
+        Ok(TempBlob { file, path })
+    }
+
+    fn commit(&self, tmp: TempBlob, id: &ItemId) -> Result<()> {
+        let dest = self.path(id);
+        let dir = dest.parent().expect("blob path has a parent");
+        fs::create_dir_all(dir).map_err(io(dir))?;
+        let TempBlob { file, path } = tmp;
+        let mut perms = file.metadata().map_err(io(&path))?.permissions();
+        perms.set_readonly(true);
+        fs::set_permissions(&path, perms).map_err(io(&path))?;
+        drop(file);
+        // Another worker may have stored the same bytes meanwhile: the rename
+        // then replaces identical content, which is harmless.
+        fs::rename(&path, &dest).map_err(io(&dest))
+    }
+}
+
+/// The outcome of [`BlobStore::put_stream`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Spooled {
+    /// The bytes are stored under `id`.
+    Stored {
+        /// Their id.
+        id: ItemId,
+        /// Their size.
+        size: u64,
+    },
+    /// The stream was longer than the limit; nothing was stored.
+    TooLarge {
+        /// Bytes read before giving up.
+        read: u64,
+    },
+}
+
+struct TempBlob {
+    file: File,
+    path: PathBuf,
+}
+
+impl TempBlob {
+    fn discard(self) {
+        drop(self.file);
+        let _ = fs::remove_file(&self.path);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn put_is_write_once_and_read_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = BlobStore::open(dir.path().join("blobs")).unwrap();
+        let id = ItemId::of(b"hello");
+        store.put(&id, b"hello").unwrap();
+        store.put(&id, b"hello").unwrap();
+        assert_eq!(store.read(&id).unwrap(), b"hello");
+        assert!(store.path(&id).metadata().unwrap().permissions().readonly());
+        assert_eq!(store.rehash(&id).unwrap(), Some((id, 5)));
+    }
+
+    #[test]
+    fn put_stream_hashes_and_enforces_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = BlobStore::open(dir.path().join("blobs")).unwrap();
+        let got = store.put_stream(&mut &b"abc"[..], 10).unwrap();
+        assert_eq!(got, Spooled::Stored { id: ItemId::of(b"abc"), size: 3 });
+        let big = vec![0u8; 100];
+        assert!(matches!(
+            store.put_stream(&mut &big[..], 10).unwrap(),
+            Spooled::TooLarge { .. }
+        ));
+        assert_eq!(fs::read_dir(dir.path().join("blobs/tmp")).unwrap().count(), 0);
+    }
+}

@@ -1,0 +1,165 @@
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use leakcheck_core::Limits;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result, io};
+use crate::{BlobStore, Catalog, Custody};
+
+/// The claimed period of the leak: documents dated outside it deserve a look.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Window {
+    /// First day (inclusive).
+    pub start: NaiveDate,
+    /// Last day (inclusive).
+    pub end: NaiveDate,
+}
+
+impl Window {
+    /// Parses `YYYY-MM-DD..YYYY-MM-DD`.
+    pub fn parse(s: &str) -> std::result::Result<Window, String> {
+        let (a, b) = s
+            .split_once("..")
+            .ok_or_else(|| format!("{s:?}: expected START..END, e.g. 2017-01-01..2017-04-24"))?;
+        let day = |d: &str| {
+            NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d")
+                .map_err(|e| format!("{d:?}: not a YYYY-MM-DD date ({e})"))
+        };
+        let (start, end) = (day(a)?, day(b)?);
+        if end < start {
+            return Err(format!("{s:?}: the window ends before it starts"));
+        }
+        Ok(Window { start, end })
+    }
+}
+
+/// The contents of `case.toml`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaseSettings {
+    /// A human name for the case.
+    pub name: String,
+    /// The claimed leak window, if known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<Window>,
+    /// Mail domains of the organisation the dump comes from.
+    #[serde(default)]
+    pub org_domains: Vec<String>,
+    /// Bounds against hostile input.
+    #[serde(default)]
+    pub limits: Limits,
+}
+
+/// An open case directory.
+#[derive(Debug)]
+pub struct Case {
+    root: PathBuf,
+    /// The settings read from `case.toml`.
+    pub settings: CaseSettings,
+    blobs: BlobStore,
+}
+
+const SETTINGS: &str = "case.toml";
+
+impl Case {
+    /// Creates a new case in `root`, which must not exist or be empty.
+    pub fn init(root: &Path, settings: CaseSettings) -> Result<Case> {
+        if root.exists() {
+            let mut entries = fs::read_dir(root).map_err(io(root))?;
+            if entries.next().is_some() {
+                return Err(Error::NotEmpty(root.to_path_buf()));
+            }
+        }
+        fs::create_dir_all(root.join("keys")).map_err(io(root))?;
+        let text = toml::to_string_pretty(&settings).map_err(|e| Error::BadSettings {
+            path: root.join(SETTINGS),
+            reason: e.to_string(),
+        })?;
+        let path = root.join(SETTINGS);
+        fs::write(&path, text).map_err(io(&path))?;
+        let case = Case::open(root)?;
+        case.catalog()?; // creates the schema now, so a fresh case is complete
+        Custody::open(&case.root)?;
+        Ok(case)
+    }
+
+    /// Opens an existing case.
+    pub fn open(root: &Path) -> Result<Case> {
+        let path = root.join(SETTINGS);
+        let text = match fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(Error::NotACase(root.to_path_buf()));
+            }
+            Err(e) => return Err(io(&path)(e)),
+        };
+        let settings: CaseSettings = toml::from_str(&text).map_err(|e| Error::BadSettings {
+            path: path.clone(),
+            reason: e.to_string(),
+        })?;
+        let blobs = BlobStore::open(root.join("blobs"))?;
+        Ok(Case {
+            root: root.to_path_buf(),
+            settings,
+            blobs,
+        })
+    }
+
+    /// The case folder.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The blob store.
+    pub fn blobs(&self) -> &BlobStore {
+        &self.blobs
+    }
+
+    /// Opens a connection to the catalog (one per thread).
+    pub fn catalog(&self) -> Result<Catalog> {
+        Catalog::open(&self.root.join("catalog.sqlite"))
+    }
+
+    /// Opens the custody log for appending.
+    pub fn custody(&self) -> Result<Custody> {
+        Custody::open(&self.root)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn window_parses_and_rejects() {
+        let w = Window::parse("2017-01-01..2017-04-24").unwrap();
+        assert_eq!(w.start.to_string(), "2017-01-01");
+        assert!(Window::parse("2017-04-24..2017-01-01").is_err());
+        assert!(Window::parse("2017-01-01").is_err());
+        assert!(Window::parse("2017-13-01..2017-12-01").is_err());
+    }
+
+    #[test]
+    fn init_then_open_round_trips_settings() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("case");
+        let settings = CaseSettings {
+            name: "t".into(),
+            window: Some(Window::parse("2017-01-01..2017-04-24").unwrap()),
+            org_domains: vec!["en-marche.fr".into()],
+            limits: Limits::default(),
+        };
+        Case::init(&root, settings.clone()).unwrap();
+        assert_eq!(Case::open(&root).unwrap().settings, settings);
+        assert!(matches!(
+            Case::init(&root, settings),
+            Err(Error::NotEmpty(_))
+        ));
+        assert!(matches!(
+            Case::open(dir.path()),
+            Err(Error::NotACase(_))
+        ));
+    }
+}

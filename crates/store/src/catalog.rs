@@ -1,0 +1,546 @@
+use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
+use std::time::Duration;
+
+use leakcheck_core::{EmailMeta, ItemId, Record};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::schema;
+
+/// The SQLite catalog of a case (WAL mode; one writer, many readers).
+pub struct Catalog {
+    conn: Connection,
+}
+
+/// Counts that always add up: `files_seen = items + duplicates + errors`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Stats {
+    /// Every place bytes were found (files, members, messages, attachments).
+    pub files_seen: u64,
+    /// Unique items (distinct SHA-256).
+    pub items: u64,
+    /// Places whose bytes were already seen elsewhere.
+    pub duplicates: u64,
+    /// Places whose bytes could not be read at all (each with a reason).
+    pub errors: u64,
+    /// Items stored but not fully understood (parse failures, limits).
+    pub item_errors: u64,
+    /// Items that are containers leakcheck cannot open yet (pst, msg...).
+    pub unsupported: u64,
+    /// Unique emails.
+    pub emails: u64,
+    /// Bytes of all unique items.
+    pub bytes: u64,
+    /// Unique items per kind.
+    pub by_kind: BTreeMap<String, u64>,
+    /// Per container: what it declared, what came out, what failed.
+    pub containers: ContainerTotals,
+}
+
+/// Container reconciliation summed over the case, plus the containers that
+/// do not reconcile.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ContainerTotals {
+    /// Containers recorded.
+    pub count: u64,
+    /// Members they declare.
+    pub expected: u64,
+    /// Members that came out as items.
+    pub emitted: u64,
+    /// Members that failed.
+    pub failed: u64,
+    /// Containers where expected != emitted + failed.
+    pub unreconciled: Vec<ContainerStat>,
+}
+
+/// One container's reconciliation.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ContainerStat {
+    /// Item id or folder key.
+    pub key: String,
+    /// zip, mbox, email, dir...
+    pub kind: String,
+    /// Members it declares.
+    pub expected: u64,
+    /// Members that came out as items.
+    pub emitted: u64,
+    /// Members that failed.
+    pub failed: u64,
+    /// Format facts (mbox variant...).
+    pub detail: Option<serde_json::Value>,
+}
+
+/// A line of `ls`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ItemRow {
+    /// Item id.
+    pub id: String,
+    /// Kind.
+    pub kind: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// One place it was found.
+    pub path: String,
+    /// Email subject, when an email.
+    pub subject: Option<String>,
+    /// Email date, when an email.
+    pub date: Option<String>,
+}
+
+/// A place an item was found, or a child of an item.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct OccurrenceRow {
+    /// Container key.
+    pub parent: String,
+    /// Name in the container.
+    pub path: String,
+    /// Index in the container.
+    pub position: u64,
+    /// Human path from the source.
+    pub display: String,
+    /// Nesting depth.
+    pub depth: u32,
+    /// The item, if readable.
+    pub item: Option<String>,
+    /// Kind of that item.
+    pub kind: Option<String>,
+    /// Why it could not be read.
+    pub error: Option<String>,
+    /// Stage of that error.
+    pub stage: Option<String>,
+    /// Container facts.
+    pub extra: Option<serde_json::Value>,
+}
+
+/// A recorded problem (unreadable place or item error).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ProblemRow {
+    /// The item, if its bytes are stored.
+    pub item: Option<String>,
+    /// Where.
+    pub display: String,
+    /// Stage.
+    pub stage: String,
+    /// What went wrong.
+    pub reason: String,
+}
+
+/// Everything the catalog knows about one item.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ItemDetail {
+    /// Item id.
+    pub id: String,
+    /// Kind.
+    pub kind: String,
+    /// Size.
+    pub size: u64,
+    /// True once all its children are recorded.
+    pub done: bool,
+    /// Where it was found.
+    pub occurrences: Vec<OccurrenceRow>,
+    /// What it contains.
+    pub children: Vec<OccurrenceRow>,
+    /// Its own reconciliation, if a container.
+    pub container: Option<ContainerStat>,
+    /// Problems recorded on it.
+    pub errors: Vec<ProblemRow>,
+    /// Email fields, if an email.
+    pub email: Option<EmailMeta>,
+}
+
+impl Catalog {
+    pub(crate) fn open(path: &Path) -> Result<Catalog> {
+        let mut conn = Connection::open(path)?;
+        conn.busy_timeout(Duration::from_secs(30))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        schema::migrate(&mut conn)?;
+        Ok(Catalog { conn })
+    }
+
+    /// Applies records in one transaction. Applying them again changes nothing;
+    /// a later record for the same place replaces the earlier one.
+    pub fn apply(&mut self, records: &[Record]) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut item = tx.prepare_cached(
+                "INSERT INTO items (id, size, kind) VALUES (?1, ?2, ?3) ON CONFLICT(id) DO NOTHING",
+            )?;
+            let mut occ = tx.prepare_cached(
+                "INSERT INTO occurrences (parent, path, position, display, depth, item, stage, error, extra)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                 ON CONFLICT(parent, path, position) DO UPDATE SET
+                   display = excluded.display, depth = excluded.depth, item = excluded.item,
+                   stage = excluded.stage, error = excluded.error, extra = excluded.extra",
+            )?;
+            let mut err = tx.prepare_cached(
+                "INSERT OR REPLACE INTO item_errors (item, stage, reason) VALUES (?1, ?2, ?3)",
+            )?;
+            let mut cont = tx.prepare_cached(
+                "INSERT OR REPLACE INTO containers (key, kind, expected, detail) VALUES (?1, ?2, ?3, ?4)",
+            )?;
+            let mut email = tx.prepare_cached(
+                "INSERT OR REPLACE INTO emails (item, message_id, subject, date_unix, from_addr, meta)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?;
+            let mut done = tx.prepare_cached("UPDATE items SET done = 1 WHERE id = ?1")?;
+            for r in records {
+                match r {
+                    Record::Item { id, size, kind } => {
+                        item.execute(params![id.as_str(), *size as i64, kind.as_str()])?;
+                    }
+                    Record::Occurrence {
+                        parent,
+                        path,
+                        position,
+                        display,
+                        depth,
+                        item,
+                        error,
+                        extra,
+                    } => {
+                        occ.execute(params![
+                            parent,
+                            path,
+                            *position as i64,
+                            display,
+                            depth,
+                            item.as_ref().map(|i| i.as_str()),
+                            error.as_ref().map(|(s, _)| s.as_str()),
+                            error.as_ref().map(|(_, m)| m.as_str()),
+                            extra.as_ref().map(|v| v.to_string()),
+                        ])?;
+                    }
+                    Record::ItemError { id, stage, reason } => {
+                        err.execute(params![id.as_str(), stage.as_str(), reason])?;
+                    }
+                    Record::Container {
+                        key,
+                        kind,
+                        expected,
+                        detail,
+                    } => {
+                        cont.execute(params![
+                            key,
+                            kind,
+                            *expected as i64,
+                            detail.as_ref().map(|v| v.to_string())
+                        ])?;
+                    }
+                    Record::Email { id, meta } => {
+                        let from = meta.from.first().and_then(|a| a.address.clone());
+                        email.execute(params![
+                            id.as_str(),
+                            meta.message_id,
+                            meta.subject,
+                            meta.date_unix,
+                            from,
+                            serde_json::to_string(meta).expect("email meta serialises"),
+                        ])?;
+                    }
+                    Record::Done { id } => {
+                        done.execute([id.as_str()])?;
+                    }
+                }
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Items whose whole subtree is recorded: ingest need not open them again.
+    pub fn done_items(&self) -> Result<HashSet<ItemId>> {
+        let mut stmt = self.conn.prepare("SELECT id FROM items WHERE done = 1")?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        let mut set = HashSet::new();
+        for id in rows {
+            set.insert(parse_id(&id?)?);
+        }
+        Ok(set)
+    }
+
+    /// The figures of `leakcheck stats`, all derived from the tables.
+    pub fn stats(&self) -> Result<Stats> {
+        let c = &self.conn;
+        let count = |sql: &str| -> Result<u64> { Ok(c.query_row(sql, [], |r| r.get::<_, i64>(0))? as u64) };
+        let files_seen = count("SELECT count(*) FROM occurrences")?;
+        let items = count("SELECT count(DISTINCT item) FROM occurrences WHERE item IS NOT NULL")?;
+        let with_item = count("SELECT count(*) FROM occurrences WHERE item IS NOT NULL")?;
+        let errors = count("SELECT count(*) FROM occurrences WHERE item IS NULL")?;
+        let item_errors = count("SELECT count(DISTINCT item) FROM item_errors")?;
+        let unsupported = count(&format!(
+            "SELECT count(*) FROM items WHERE kind IN ({})",
+            leakcheck_core::Kind::ALL
+                .iter()
+                .filter(|k| k.is_unsupported_container())
+                .map(|k| format!("'{}'", k.as_str()))
+                .collect::<Vec<_>>()
+                .join(",")
+        ))?;
+        let emails = count("SELECT count(*) FROM emails")?;
+        let bytes = count("SELECT coalesce(sum(size), 0) FROM items")?;
+        let mut by_kind = BTreeMap::new();
+        let mut stmt = c.prepare("SELECT kind, count(*) FROM items GROUP BY kind")?;
+        for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))? {
+            let (k, n) = row?;
+            by_kind.insert(k, n as u64);
+        }
+        let all = self.container_stats(None)?;
+        let containers = ContainerTotals {
+            count: all.len() as u64,
+            expected: all.iter().map(|c| c.expected).sum(),
+            emitted: all.iter().map(|c| c.emitted).sum(),
+            failed: all.iter().map(|c| c.failed).sum(),
+            unreconciled: all
+                .into_iter()
+                .filter(|c| c.expected != c.emitted + c.failed)
+                .collect(),
+        };
+        Ok(Stats {
+            files_seen,
+            items,
+            duplicates: with_item - items,
+            errors,
+            item_errors,
+            unsupported,
+            emails,
+            bytes,
+            by_kind,
+            containers,
+        })
+    }
+
+    /// Reconciliation of every container, or of one.
+    pub fn container_stats(&self, key: Option<&str>) -> Result<Vec<ContainerStat>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT c.key, c.kind, c.expected, c.detail,
+                    (SELECT count(*) FROM occurrences o WHERE o.parent = c.key AND o.item IS NOT NULL),
+                    (SELECT count(*) FROM occurrences o WHERE o.parent = c.key AND o.item IS NULL)
+             FROM containers c WHERE ?1 IS NULL OR c.key = ?1 ORDER BY c.key",
+        )?;
+        let rows = stmt.query_map([key], |r| {
+            Ok(ContainerStat {
+                key: r.get(0)?,
+                kind: r.get(1)?,
+                expected: r.get::<_, i64>(2)? as u64,
+                detail: r.get::<_, Option<String>>(3)?.and_then(|s| serde_json::from_str(&s).ok()),
+                emitted: r.get::<_, i64>(4)? as u64,
+                failed: r.get::<_, i64>(5)? as u64,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Lists items, optionally of one kind, in a stable order (by first path).
+    pub fn list(&self, kind: Option<&str>, limit: u64, offset: u64) -> Result<Vec<ItemRow>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT i.id, i.kind, i.size,
+                    (SELECT min(display) FROM occurrences o WHERE o.item = i.id) AS path,
+                    e.subject, e.date_unix
+             FROM items i LEFT JOIN emails e ON e.item = i.id
+             WHERE ?1 IS NULL OR i.kind = ?1
+             ORDER BY path, i.id LIMIT ?2 OFFSET ?3",
+        )?;
+        let rows = stmt.query_map(params![kind, limit as i64, offset as i64], |r| {
+            Ok(ItemRow {
+                id: r.get(0)?,
+                kind: r.get(1)?,
+                size: r.get::<_, i64>(2)? as u64,
+                path: r.get::<_, Option<String>>(3)?.unwrap_or_default(),
+                subject: r.get(4)?,
+                date: r
+                    .get::<_, Option<i64>>(5)?
+                    .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
+                    .map(|d| d.to_rfc3339()),
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Every recorded problem: unreadable places and item errors.
+    pub fn problems(&self, limit: u64) -> Result<Vec<ProblemRow>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT NULL, display, stage, error FROM occurrences WHERE item IS NULL
+             UNION ALL
+             SELECT e.item, (SELECT min(display) FROM occurrences o WHERE o.item = e.item), e.stage, e.reason
+             FROM item_errors e
+             ORDER BY 2 LIMIT ?1",
+        )?;
+        let rows = stmt.query_map([limit as i64], |r| {
+            Ok(ProblemRow {
+                item: r.get(0)?,
+                display: r.get::<_, Option<String>>(1)?.unwrap_or_default(),
+                stage: r.get::<_, Option<String>>(2)?.unwrap_or_default(),
+                reason: r.get::<_, Option<String>>(3)?.unwrap_or_default(),
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Finds the one item whose id starts with `prefix`.
+    pub fn resolve(&self, prefix: &str) -> Result<ItemId> {
+        let p = prefix.trim().to_ascii_lowercase();
+        if !ItemId::is_prefix(&p) {
+            return Err(Error::NoSuchItem(prefix.to_string()));
+        }
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id FROM items WHERE id >= ?1 AND id < ?1 || 'g' ORDER BY id LIMIT 2")?;
+        let ids: Vec<String> = stmt
+            .query_map([&p], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        match ids.len() {
+            0 => Err(Error::NoSuchItem(prefix.to_string())),
+            1 => parse_id(&ids[0]),
+            _ => {
+                let count: i64 = self.conn.query_row(
+                    "SELECT count(*) FROM items WHERE id >= ?1 AND id < ?1 || 'g'",
+                    [&p],
+                    |r| r.get(0),
+                )?;
+                Err(Error::Ambiguous {
+                    prefix: prefix.to_string(),
+                    count: count as usize,
+                })
+            }
+        }
+    }
+
+    /// Everything about one item.
+    pub fn item(&self, id: &ItemId) -> Result<ItemDetail> {
+        let (kind, size, done) = self
+            .conn
+            .query_row(
+                "SELECT kind, size, done FROM items WHERE id = ?1",
+                [id.as_str()],
+                |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?)),
+            )
+            .optional()?
+            .ok_or_else(|| Error::NoSuchItem(id.to_string()))?;
+        let occurrences = self.occurrences("o.item = ?1", id.as_str())?;
+        let children = self.occurrences("o.parent = ?1", id.as_str())?;
+        let container = self.container_stats(Some(id.as_str()))?.pop();
+        let mut stmt = self
+            .conn
+            .prepare("SELECT stage, reason FROM item_errors WHERE item = ?1 ORDER BY stage")?;
+        let display = occurrences.first().map(|o| o.display.clone()).unwrap_or_default();
+        let errors = stmt
+            .query_map([id.as_str()], |r| {
+                Ok(ProblemRow {
+                    item: Some(id.to_string()),
+                    display: display.clone(),
+                    stage: r.get(0)?,
+                    reason: r.get(1)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let email = self
+            .conn
+            .query_row("SELECT meta FROM emails WHERE item = ?1", [id.as_str()], |r| {
+                r.get::<_, String>(0)
+            })
+            .optional()?
+            .map(|s| serde_json::from_str(&s).map_err(|e| Error::Corrupt(format!("email {id}: {e}"))))
+            .transpose()?;
+        Ok(ItemDetail {
+            id: id.to_string(),
+            kind,
+            size: size as u64,
+            done: done != 0,
+            occurrences,
+            children,
+            container,
+            errors,
+            email,
+        })
+    }
+
+    fn occurrences(&self, filter: &str, arg: &str) -> Result<Vec<OccurrenceRow>> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT o.parent, o.path, o.position, o.display, o.depth, o.item, i.kind, o.error, o.stage, o.extra
+             FROM occurrences o LEFT JOIN items i ON i.id = o.item
+             WHERE {filter} ORDER BY o.parent, o.position, o.path"
+        ))?;
+        let rows = stmt.query_map([arg], |r| {
+            Ok(OccurrenceRow {
+                parent: r.get(0)?,
+                path: r.get(1)?,
+                position: r.get::<_, i64>(2)? as u64,
+                display: r.get(3)?,
+                depth: r.get(4)?,
+                item: r.get(5)?,
+                kind: r.get(6)?,
+                error: r.get(7)?,
+                stage: r.get(8)?,
+                extra: r.get::<_, Option<String>>(9)?.and_then(|s| serde_json::from_str(&s).ok()),
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Every item id and size, for `audit`.
+    pub fn all_items(&self) -> Result<Vec<(ItemId, u64)>> {
+        let mut stmt = self.conn.prepare("SELECT id, size FROM items ORDER BY id")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+        rows.map(|row| {
+            let (id, size) = row?;
+            Ok((parse_id(&id)?, size as u64))
+        })
+        .collect()
+    }
+}
+
+fn parse_id(s: &str) -> Result<ItemId> {
+    ItemId::parse(s).map_err(|e| Error::Corrupt(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use leakcheck_core::{Kind, Stage};
+
+    fn occ(parent: &str, pos: u64, item: Option<&ItemId>) -> Record {
+        Record::Occurrence {
+            parent: parent.into(),
+            path: format!("m{pos}"),
+            position: pos,
+            display: format!("x ! m{pos}"),
+            depth: 1,
+            item: item.cloned(),
+            error: item.is_none().then(|| (Stage::Read, "truncated".to_string())),
+            extra: None,
+        }
+    }
+
+    #[test]
+    fn stats_add_up_and_apply_is_idempotent() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut cat = Catalog::open(&dir.path().join("c.sqlite")).unwrap();
+        let zip = ItemId::of(b"zip");
+        let a = ItemId::of(b"a");
+        let recs = vec![
+            Record::Item { id: zip.clone(), size: 3, kind: Kind::Zip },
+            Record::Item { id: a.clone(), size: 1, kind: Kind::Text },
+            occ("dir:/x", 0, Some(&zip)),
+            occ(zip.as_str(), 0, Some(&a)),
+            occ(zip.as_str(), 1, Some(&a)),
+            occ(zip.as_str(), 2, None),
+            Record::Container { key: zip.to_string(), kind: "zip".into(), expected: 4, detail: None },
+            Record::Done { id: zip.clone() },
+        ];
+        cat.apply(&recs).unwrap();
+        cat.apply(&recs).unwrap();
+        let s = cat.stats().unwrap();
+        assert_eq!((s.files_seen, s.items, s.duplicates, s.errors), (4, 2, 1, 1));
+        assert_eq!(s.files_seen, s.items + s.duplicates + s.errors);
+        assert_eq!(s.containers.unreconciled.len(), 1, "4 declared, 2 + 1 seen");
+        assert_eq!(cat.done_items().unwrap(), HashSet::from([zip.clone()]));
+        assert_eq!(cat.resolve(&zip.as_str()[..10]).unwrap(), zip);
+        assert!(matches!(cat.resolve("zz"), Err(Error::NoSuchItem(_))));
+        let detail = cat.item(&zip).unwrap();
+        assert_eq!(detail.children.len(), 3);
+        assert_eq!(cat.problems(10).unwrap().len(), 1);
+    }
+}

@@ -1,0 +1,61 @@
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Result, io};
+
+/// One line of `custody.jsonl`: a source as it was when ingested.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CustodyEntry {
+    /// `started` or `finished`.
+    pub event: String,
+    /// Absolute path of the source.
+    pub path: String,
+    /// `file` or `folder`.
+    pub source_kind: String,
+    /// SHA-256 of a file; for a folder, of its manifest (sorted `path<TAB>sha256` lines).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
+    /// Bytes in the source (all files of a folder).
+    pub size: u64,
+    /// Files in the source.
+    pub files: u64,
+    /// When (RFC 3339, UTC).
+    pub time: String,
+    /// The operator's note (`--note`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// Who ran it (`$USER`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub operator: Option<String>,
+    /// leakcheck version.
+    pub tool: String,
+}
+
+/// The append-only custody log of a case.
+pub struct Custody {
+    file: File,
+    path: PathBuf,
+}
+
+impl Custody {
+    pub(crate) fn open(root: &Path) -> Result<Custody> {
+        let path = root.join("custody.jsonl");
+        let file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .map_err(io(&path))?;
+        Ok(Custody { file, path })
+    }
+
+    /// Appends one entry and flushes it to disk.
+    pub fn append(&mut self, entry: &CustodyEntry) -> Result<()> {
+        let mut line = serde_json::to_vec(entry).expect("custody entry serialises");
+        line.push(b'\n');
+        self.file.write_all(&line).map_err(io(&self.path))?;
+        self.file.sync_data().map_err(io(&self.path))
+    }
+}

@@ -1,0 +1,21 @@
+//! The case directory: where one investigation keeps everything.
+//!
+//! A [`Case`] owns a [`BlobStore`] (originals, content-addressed, write-once and
+//! read-only), a [`Catalog`] (what is where: items, occurrences, containers,
+//! emails, errors) and a [`Custody`] log (every source ingested, append-only).
+//! Ingest writes the catalog only through [`Catalog::apply`], a narrow interface
+//! that a PostgreSQL catalog can implement for team mode.
+#![warn(missing_docs)]
+
+pub use blobs::{BlobStore, Spooled};
+pub use case::{Case, CaseSettings, Window};
+pub use catalog::{Catalog, ContainerStat, ItemDetail, ItemRow, OccurrenceRow, ProblemRow, Stats};
+pub use custody::{Custody, CustodyEntry};
+pub use error::{Error, Result};
+
+mod blobs;
+mod case;
+mod catalog;
+mod custody;
+mod error;
+mod schema;

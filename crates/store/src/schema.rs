@@ -1,0 +1,88 @@
+//! Versioned catalog schema. Each migration runs once, in order, inside a
+//! transaction; `meta.schema_version` records the last one applied.
+
+use rusqlite::{Connection, OptionalExtension};
+
+use crate::error::{Error, Result};
+
+const MIGRATIONS: &[&str] = &[
+    // 1: the foundation.
+    r#"
+    CREATE TABLE items (
+        id    TEXT PRIMARY KEY,          -- sha256 hex
+        size  INTEGER NOT NULL,
+        kind  TEXT NOT NULL,
+        done  INTEGER NOT NULL DEFAULT 0 -- 1 once everything below it is recorded
+    ) WITHOUT ROWID;
+    CREATE INDEX items_kind ON items(kind);
+
+    CREATE TABLE occurrences (
+        parent   TEXT NOT NULL,          -- item id, or dir:/maildir: key
+        path     TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        display  TEXT NOT NULL,
+        depth    INTEGER NOT NULL,
+        item     TEXT,                   -- NULL when the bytes could not be read
+        stage    TEXT,
+        error    TEXT,
+        extra    TEXT,                   -- JSON
+        PRIMARY KEY (parent, path, position)
+    ) WITHOUT ROWID;
+    CREATE INDEX occurrences_item ON occurrences(item);
+
+    CREATE TABLE item_errors (
+        item   TEXT NOT NULL,
+        stage  TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        PRIMARY KEY (item, stage)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE containers (
+        key      TEXT PRIMARY KEY,
+        kind     TEXT NOT NULL,
+        expected INTEGER NOT NULL,
+        detail   TEXT                    -- JSON
+    ) WITHOUT ROWID;
+
+    CREATE TABLE emails (
+        item        TEXT PRIMARY KEY,
+        message_id  TEXT,
+        subject     TEXT,
+        date_unix   INTEGER,
+        from_addr   TEXT,
+        meta        TEXT NOT NULL         -- JSON EmailMeta
+    ) WITHOUT ROWID;
+    CREATE INDEX emails_message_id ON emails(message_id);
+    "#,
+];
+
+/// The newest schema version this build writes.
+pub const VERSION: i64 = MIGRATIONS.len() as i64;
+
+pub fn migrate(conn: &mut Connection) -> Result<()> {
+    conn.execute_batch("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")?;
+    let current: i64 = conn
+        .query_row("SELECT value FROM meta WHERE key = 'schema_version'", [], |r| {
+            r.get::<_, String>(0)
+        })
+        .optional()?
+        .map(|v| v.parse().map_err(|_| Error::Corrupt(format!("schema_version {v:?}"))))
+        .transpose()?
+        .unwrap_or(0);
+    if current > VERSION {
+        return Err(Error::NewerSchema {
+            found: current,
+            supported: VERSION,
+        });
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?1)",
+            [(i + 1).to_string()],
+        )?;
+        tx.commit()?;
+    }
+    Ok(())
+}
