@@ -32,7 +32,10 @@ mod tests {
     #[test]
     fn escapes_escape_sequences_and_bidi() {
         assert_eq!(for_terminal("a\x1b[31mb"), "a\\u{1b}[31mb");
-        assert_eq!(for_terminal("invoice\u{202E}fdp.exe"), "invoice\\u{202e}fdp.exe");
+        assert_eq!(
+            for_terminal("invoice\u{202E}fdp.exe"),
+            "invoice\\u{202e}fdp.exe"
+        );
         assert_eq!(for_terminal("Élysée"), "Élysée");
     }
 }

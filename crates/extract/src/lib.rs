@@ -1,1 +1,22 @@
-//! placeholder
+//! Format detection and per-format extractors.
+//!
+//! [`detect`] names an item's [`Kind`](leakcheck_core::Kind) from its first
+//! bytes. Container extractors ([`zip`](mod@zip), [`tar`](mod@tar), [`gzip`],
+//! [`sevenz`], [`mbox`]) push each member to a [`Sink`] as a [`Member`];
+//! [`email::parse`] turns an email's bytes into its catalog fields and its
+//! attachments. Nothing here touches the case: ingest decides what to keep.
+#![warn(missing_docs)]
+
+pub use detect::{SNIFF_LEN, detect, ole_kind};
+pub use error::{ExtractError, Result, guard};
+pub use member::{Flow, Listing, Member, MemberData, Sink};
+
+mod detect;
+pub mod email;
+mod error;
+pub mod gzip;
+pub mod mbox;
+mod member;
+pub mod sevenz;
+pub mod tar;
+pub mod zip;

@@ -1,1 +1,20 @@
-//! placeholder
+//! Ingest: sources in, catalog records out.
+//!
+//! [`run`] walks the sources ([`walk`]), hands each file to a pool of workers
+//! that hash it, store it, detect its kind and expand it ([`worker`]), and
+//! funnels every [`Record`](leakcheck_core::Record) through one writer thread
+//! into the catalog ([`writer`]). Every record is keyed by its place, so a
+//! second run (after a crash or on the same sources) converges on the same
+//! catalog; items marked done are not opened again.
+#![warn(missing_docs)]
+
+pub use error::{IngestError, Result};
+pub use run::{Options, Progress, SourceSummary, Summary, run};
+
+mod done;
+mod error;
+mod limited;
+mod run;
+mod walk;
+mod worker;
+mod writer;

@@ -196,12 +196,21 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = BlobStore::open(dir.path().join("blobs")).unwrap();
         let got = store.put_stream(&mut &b"abc"[..], 10).unwrap();
-        assert_eq!(got, Spooled::Stored { id: ItemId::of(b"abc"), size: 3 });
+        assert_eq!(
+            got,
+            Spooled::Stored {
+                id: ItemId::of(b"abc"),
+                size: 3
+            }
+        );
         let big = vec![0u8; 100];
         assert!(matches!(
             store.put_stream(&mut &big[..], 10).unwrap(),
             Spooled::TooLarge { .. }
         ));
-        assert_eq!(fs::read_dir(dir.path().join("blobs/tmp")).unwrap().count(), 0);
+        assert_eq!(
+            fs::read_dir(dir.path().join("blobs/tmp")).unwrap().count(),
+            0
+        );
     }
 }

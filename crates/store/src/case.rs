@@ -157,9 +157,6 @@ mod tests {
             Case::init(&root, settings),
             Err(Error::NotEmpty(_))
         ));
-        assert!(matches!(
-            Case::open(dir.path()),
-            Err(Error::NotACase(_))
-        ));
+        assert!(matches!(Case::open(dir.path()), Err(Error::NotACase(_))));
     }
 }

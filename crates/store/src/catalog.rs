@@ -264,7 +264,8 @@ impl Catalog {
     /// The figures of `leakcheck stats`, all derived from the tables.
     pub fn stats(&self) -> Result<Stats> {
         let c = &self.conn;
-        let count = |sql: &str| -> Result<u64> { Ok(c.query_row(sql, [], |r| r.get::<_, i64>(0))? as u64) };
+        let count =
+            |sql: &str| -> Result<u64> { Ok(c.query_row(sql, [], |r| r.get::<_, i64>(0))? as u64) };
         let files_seen = count("SELECT count(*) FROM occurrences")?;
         let items = count("SELECT count(DISTINCT item) FROM occurrences WHERE item IS NOT NULL")?;
         let with_item = count("SELECT count(*) FROM occurrences WHERE item IS NOT NULL")?;
@@ -325,7 +326,9 @@ impl Catalog {
                 key: r.get(0)?,
                 kind: r.get(1)?,
                 expected: r.get::<_, i64>(2)? as u64,
-                detail: r.get::<_, Option<String>>(3)?.and_then(|s| serde_json::from_str(&s).ok()),
+                detail: r
+                    .get::<_, Option<String>>(3)?
+                    .and_then(|s| serde_json::from_str(&s).ok()),
                 emitted: r.get::<_, i64>(4)? as u64,
                 failed: r.get::<_, i64>(5)? as u64,
             })
@@ -385,9 +388,9 @@ impl Catalog {
         if !ItemId::is_prefix(&p) {
             return Err(Error::NoSuchItem(prefix.to_string()));
         }
-        let mut stmt = self
-            .conn
-            .prepare("SELECT id FROM items WHERE id >= ?1 AND id < ?1 || 'g' ORDER BY id LIMIT 2")?;
+        let mut stmt = self.conn.prepare(
+            "SELECT id FROM items WHERE id >= ?1 AND id < ?1 || 'g' ORDER BY id LIMIT 2",
+        )?;
         let ids: Vec<String> = stmt
             .query_map([&p], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
@@ -415,7 +418,13 @@ impl Catalog {
             .query_row(
                 "SELECT kind, size, done FROM items WHERE id = ?1",
                 [id.as_str()],
-                |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?)),
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, i64>(1)?,
+                        r.get::<_, i64>(2)?,
+                    ))
+                },
             )
             .optional()?
             .ok_or_else(|| Error::NoSuchItem(id.to_string()))?;
@@ -425,7 +434,10 @@ impl Catalog {
         let mut stmt = self
             .conn
             .prepare("SELECT stage, reason FROM item_errors WHERE item = ?1 ORDER BY stage")?;
-        let display = occurrences.first().map(|o| o.display.clone()).unwrap_or_default();
+        let display = occurrences
+            .first()
+            .map(|o| o.display.clone())
+            .unwrap_or_default();
         let errors = stmt
             .query_map([id.as_str()], |r| {
                 Ok(ProblemRow {
@@ -438,11 +450,15 @@ impl Catalog {
             .collect::<rusqlite::Result<_>>()?;
         let email = self
             .conn
-            .query_row("SELECT meta FROM emails WHERE item = ?1", [id.as_str()], |r| {
-                r.get::<_, String>(0)
-            })
+            .query_row(
+                "SELECT meta FROM emails WHERE item = ?1",
+                [id.as_str()],
+                |r| r.get::<_, String>(0),
+            )
             .optional()?
-            .map(|s| serde_json::from_str(&s).map_err(|e| Error::Corrupt(format!("email {id}: {e}"))))
+            .map(|s| {
+                serde_json::from_str(&s).map_err(|e| Error::Corrupt(format!("email {id}: {e}")))
+            })
             .transpose()?;
         Ok(ItemDetail {
             id: id.to_string(),
@@ -474,7 +490,9 @@ impl Catalog {
                 kind: r.get(6)?,
                 error: r.get(7)?,
                 stage: r.get(8)?,
-                extra: r.get::<_, Option<String>>(9)?.and_then(|s| serde_json::from_str(&s).ok()),
+                extra: r
+                    .get::<_, Option<String>>(9)?
+                    .and_then(|s| serde_json::from_str(&s).ok()),
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -482,7 +500,9 @@ impl Catalog {
 
     /// Every item id and size, for `audit`.
     pub fn all_items(&self) -> Result<Vec<(ItemId, u64)>> {
-        let mut stmt = self.conn.prepare("SELECT id, size FROM items ORDER BY id")?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, size FROM items ORDER BY id")?;
         let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
         rows.map(|row| {
             let (id, size) = row?;
@@ -509,7 +529,9 @@ mod tests {
             display: format!("x ! m{pos}"),
             depth: 1,
             item: item.cloned(),
-            error: item.is_none().then(|| (Stage::Read, "truncated".to_string())),
+            error: item
+                .is_none()
+                .then(|| (Stage::Read, "truncated".to_string())),
             extra: None,
         }
     }
@@ -521,19 +543,35 @@ mod tests {
         let zip = ItemId::of(b"zip");
         let a = ItemId::of(b"a");
         let recs = vec![
-            Record::Item { id: zip.clone(), size: 3, kind: Kind::Zip },
-            Record::Item { id: a.clone(), size: 1, kind: Kind::Text },
+            Record::Item {
+                id: zip.clone(),
+                size: 3,
+                kind: Kind::Zip,
+            },
+            Record::Item {
+                id: a.clone(),
+                size: 1,
+                kind: Kind::Text,
+            },
             occ("dir:/x", 0, Some(&zip)),
             occ(zip.as_str(), 0, Some(&a)),
             occ(zip.as_str(), 1, Some(&a)),
             occ(zip.as_str(), 2, None),
-            Record::Container { key: zip.to_string(), kind: "zip".into(), expected: 4, detail: None },
+            Record::Container {
+                key: zip.to_string(),
+                kind: "zip".into(),
+                expected: 4,
+                detail: None,
+            },
             Record::Done { id: zip.clone() },
         ];
         cat.apply(&recs).unwrap();
         cat.apply(&recs).unwrap();
         let s = cat.stats().unwrap();
-        assert_eq!((s.files_seen, s.items, s.duplicates, s.errors), (4, 2, 1, 1));
+        assert_eq!(
+            (s.files_seen, s.items, s.duplicates, s.errors),
+            (4, 2, 1, 1)
+        );
         assert_eq!(s.files_seen, s.items + s.duplicates + s.errors);
         assert_eq!(s.containers.unreconciled.len(), 1, "4 declared, 2 + 1 seen");
         assert_eq!(cat.done_items().unwrap(), HashSet::from([zip.clone()]));

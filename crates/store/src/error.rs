@@ -32,7 +32,9 @@ pub enum Error {
     #[error("{0}: already exists and is not empty")]
     NotEmpty(PathBuf),
     /// The catalog was written by a newer leakcheck.
-    #[error("catalog schema version {found} is newer than this leakcheck understands ({supported})")]
+    #[error(
+        "catalog schema version {found} is newer than this leakcheck understands ({supported})"
+    )]
     NewerSchema {
         /// Version in the file.
         found: i64,

@@ -60,13 +60,20 @@ const MIGRATIONS: &[&str] = &[
 pub const VERSION: i64 = MIGRATIONS.len() as i64;
 
 pub fn migrate(conn: &mut Connection) -> Result<()> {
-    conn.execute_batch("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")?;
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    )?;
     let current: i64 = conn
-        .query_row("SELECT value FROM meta WHERE key = 'schema_version'", [], |r| {
-            r.get::<_, String>(0)
-        })
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'schema_version'",
+            [],
+            |r| r.get::<_, String>(0),
+        )
         .optional()?
-        .map(|v| v.parse().map_err(|_| Error::Corrupt(format!("schema_version {v:?}"))))
+        .map(|v| {
+            v.parse()
+                .map_err(|_| Error::Corrupt(format!("schema_version {v:?}")))
+        })
         .transpose()?
         .unwrap_or(0);
     if current > VERSION {

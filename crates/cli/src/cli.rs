@@ -1,0 +1,157 @@
+//! Command-line flags. Each flag has a one-line `-h` text and a longer
+//! `--help` text (the doc comment).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Ingest a leaked dump, see what is in it, and verify it item by item.
+#[derive(Parser, Debug)]
+#[command(
+    name = "leakcheck",
+    version,
+    max_term_width = 100,
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Create a new case folder.
+    ///
+    /// A case holds the originals (content-addressed, read-only), the
+    /// catalog, and the custody log of one investigation.
+    Init(InitArgs),
+    /// Add files, folders and archives to a case.
+    ///
+    /// Sources are walked recursively; archives (zip, tar, gzip, 7z),
+    /// mailboxes (mbox, maildir) and emails are opened and every member,
+    /// message and attachment becomes an item. Formats are recognised by
+    /// content, not by name. Running the same command again adds nothing;
+    /// after an interruption it picks up where it stopped.
+    Ingest(IngestArgs),
+    /// Show what a case holds; the counts always add up.
+    Stats(CaseArgs),
+    /// List items.
+    Ls(LsArgs),
+    /// Show one item: where it was found, its email fields, its children.
+    Show(ShowArgs),
+    /// List every recorded problem: unreadable places and item errors.
+    Errors(ErrorsArgs),
+    /// Re-hash every original in the blob store and report any mismatch.
+    Audit(CaseArgs),
+    /// Build a small sample dump, ingest it into ./demo-case, and show stats.
+    Demo(DemoArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct Output {
+    /// Print JSON for machines instead of text.
+    ///
+    /// Commands that list things print one JSON object per line; the others
+    /// print one object. The fields are a contract: they may grow, not break.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Print nothing but errors (the exit code still tells).
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct CaseArgs {
+    /// The case folder.
+    pub case: PathBuf,
+    #[command(flatten)]
+    pub out: Output,
+}
+
+#[derive(Args, Debug)]
+pub struct InitArgs {
+    /// The case folder to create (must not exist, or be empty).
+    pub case: PathBuf,
+    /// A name for the case (default: the folder name).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// The claimed leak period, START..END, e.g. 2017-01-01..2017-04-24.
+    ///
+    /// Items dated outside it are flagged for a look by verification.
+    #[arg(long, value_name = "START..END")]
+    pub window: Option<String>,
+    /// A mail domain of the organisation the dump comes from (repeatable).
+    #[arg(long = "org-domain", value_name = "DOMAIN")]
+    pub org_domains: Vec<String>,
+    #[command(flatten)]
+    pub out: Output,
+}
+
+#[derive(Args, Debug)]
+pub struct IngestArgs {
+    /// The case folder.
+    pub case: PathBuf,
+    /// Files, folders or archives to add.
+    #[arg(required = true)]
+    pub sources: Vec<PathBuf>,
+    /// Where the sources came from, for the custody log.
+    ///
+    /// Written with each source's hash, size and time to custody.jsonl.
+    #[arg(long)]
+    pub note: Option<String>,
+    /// Worker threads (default: one per core).
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+    #[command(flatten)]
+    pub out: Output,
+}
+
+#[derive(Args, Debug)]
+pub struct LsArgs {
+    /// The case folder.
+    pub case: PathBuf,
+    /// Only items of this kind (email, mbox, zip, pdf, ...).
+    #[arg(long)]
+    pub kind: Option<String>,
+    /// At most this many items.
+    #[arg(long, default_value_t = 50)]
+    pub limit: u64,
+    /// Skip this many items first.
+    #[arg(long, default_value_t = 0)]
+    pub offset: u64,
+    #[command(flatten)]
+    pub out: Output,
+}
+
+#[derive(Args, Debug)]
+pub struct ShowArgs {
+    /// The case folder.
+    pub case: PathBuf,
+    /// An item id (SHA-256), or a unique prefix of one.
+    pub item: String,
+    /// Show every header and the whole text.
+    #[arg(long)]
+    pub full: bool,
+    #[command(flatten)]
+    pub out: Output,
+}
+
+#[derive(Args, Debug)]
+pub struct ErrorsArgs {
+    /// The case folder.
+    pub case: PathBuf,
+    /// At most this many problems.
+    #[arg(long, default_value_t = 1000)]
+    pub limit: u64,
+    #[command(flatten)]
+    pub out: Output,
+}
+
+#[derive(Args, Debug)]
+pub struct DemoArgs {
+    /// Where to put the sample dump and the case.
+    #[arg(long, default_value = ".")]
+    pub dir: PathBuf,
+    #[command(flatten)]
+    pub out: Output,
+}

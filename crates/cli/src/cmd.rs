@@ -1,0 +1,442 @@
+//! One function per command. Data goes to stdout, progress and errors to stderr.
+
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::{Context, Result, bail};
+use leakcheck_core::sanitize::for_terminal;
+use leakcheck_core::{ItemId, Kind};
+use leakcheck_store::{Case, CaseSettings, Stats, Window};
+use serde::Serialize;
+
+use crate::cli::{
+    Cli, Command, DemoArgs, ErrorsArgs, IngestArgs, InitArgs, LsArgs, Output, ShowArgs,
+};
+use crate::{demo, progress, show};
+
+pub fn run(cli: Cli) -> Result<u8> {
+    match cli.command {
+        Command::Init(a) => init(a),
+        Command::Ingest(a) => ingest(a),
+        Command::Stats(a) => stats(&open(&a.case)?, &a.out),
+        Command::Ls(a) => ls(a),
+        Command::Show(a) => show_item(a),
+        Command::Errors(a) => errors(a),
+        Command::Audit(a) => audit(&open(&a.case)?, &a.out),
+        Command::Demo(a) => demo_cmd(a),
+    }
+}
+
+pub fn open(path: &Path) -> Result<Case> {
+    Case::open(path).with_context(|| format!("opening case {}", path.display()))
+}
+
+fn stdout() -> BufWriter<io::StdoutLock<'static>> {
+    BufWriter::new(io::stdout().lock())
+}
+
+fn json_line(out: &mut impl Write, v: &impl Serialize) -> Result<()> {
+    serde_json::to_writer(&mut *out, v)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+fn init(a: InitArgs) -> Result<u8> {
+    let name = a.name.clone().unwrap_or_else(|| {
+        a.case
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "case".into())
+    });
+    let window = a
+        .window
+        .as_deref()
+        .map(Window::parse)
+        .transpose()
+        .map_err(|e| anyhow::anyhow!("--window {e}"))?;
+    let settings = CaseSettings {
+        name,
+        window,
+        org_domains: a
+            .org_domains
+            .iter()
+            .map(|d| d.trim().to_ascii_lowercase())
+            .collect(),
+        limits: Default::default(),
+    };
+    let case = Case::init(&a.case, settings)
+        .with_context(|| format!("creating case {}", a.case.display()))?;
+    let mut out = stdout();
+    if a.out.json {
+        json_line(
+            &mut out,
+            &serde_json::json!({"case": case.root(), "settings": case.settings}),
+        )?;
+    } else if !a.out.quiet {
+        writeln!(
+            out,
+            "created case {:?} in {}",
+            case.settings.name,
+            case.root().display()
+        )?;
+        writeln!(
+            out,
+            "next: leakcheck ingest {} <files, folders or archives>",
+            case.root().display()
+        )?;
+    }
+    out.flush()?;
+    Ok(0)
+}
+
+fn ingest(a: IngestArgs) -> Result<u8> {
+    let case = open(&a.case)?;
+    let options = leakcheck_ingest::Options {
+        note: a.note.clone(),
+        operator: std::env::var("USER").ok(),
+        threads: a.threads,
+    };
+    let counters = Arc::new(leakcheck_ingest::Progress::default());
+    let show_bar = !a.out.json && !a.out.quiet && io::stderr().is_terminal();
+    let bar = show_bar.then(|| progress::Bar::start(counters.clone()));
+    let result = leakcheck_ingest::run(&case, &a.sources, &options, counters);
+    if let Some(bar) = bar {
+        bar.finish();
+    }
+    let summary = result.with_context(|| format!("ingesting into {}", case.root().display()))?;
+    let stats = case.catalog()?.stats()?;
+    let mut out = stdout();
+    if a.out.json {
+        json_line(
+            &mut out,
+            &serde_json::json!({"type": "ingest", "summary": summary, "stats": stats}),
+        )?;
+    } else if !a.out.quiet {
+        for s in &summary.sources {
+            writeln!(
+                out,
+                "ingested {} ({}, {} files, {}, sha256 {})",
+                for_terminal(&s.path),
+                s.kind,
+                s.files,
+                human_bytes(s.bytes),
+                s.sha256.as_deref().unwrap_or("-")
+            )?;
+        }
+        writeln!(
+            out,
+            "{} places recorded in {:.1}s, {} problems\n",
+            summary.places, summary.seconds, summary.problems
+        )?;
+        print_stats(&mut out, &stats, case.root())?;
+    }
+    out.flush()?;
+    Ok(if summary.problems > 0 { 1 } else { 0 })
+}
+
+fn stats(case: &Case, o: &Output) -> Result<u8> {
+    let stats = case.catalog()?.stats()?;
+    let mut out = stdout();
+    if o.json {
+        json_line(&mut out, &stats)?;
+    } else if !o.quiet {
+        print_stats(&mut out, &stats, case.root())?;
+    }
+    out.flush()?;
+    Ok(0)
+}
+
+fn print_stats(out: &mut impl Write, s: &Stats, root: &Path) -> Result<()> {
+    writeln!(
+        out,
+        "files seen   {:>10}  = {} unique items + {} duplicates + {} unreadable",
+        s.files_seen, s.items, s.duplicates, s.errors
+    )?;
+    writeln!(
+        out,
+        "items        {:>10}  ({})",
+        s.items,
+        human_bytes(s.bytes)
+    )?;
+    writeln!(out, "emails       {:>10}", s.emails)?;
+    let mut kinds: Vec<_> = s.by_kind.iter().collect();
+    kinds.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    let kinds: Vec<String> = kinds.iter().map(|(k, n)| format!("{k} {n}")).collect();
+    writeln!(out, "by kind      {}", kinds.join(" · "))?;
+    let c = &s.containers;
+    writeln!(
+        out,
+        "containers   {:>10}  declared {} members: {} emitted + {} failed{}",
+        c.count,
+        c.expected,
+        c.emitted,
+        c.failed,
+        if c.unreconciled.is_empty() {
+            " (all reconciled)".to_string()
+        } else {
+            format!(", {} do not reconcile:", c.unreconciled.len())
+        }
+    )?;
+    for u in c.unreconciled.iter().take(20) {
+        writeln!(
+            out,
+            "  {} {}: declared {}, emitted {}, failed {}",
+            u.kind,
+            for_terminal(&u.key),
+            u.expected,
+            u.emitted,
+            u.failed
+        )?;
+    }
+    if s.unsupported > 0 {
+        writeln!(
+            out,
+            "unsupported  {:>10}  containers stored but not opened yet (Outlook, TNEF, bzip2, xz, rar)",
+            s.unsupported
+        )?;
+    }
+    if s.errors + s.item_errors > 0 {
+        writeln!(
+            out,
+            "problems     {:>10}  unreadable places + {} items with errors: leakcheck errors {}",
+            s.errors,
+            s.item_errors,
+            root.display()
+        )?;
+    }
+    Ok(())
+}
+
+fn ls(a: LsArgs) -> Result<u8> {
+    let case = open(&a.case)?;
+    if let Some(k) = &a.kind {
+        k.parse::<Kind>().with_context(|| {
+            let names: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
+            format!("--kind: known kinds are {}", names.join(", "))
+        })?;
+    }
+    let rows = case.catalog()?.list(a.kind.as_deref(), a.limit, a.offset)?;
+    let mut out = stdout();
+    for r in &rows {
+        if a.out.json {
+            json_line(&mut out, r)?;
+        } else if !a.out.quiet {
+            let label = match (&r.subject, &r.date) {
+                (Some(s), d) => format!(
+                    "{}  {}",
+                    d.as_deref()
+                        .map(|d| &d[..10.min(d.len())])
+                        .unwrap_or("????-??-??"),
+                    s
+                ),
+                (None, _) => r.path.clone(),
+            };
+            writeln!(
+                out,
+                "{}  {:<6} {:>9}  {}",
+                &r.id[..12],
+                r.kind,
+                human_bytes(r.size),
+                for_terminal(&label)
+            )?;
+        }
+    }
+    out.flush()?;
+    Ok(if rows.is_empty() { 1 } else { 0 })
+}
+
+fn show_item(a: ShowArgs) -> Result<u8> {
+    let case = open(&a.case)?;
+    let catalog = case.catalog()?;
+    let id = catalog.resolve(&a.item)?;
+    let detail = catalog.item(&id)?;
+    let mut out = stdout();
+    if a.out.json {
+        json_line(&mut out, &detail)?;
+    } else if !a.out.quiet {
+        show::item(&mut out, &detail, &case, a.full)?;
+    }
+    out.flush()?;
+    Ok(0)
+}
+
+fn errors(a: ErrorsArgs) -> Result<u8> {
+    let case = open(&a.case)?;
+    let rows = case.catalog()?.problems(a.limit)?;
+    let mut out = stdout();
+    for r in &rows {
+        if a.out.json {
+            json_line(&mut out, r)?;
+        } else if !a.out.quiet {
+            let id = r
+                .item
+                .as_deref()
+                .map(|i| &i[..12])
+                .unwrap_or("(no bytes)  ");
+            writeln!(
+                out,
+                "{id}  {:<5}  {}\n              {}",
+                r.stage,
+                for_terminal(&r.display),
+                for_terminal(&r.reason)
+            )?;
+        }
+    }
+    out.flush()?;
+    Ok(if rows.is_empty() { 0 } else { 1 })
+}
+
+#[derive(Serialize)]
+struct Audit {
+    checked: u64,
+    ok: u64,
+    mismatched: Vec<AuditProblem>,
+    missing: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct AuditProblem {
+    id: String,
+    actual_sha256: String,
+    actual_size: u64,
+    catalog_size: u64,
+}
+
+fn audit(case: &Case, o: &Output) -> Result<u8> {
+    let items = case.catalog()?.all_items()?;
+    let blobs = case.blobs();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results = std::sync::Mutex::new(Vec::with_capacity(items.len()));
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some((id, size)) = items.get(i) else {
+                        break;
+                    };
+                    let r = blobs.rehash(id);
+                    results.lock().unwrap().push((id.clone(), *size, r));
+                }
+            });
+        }
+    });
+    let mut report = Audit {
+        checked: items.len() as u64,
+        ok: 0,
+        mismatched: vec![],
+        missing: vec![],
+    };
+    for (id, size, r) in results.into_inner().unwrap() {
+        match r? {
+            None => report.missing.push(id.to_string()),
+            Some((actual, actual_size)) if actual == id && actual_size == size => report.ok += 1,
+            Some((actual, actual_size)) => report.mismatched.push(AuditProblem {
+                id: id.to_string(),
+                actual_sha256: actual.to_string(),
+                actual_size,
+                catalog_size: size,
+            }),
+        }
+    }
+    report.missing.sort();
+    report.mismatched.sort_by(|a, b| a.id.cmp(&b.id));
+    let mut out = stdout();
+    if o.json {
+        json_line(&mut out, &report)?;
+    } else if !o.quiet {
+        writeln!(
+            out,
+            "{} originals re-hashed: {} intact",
+            report.checked, report.ok
+        )?;
+        for m in &report.mismatched {
+            writeln!(
+                out,
+                "MISMATCH {}: the blob now hashes to {} ({} bytes, catalog says {})",
+                m.id, m.actual_sha256, m.actual_size, m.catalog_size
+            )?;
+        }
+        for m in &report.missing {
+            writeln!(
+                out,
+                "MISSING  {m}: the blob is gone from {}",
+                blobs.path(&ItemId::parse(m)?).display()
+            )?;
+        }
+    }
+    out.flush()?;
+    Ok(
+        if report.mismatched.is_empty() && report.missing.is_empty() {
+            0
+        } else {
+            1
+        },
+    )
+}
+
+fn demo_cmd(a: DemoArgs) -> Result<u8> {
+    let dump = a.dir.join("demo-dump");
+    let case_dir = a.dir.join("demo-case");
+    if case_dir.exists() {
+        match Case::open(&case_dir) {
+            Ok(c) if c.settings.name == demo::CASE_NAME => {
+                // Blobs are read-only, but removing a file needs only a writable folder.
+                std::fs::remove_dir_all(&case_dir).with_context(|| {
+                    format!("removing the old demo case {}", case_dir.display())
+                })?;
+            }
+            _ => bail!(
+                "{} exists and is not a leakcheck demo case; not touching it",
+                case_dir.display()
+            ),
+        }
+    }
+    demo::write_dump(&dump)
+        .with_context(|| format!("writing the sample dump to {}", dump.display()))?;
+    let settings = CaseSettings {
+        name: demo::CASE_NAME.into(),
+        window: Some(Window::parse("2017-01-01..2017-05-05").expect("valid window")),
+        org_domains: vec!["campaign.example".into()],
+        limits: Default::default(),
+    };
+    Case::init(&case_dir, settings)?;
+    if !a.out.quiet && !a.out.json {
+        println!("sample dump written to {}\n", dump.display());
+    }
+    let code = ingest(IngestArgs {
+        case: case_dir.clone(),
+        sources: vec![dump],
+        note: Some("leakcheck demo sample".into()),
+        threads: 0,
+        out: Output {
+            json: a.out.json,
+            quiet: a.out.quiet,
+        },
+    })?;
+    if !a.out.quiet && !a.out.json {
+        let c = case_dir.display();
+        println!(
+            "\nnext:\n  leakcheck ls {c} --kind email\n  leakcheck show {c} <id prefix from ls>\n  leakcheck errors {c}\n  leakcheck audit {c}"
+        );
+    }
+    // The demo dump holds a truncated zip on purpose, so problems are expected.
+    Ok(if code == 2 { 2 } else { 0 })
+}
+
+pub fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
+    let mut v = n as f64;
+    let mut u = 0;
+    while v >= 1000.0 && u < UNITS.len() - 1 {
+        v /= 1000.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
+}

@@ -1,0 +1,178 @@
+//! The sample dump of `leakcheck demo`, built here so the first command of the
+//! README works on a fresh machine with no data. Each part shows one thing
+//! ingest does; later capabilities add their own parts.
+
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::Result;
+
+pub const CASE_NAME: &str = "leakcheck demo";
+
+fn email(
+    from: &str,
+    to: &str,
+    date: &str,
+    subject: &str,
+    id: &str,
+    extra: &str,
+    body: &str,
+) -> String {
+    format!(
+        "From: {from}\r\nTo: {to}\r\nDate: {date}\r\nSubject: {subject}\r\nMessage-ID: <{id}>\r\n{extra}\
+         MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n"
+    )
+}
+
+fn with_attachment(head: &str, text: &str, name: &str, ctype: &str, part: &str) -> String {
+    format!(
+        "{head}MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n\
+         --b1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{text}\r\n\
+         --b1\r\nContent-Type: {ctype}; name=\"{name}\"\r\nContent-Disposition: attachment; filename=\"{name}\"\r\n\r\n\
+         {part}\r\n--b1--\r\n"
+    )
+}
+
+/// Writes the sample dump into `dir` (replacing files of the same names).
+pub fn write_dump(dir: &Path) -> Result<()> {
+    let mail = dir.join("mail");
+    fs::create_dir_all(mail.join("eml"))?;
+
+    let kickoff = email(
+        "Anne Martin <anne@campaign.example>",
+        "team@campaign.example",
+        "Mon, 10 Apr 2017 09:00:00 +0200",
+        "Réunion de lancement",
+        "kickoff-1@campaign.example",
+        "",
+        "Bonjour à tous,\r\n\r\nFrom now on we meet every Monday at 9.\r\n\r\nAnne",
+    );
+    let reply = email(
+        "Bruno Petit <bruno@campaign.example>",
+        "Anne Martin <anne@campaign.example>",
+        "Mon, 10 Apr 2017 10:15:00 +0200",
+        "Re: Réunion de lancement",
+        "kickoff-2@campaign.example",
+        "In-Reply-To: <kickoff-1@campaign.example>\r\nReferences: <kickoff-1@campaign.example>\r\n",
+        "Noted.\r\n\r\n> From now on we meet every Monday at 9.",
+    );
+    let budget = email(
+        "Claire Roux <claire@campaign.example>",
+        "anne@campaign.example",
+        "Wed, 12 Apr 2017 18:02:00 +0200",
+        "Budget avril",
+        "budget-1@campaign.example",
+        "",
+        "The April figures are in the shared folder.",
+    );
+    let outsider = email(
+        "Press Office <press@news.example>",
+        "anne@campaign.example",
+        "Thu, 13 Apr 2017 08:30:00 +0000",
+        "Interview request",
+        "press-7@news.example",
+        "",
+        "Would you be available on Friday?",
+    );
+
+    // An mbox in the mboxrd style: the body line "From now on" is quoted as ">From".
+    let mut mbox = Vec::new();
+    for (env, msg) in [
+        (
+            "From anne@campaign.example Mon Apr 10 07:00:00 2017",
+            &kickoff,
+        ),
+        (
+            "From bruno@campaign.example Mon Apr 10 08:15:00 2017",
+            &reply,
+        ),
+        (
+            "From claire@campaign.example Wed Apr 12 16:02:00 2017",
+            &budget,
+        ),
+        (
+            "From press@news.example Thu Apr 13 08:30:00 2017",
+            &outsider,
+        ),
+    ] {
+        let quoted = msg
+            .replace("\r\nFrom now on", "\r\n>From now on")
+            .replace("\r\n", "\n");
+        mbox.extend_from_slice(format!("{env}\n{quoted}\n").as_bytes());
+    }
+    fs::write(mail.join("campaign.mbox"), mbox)?;
+
+    // The same budget email as a loose .eml: one item, two places.
+    fs::write(mail.join("eml/budget.eml"), budget.replace("\r\n", "\n"))?;
+    fs::write(mail.join("eml/outsider.eml"), &outsider)?;
+
+    // A forwarded message nested inside another, with its own attachment.
+    let inner = with_attachment(
+        "From: Claire Roux <claire@campaign.example>\r\nTo: anne@campaign.example\r\n\
+         Date: Fri, 14 Apr 2017 11:00:00 +0200\r\nSubject: Tableau\r\nMessage-ID: <table-1@campaign.example>\r\n",
+        "Voici le tableau.",
+        "tableau.csv",
+        "text/csv",
+        "poste,montant\r\naffiches,12000\r\nsalles,8000",
+    );
+    let forward = format!(
+        "From: Anne Martin <anne@campaign.example>\r\nTo: bruno@campaign.example\r\n\
+         Date: Fri, 14 Apr 2017 12:00:00 +0200\r\nSubject: Fwd: Tableau\r\nMessage-ID: <fwd-1@campaign.example>\r\n\
+         MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"outer\"\r\n\r\n\
+         --outer\r\nContent-Type: text/plain\r\n\r\nSee below.\r\n\
+         --outer\r\nContent-Type: message/rfc822\r\n\r\n{inner}\r\n--outer--\r\n"
+    );
+    fs::write(mail.join("eml/forward.eml"), &forward)?;
+
+    // A maildir with one new and one read message.
+    let maildir = dir.join("maildir/bruno");
+    for sub in ["cur", "new", "tmp"] {
+        fs::create_dir_all(maildir.join(sub))?;
+    }
+    fs::write(maildir.join("cur/1491814500.M1.host:2,S"), &reply)?;
+    fs::write(maildir.join("new/1492160400.M2.host"), &forward)?;
+
+    // A zip with documents and an email inside.
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default();
+    zip.start_file("memo.txt", opts)?;
+    zip.write_all("Note interne : ne pas diffuser avant le 24 avril.\n".as_bytes())?;
+    zip.start_file("finances/budget.csv", opts)?;
+    zip.write_all(b"poste,montant\naffiches,12000\nsalles,8000\n")?;
+    zip.start_file("mails/outsider.eml", opts)?;
+    zip.write_all(outsider.as_bytes())?;
+    let zip_bytes = zip.finish()?.into_inner();
+    fs::write(dir.join("attachments.zip"), &zip_bytes)?;
+
+    // A download cut short: the members before the cut are recovered, the
+    // loss is recorded.
+    fs::write(
+        dir.join("truncated-download.zip"),
+        &zip_bytes[..zip_bytes.len() * 2 / 3],
+    )?;
+
+    // A gzipped tar of notes: gzip → tar → files.
+    let mut tar = tar::Builder::new(Vec::new());
+    for (name, text) in [
+        ("notes/lundi.txt", "ordre du jour\n"),
+        ("notes/mardi.txt", "compte rendu\n"),
+    ] {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(text.len() as u64);
+        header.set_mode(0o644);
+        header.set_mtime(1_491_800_000);
+        header.set_cksum();
+        tar.append_data(&mut header, name, text.as_bytes())?;
+    }
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(&tar.into_inner()?)?;
+    fs::write(dir.join("notes.tar.gz"), gz.finish()?)?;
+
+    // Outlook data is kept as an unsupported container until it can be opened.
+    fs::create_dir_all(dir.join("outlook"))?;
+    let mut pst = b"!BDN".to_vec();
+    pst.resize(512, 0);
+    fs::write(dir.join("outlook/archive.pst"), pst)?;
+    Ok(())
+}

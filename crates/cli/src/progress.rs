@@ -1,0 +1,55 @@
+//! The ingest progress bar, fed from the ingest counters.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressStyle};
+use leakcheck_ingest::Progress;
+
+pub struct Bar {
+    stop: Arc<AtomicBool>,
+    thread: JoinHandle<()>,
+}
+
+impl Bar {
+    pub fn start(counters: Arc<Progress>) -> Bar {
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = stop.clone();
+        let thread = std::thread::spawn(move || {
+            let bar = ProgressBar::new(0);
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} {msg}",
+                )
+                .expect("valid template"),
+            );
+            let started = Instant::now();
+            loop {
+                let done = flag.load(Ordering::Relaxed);
+                bar.set_length(counters.bytes_total.load(Ordering::Relaxed));
+                bar.set_position(counters.bytes_done.load(Ordering::Relaxed));
+                let places = counters.places.load(Ordering::Relaxed);
+                let rate = places as f64 / started.elapsed().as_secs_f64().max(0.001);
+                bar.set_message(format!(
+                    "{}/{} files · {places} items ({rate:.0}/s) · {} problems",
+                    counters.files_done.load(Ordering::Relaxed),
+                    counters.files_total.load(Ordering::Relaxed),
+                    counters.problems.load(Ordering::Relaxed)
+                ));
+                if done {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            bar.finish_and_clear();
+        });
+        Bar { stop, thread }
+    }
+
+    pub fn finish(self) {
+        self.stop.store(true, Ordering::Relaxed);
+        let _ = self.thread.join();
+    }
+}

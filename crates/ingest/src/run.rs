@@ -1,0 +1,241 @@
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use leakcheck_store::{Case, CustodyEntry};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::walk::{TopFile, walk};
+use crate::worker::{Ctx, Data, Unit};
+use crate::{Result, writer};
+
+/// How to run an ingest.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Note for the custody log (where the dump came from, when).
+    pub note: Option<String>,
+    /// Who runs it, for the custody log.
+    pub operator: Option<String>,
+    /// Worker threads; 0 means one per core.
+    pub threads: usize,
+}
+
+/// Live counters, for a progress bar. All are monotonic.
+#[derive(Debug, Default)]
+pub struct Progress {
+    /// Top-level files found by the walk.
+    pub files_total: AtomicU64,
+    /// Their bytes.
+    pub bytes_total: AtomicU64,
+    /// Top-level files finished.
+    pub files_done: AtomicU64,
+    /// Their bytes.
+    pub bytes_done: AtomicU64,
+    /// Places recorded so far (files, members, messages, attachments).
+    pub places: AtomicU64,
+    /// Problems recorded so far.
+    pub problems: AtomicU64,
+}
+
+/// What one run did, per source.
+#[derive(Clone, Debug, Serialize)]
+pub struct Summary {
+    /// Each source as recorded in the custody log.
+    pub sources: Vec<SourceSummary>,
+    /// Places recorded in this run (including ones already known).
+    pub places: u64,
+    /// Problems recorded in this run.
+    pub problems: u64,
+    /// Wall-clock seconds.
+    pub seconds: f64,
+}
+
+/// One source of a run.
+#[derive(Clone, Debug, Serialize)]
+pub struct SourceSummary {
+    /// Absolute path.
+    pub path: String,
+    /// `file` or `folder`.
+    pub kind: String,
+    /// SHA-256 of the file, or of the folder manifest.
+    pub sha256: Option<String>,
+    /// Files in it.
+    pub files: u64,
+    /// Their bytes.
+    pub bytes: u64,
+}
+
+/// Ingests `sources` into `case`. Problems with single items are recorded in
+/// the catalog and never stop the run; an `Err` means the run itself failed
+/// (unreadable source, catalog error).
+pub fn run(
+    case: &Case,
+    sources: &[PathBuf],
+    options: &Options,
+    progress: Arc<Progress>,
+) -> Result<Summary> {
+    let started = Instant::now();
+    let walked = walk(sources, case.root())?;
+    let total: u64 = walked.files.iter().map(|f| f.size).sum();
+    progress
+        .files_total
+        .store(walked.files.len() as u64, Ordering::Relaxed);
+    progress.bytes_total.store(total, Ordering::Relaxed);
+    case.blobs().clean_temp()?;
+    let mut custody = case.custody()?;
+    let entry = |event: &str, s: &SourceSummary| CustodyEntry {
+        event: event.into(),
+        path: s.path.clone(),
+        source_kind: s.kind.clone(),
+        sha256: s.sha256.clone(),
+        size: s.bytes,
+        files: s.files,
+        time: chrono::Utc::now().to_rfc3339(),
+        note: options.note.clone(),
+        operator: options.operator.clone(),
+        tool: concat!("leakcheck ", env!("CARGO_PKG_VERSION")).into(),
+    };
+    let mut summaries: Vec<SourceSummary> = sources
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let files: Vec<&TopFile> = walked.files.iter().filter(|f| f.source == i).collect();
+            let abs = std::fs::canonicalize(p).unwrap_or_else(|_| p.clone());
+            SourceSummary {
+                kind: if abs.is_dir() { "folder" } else { "file" }.into(),
+                path: abs.display().to_string(),
+                sha256: None,
+                files: files.len() as u64,
+                bytes: files.iter().map(|f| f.size).sum(),
+            }
+        })
+        .collect();
+    for s in &summaries {
+        custody.append(&entry("started", s))?;
+    }
+
+    let threads = if options.threads == 0 {
+        thread::available_parallelism().map_or(2, |n| n.get())
+    } else {
+        options.threads
+    };
+    let (record_tx, record_rx) = crossbeam_channel::bounded(16 * 1024);
+    let writer = writer::spawn(case.catalog()?, record_rx);
+    let (queue_tx, queue_rx) = crossbeam_channel::bounded::<Option<Unit>>(threads * 4);
+    let ctx = Arc::new(Ctx {
+        blobs: case.blobs().clone(),
+        limits: case.settings.limits.clone(),
+        records: record_tx,
+        queue: queue_tx,
+        claimed: Mutex::new(case.catalog()?.done_items()?),
+        pending: AtomicU64::new(0),
+        progress: progress.clone(),
+        tops: Mutex::new(HashMap::new()),
+    });
+    for r in &walked.folders {
+        let _ = ctx.records.send(r.clone());
+    }
+    let workers: Vec<_> = (0..threads)
+        .map(|i| {
+            let ctx = ctx.clone();
+            let rx = queue_rx.clone();
+            thread::Builder::new()
+                .name(format!("ingest-{i}"))
+                // Containers inside containers are processed inline when the
+                // queue is full, so give nesting room.
+                .stack_size(32 << 20)
+                .spawn(move || {
+                    while let Ok(Some(unit)) = rx.recv() {
+                        ctx.process(unit);
+                        ctx.pending.fetch_sub(1, Ordering::SeqCst);
+                    }
+                })
+                .expect("spawn ingest worker")
+        })
+        .collect();
+    let budgets: Vec<Arc<AtomicU64>> = (0..sources.len())
+        .map(|_| Arc::new(AtomicU64::new(case.settings.limits.max_expanded_bytes)))
+        .collect();
+    for f in &walked.files {
+        ctx.pending.fetch_add(1, Ordering::SeqCst);
+        let data = match &f.error {
+            Some((stage, why)) => Data::Error(*stage, why.clone()),
+            None => Data::File(f.path.clone()),
+        };
+        let unit = Unit {
+            parent: f.parent.clone(),
+            path: f.name.clone(),
+            position: 0,
+            display: f.path.display().to_string(),
+            depth: 0,
+            data,
+            extra: None,
+            guard: None,
+            budget: budgets[f.source].clone(),
+            top: Some((f.path.clone(), f.size)),
+        };
+        if ctx.queue.send(Some(unit)).is_err() {
+            break;
+        }
+    }
+    while ctx.pending.load(Ordering::SeqCst) > 0 {
+        thread::sleep(Duration::from_millis(5));
+    }
+    for _ in 0..threads {
+        let _ = ctx.queue.send(None);
+    }
+    for w in workers {
+        if let Err(panic) = w.join() {
+            std::panic::resume_unwind(panic);
+        }
+    }
+    let tops = std::mem::take(&mut *ctx.tops.lock().unwrap());
+    drop(ctx);
+    writer.join().expect("catalog writer panicked")?;
+
+    for (i, s) in summaries.iter_mut().enumerate() {
+        s.sha256 = source_hash(sources, i, &walked.files, &tops);
+        custody.append(&entry("finished", s))?;
+    }
+    Ok(Summary {
+        sources: summaries,
+        places: progress.places.load(Ordering::Relaxed),
+        problems: progress.problems.load(Ordering::Relaxed),
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// A file's own hash; for a folder, the hash of its manifest: one line per
+/// file, `relative path<TAB>sha256` (or `-` when unreadable), sorted.
+fn source_hash(
+    sources: &[PathBuf],
+    i: usize,
+    files: &[TopFile],
+    tops: &HashMap<PathBuf, leakcheck_core::ItemId>,
+) -> Option<String> {
+    let root = std::fs::canonicalize(&sources[i]).ok()?;
+    if root.is_file() {
+        return tops.get(&root).map(|id| id.to_string());
+    }
+    let mut lines: Vec<String> = files
+        .iter()
+        .filter(|f| f.source == i)
+        .map(|f| {
+            let rel = f.path.strip_prefix(&root).unwrap_or(Path::new(&f.path));
+            let hash = tops
+                .get(&f.path)
+                .map_or("-".to_string(), |id| id.to_string());
+            format!("{}\t{hash}\n", rel.display())
+        })
+        .collect();
+    lines.sort();
+    let mut h = Sha256::new();
+    for l in &lines {
+        h.update(l.as_bytes());
+    }
+    Some(hex::encode(h.finalize()))
+}

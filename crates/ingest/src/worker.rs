@@ -1,0 +1,494 @@
+//! One item's journey: bytes → blob store → kind → records → members.
+
+use std::collections::{HashMap, HashSet};
+use std::fs::File;
+use std::io::{BufReader, Cursor, Read, Seek};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use crossbeam_channel::{Sender, TrySendError};
+use leakcheck_core::{ItemId, Kind, Limits, Record, Stage};
+use leakcheck_extract::{self as extract, Flow, Listing, Member, MemberData, SNIFF_LEN, guard};
+use leakcheck_store::{BlobStore, Spooled};
+use serde_json::Value;
+
+use crate::Progress;
+use crate::done::DoneGuard;
+use crate::limited::Limited;
+
+/// Items up to this size are handled in memory; larger ones are streamed
+/// through the blob store and read back from there.
+const INLINE_MAX: u64 = 16 << 20;
+
+/// Shared by all workers of a run.
+pub struct Ctx {
+    pub blobs: BlobStore,
+    pub limits: Limits,
+    pub records: Sender<Record>,
+    pub queue: Sender<Option<Unit>>,
+    pub claimed: Mutex<HashSet<ItemId>>,
+    pub pending: AtomicU64,
+    pub progress: Arc<Progress>,
+    /// Top-level file → its item id, for the custody manifest.
+    pub tops: Mutex<HashMap<PathBuf, ItemId>>,
+}
+
+/// A place to process: where it is, and how to get its bytes.
+pub struct Unit {
+    pub parent: String,
+    pub path: String,
+    pub position: u64,
+    pub display: String,
+    pub depth: u32,
+    pub data: Data,
+    pub extra: Option<Value>,
+    /// The container's guard: it is not done until this unit is.
+    pub guard: Option<Arc<DoneGuard>>,
+    /// Bytes this top-level source may still expand to.
+    pub budget: Arc<AtomicU64>,
+    /// Set on files named by the walk (for custody and progress).
+    pub top: Option<(PathBuf, u64)>,
+}
+
+pub enum Data {
+    File(PathBuf),
+    Bytes(Vec<u8>),
+    Stored(ItemId, u64),
+    Error(Stage, String),
+}
+
+/// An item's bytes once stored: in memory when small, else in the blob store.
+struct Body {
+    id: ItemId,
+    size: u64,
+    mem: Option<Vec<u8>>,
+}
+
+trait ReadSeek: Read + Seek {}
+impl<T: Read + Seek> ReadSeek for T {}
+
+impl Ctx {
+    fn send(&self, r: Record) {
+        // The writer lives until every sender is dropped.
+        let _ = self.records.send(r);
+    }
+
+    fn item_error(&self, id: &ItemId, stage: Stage, reason: String) {
+        self.progress.problems.fetch_add(1, Ordering::Relaxed);
+        self.send(Record::ItemError {
+            id: id.clone(),
+            stage,
+            reason,
+        });
+    }
+
+    /// Queues a unit for any worker, or processes it here when the queue is
+    /// full: work is shared without ever blocking a worker on another.
+    pub fn dispatch(&self, unit: Unit) {
+        self.pending.fetch_add(1, Ordering::SeqCst);
+        match self.queue.try_send(Some(unit)) {
+            Ok(()) => {}
+            Err(TrySendError::Full(Some(unit)) | TrySendError::Disconnected(Some(unit))) => {
+                self.process(unit);
+                self.pending.fetch_sub(1, Ordering::SeqCst);
+            }
+            Err(_) => unreachable!("dispatch sends Some"),
+        }
+    }
+
+    pub fn process(&self, unit: Unit) {
+        let Unit {
+            parent,
+            path,
+            position,
+            display,
+            depth,
+            data,
+            extra,
+            guard: parent_guard,
+            budget,
+            top,
+        } = unit;
+        let loaded = self.load(data);
+        if let Some((top_path, size)) = &top {
+            if let Ok(body) = &loaded {
+                self.tops
+                    .lock()
+                    .unwrap()
+                    .insert(top_path.clone(), body.id.clone());
+            }
+            self.progress.files_done.fetch_add(1, Ordering::Relaxed);
+            self.progress.bytes_done.fetch_add(*size, Ordering::Relaxed);
+        }
+        self.progress.places.fetch_add(1, Ordering::Relaxed);
+        let body = match loaded {
+            Ok(b) => b,
+            Err(error) => {
+                self.progress.problems.fetch_add(1, Ordering::Relaxed);
+                self.send(Record::Occurrence {
+                    parent,
+                    path,
+                    position,
+                    display,
+                    depth,
+                    item: None,
+                    error: Some(error),
+                    extra,
+                });
+                return;
+            }
+        };
+        let kind = self.kind_of(&body);
+        self.send(Record::Item {
+            id: body.id.clone(),
+            size: body.size,
+            kind,
+        });
+        self.send(Record::Occurrence {
+            parent,
+            path,
+            position,
+            display: display.clone(),
+            depth,
+            item: Some(body.id.clone()),
+            error: None,
+            extra,
+        });
+        if !self.claimed.lock().unwrap().insert(body.id.clone()) {
+            return; // seen before: its contents are (being) recorded once
+        }
+        let guard = DoneGuard::new(body.id.clone(), self.records.clone(), parent_guard);
+        if kind.is_expanded_container() && depth >= self.limits.max_depth {
+            self.item_error(
+                &body.id,
+                Stage::Limit,
+                format!(
+                    "nested {depth} levels deep (max_depth is {}): stored but not opened",
+                    self.limits.max_depth
+                ),
+            );
+            return;
+        }
+        let parent = Parent {
+            id: &body.id,
+            display: &display,
+            depth,
+            guard: &guard,
+            budget: &budget,
+        };
+        match kind {
+            Kind::Email => self.email(&body, &parent),
+            Kind::Mbox => self.container(&body, kind, &parent, |r, sink| {
+                extract::mbox::expand(
+                    BufReader::with_capacity(64 << 10, r),
+                    self.limits.max_item_bytes,
+                    sink,
+                )
+            }),
+            Kind::Zip => self.container(&body, kind, &parent, |r, sink| {
+                extract::zip::expand(r, sink)
+            }),
+            Kind::Tar => self.container(&body, kind, &parent, |r, sink| {
+                extract::tar::expand(r, sink)
+            }),
+            Kind::Gzip => self.container(&body, kind, &parent, |r, sink| {
+                extract::gzip::expand(r, sink)
+            }),
+            Kind::SevenZip => self.container(&body, kind, &parent, |r, sink| {
+                extract::sevenz::expand(r, sink)
+            }),
+            _ => {}
+        }
+    }
+
+    fn load(&self, data: Data) -> Result<Body, (Stage, String)> {
+        let max = self.limits.max_item_bytes;
+        let too_large = |n: u64| {
+            (
+                Stage::Limit,
+                format!("{n} bytes: larger than max_item_bytes ({max})"),
+            )
+        };
+        let store_err = |e: leakcheck_store::Error| (Stage::Store, e.to_string());
+        match data {
+            Data::Error(stage, why) => Err((stage, why)),
+            Data::Bytes(bytes) => {
+                if bytes.len() as u64 > max {
+                    return Err(too_large(bytes.len() as u64));
+                }
+                let id = ItemId::of(&bytes);
+                self.blobs.put(&id, &bytes).map_err(store_err)?;
+                Ok(Body {
+                    id,
+                    size: bytes.len() as u64,
+                    mem: Some(bytes),
+                })
+            }
+            Data::Stored(id, size) => Ok(Body {
+                id,
+                size,
+                mem: None,
+            }),
+            Data::File(path) => {
+                let mut file = File::open(&path).map_err(|e| (Stage::Read, e.to_string()))?;
+                let size = file
+                    .metadata()
+                    .map_err(|e| (Stage::Read, e.to_string()))?
+                    .len();
+                if size > max {
+                    return Err(too_large(size));
+                }
+                if size <= INLINE_MAX {
+                    let mut bytes = Vec::with_capacity(size as usize);
+                    (&mut file)
+                        .take(max + 1)
+                        .read_to_end(&mut bytes)
+                        .map_err(|e| (Stage::Read, e.to_string()))?;
+                    return self.load(Data::Bytes(bytes));
+                }
+                match self.blobs.put_stream(&mut file, max).map_err(store_err)? {
+                    Spooled::Stored { id, size } => Ok(Body {
+                        id,
+                        size,
+                        mem: None,
+                    }),
+                    Spooled::TooLarge { read } => Err(too_large(read)),
+                }
+            }
+        }
+    }
+
+    fn reader<'a>(&self, body: &'a Body) -> std::io::Result<Box<dyn ReadSeek + Send + 'a>> {
+        Ok(match &body.mem {
+            Some(bytes) => Box::new(Cursor::new(bytes.as_slice())),
+            None => Box::new(
+                self.blobs
+                    .open_blob(&body.id)
+                    .map_err(std::io::Error::other)?,
+            ),
+        })
+    }
+
+    fn kind_of(&self, body: &Body) -> Kind {
+        let head: Vec<u8> = match &body.mem {
+            Some(b) => b[..b.len().min(SNIFF_LEN)].to_vec(),
+            None => {
+                let mut h = Vec::with_capacity(SNIFF_LEN);
+                if let Ok(r) = self.reader(body) {
+                    let _ = r.take(SNIFF_LEN as u64).read_to_end(&mut h);
+                }
+                h
+            }
+        };
+        let kind = extract::detect(&head);
+        let refined = match kind {
+            Kind::Zip => self
+                .reader(body)
+                .ok()
+                .map(|r| guard(|| Ok(extract::zip::refine(r)))),
+            Kind::OleDocument => self
+                .reader(body)
+                .ok()
+                .map(|r| guard(|| Ok(extract::ole_kind(r)))),
+            _ => None,
+        };
+        match refined {
+            Some(Ok(k)) => k,
+            _ => kind,
+        }
+    }
+
+    fn email(&self, body: &Body, parent: &Parent<'_>) {
+        if body.size > self.limits.max_email_bytes {
+            self.item_error(
+                parent.id,
+                Stage::Limit,
+                format!(
+                    "{} bytes: larger than max_email_bytes ({}); stored but not parsed",
+                    body.size, self.limits.max_email_bytes
+                ),
+            );
+            return;
+        }
+        let owned;
+        let bytes = match &body.mem {
+            Some(b) => b.as_slice(),
+            None => match self.blobs.read(&body.id) {
+                Ok(b) => {
+                    owned = b;
+                    owned.as_slice()
+                }
+                Err(e) => return self.item_error(parent.id, Stage::Read, e.to_string()),
+            },
+        };
+        let parsed = match extract::email::parse(bytes) {
+            Ok(p) => p,
+            Err(e) => return self.item_error(parent.id, Stage::Parse, e.to_string()),
+        };
+        let count = parsed.attachments.len() as u64;
+        for a in parsed.attachments {
+            let name = a.name.unwrap_or_else(|| {
+                format!(
+                    "part {} ({})",
+                    a.part,
+                    a.content_type.as_deref().unwrap_or("no type")
+                )
+            });
+            self.dispatch(parent.child(name, a.part as u64, Data::Bytes(a.bytes), None));
+        }
+        if count > 0 {
+            self.send(Record::Container {
+                key: parent.id.to_string(),
+                kind: "email".into(),
+                expected: count,
+                detail: None,
+            });
+        }
+        self.send(Record::Email {
+            id: parent.id.clone(),
+            meta: Box::new(parsed.meta),
+        });
+    }
+
+    /// Opens a container and dispatches each member as a child unit.
+    fn container<F>(&self, body: &Body, kind: Kind, parent: &Parent<'_>, open: F)
+    where
+        F: FnOnce(
+            Box<dyn ReadSeek + Send + '_>,
+            &mut dyn extract::Sink,
+        ) -> extract::Result<Listing>,
+    {
+        let reader = match self.reader(body) {
+            Ok(r) => r,
+            Err(e) => return self.item_error(parent.id, Stage::Read, e.to_string()),
+        };
+        let mut count = 0u64;
+        let mut sink = |m: Member<'_>| -> Flow {
+            count += 1;
+            if count > self.limits.max_entries {
+                self.item_error(
+                    parent.id,
+                    Stage::Limit,
+                    format!(
+                        "more than max_entries ({}) members: the rest were not read",
+                        self.limits.max_entries
+                    ),
+                );
+                return Flow::Stop;
+            }
+            let (data, flow) = self.member_data(m.data, m.compressed_size, parent.budget);
+            self.dispatch(parent.child(m.name, m.index, data, m.extra));
+            flow
+        };
+        match guard(|| open(reader, &mut sink)) {
+            Ok(listing) => {
+                if let Some(w) = listing.warning {
+                    self.item_error(parent.id, Stage::Open, w);
+                }
+                self.send(Record::Container {
+                    key: parent.id.to_string(),
+                    kind: kind.as_str().into(),
+                    expected: listing.expected,
+                    detail: listing.detail,
+                });
+            }
+            Err(e) => {
+                self.item_error(parent.id, Stage::Open, e.to_string());
+                // Whatever came out before the failure is still accounted for.
+                self.send(Record::Container {
+                    key: parent.id.to_string(),
+                    kind: kind.as_str().into(),
+                    expected: count,
+                    detail: None,
+                });
+            }
+        }
+    }
+
+    /// Reads a member's bytes within the limits. The flow says whether the
+    /// container may go on (not when the source's expansion budget is spent).
+    fn member_data(
+        &self,
+        data: MemberData<'_>,
+        compressed: Option<u64>,
+        budget: &Arc<AtomicU64>,
+    ) -> (Data, Flow) {
+        let max = self.limits.max_item_bytes;
+        match data {
+            MemberData::Unreadable(why) => (Data::Error(Stage::Read, why), Flow::Continue),
+            MemberData::TooLarge(n) => (
+                Data::Error(
+                    Stage::Limit,
+                    format!("larger than max_item_bytes ({n} bytes)"),
+                ),
+                Flow::Continue,
+            ),
+            MemberData::Bytes(b) if b.len() as u64 > max => (
+                Data::Error(
+                    Stage::Limit,
+                    format!("{} bytes: larger than max_item_bytes ({max})", b.len()),
+                ),
+                Flow::Continue,
+            ),
+            MemberData::Bytes(b) => (Data::Bytes(b), Flow::Continue),
+            MemberData::Reader(r) => {
+                let mut limited = Limited::new(r, compressed, &self.limits, budget);
+                let mut head = Vec::new();
+                let result = (&mut limited)
+                    .take(INLINE_MAX + 1)
+                    .read_to_end(&mut head)
+                    .and_then(|_| {
+                        if head.len() as u64 <= INLINE_MAX {
+                            return Ok(Data::Bytes(std::mem::take(&mut head)));
+                        }
+                        let mut rest = Cursor::new(std::mem::take(&mut head)).chain(&mut limited);
+                        match self.blobs.put_stream(&mut rest, max) {
+                            Ok(Spooled::Stored { id, size }) => Ok(Data::Stored(id, size)),
+                            Ok(Spooled::TooLarge { read }) => Ok(Data::Error(
+                                Stage::Limit,
+                                format!("over {read} bytes: larger than max_item_bytes ({max})"),
+                            )),
+                            Err(e) => Err(std::io::Error::other(e)),
+                        }
+                    });
+                let flow = if budget.load(Ordering::Relaxed) == 0 {
+                    Flow::Stop
+                } else {
+                    Flow::Continue
+                };
+                match (result, limited.exceeded) {
+                    (_, Some(why)) => (Data::Error(Stage::Limit, why), flow),
+                    (Ok(d), None) => (d, flow),
+                    (Err(e), None) => (Data::Error(Stage::Read, e.to_string()), flow),
+                }
+            }
+        }
+    }
+}
+
+/// The container a member came from.
+struct Parent<'a> {
+    id: &'a ItemId,
+    display: &'a str,
+    depth: u32,
+    guard: &'a Arc<DoneGuard>,
+    budget: &'a Arc<AtomicU64>,
+}
+
+impl Parent<'_> {
+    fn child(&self, name: String, position: u64, data: Data, extra: Option<Value>) -> Unit {
+        Unit {
+            parent: self.id.to_string(),
+            display: format!("{} ! {}", self.display, name),
+            path: name,
+            position,
+            depth: self.depth + 1,
+            data,
+            extra,
+            guard: Some(self.guard.clone()),
+            budget: self.budget.clone(),
+            top: None,
+        }
+    }
+}
