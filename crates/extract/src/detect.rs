@@ -120,6 +120,12 @@ fn looks_like_headers(text: &[u8]) -> bool {
     let mut known = false;
     for (i, line) in text.split(|&b| b == b'\n').enumerate() {
         let line = line.strip_suffix(b"\r").unwrap_or(line);
+        // Stray indentation before the very first header is seen in the wild.
+        let line = if i == 0 {
+            line.trim_ascii_start()
+        } else {
+            line
+        };
         if line.is_empty() {
             return known && i > 0;
         }

@@ -38,32 +38,32 @@ pub fn expand<R: BufRead>(mut reader: R, max_message: u64, sink: &mut dyn Sink) 
         offset += n as u64;
         // mboxcl: a Content-Length header lets the body hold unquoted `From `
         // lines. Trust it only when the bytes after it start a new message.
-        if let Some(len) = s.pending_content_length.take() {
-            if len <= max_message {
-                let mut body = Vec::new();
-                (&mut reader).take(len).read_to_end(&mut body)?;
-                let next = reader.fill_buf()?;
-                let ends_well = body.len() as u64 == len
-                    && (next.is_empty()
-                        || next.starts_with(b"From ")
-                        || next.starts_with(b"\nFrom ")
-                        || next.starts_with(b"\r\nFrom "));
-                offset += body.len() as u64;
-                if ends_well {
-                    s.content_length_used += 1;
-                    s.body.extend_from_slice(&body);
-                    s.count_quoted_in(&body);
-                } else {
-                    // Wrong length: read those bytes line by line instead.
-                    let mut at = offset - body.len() as u64;
-                    for l in body.split_inclusive(|&b| b == b'\n') {
-                        if s.feed(l, at, sink) == Flow::Stop {
-                            return Ok(s.listing(true));
-                        }
-                        at += l.len() as u64;
+        if let Some(len) = s.pending_content_length.take()
+            && len <= max_message
+        {
+            let mut body = Vec::new();
+            (&mut reader).take(len).read_to_end(&mut body)?;
+            let next = reader.fill_buf()?;
+            let ends_well = body.len() as u64 == len
+                && (next.is_empty()
+                    || next.starts_with(b"From ")
+                    || next.starts_with(b"\nFrom ")
+                    || next.starts_with(b"\r\nFrom "));
+            offset += body.len() as u64;
+            if ends_well {
+                s.content_length_used += 1;
+                s.body.extend_from_slice(&body);
+                s.count_quoted_in(&body);
+            } else {
+                // Wrong length: read those bytes line by line instead.
+                let mut at = offset - body.len() as u64;
+                for l in body.split_inclusive(|&b| b == b'\n') {
+                    if s.feed(l, at, sink) == Flow::Stop {
+                        return Ok(s.listing(true));
                     }
-                    s.pending_content_length = None;
+                    at += l.len() as u64;
                 }
+                s.pending_content_length = None;
             }
         }
     }

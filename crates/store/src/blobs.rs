@@ -203,7 +203,7 @@ mod tests {
                 size: 3
             }
         );
-        let big = vec![0u8; 100];
+        let big = [0u8; 100];
         assert!(matches!(
             store.put_stream(&mut &big[..], 10).unwrap(),
             Spooled::TooLarge { .. }

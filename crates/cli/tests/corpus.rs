@@ -1,0 +1,266 @@
+//! Acceptance on the shared corpus (skipped, saying so, when it is absent):
+//! exact message counts, byte-exact originals, and parity with CPython's parser.
+
+use std::collections::{HashMap, HashSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use leakcheck_core::ItemId;
+use leakcheck_store::{Case, Stats};
+
+use crate::util::{corpus, files_below, ingest, sha256, stats};
+
+/// The email corpus ingested once for all tests of this module.
+struct Ingested {
+    _dir: tempfile::TempDir,
+    case: PathBuf,
+    root: PathBuf,
+    stats: Stats,
+}
+
+fn email_corpus() -> Option<&'static Ingested> {
+    static CELL: OnceLock<Option<Ingested>> = OnceLock::new();
+    CELL.get_or_init(|| {
+        let root = corpus("email")?;
+        let dir = tempfile::tempdir().unwrap();
+        let (case, run) = ingest(dir.path(), &[&root]);
+        assert!(run.code <= 1, "{}", run.stderr);
+        let stats = stats(&case);
+        Some(Ingested {
+            _dir: dir,
+            case,
+            root,
+            stats,
+        })
+    })
+    .as_ref()
+}
+
+/// Members emitted by the container whose bytes are `file`.
+fn emitted(case: &Case, file: &Path) -> u64 {
+    let id = ItemId::parse(&sha256(&fs::read(file).unwrap())).unwrap();
+    let c = case
+        .catalog()
+        .unwrap()
+        .container_stats(Some(id.as_str()))
+        .unwrap();
+    c.first().map_or(0, |c| c.emitted)
+}
+
+#[test]
+fn corpus_counts_add_up_with_no_loss() {
+    let Some(ing) = email_corpus() else { return };
+    let s = &ing.stats;
+    assert_eq!(s.files_seen, s.items + s.duplicates + s.errors);
+    assert!(
+        s.containers.unreconciled.is_empty(),
+        "{:?}",
+        s.containers.unreconciled
+    );
+    let files = files_below(&ing.root).len() as u64;
+    let case = Case::open(&ing.case).unwrap();
+    let top: u64 = case
+        .catalog()
+        .unwrap()
+        .container_stats(None)
+        .unwrap()
+        .iter()
+        .filter(|c| c.kind == "dir")
+        .map(|c| c.emitted + c.failed)
+        .sum();
+    assert_eq!(
+        top, files,
+        "every file of the corpus is a place in the catalog"
+    );
+}
+
+#[test]
+fn enron_mboxes_yield_the_manifest_counts() {
+    let Some(ing) = email_corpus() else { return };
+    let case = Case::open(&ing.case).unwrap();
+    let dir = ing.root.join("enron/mbox_cmu_20150507");
+    let expected: HashMap<&str, u64> = [
+        ("enron.allen-p._sent_mail", 602),
+        ("enron.allen-p.all_documents", 628),
+        ("enron.allen-p.contacts", 2),
+        ("enron.allen-p.deleted_items", 361),
+        ("enron.allen-p.discussion_threads", 412),
+        ("enron.allen-p.inbox", 66),
+        ("enron.allen-p.notes_inbox", 48),
+        ("enron.allen-p.sent", 562),
+        ("enron.allen-p.sent_items", 345),
+        ("enron.allen-p.straw", 8),
+        ("enron.meyers-a.deleted_items", 1066),
+        ("enron.meyers-a.inbox", 22),
+        ("enron.meyers-a.sent_items", 11),
+    ]
+    .into();
+    let (mut allen, mut meyers) = (0, 0);
+    for f in files_below(&dir) {
+        let name = f.file_name().unwrap().to_str().unwrap();
+        let n = emitted(&case, &f);
+        if let Some(&want) = expected.get(name) {
+            assert_eq!(n, want, "{name}");
+        }
+        if name.starts_with("enron.allen-p") {
+            allen += n;
+        } else if name.starts_with("enron.meyers-a") {
+            meyers += n;
+        }
+    }
+    assert_eq!((allen, meyers), (3034, 1099));
+}
+
+#[test]
+fn spamassassin_yields_6046_messages() {
+    let Some(ing) = email_corpus() else { return };
+    let case = Case::open(&ing.case).unwrap();
+    let cat = case.catalog().unwrap();
+    let mut messages = 0;
+    for f in files_below(&ing.root.join("misc/spamassassin-publiccorpus")) {
+        let name = f.file_name().unwrap().to_str().unwrap();
+        if name == "cmds" || name == "README.txt" {
+            continue;
+        }
+        let id = ItemId::parse(&sha256(&fs::read(&f).unwrap())).unwrap();
+        let item = cat.item(&id).unwrap();
+        messages += match item.kind.as_str() {
+            "email" => 1,
+            "mbox" => item.container.map_or(0, |c| c.emitted),
+            other => panic!("{} is {other}", f.display()),
+        };
+    }
+    assert_eq!(messages, 6046);
+}
+
+#[test]
+fn originals_are_byte_exact() {
+    let Some(ing) = email_corpus() else { return };
+    let case = Case::open(&ing.case).unwrap();
+    let cat = case.catalog().unwrap();
+    let mut emls = 0;
+    let mut mboxes = 0;
+    for f in files_below(&ing.root) {
+        let bytes = fs::read(&f).unwrap();
+        let id = ItemId::parse(&sha256(&bytes)).unwrap();
+        let stored = case.blobs().read(&id).unwrap();
+        assert!(stored == bytes, "{}: stored original differs", f.display());
+        if f.extension().is_some_and(|e| e == "eml") {
+            emls += 1;
+        }
+        let item = cat.item(&id).unwrap();
+        if item.kind != "mbox" {
+            continue;
+        }
+        // Re-serialise: envelope + stored message + separator, in order.
+        let mut rebuilt = Vec::with_capacity(bytes.len());
+        for child in &item.children {
+            let extra = child.extra.as_ref().unwrap();
+            rebuilt.extend_from_slice(extra["envelope"].as_str().unwrap().as_bytes());
+            let cid = ItemId::parse(child.item.as_ref().unwrap()).unwrap();
+            rebuilt.extend_from_slice(&case.blobs().read(&cid).unwrap());
+            rebuilt.extend_from_slice(extra["separator"].as_str().unwrap().as_bytes());
+        }
+        assert!(
+            rebuilt == bytes,
+            "{}: mbox does not re-serialise",
+            f.display()
+        );
+        mboxes += 1;
+    }
+    assert!(
+        emls > 100 && mboxes >= 13,
+        "{emls} eml, {mboxes} mbox checked"
+    );
+}
+
+/// Every message CPython's `email` package parses is parsed here too, and
+/// the subjects agree.
+#[test]
+fn parses_what_cpython_parses() {
+    let Some(ing) = email_corpus() else { return };
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/oracle/cpython_email.py");
+    let out_file = ing._dir.path().join("oracle.jsonl");
+    let sets = [
+        "enron",
+        "misc/spamassassin-publiccorpus",
+        "cpython",
+        "misc/ruby-mail-fixtures",
+        "misc/enmime",
+        "misc/spamscope-mail-parser",
+    ];
+    let status = match Command::new("python3")
+        .arg(&script)
+        .arg("--jsonl")
+        .arg(&out_file)
+        .args(sets.iter().map(|s| ing.root.join(s)))
+        .status()
+    {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("skipped: python3 not available ({e})");
+            return;
+        }
+    };
+    assert!(status.success());
+    let case = Case::open(&ing.case).unwrap();
+    let cat = case.catalog().unwrap();
+    let (mut checked, mut same_subject, mut differing, mut not_mail) =
+        (0, 0, Vec::new(), Vec::new());
+    let mut seen = HashSet::new();
+    for line in fs::read_to_string(&out_file).unwrap().lines() {
+        let o: serde_json::Value = serde_json::from_str(line).unwrap();
+        if o["ok"] != true || !seen.insert(o["sha256"].as_str().unwrap().to_string()) {
+            continue;
+        }
+        let id = ItemId::parse(o["sha256"].as_str().unwrap()).unwrap();
+        let item = cat
+            .item(&id)
+            .unwrap_or_else(|e| panic!("{} #{}: not in the catalog: {e}", o["source"], o["index"]));
+        checked += 1;
+        let Some(email) = item.email else {
+            // CPython "parses" anything (an empty file, a text fragment, an
+            // Outlook .msg). Not treating it as mail is right only when
+            // CPython found no mail header in it either.
+            let headerless = ["from", "subject", "message_id"]
+                .iter()
+                .all(|k| o[*k].is_null());
+            assert!(
+                headerless,
+                "{} #{} is {} here but CPython found mail headers in it",
+                o["source"], o["index"], item.kind
+            );
+            not_mail.push(format!("{} ({})", o["source"], item.kind));
+            continue;
+        };
+        let norm = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+        let ours = norm(email.subject.as_deref().unwrap_or(""));
+        let theirs = norm(o["subject"].as_str().unwrap_or(""));
+        if ours == theirs {
+            same_subject += 1;
+        } else {
+            differing.push(format!(
+                "{} #{}: ours {ours:?} theirs {theirs:?}",
+                o["source"], o["index"]
+            ));
+        }
+    }
+    assert!(checked > 10_000, "{checked}");
+    eprintln!(
+        "{checked} messages; {} without mail headers (not mail here either): {not_mail:?}",
+        not_mail.len()
+    );
+    eprintln!(
+        "subjects agree on {same_subject}; differ on {}",
+        differing.len()
+    );
+    for d in differing.iter().take(30) {
+        eprintln!("  {d}");
+    }
+    assert!(
+        same_subject * 100 >= checked * 98,
+        "subjects agree on {same_subject} of {checked}"
+    );
+}

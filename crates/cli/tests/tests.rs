@@ -1,0 +1,9 @@
+//! Integration tests: one binary, one module per topic. They run the real
+//! `leakcheck` binary on generated dumps and, when present, on the shared corpus.
+
+mod util;
+
+mod cli;
+mod corpus;
+mod hostile;
+mod resume;
