@@ -240,3 +240,86 @@ fn header_value<'a>(line: &'a [u8], name: &[u8]) -> Option<&'a [u8]> {
         .eq_ignore_ascii_case(name)
         .then(|| &line[colon + 1..])
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn split(mbox: &[u8]) -> (Vec<(Vec<u8>, serde_json::Value)>, Listing) {
+        let mut out = Vec::new();
+        let listing = expand(mbox, 1 << 20, &mut |m: Member<'_>| {
+            let MemberData::Bytes(b) = m.data else { panic!("bytes expected") };
+            out.push((b, m.extra.unwrap()));
+            Flow::Continue
+        })
+        .unwrap();
+        (out, listing)
+    }
+
+    fn rebuild(parts: &[(Vec<u8>, serde_json::Value)]) -> Vec<u8> {
+        let mut v = Vec::new();
+        for (b, e) in parts {
+            v.extend_from_slice(e["envelope"].as_str().unwrap().as_bytes());
+            v.extend_from_slice(b);
+            v.extend_from_slice(e["separator"].as_str().unwrap().as_bytes());
+        }
+        v
+    }
+
+    #[test]
+    fn mboxrd_quoting_is_kept_and_reported() {
+        let mbox = b"From a@x Mon Jan  1 00:00:00 2001\nSubject: 1\n\n>From the start\n>>From nested\n\n\
+From b@x Mon Jan  1 00:00:01 2001\nSubject: 2\n\nbody\n";
+        let (parts, listing) = split(mbox);
+        assert_eq!(parts.len(), 2);
+        assert_eq!(parts[0].0, b"Subject: 1\n\n>From the start\n>>From nested\n");
+        assert_eq!(parts[1].0, b"Subject: 2\n\nbody\n");
+        assert_eq!(rebuild(&parts), mbox);
+        let d = listing.detail.unwrap();
+        assert_eq!(d["variant"], "mboxrd");
+        assert_eq!(d["unquoting_may_apply"], true);
+    }
+
+    #[test]
+    fn mboxcl2_content_length_allows_unquoted_from_lines() {
+        let body = b"line\nFrom inside the body, unquoted 2001\nend\n";
+        let mut mbox = format!("From a@x Mon Jan  1 00:00:00 2001\r\nContent-Length: {}\r\n\r\n", body.len()).into_bytes();
+        mbox.extend_from_slice(body);
+        mbox.extend_from_slice(b"\nFrom b@x Mon Jan  1 00:00:01 2001\r\nSubject: 2\r\n\r\nx\r\n");
+        let (parts, listing) = split(&mbox);
+        assert_eq!(parts.len(), 2, "the body's From line is not a separator");
+        assert_eq!(rebuild(&parts), mbox);
+        assert_eq!(listing.detail.unwrap()["variant"], "mboxcl2");
+    }
+
+    #[test]
+    fn a_wrong_content_length_falls_back_to_from_lines() {
+        let mbox = b"From a@x Mon Jan  1 00:00:00 2001\nContent-Length: 9999\n\nshort\n\nFrom b@x Mon Jan  1 00:00:01 2001\nSubject: 2\n\nx\n";
+        let (parts, _) = split(mbox);
+        assert_eq!(parts.len(), 2);
+        assert_eq!(rebuild(&parts), mbox);
+    }
+
+    #[test]
+    fn crlf_separators_and_leading_garbage() {
+        let mbox = b"junk\r\nFrom a@x Mon Jan  1 00:00:00 2001\r\nSubject: 1\r\n\r\nhi\r\n\r\nFrom b@x Mon Jan  1 00:00:01 2001\r\nSubject: 2\r\n\r\nyo\r\n";
+        let (parts, listing) = split(mbox);
+        assert_eq!(parts[0].0, b"Subject: 1\r\n\r\nhi\r\n");
+        assert_eq!(parts[0].1["separator"], "\r\n");
+        assert!(listing.warning.unwrap().contains("6 bytes before the first envelope"));
+    }
+
+    #[test]
+    fn oversized_messages_are_reported_not_buffered() {
+        let mut mbox = b"From a@x Mon Jan  1 00:00:00 2001\nSubject: big\n\n".to_vec();
+        mbox.extend(std::iter::repeat_n(b'z', 5000));
+        mbox.extend_from_slice(b"\n\nFrom b@x Mon Jan  1 00:00:01 2001\nSubject: 2\n\nx\n");
+        let mut kinds = Vec::new();
+        expand(&mbox[..], 1000, &mut |m: Member<'_>| {
+            kinds.push(matches!(m.data, MemberData::TooLarge(1000)));
+            Flow::Continue
+        })
+        .unwrap();
+        assert_eq!(kinds, [true, false]);
+    }
+}
