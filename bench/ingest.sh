@@ -85,6 +85,20 @@ if (( LEAKCHECK_RC > 1 )); then
   exit "$LEAKCHECK_RC"
 fi
 
+# (a2) the same into a case on tmpfs: what the blob store's file creation
+# costs on the disk's file system shows as the difference.
+SHM=""
+if [[ -d /dev/shm && -w /dev/shm ]]; then
+  SHM=$(mktemp -d /dev/shm/leakcheck-bench.XXXXXX)
+  "$BIN" init "$SHM/case" > /dev/null
+  warm
+  timed leakcheck_tmpfs "$BIN" ingest "$SHM/case" "${INPUTS[@]}" -q
+  rm -rf "$SHM"
+fi
+
+# (a3) parse only, one thread, messages in memory: the same work as (b).
+(cd "$REPO" && cargo bench -q -p leakcheck-extract --bench parse -- "${INPUTS[@]}") > "$TMP/parse.json"
+
 # (b) CPython's email package (it times itself, reading outside the clock).
 warm
 python3 "$ORACLE" --bench "${INPUTS[@]}" > "$TMP/cpython.json"
@@ -126,6 +140,7 @@ def report(path):
     return None
 
 py = json.load(open(os.path.join(tmp, "cpython.json")))
+parse = json.load(open(os.path.join(tmp, "parse.json")))
 rows = [
     row("leakcheck", *timing("leakcheck")),
     row("cpython compat32", py["compat32_seconds"], py["peak_rss_kb"]),
@@ -134,11 +149,18 @@ rows = [
 ]
 lc, sha = rows[0], rows[3]
 best_py = max(rows[1:3], key=lambda r: r["msgs_per_s"])
+parse_row = row("leakcheck parse only (1 thread)", parse["seconds"], 0)
+rows.insert(1, parse_row)
+if os.path.exists(os.path.join(tmp, "leakcheck_tmpfs.time")):
+    rows.insert(1, row("leakcheck, case on tmpfs", *timing("leakcheck_tmpfs")))
 ratios = {
     "leakcheck_vs_cpython_msgs": round(lc["msgs_per_s"] / best_py["msgs_per_s"], 2),
     "cpython_policy": best_py["tool"].split()[1],
+    "parse_only_vs_cpython_msgs": round(parse_row["msgs_per_s"] / best_py["msgs_per_s"], 2),
     "leakcheck_vs_sha256sum_mb": round(lc["mb_per_s"] / sha["mb_per_s"], 3),
 }
+if rows[1]["tool"].endswith("tmpfs"):
+    ratios["tmpfs_vs_cpython_msgs"] = round(rows[1]["msgs_per_s"] / best_py["msgs_per_s"], 2)
 
 print(f"\n{n} messages, {mb:.1f} MB (leakcheck exit code {rc})\n")
 print("| tool | seconds | MB/s | messages/s | peak RSS MB |")
@@ -146,6 +168,8 @@ print("|---|---:|---:|---:|---:|")
 for r in rows:
     print(f"| {r['tool']} | {r['seconds']:.3f} | {r['mb_per_s']:.1f} | {r['msgs_per_s']:.0f} | {r['peak_rss_mb']:.1f} |")
 print(f"\nleakcheck / cpython ({ratios['cpython_policy']}, the faster) messages/s: {ratios['leakcheck_vs_cpython_msgs']}x")
+print(f"leakcheck on tmpfs / cpython messages/s: {ratios.get('tmpfs_vs_cpython_msgs', 'n/a')}x")
+print(f"leakcheck parse only (1 thread) / cpython messages/s: {ratios['parse_only_vs_cpython_msgs']}x")
 print(f"leakcheck / sha256sum MB/s: {ratios['leakcheck_vs_sha256sum_mb']}x")
 
 json.dump({

@@ -60,6 +60,13 @@ pub fn item(out: &mut impl Write, d: &ItemDetail, case: &Case, full: bool) -> Re
         field(out, "Subject:", e.subject.as_deref().unwrap_or(""))?;
         field(out, "Message-ID:", e.message_id.as_deref().unwrap_or(""))?;
         field(out, "In-Reply-To:", &e.in_reply_to.join(" "))?;
+        if let Some(n) = e.html_bytes {
+            field(
+                out,
+                "HTML body:",
+                &format!("{} (not shown in a terminal)", human_bytes(n)),
+            )?;
+        }
         for p in &e.problems {
             writeln!(out, "  problem     {}", t(p))?;
         }
@@ -82,6 +89,12 @@ pub fn item(out: &mut impl Write, d: &ItemDetail, case: &Case, full: bool) -> Re
             }
             if shown < lines.len() {
                 writeln!(out, "  … {} more lines (--full)", lines.len() - shown)?;
+            }
+            if e.text_truncated {
+                writeln!(
+                    out,
+                    "  … text cut in the catalog; the original is whole in the blob store"
+                )?;
             }
         }
     }

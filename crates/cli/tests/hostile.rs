@@ -26,8 +26,9 @@ fn survive(dir: &Path, dump: &Path) -> leakcheck_store::Stats {
         .collect();
     top.sort();
     assert_eq!(top, ["case", "dump"]);
+    let case_store = Case::open(&case).unwrap();
     assert_eq!(
-        fs::read_dir(case.join("blobs/tmp")).unwrap().count(),
+        case_store.blobs().temp_count().unwrap(),
         0,
         "no temp files left"
     );

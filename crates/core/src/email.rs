@@ -42,10 +42,14 @@ pub struct EmailMeta {
     pub date_raw: Option<String>,
     /// Every header in order: name and raw (undecoded, unfolded as written) value.
     pub headers: Vec<(String, String)>,
-    /// The plain-text body (decoded), cut at the catalog's text limit.
+    /// The plain-text body (decoded; made from the HTML when there is no
+    /// text part), cut at the catalog's text limit.
     pub text: Option<String>,
-    /// The HTML body (decoded), cut at the catalog's text limit; never rendered unsanitised.
-    pub html: Option<String>,
+    /// True when `text` was cut (the original is whole in the blob store).
+    pub text_truncated: bool,
+    /// Size of the HTML body, if there is one. The HTML itself is not kept in
+    /// the catalog: it is read from the original when shown (sanitised).
+    pub html_bytes: Option<u64>,
     /// Number of attachments (including nested messages).
     pub attachments: u32,
     /// Problems the parser noticed (bad encoding, truncated parts...).

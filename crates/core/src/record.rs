@@ -32,6 +32,18 @@ impl Stage {
     }
 }
 
+impl Record {
+    /// An email record, with its JSON made here (in the calling thread).
+    pub fn email(id: ItemId, meta: EmailMeta) -> Record {
+        let json = serde_json::to_string(&meta).expect("email meta serialises");
+        Record::Email {
+            id,
+            meta: Box::new(meta),
+            json,
+        }
+    }
+}
+
 /// What ingest tells the catalog. The catalog applies records in order, and
 /// applying the same records again changes nothing (ingest is idempotent).
 #[derive(Clone, Debug, PartialEq)]
@@ -86,12 +98,15 @@ pub enum Record {
         /// Format facts (mbox variant, encrypted members...).
         detail: Option<Value>,
     },
-    /// The email fields of an item.
+    /// The email fields of an item. Build it with [`Record::email`].
     Email {
         /// The email item.
         id: ItemId,
         /// Its parsed fields.
         meta: Box<EmailMeta>,
+        /// `meta` as JSON, serialised by the producer: there are many
+        /// producers and one catalog writer.
+        json: String,
     },
     /// Everything below this item has been recorded: a later run may skip it.
     Done {

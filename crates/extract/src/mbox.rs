@@ -248,7 +248,9 @@ mod tests {
     fn split(mbox: &[u8]) -> (Vec<(Vec<u8>, serde_json::Value)>, Listing) {
         let mut out = Vec::new();
         let listing = expand(mbox, 1 << 20, &mut |m: Member<'_>| {
-            let MemberData::Bytes(b) = m.data else { panic!("bytes expected") };
+            let MemberData::Bytes(b) = m.data else {
+                panic!("bytes expected")
+            };
             out.push((b, m.extra.unwrap()));
             Flow::Continue
         })
@@ -268,11 +270,15 @@ mod tests {
 
     #[test]
     fn mboxrd_quoting_is_kept_and_reported() {
-        let mbox = b"From a@x Mon Jan  1 00:00:00 2001\nSubject: 1\n\n>From the start\n>>From nested\n\n\
+        let mbox =
+            b"From a@x Mon Jan  1 00:00:00 2001\nSubject: 1\n\n>From the start\n>>From nested\n\n\
 From b@x Mon Jan  1 00:00:01 2001\nSubject: 2\n\nbody\n";
         let (parts, listing) = split(mbox);
         assert_eq!(parts.len(), 2);
-        assert_eq!(parts[0].0, b"Subject: 1\n\n>From the start\n>>From nested\n");
+        assert_eq!(
+            parts[0].0,
+            b"Subject: 1\n\n>From the start\n>>From nested\n"
+        );
         assert_eq!(parts[1].0, b"Subject: 2\n\nbody\n");
         assert_eq!(rebuild(&parts), mbox);
         let d = listing.detail.unwrap();
@@ -283,7 +289,11 @@ From b@x Mon Jan  1 00:00:01 2001\nSubject: 2\n\nbody\n";
     #[test]
     fn mboxcl2_content_length_allows_unquoted_from_lines() {
         let body = b"line\nFrom inside the body, unquoted 2001\nend\n";
-        let mut mbox = format!("From a@x Mon Jan  1 00:00:00 2001\r\nContent-Length: {}\r\n\r\n", body.len()).into_bytes();
+        let mut mbox = format!(
+            "From a@x Mon Jan  1 00:00:00 2001\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        )
+        .into_bytes();
         mbox.extend_from_slice(body);
         mbox.extend_from_slice(b"\nFrom b@x Mon Jan  1 00:00:01 2001\r\nSubject: 2\r\n\r\nx\r\n");
         let (parts, listing) = split(&mbox);
@@ -306,7 +316,12 @@ From b@x Mon Jan  1 00:00:01 2001\nSubject: 2\n\nbody\n";
         let (parts, listing) = split(mbox);
         assert_eq!(parts[0].0, b"Subject: 1\r\n\r\nhi\r\n");
         assert_eq!(parts[0].1["separator"], "\r\n");
-        assert!(listing.warning.unwrap().contains("6 bytes before the first envelope"));
+        assert!(
+            listing
+                .warning
+                .unwrap()
+                .contains("6 bytes before the first envelope")
+        );
     }
 
     #[test]

@@ -345,10 +345,7 @@ impl Ctx {
                 detail: None,
             });
         }
-        self.send(Record::Email {
-            id: parent.id.clone(),
-            meta: Box::new(parsed.meta),
-        });
+        self.send(Record::email(parent.id.clone(), parsed.meta));
     }
 
     /// Opens a container and dispatches each member as a child unit.

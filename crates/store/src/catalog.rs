@@ -156,6 +156,11 @@ impl Catalog {
         conn.busy_timeout(Duration::from_secs(30))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
+        // Measured: with SQLite's 2 MB default cache, page reads and writes
+        // were a fifth of ingest time. 64 MB of cache and fewer checkpoints.
+        conn.pragma_update(None, "cache_size", -65536)?;
+        conn.pragma_update(None, "wal_autocheckpoint", 16384)?;
+        conn.pragma_update(None, "temp_store", "MEMORY")?;
         schema::migrate(&mut conn)?;
         Ok(Catalog { conn })
     }
@@ -229,7 +234,7 @@ impl Catalog {
                             detail.as_ref().map(|v| v.to_string())
                         ])?;
                     }
-                    Record::Email { id, meta } => {
+                    Record::Email { id, meta, json } => {
                         let from = meta.from.first().and_then(|a| a.address.clone());
                         email.execute(params![
                             id.as_str(),
@@ -237,7 +242,7 @@ impl Catalog {
                             meta.subject,
                             meta.date_unix,
                             from,
-                            serde_json::to_string(meta).expect("email meta serialises"),
+                            json,
                         ])?;
                     }
                     Record::Done { id } => {
