@@ -43,6 +43,17 @@ pub enum Command {
     Errors(ErrorsArgs),
     /// Re-hash every original in the blob store and report any mismatch.
     Audit(CaseArgs),
+    /// Manage the DKIM keys verification uses (never fetched behind your back).
+    #[command(subcommand)]
+    Keys(KeysCommand),
+    /// Verify every item: DKIM, dates, duplicate copies; a verdict per item.
+    ///
+    /// Verdicts: authentic (cryptographic proof), altered (proof of change),
+    /// suspicious (anomalies to look at), consistent (checks ran, nothing
+    /// found), unverifiable (nothing could be checked). Every verdict lists
+    /// the findings that decided it, each with its evidence. Works offline:
+    /// DKIM keys come only from the case (`leakcheck keys`).
+    Verify(VerifyArgs),
     /// Build a small sample dump, ingest it into ./demo-case, and show stats.
     Demo(DemoArgs),
 }
@@ -143,6 +154,57 @@ pub struct ErrorsArgs {
     /// At most this many problems.
     #[arg(long, default_value_t = 1000)]
     pub limit: u64,
+    #[command(flatten)]
+    pub out: Output,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum KeysCommand {
+    /// Add one key record, with where it came from.
+    Add(KeysAddArgs),
+    /// Add keys from a file of `<selector>._domainkey.<domain> <TXT value>` lines.
+    Import(KeysImportArgs),
+    /// List the case's keys and their provenance.
+    List(CaseArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct KeysAddArgs {
+    /// The case folder.
+    pub case: PathBuf,
+    /// `<selector>._domainkey.<domain> <TXT value>`, e.g. "20120113._domainkey.gmail.com v=DKIM1; k=rsa; p=MIIB...".
+    #[arg(long)]
+    pub record: String,
+    /// Where the key was obtained (archive snapshot, DNS query, vendor page...).
+    #[arg(long)]
+    pub source: String,
+    /// When it was obtained (e.g. 2015-06-01).
+    #[arg(long)]
+    pub obtained: Option<String>,
+    #[command(flatten)]
+    pub out: Output,
+}
+
+#[derive(Args, Debug)]
+pub struct KeysImportArgs {
+    /// The case folder.
+    pub case: PathBuf,
+    /// File of `<selector>._domainkey.<domain> <TXT value>` lines (# comments allowed).
+    pub file: PathBuf,
+    /// Where these keys were obtained.
+    #[arg(long)]
+    pub source: String,
+    /// When they were obtained.
+    #[arg(long)]
+    pub obtained: Option<String>,
+    #[command(flatten)]
+    pub out: Output,
+}
+
+#[derive(Args, Debug)]
+pub struct VerifyArgs {
+    /// The case folder.
+    pub case: PathBuf,
     #[command(flatten)]
     pub out: Output,
 }

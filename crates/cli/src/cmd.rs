@@ -11,7 +11,8 @@ use leakcheck_store::{Case, CaseSettings, Stats, Window};
 use serde::Serialize;
 
 use crate::cli::{
-    Cli, Command, DemoArgs, ErrorsArgs, IngestArgs, InitArgs, LsArgs, Output, ShowArgs,
+    Cli, Command, DemoArgs, ErrorsArgs, IngestArgs, InitArgs, KeysAddArgs, KeysCommand,
+    KeysImportArgs, LsArgs, Output, ShowArgs, VerifyArgs,
 };
 use crate::{demo, progress, show};
 
@@ -24,6 +25,10 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Show(a) => show_item(a),
         Command::Errors(a) => errors(a),
         Command::Audit(a) => audit(&open(&a.case)?, &a.out),
+        Command::Keys(KeysCommand::Add(a)) => keys_add(a),
+        Command::Keys(KeysCommand::Import(a)) => keys_import(a),
+        Command::Keys(KeysCommand::List(a)) => keys_list(&open(&a.case)?, &a.out),
+        Command::Verify(a) => verify(a),
         Command::Demo(a) => demo_cmd(a),
     }
 }
@@ -251,11 +256,20 @@ fn show_item(a: ShowArgs) -> Result<u8> {
     let catalog = case.catalog()?;
     let id = catalog.resolve(&a.item)?;
     let detail = catalog.item(&id)?;
+    let verification = catalog.verification(&id)?;
     let mut out = stdout();
     if a.out.json {
-        json_line(&mut out, &detail)?;
+        let mut v = serde_json::to_value(&detail)?;
+        v["verification"] = match &verification {
+            Some((verdict, findings)) => {
+                serde_json::json!({"verdict": verdict, "findings": findings})
+            }
+            None => serde_json::Value::Null,
+        };
+        json_line(&mut out, &v)?;
     } else if !a.out.quiet {
         show::item(&mut out, &detail, &case, a.full)?;
+        show::verification(&mut out, verification.as_ref(), &case, &id)?;
     }
     out.flush()?;
     Ok(0)
@@ -424,6 +438,198 @@ fn demo_cmd(a: DemoArgs) -> Result<u8> {
     }
     // The demo dump holds a truncated zip on purpose, so problems are expected.
     Ok(if code == 2 { 2 } else { 0 })
+}
+
+fn key_record(
+    name: String,
+    txt: String,
+    source: &str,
+    obtained: &Option<String>,
+) -> leakcheck_core::KeyRecord {
+    leakcheck_core::KeyRecord {
+        name,
+        txt,
+        source: source.to_string(),
+        obtained: obtained.clone(),
+        added_by: std::env::var("USER").ok(),
+        added_at: chrono::Utc::now().to_rfc3339(),
+    }
+}
+
+fn save_keys(case: &Case, keys: Vec<leakcheck_core::KeyRecord>, o: &Output) -> Result<u8> {
+    let added = case.catalog()?.add_keys(&keys)?;
+    let mut out = stdout();
+    if o.json {
+        json_line(
+            &mut out,
+            &serde_json::json!({"read": keys.len(), "added": added}),
+        )?;
+    } else if !o.quiet {
+        writeln!(
+            out,
+            "{added} keys added ({} already present)",
+            keys.len() - added
+        )?;
+    }
+    out.flush()?;
+    Ok(0)
+}
+
+fn keys_add(a: KeysAddArgs) -> Result<u8> {
+    let case = open(&a.case)?;
+    let (name, txt) = leakcheck_core::KeyRecord::parse_line(&a.record).with_context(|| {
+        format!(
+            "--record {:?}: expected \"<selector>._domainkey.<domain> <TXT value>\"",
+            a.record
+        )
+    })?;
+    save_keys(
+        &case,
+        vec![key_record(name, txt, &a.source, &a.obtained)],
+        &a.out,
+    )
+}
+
+fn keys_import(a: KeysImportArgs) -> Result<u8> {
+    let case = open(&a.case)?;
+    let text = std::fs::read_to_string(&a.file)
+        .with_context(|| format!("reading {}", a.file.display()))?;
+    let mut keys = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let trimmed = line.trim();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let (name, txt) = leakcheck_core::KeyRecord::parse_line(line).with_context(|| {
+            format!(
+                "{}:{}: expected \"<selector>._domainkey.<domain> <TXT value>\"",
+                a.file.display(),
+                n + 1
+            )
+        })?;
+        keys.push(key_record(name, txt, &a.source, &a.obtained));
+    }
+    save_keys(&case, keys, &a.out)
+}
+
+fn keys_list(case: &Case, o: &Output) -> Result<u8> {
+    let keys = case.catalog()?.keys()?;
+    let mut out = stdout();
+    for k in &keys {
+        if o.json {
+            json_line(&mut out, k)?;
+        } else if !o.quiet {
+            let txt: String = k.txt.chars().take(40).collect();
+            writeln!(
+                out,
+                "{}  {}…\n    source: {}{}",
+                for_terminal(&k.name),
+                for_terminal(&txt),
+                for_terminal(&k.source),
+                k.obtained
+                    .as_deref()
+                    .map(|d| format!(" (obtained {d})"))
+                    .unwrap_or_default()
+            )?;
+        }
+    }
+    out.flush()?;
+    Ok(if keys.is_empty() { 1 } else { 0 })
+}
+
+fn verify(a: VerifyArgs) -> Result<u8> {
+    let case = open(&a.case)?;
+    let done = std::sync::atomic::AtomicU64::new(0);
+    let show_bar = !a.out.json && !a.out.quiet && io::stderr().is_terminal();
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let (summary, reports) = std::thread::scope(|s| {
+        let bar = show_bar.then(|| {
+            s.spawn(|| {
+                let bar = indicatif::ProgressBar::new_spinner();
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    bar.set_message(format!(
+                        "{} emails verified",
+                        done.load(std::sync::atomic::Ordering::Relaxed)
+                    ));
+                    bar.tick();
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
+                bar.finish_and_clear();
+            })
+        });
+        let r = leakcheck_verify::run(&case, &done);
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(b) = bar {
+            let _ = b.join();
+        }
+        r
+    })
+    .with_context(|| format!("verifying {}", case.root().display()))?;
+    let mut out = stdout();
+    let needs_look = reports.iter().any(|r| {
+        matches!(
+            r.verdict,
+            leakcheck_core::Verdict::Altered | leakcheck_core::Verdict::Suspicious
+        )
+    });
+    if a.out.json {
+        for r in &reports {
+            json_line(&mut out, r)?;
+        }
+    } else if !a.out.quiet {
+        writeln!(
+            out,
+            "{} items verified in {:.1}s ({} emails, {} with DKIM signatures)\n",
+            summary.items, summary.seconds, summary.emails, summary.signed
+        )?;
+        for v in leakcheck_core::Verdict::PRECEDENCE {
+            writeln!(
+                out,
+                "  {:<13}{:>8}",
+                v.as_str(),
+                summary.by_verdict.get(v.as_str()).copied().unwrap_or(0)
+            )?;
+        }
+        for v in [
+            leakcheck_core::Verdict::Altered,
+            leakcheck_core::Verdict::Suspicious,
+        ] {
+            let hits: Vec<_> = reports.iter().filter(|r| r.verdict == v).collect();
+            if hits.is_empty() {
+                continue;
+            }
+            writeln!(out, "\n{v}:")?;
+            for r in hits.iter().take(20) {
+                let why = r
+                    .findings
+                    .iter()
+                    .find(|f| f.verdict == v)
+                    .map(|f| f.summary.as_str())
+                    .unwrap_or("");
+                writeln!(
+                    out,
+                    "  {}  {}\n                {}",
+                    &r.id[..12],
+                    for_terminal(r.paths.first().map(String::as_str).unwrap_or("")),
+                    for_terminal(why)
+                )?;
+            }
+            if hits.len() > 20 {
+                writeln!(
+                    out,
+                    "  … {} more (leakcheck verify --json)",
+                    hits.len() - 20
+                )?;
+            }
+        }
+        writeln!(
+            out,
+            "\nsee one item's evidence: leakcheck show {} <id>",
+            case.root().display()
+        )?;
+    }
+    out.flush()?;
+    Ok(if needs_look { 1 } else { 0 })
 }
 
 pub fn human_bytes(n: u64) -> String {

@@ -4,7 +4,7 @@ use std::io::Write;
 
 use anyhow::Result;
 use leakcheck_core::sanitize::for_terminal as t;
-use leakcheck_core::{Address, Kind};
+use leakcheck_core::{Address, Finding, ItemId, Kind, Verdict};
 use leakcheck_store::{Case, ItemDetail};
 
 use crate::cmd::human_bytes;
@@ -150,4 +150,133 @@ fn addrs(list: &[Address]) -> String {
         })
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// The verification panel: the verdict, then each finding with its evidence
+/// and how to re-check it elsewhere.
+pub fn verification(
+    out: &mut impl Write,
+    v: Option<&(Verdict, Vec<Finding>)>,
+    case: &Case,
+    id: &ItemId,
+) -> Result<()> {
+    let Some((verdict, findings)) = v else {
+        writeln!(
+            out,
+            "\nverification: not run yet (leakcheck verify {})",
+            case.root().display()
+        )?;
+        return Ok(());
+    };
+    writeln!(out, "\nverification: {}", verdict.as_str().to_uppercase())?;
+    if findings.is_empty() {
+        writeln!(out, "  no check applies to this item")?;
+    }
+    for f in findings {
+        let decides = if f.verdict == *verdict {
+            " (decides)"
+        } else {
+            ""
+        };
+        writeln!(
+            out,
+            "  {} → {}{decides}: {}",
+            f.check,
+            f.verdict,
+            t(&f.summary)
+        )?;
+        if f.check == "email.dkim" {
+            dkim_evidence(out, f, case, id)?;
+        } else if !f.evidence.is_null() {
+            writeln!(out, "      evidence: {}", t(&f.evidence.to_string()))?;
+        }
+    }
+    Ok(())
+}
+
+fn dkim_evidence(out: &mut impl Write, f: &Finding, case: &Case, id: &ItemId) -> Result<()> {
+    let e = &f.evidence;
+    for n in e["normalised"].as_array().into_iter().flatten() {
+        writeln!(out, "      note: {}", t(n.as_str().unwrap_or("")))?;
+    }
+    for d in e["duplicated_headers"].as_array().into_iter().flatten() {
+        writeln!(
+            out,
+            "      header appears more than once: {} (an added copy may be what a reader sees)",
+            t(d.as_str().unwrap_or(""))
+        )?;
+    }
+    for s in e["signatures"].as_array().into_iter().flatten() {
+        let str_of = |k: &str| s[k].as_str().unwrap_or("").to_string();
+        writeln!(
+            out,
+            "    signature #{}: d={} s={} {} c={} → {}",
+            s["index"],
+            t(&str_of("domain")),
+            t(&str_of("selector")),
+            str_of("algorithm"),
+            str_of("canonicalization"),
+            str_of("result").to_uppercase()
+        )?;
+        writeln!(out, "      {}", t(&str_of("detail")))?;
+        if let Some(bits) = s["key_bits"].as_u64() {
+            writeln!(
+                out,
+                "      key: {bits} bits, from {}{}",
+                t(&str_of("key_source")),
+                s["key_obtained"]
+                    .as_str()
+                    .map(|d| format!(" (obtained {d})"))
+                    .unwrap_or_default()
+            )?;
+        }
+        let list = |k: &str| -> Vec<String> {
+            s[k].as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        };
+        writeln!(
+            out,
+            "      signed headers (h=): {}",
+            list("signed_headers").join(" ")
+        )?;
+        let unsigned = list("unsigned_displayed");
+        if !unsigned.is_empty() {
+            writeln!(
+                out,
+                "      NOT signed, though shown to readers: {}",
+                unsigned.join(", ")
+            )?;
+        }
+        if let Some(n) = s["unsigned_body_bytes"].as_u64() {
+            writeln!(
+                out,
+                "      l={}: {n} body bytes after the signed part are not covered",
+                s["body_length_limit"]
+            )?;
+        }
+        if let Some(x) = s["expires_at"].as_u64() {
+            let at = chrono::DateTime::from_timestamp(x as i64, 0)
+                .map(|d| d.to_rfc3339())
+                .unwrap_or_default();
+            writeln!(
+                out,
+                "      x= {at}: verified as of the signing time (t=), not today"
+            )?;
+        }
+        let q = list("qualifiers");
+        if !q.is_empty() {
+            writeln!(out, "      qualifiers: {}", q.join(", "))?;
+        }
+    }
+    if e["signatures"].as_array().is_some_and(|s| !s.is_empty()) {
+        writeln!(
+            out,
+            "    re-check: dkimverify (dkimpy) < {}  — with the key above served for its selector",
+            case.blobs().path(id).display()
+        )?;
+    }
+    Ok(())
 }

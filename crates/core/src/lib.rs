@@ -3,19 +3,24 @@
 //! An [`ItemId`] names a unique byte string (its SHA-256). Ingest finds items at
 //! places ([occurrences](Record::Occurrence)) inside sources and containers,
 //! classifies each by content into a [`Kind`], and emits [`Record`]s that the
-//! catalog stores. [`Limits`] bound the work done on hostile input.
+//! catalog stores. [`Limits`] bound the work done on hostile input. Checks
+//! produce [`Finding`]s, and findings roll up into an item's [`Verdict`].
 #![warn(missing_docs)]
 
 pub use email::{Address, EmailMeta};
 pub use error::{Error, Result};
+pub use finding::{Finding, Verdict};
 pub use id::ItemId;
+pub use key::KeyRecord;
 pub use kind::Kind;
 pub use limits::Limits;
 pub use record::{Record, Stage};
 
 mod email;
 mod error;
+mod finding;
 mod id;
+mod key;
 mod kind;
 mod limits;
 mod record;

@@ -2,7 +2,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 use std::time::Duration;
 
-use leakcheck_core::{EmailMeta, ItemId, Record};
+use leakcheck_core::{EmailMeta, Finding, ItemId, KeyRecord, Record, Verdict};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
@@ -37,6 +37,8 @@ pub struct Stats {
     pub by_kind: BTreeMap<String, u64>,
     /// Per container: what it declared, what came out, what failed.
     pub containers: ContainerTotals,
+    /// Items per verdict, once `verify` has run (empty before).
+    pub by_verdict: BTreeMap<String, u64>,
 }
 
 /// Container reconciliation summed over the case, plus the containers that
@@ -293,6 +295,12 @@ impl Catalog {
             let (k, n) = row?;
             by_kind.insert(k, n as u64);
         }
+        let mut by_verdict = BTreeMap::new();
+        let mut stmt = c.prepare("SELECT verdict, count(*) FROM verdicts GROUP BY verdict")?;
+        for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))? {
+            let (k, n) = row?;
+            by_verdict.insert(k, n as u64);
+        }
         let all = self.container_stats(None)?;
         let containers = ContainerTotals {
             count: all.len() as u64,
@@ -315,6 +323,7 @@ impl Catalog {
             bytes,
             by_kind,
             containers,
+            by_verdict,
         })
     }
 
@@ -514,6 +523,160 @@ impl Catalog {
             Ok((parse_id(&id)?, size as u64))
         })
         .collect()
+    }
+}
+
+impl Catalog {
+    /// Adds DKIM keys; a key already present (same name and value) is kept
+    /// as first recorded. Returns how many were new.
+    pub fn add_keys(&mut self, keys: &[KeyRecord]) -> Result<usize> {
+        let tx = self.conn.transaction()?;
+        let mut added = 0;
+        {
+            let mut stmt = tx.prepare(
+                "INSERT OR IGNORE INTO dkim_keys (name, txt, source, obtained, added_by, added_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?;
+            for k in keys {
+                added += stmt.execute(params![
+                    k.name, k.txt, k.source, k.obtained, k.added_by, k.added_at
+                ])?;
+            }
+        }
+        tx.commit()?;
+        Ok(added)
+    }
+
+    /// Every DKIM key of the case, by name.
+    pub fn keys(&self) -> Result<Vec<KeyRecord>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT name, txt, source, obtained, added_by, added_at FROM dkim_keys ORDER BY name, added_at",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(KeyRecord {
+                name: r.get(0)?,
+                txt: r.get(1)?,
+                source: r.get(2)?,
+                obtained: r.get(3)?,
+                added_by: r.get(4)?,
+                added_at: r.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Every email item with its parsed fields.
+    pub fn emails(&self) -> Result<Vec<(ItemId, EmailMeta)>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT item, meta FROM emails ORDER BY item")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        rows.map(|row| {
+            let (id, meta) = row?;
+            let meta = serde_json::from_str(&meta)
+                .map_err(|e| Error::Corrupt(format!("email {id}: {e}")))?;
+            Ok((parse_id(&id)?, meta))
+        })
+        .collect()
+    }
+
+    /// The items directly inside `id` (attachments, members).
+    pub fn child_items(&self, id: &ItemId) -> Result<Vec<ItemId>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT DISTINCT item FROM occurrences WHERE parent = ?1 AND item IS NOT NULL",
+        )?;
+        let rows = stmt.query_map([id.as_str()], |r| r.get::<_, String>(0))?;
+        rows.map(|r| parse_id(&r?)).collect()
+    }
+
+    /// Every item with its kind and the places it was found.
+    pub fn items_with_paths(&self) -> Result<Vec<(ItemId, String, Vec<String>)>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT i.id, i.kind, (SELECT json_group_array(display) FROM
+                 (SELECT display FROM occurrences o WHERE o.item = i.id ORDER BY display))
+             FROM items i ORDER BY i.id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?;
+        rows.map(|row| {
+            let (id, kind, paths) = row?;
+            let paths = serde_json::from_str(&paths).map_err(|e| Error::Corrupt(e.to_string()))?;
+            Ok((parse_id(&id)?, kind, paths))
+        })
+        .collect()
+    }
+
+    /// Replaces every verification result with these (a run of `verify`
+    /// re-derives all of them).
+    pub fn save_verification(&mut self, results: &[(ItemId, Verdict, Vec<Finding>)]) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        tx.execute_batch("DELETE FROM findings; DELETE FROM verdicts;")?;
+        {
+            let mut v = tx.prepare("INSERT INTO verdicts (item, verdict) VALUES (?1, ?2)")?;
+            let mut f = tx.prepare(
+                "INSERT OR REPLACE INTO findings (item, check_id, verdict, summary, evidence) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?;
+            for (id, verdict, findings) in results {
+                v.execute(params![id.as_str(), verdict.as_str()])?;
+                for x in findings {
+                    f.execute(params![
+                        id.as_str(),
+                        x.check,
+                        x.verdict.as_str(),
+                        x.summary,
+                        x.evidence.to_string()
+                    ])?;
+                }
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The verdict and findings of one item, if `verify` has run.
+    pub fn verification(&self, id: &ItemId) -> Result<Option<(Verdict, Vec<Finding>)>> {
+        let verdict: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT verdict FROM verdicts WHERE item = ?1",
+                [id.as_str()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(verdict) = verdict else {
+            return Ok(None);
+        };
+        let verdict = Verdict::parse(&verdict)
+            .ok_or_else(|| Error::Corrupt(format!("verdict {verdict:?}")))?;
+        let mut stmt = self.conn.prepare(
+            "SELECT check_id, verdict, summary, evidence FROM findings WHERE item = ?1 ORDER BY check_id",
+        )?;
+        let rows = stmt.query_map([id.as_str()], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+            ))
+        })?;
+        let mut findings = Vec::new();
+        for row in rows {
+            let (check, v, summary, evidence) = row?;
+            findings.push(Finding {
+                check,
+                verdict: Verdict::parse(&v)
+                    .ok_or_else(|| Error::Corrupt(format!("verdict {v:?}")))?,
+                summary,
+                evidence: serde_json::from_str(&evidence)
+                    .map_err(|e| Error::Corrupt(e.to_string()))?,
+            });
+        }
+        Ok(Some((verdict, findings)))
     }
 }
 

@@ -54,6 +54,33 @@ const MIGRATIONS: &[&str] = &[
     ) WITHOUT ROWID;
     CREATE INDEX emails_message_id ON emails(message_id);
     "#,
+    // 2: verification.
+    r#"
+    CREATE TABLE dkim_keys (
+        name     TEXT NOT NULL,          -- selector._domainkey.domain
+        txt      TEXT NOT NULL,
+        source   TEXT NOT NULL,
+        obtained TEXT,
+        added_by TEXT,
+        added_at TEXT NOT NULL,
+        PRIMARY KEY (name, txt)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE findings (
+        item     TEXT NOT NULL,
+        check_id TEXT NOT NULL,
+        verdict  TEXT NOT NULL,
+        summary  TEXT NOT NULL,
+        evidence TEXT NOT NULL,          -- JSON
+        PRIMARY KEY (item, check_id)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE verdicts (
+        item    TEXT PRIMARY KEY,
+        verdict TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX verdicts_verdict ON verdicts(verdict);
+    "#,
 ];
 
 /// The newest schema version this build writes.

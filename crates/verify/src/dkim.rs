@@ -1,0 +1,644 @@
+//! `email.dkim`: every DKIM-Signature of an email, verified offline against
+//! the case's archived keys, with forensic rather than delivery-time rules.
+//!
+//! mail-auth parses the message and signatures, canonicalises, computes body
+//! hashes and checks the cryptography. The loop over signatures is ours,
+//! because mail-auth's own (`verify_dkim`) checks `x=` against today's clock
+//! before anything else (an old leak would read "expired" with no
+//! cryptographic result), looks keys up in DNS, and cannot report key sizes,
+//! `l=` coverage, unsigned or duplicated headers.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use leakcheck_core::{Finding, KeyRecord, Verdict};
+use mail_auth::common::crypto::{Algorithm, HashAlgorithm};
+use mail_auth::common::headers::Writable;
+use mail_auth::common::parse::TxtRecordParser;
+use mail_auth::common::verify::DomainKey;
+use mail_auth::dkim::{Canonicalization, DkimError, Signature};
+use mail_auth::{AuthenticatedMessage, Error};
+use serde::Serialize;
+use serde_json::json;
+
+/// Headers a reader sees; each should be covered by `h=`.
+const DISPLAYED: [&str; 5] = ["from", "date", "subject", "to", "cc"];
+
+/// The case's DKIM keys, by `selector._domainkey.domain`.
+#[derive(Default)]
+pub struct KeySet {
+    by_name: HashMap<String, Vec<KeyRecord>>,
+}
+
+impl KeySet {
+    /// Indexes keys by name.
+    pub fn new(keys: Vec<KeyRecord>) -> KeySet {
+        let mut by_name: HashMap<String, Vec<KeyRecord>> = HashMap::new();
+        for k in keys {
+            by_name.entry(k.name.clone()).or_default().push(k);
+        }
+        KeySet { by_name }
+    }
+
+    fn get(&self, name: &str) -> &[KeyRecord] {
+        self.by_name.get(name).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// The outcome for one signature.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SignatureResult {
+    /// Position among the message's DKIM-Signature headers, top first.
+    pub index: usize,
+    /// `d=`.
+    pub domain: String,
+    /// `s=`.
+    pub selector: String,
+    /// `a=`.
+    pub algorithm: String,
+    /// `c=`, header/body.
+    pub canonicalization: String,
+    /// pass, body-modified, header-modified, key-missing, key-revoked,
+    /// key-invalid, expired, malformed.
+    pub result: &'static str,
+    /// What the result rests on, in words.
+    pub detail: String,
+    /// Size of the key that decided, when one did.
+    pub key_bits: Option<usize>,
+    /// Provenance of that key.
+    pub key_source: Option<String>,
+    /// When that key was obtained.
+    pub key_obtained: Option<String>,
+    /// `t=` (Unix seconds), if present.
+    pub signed_at: Option<u64>,
+    /// `x=` (Unix seconds), if present.
+    pub expires_at: Option<u64>,
+    /// `h=`, as listed.
+    pub signed_headers: Vec<String>,
+    /// Displayed headers present in the message but not covered by `h=`.
+    pub unsigned_displayed: Vec<String>,
+    /// Headers listed in `h=` more times than present (protection against added copies).
+    pub over_signed: Vec<String>,
+    /// `l=`, if present, and how many canonical body bytes it leaves unsigned.
+    pub body_length_limit: Option<u64>,
+    /// Canonical body bytes after `l=` (content that could have been appended).
+    pub unsigned_body_bytes: Option<u64>,
+    /// `d=` matches the From domain (or is a parent of it).
+    pub aligned: bool,
+    /// Notes that weaken or qualify a pass: weak-key, key-1024, rsa-sha1,
+    /// expired-now, l-partial, from-not-signed, not-aligned, header-injection.
+    pub qualifiers: Vec<String>,
+}
+
+/// Verifies every signature of `raw` and concludes.
+pub fn check(raw: &[u8], keys: &KeySet, date_unix: Option<i64>) -> Finding {
+    let mut normalised = Vec::new();
+    let bytes = match line_endings(raw) {
+        Endings::Crlf => Cow::Borrowed(raw),
+        Endings::Lf => {
+            normalised.push("LF line endings converted to CRLF before verifying".to_string());
+            Cow::Owned(lf_to_crlf(raw))
+        }
+        Endings::Mixed => {
+            normalised.push(
+                "mixed or CR-only line endings: verified as stored, not normalised".to_string(),
+            );
+            Cow::Borrowed(raw)
+        }
+    };
+    let Some(msg) = AuthenticatedMessage::parse_with_opts(&bytes, None, false) else {
+        return finding(
+            Verdict::Unverifiable,
+            "no header could be parsed".into(),
+            vec![],
+            normalised,
+            json!({}),
+        );
+    };
+    let counts = header_counts(&msg);
+    let mut results = verify_all(&msg, keys, date_unix, &counts);
+    drop(msg);
+    // mbox `>From ` quoting breaks body hashes: when un-quoting the lines
+    // makes a failed signature verify, the signed original had `From ` there.
+    if results.iter().any(|r| r.result == "body-modified") && has_quoted_from(&bytes) {
+        let unquoted = unquote_from(&bytes);
+        if let Some(m2) = AuthenticatedMessage::parse_with_opts(&unquoted, None, false) {
+            let again = verify_all(&m2, keys, date_unix, &counts);
+            let mut used = false;
+            for (r, a) in results.iter_mut().zip(again) {
+                if r.result == "body-modified" && a.result != "body-modified" {
+                    *r = a;
+                    used = true;
+                }
+            }
+            if used {
+                normalised.push(
+                    "mbox >From quoting undone (one '>' removed from each >From line)".into(),
+                );
+            }
+        }
+    }
+    let injected: Vec<String> = DISPLAYED
+        .iter()
+        .filter(|h| counts.get(**h).copied().unwrap_or(0) > 1)
+        .map(|h| h.to_string())
+        .collect();
+    conclude(results, normalised, injected, &counts)
+}
+
+fn verify_all(
+    msg: &AuthenticatedMessage<'_>,
+    keys: &KeySet,
+    date_unix: Option<i64>,
+    counts: &HashMap<String, usize>,
+) -> Vec<SignatureResult> {
+    // Index every DKIM-Signature header (parsed or not) in message order.
+    let positions: Vec<*const u8> = msg
+        .headers
+        .iter()
+        .filter(|(n, _)| n.eq_ignore_ascii_case(b"dkim-signature"))
+        .map(|(_, v)| v.as_ptr())
+        .collect();
+    let index_of = |v: &[u8]| {
+        positions
+            .iter()
+            .position(|p| *p == v.as_ptr())
+            .unwrap_or(usize::MAX)
+    };
+    let from_domain = msg
+        .from
+        .first()
+        .and_then(|f| f.rsplit_once('@'))
+        .map(|(_, d)| d.to_ascii_lowercase());
+    let mut out = Vec::new();
+    for h in &msg.errors {
+        if let Error::Dkim(e) = &h.header {
+            out.push(malformed(
+                index_of(h.value),
+                format!("unusable DKIM-Signature: {e}"),
+            ));
+        } else if h.name.eq_ignore_ascii_case(b"dkim-signature") {
+            out.push(malformed(
+                index_of(h.value),
+                format!("unparsable DKIM-Signature: {}", h.header),
+            ));
+        }
+    }
+    for h in &msg.dkim_headers {
+        let sig = &h.header;
+        let mut r = describe(index_of(h.value), sig, counts, from_domain.as_deref());
+        // A d= or s= that is not a DNS name could point the key lookup
+        // anywhere (`d=legitimate.com(.attacker.com`): refuse it.
+        if !is_dns_name(&sig.d) || !is_dns_name(&sig.s) {
+            r.detail = format!("d={:?} s={:?} is not a valid domain name", sig.d, sig.s);
+            out.push(r);
+            continue;
+        }
+        // The forensic clock: the signature's own time, else the Date header.
+        let at = if sig.t > 0 {
+            sig.t
+        } else {
+            date_unix.unwrap_or(0).max(0) as u64
+        };
+        if sig.x != 0 && sig.x <= at {
+            r.result = "expired";
+            r.detail = format!(
+                "x={} is not after the signing time {at}: the signature was never valid",
+                sig.x
+            );
+            out.push(r);
+            continue;
+        }
+        let ha = HashAlgorithm::from(sig.a);
+        let body_hash = msg
+            .body_hashes
+            .iter()
+            .find(|(c, a, l, _)| *c == sig.cb && *a == ha && *l == sig.l)
+            .map(|x| &x.3);
+        let body = &msg.raw_message[(msg.body_offset as usize).min(msg.raw_message.len())..];
+        if sig.l > 0 {
+            let total = canonical_len(sig.cb, body);
+            r.unsigned_body_bytes = Some(total.saturating_sub(sig.l));
+        }
+        if body_hash != Some(&sig.bh) {
+            r.result = "body-modified";
+            r.detail = "the body hash (bh=) does not match the body: the body differs from what was signed".into();
+            out.push(r);
+            continue;
+        }
+        let name = format!("{}._domainkey.{}", sig.s, sig.d).to_ascii_lowercase();
+        let candidates = keys.get(&name);
+        if candidates.is_empty() {
+            r.result = "key-missing";
+            r.detail = format!("no key for {name} in the case (add one with `leakcheck keys add`)");
+            out.push(r);
+            continue;
+        }
+        let stripped = strip_b_value(h.value);
+        let mut best: Option<(u8, SignatureResult)> = None;
+        for key in candidates {
+            let mut k = r.clone();
+            k.key_source = Some(key.source.clone());
+            k.key_obtained = key.obtained.clone();
+            let rank = match DomainKey::parse(key.txt.as_bytes()) {
+                Err(Error::Dkim(DkimError::RevokedPublicKey)) => {
+                    k.result = "key-revoked";
+                    k.detail = format!("the key record for {name} is revoked (empty p=)");
+                    1
+                }
+                Err(e) => {
+                    k.result = "key-invalid";
+                    k.detail = format!("the key record for {name} is unusable: {e}");
+                    0
+                }
+                Ok(dk) => {
+                    let bits = match sig.a {
+                        Algorithm::Ed25519Sha256 => 256,
+                        _ => dk.p.public_key_bits(),
+                    };
+                    k.key_bits = Some(bits);
+                    let mut headers = msg.signed_headers(&sig.h, h.name, &stripped);
+                    match dk.p.verify(&mut headers, &sig.b, sig.ch, sig.a) {
+                        Ok(()) => {
+                            k.result = "pass";
+                            k.detail =
+                                format!("signature and body hash verify with the key for {name}");
+                            3
+                        }
+                        Err(e) => {
+                            k.result = "header-modified";
+                            k.detail = format!(
+                                "the body hash matches but the signature does not verify with this key ({e}): \
+                                 a signed header was changed, or the key is not the one that signed"
+                            );
+                            2
+                        }
+                    }
+                }
+            };
+            if best.as_ref().is_none_or(|(b, _)| rank > *b) {
+                best = Some((rank, k));
+            }
+        }
+        let mut r = best.expect("at least one candidate key").1;
+        qualify(&mut r, sig);
+        out.push(r);
+    }
+    out.sort_by_key(|r| r.index);
+    out
+}
+
+fn describe(
+    index: usize,
+    sig: &Signature,
+    counts: &HashMap<String, usize>,
+    from_domain: Option<&str>,
+) -> SignatureResult {
+    let signed: Vec<String> = sig.h.iter().map(|h| h.to_ascii_lowercase()).collect();
+    let unsigned_displayed = DISPLAYED
+        .iter()
+        .filter(|h| counts.get(**h).copied().unwrap_or(0) > 0 && !signed.iter().any(|s| s == *h))
+        .map(|h| h.to_string())
+        .collect();
+    let mut over_signed: Vec<String> = signed
+        .iter()
+        .filter(|h| signed.iter().filter(|s| s == h).count() > counts.get(*h).copied().unwrap_or(0))
+        .cloned()
+        .collect();
+    over_signed.dedup();
+    let d = sig.d.to_ascii_lowercase();
+    let aligned = from_domain.is_some_and(|f| f == d || f.ends_with(&format!(".{d}")));
+    SignatureResult {
+        index,
+        domain: sig.d.clone(),
+        selector: sig.s.clone(),
+        algorithm: match sig.a {
+            Algorithm::RsaSha1 => "rsa-sha1",
+            Algorithm::RsaSha256 => "rsa-sha256",
+            Algorithm::Ed25519Sha256 => "ed25519-sha256",
+        }
+        .into(),
+        canonicalization: format!("{}/{}", canon_name(sig.ch), canon_name(sig.cb)),
+        result: "malformed",
+        detail: String::new(),
+        key_bits: None,
+        key_source: None,
+        key_obtained: None,
+        signed_at: (sig.t > 0).then_some(sig.t),
+        expires_at: (sig.x > 0).then_some(sig.x),
+        signed_headers: sig.h.clone(),
+        unsigned_displayed,
+        over_signed,
+        body_length_limit: (sig.l > 0).then_some(sig.l),
+        unsigned_body_bytes: None,
+        aligned,
+        qualifiers: Vec::new(),
+    }
+}
+
+/// Qualifiers on a signature whose key was usable.
+fn qualify(r: &mut SignatureResult, sig: &Signature) {
+    let q = &mut r.qualifiers;
+    if let Some(bits) = r.key_bits.filter(|_| sig.a != Algorithm::Ed25519Sha256) {
+        if bits < 1024 {
+            q.push("weak-key".into());
+        } else if bits == 1024 {
+            q.push("key-1024".into());
+        }
+    }
+    if sig.a == Algorithm::RsaSha1 {
+        q.push("rsa-sha1".into());
+    }
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    if sig.x != 0 && sig.x <= now {
+        q.push("expired-now".into());
+    }
+    if r.unsigned_body_bytes.is_some_and(|n| n > 0) {
+        q.push("l-partial".into());
+    }
+    if !sig.h.iter().any(|h| h.eq_ignore_ascii_case("from")) {
+        q.push("from-not-signed".into());
+    }
+    if !r.aligned {
+        q.push("not-aligned".into());
+    }
+}
+
+fn conclude(
+    results: Vec<SignatureResult>,
+    normalised: Vec<String>,
+    injected: Vec<String>,
+    counts: &HashMap<String, usize>,
+) -> Finding {
+    if results.is_empty() {
+        return finding(
+            Verdict::Unverifiable,
+            "no DKIM signature".into(),
+            results,
+            normalised,
+            json!({}),
+        );
+    }
+    // A passing signature proves the content only if it covers the From
+    // header and the whole body, every From present is signed, and the key
+    // is strong enough that nobody else could have made it.
+    let proves = |r: &SignatureResult| {
+        r.result == "pass"
+            && !r
+                .qualifiers
+                .iter()
+                .any(|q| matches!(q.as_str(), "weak-key" | "l-partial" | "from-not-signed"))
+            && counts.get("from").copied().unwrap_or(0)
+                <= r.signed_headers
+                    .iter()
+                    .filter(|h| h.eq_ignore_ascii_case("from"))
+                    .count()
+    };
+    let describe = |r: &SignatureResult| format!("d={} s={}", r.domain, r.selector);
+    let extra = json!({"duplicated_headers": injected});
+    if let Some(r) = results.iter().find(|r| proves(r)) {
+        let summary = format!(
+            "DKIM signature {} verifies with an archived key ({}), covering From and the whole body",
+            describe(r),
+            r.key_source.as_deref().unwrap_or("?")
+        );
+        return finding(Verdict::Authentic, summary, results, normalised, extra);
+    }
+    if let Some(r) = results
+        .iter()
+        .find(|r| r.result == "body-modified" || r.result == "header-modified")
+    {
+        let what = if r.result == "body-modified" {
+            "body"
+        } else {
+            "signed headers"
+        };
+        let summary = format!(
+            "DKIM signature {}: the {what} changed after signing",
+            describe(r)
+        );
+        return finding(Verdict::Altered, summary, results, normalised, extra);
+    }
+    if let Some(r) = results.iter().find(|r| r.result == "pass") {
+        let mut why: Vec<String> = r
+            .qualifiers
+            .iter()
+            .filter(|q| matches!(q.as_str(), "weak-key" | "l-partial" | "from-not-signed"))
+            .cloned()
+            .collect();
+        if !injected.is_empty() {
+            why.push(format!("duplicated headers: {}", injected.join(", ")));
+        }
+        let summary = format!(
+            "DKIM signature {} verifies but does not prove the content ({})",
+            describe(r),
+            why.join("; ")
+        );
+        return finding(Verdict::Suspicious, summary, results, normalised, extra);
+    }
+    let reasons: Vec<String> = results
+        .iter()
+        .map(|r| format!("{}: {}", describe(r), r.result))
+        .collect();
+    let summary = format!("DKIM could not be checked ({})", reasons.join(", "));
+    finding(Verdict::Unverifiable, summary, results, normalised, extra)
+}
+
+fn finding(
+    verdict: Verdict,
+    summary: String,
+    signatures: Vec<SignatureResult>,
+    normalised: Vec<String>,
+    extra: serde_json::Value,
+) -> Finding {
+    let mut evidence = json!({"signatures": signatures, "normalised": normalised});
+    if let (Some(e), Some(x)) = (evidence.as_object_mut(), extra.as_object()) {
+        e.extend(x.clone());
+    }
+    Finding {
+        check: "email.dkim".into(),
+        verdict,
+        summary,
+        evidence,
+    }
+}
+
+fn malformed(index: usize, detail: String) -> SignatureResult {
+    SignatureResult {
+        index,
+        domain: String::new(),
+        selector: String::new(),
+        algorithm: String::new(),
+        canonicalization: String::new(),
+        result: "malformed",
+        detail,
+        key_bits: None,
+        key_source: None,
+        key_obtained: None,
+        signed_at: None,
+        expires_at: None,
+        signed_headers: vec![],
+        unsigned_displayed: vec![],
+        over_signed: vec![],
+        body_length_limit: None,
+        unsigned_body_bytes: None,
+        aligned: false,
+        qualifiers: vec![],
+    }
+}
+
+fn is_dns_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
+}
+
+fn canon_name(c: Canonicalization) -> &'static str {
+    match c {
+        Canonicalization::Relaxed => "relaxed",
+        Canonicalization::Simple => "simple",
+    }
+}
+
+fn canonical_len(c: Canonicalization, body: &[u8]) -> u64 {
+    let mut out: Vec<u8> = Vec::with_capacity(body.len());
+    c.canonical_body(body, 0).write(&mut out);
+    out.len() as u64
+}
+
+fn header_counts(msg: &AuthenticatedMessage<'_>) -> HashMap<String, usize> {
+    let mut counts = HashMap::new();
+    for (name, _) in &msg.headers {
+        *counts
+            .entry(String::from_utf8_lossy(name).trim().to_ascii_lowercase())
+            .or_insert(0) += 1;
+    }
+    counts
+}
+
+/// The DKIM-Signature value with the `b=` tag's value and the header's
+/// final line break removed (RFC 6376 3.7), as mail-auth's canonicaliser
+/// expects it. mail-auth has this but does not export it.
+fn strip_b_value(value: &[u8]) -> Vec<u8> {
+    let value = value
+        .strip_suffix(b"\r\n")
+        .or_else(|| value.strip_suffix(b"\n"))
+        .unwrap_or(value);
+    let mut out = Vec::with_capacity(value.len());
+    let mut i = 0;
+    let mut at_tag_start = true;
+    while i < value.len() {
+        let c = value[i];
+        if at_tag_start && !c.is_ascii_whitespace() {
+            at_tag_start = false;
+            // Is this tag `b` (and not `bh`)?
+            let mut j = i + 1;
+            while j < value.len() && value[j].is_ascii_whitespace() {
+                j += 1;
+            }
+            if (c == b'b' || c == b'B') && value.get(j) == Some(&b'=') {
+                out.extend_from_slice(&value[i..=j]);
+                i = j + 1;
+                while i < value.len() && value[i] != b';' {
+                    i += 1;
+                }
+                continue;
+            }
+        }
+        if c == b';' {
+            at_tag_start = true;
+        }
+        out.push(c);
+        i += 1;
+    }
+    out
+}
+
+enum Endings {
+    Crlf,
+    Lf,
+    Mixed,
+}
+
+fn line_endings(raw: &[u8]) -> Endings {
+    let lf = raw.iter().filter(|&&b| b == b'\n').count();
+    let crlf = raw.windows(2).filter(|w| w == b"\r\n").count();
+    let cr = raw.iter().filter(|&&b| b == b'\r').count();
+    if crlf == lf && cr == crlf {
+        Endings::Crlf
+    } else if crlf == 0 && cr == 0 {
+        Endings::Lf
+    } else {
+        Endings::Mixed
+    }
+}
+
+fn lf_to_crlf(raw: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(raw.len() + raw.len() / 40);
+    for &b in raw {
+        if b == b'\n' {
+            out.push(b'\r');
+        }
+        out.push(b);
+    }
+    out
+}
+
+fn has_quoted_from(raw: &[u8]) -> bool {
+    raw.split(|&b| b == b'\n').any(is_quoted_from)
+}
+
+fn is_quoted_from(line: &[u8]) -> bool {
+    let n = line.iter().take_while(|&&b| b == b'>').count();
+    n > 0 && line[n..].starts_with(b"From ")
+}
+
+fn unquote_from(raw: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(raw.len());
+    for (i, line) in raw.split(|&b| b == b'\n').enumerate() {
+        if i > 0 {
+            out.push(b'\n');
+        }
+        out.extend_from_slice(if is_quoted_from(line) {
+            &line[1..]
+        } else {
+            line
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strips_only_the_b_tag() {
+        assert_eq!(
+            strip_b_value(b" v=1; a=rsa-sha256; bh=AAA=; b=XYZ\r\n\t123=; d=x"),
+            b" v=1; a=rsa-sha256; bh=AAA=; b=; d=x".to_vec()
+        );
+        assert_eq!(strip_b_value(b"v=1; b=abc\r\n"), b"v=1; b=".to_vec());
+        assert_eq!(strip_b_value(b"bh=1; b =x;"), b"bh=1; b =;".to_vec());
+    }
+
+    #[test]
+    fn line_ending_classes() {
+        assert!(matches!(line_endings(b"a\r\nb\r\n"), Endings::Crlf));
+        assert!(matches!(line_endings(b"a\nb\n"), Endings::Lf));
+        assert!(matches!(line_endings(b"a\r\nb\n"), Endings::Mixed));
+        assert!(matches!(line_endings(b"a\rb\r"), Endings::Mixed));
+        assert_eq!(lf_to_crlf(b"a\nb\n"), b"a\r\nb\r\n");
+        assert_eq!(
+            unquote_from(b"x\n>From a\n>>From b\n"),
+            b"x\nFrom a\n>From b\n"
+        );
+    }
+}

@@ -1,0 +1,164 @@
+//! One verification pass over a case: every email checked, cross-message
+//! checks, proof carried to attachments, a verdict for every item, all
+//! saved to the catalog (replacing the previous pass).
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::time::Instant;
+
+use leakcheck_core::{Finding, ItemId, Verdict};
+use leakcheck_store::Case;
+use serde::Serialize;
+use serde_json::json;
+
+use crate::{KeySet, dkim, duplicates, window};
+
+/// One item's verification, as `verify --json` prints it.
+#[derive(Clone, Debug, Serialize)]
+pub struct ItemReport {
+    /// Item id.
+    pub id: String,
+    /// Where it was found.
+    pub paths: Vec<String>,
+    /// Its kind.
+    pub kind: String,
+    /// The verdict its findings decide.
+    pub verdict: Verdict,
+    /// Every finding, with evidence.
+    pub findings: Vec<Finding>,
+}
+
+/// Totals of a pass.
+#[derive(Clone, Debug, Serialize)]
+pub struct Summary {
+    /// Items given a verdict.
+    pub items: u64,
+    /// Emails checked.
+    pub emails: u64,
+    /// Emails with at least one DKIM-Signature.
+    pub signed: u64,
+    /// Items per verdict.
+    pub by_verdict: BTreeMap<String, u64>,
+    /// Wall-clock seconds.
+    pub seconds: f64,
+}
+
+/// Verifies everything in `case`. `done` counts emails checked, for a progress bar.
+pub fn run(case: &Case, done: &AtomicU64) -> leakcheck_store::Result<(Summary, Vec<ItemReport>)> {
+    let started = Instant::now();
+    let mut catalog = case.catalog()?;
+    let keys = KeySet::new(catalog.keys()?);
+    let emails = catalog.emails()?;
+    let window = case.settings.window.as_ref();
+
+    // Per email, in parallel: the original's signatures and its date.
+    let next = AtomicUsize::new(0);
+    let per_email: Mutex<Vec<(ItemId, Vec<Finding>)>> =
+        Mutex::new(Vec::with_capacity(emails.len()));
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some((id, meta)) = emails.get(i) else {
+                        break;
+                    };
+                    let mut findings = Vec::new();
+                    findings.push(match case.blobs().read(id) {
+                        Ok(raw) => dkim::check(&raw, &keys, meta.date_unix),
+                        Err(e) => Finding {
+                            check: "email.dkim".into(),
+                            verdict: Verdict::Unverifiable,
+                            summary: format!("the original could not be read: {e}"),
+                            evidence: json!({}),
+                        },
+                    });
+                    findings.extend(window::check(meta, window));
+                    per_email.lock().unwrap().push((id.clone(), findings));
+                    done.fetch_add(1, Ordering::Relaxed);
+                }
+            });
+        }
+    });
+    let mut findings: HashMap<ItemId, Vec<Finding>> =
+        per_email.into_inner().unwrap().into_iter().collect();
+    let signed = findings
+        .values()
+        .filter(|f| {
+            f.iter().any(|x| {
+                x.check == "email.dkim"
+                    && x.evidence["signatures"]
+                        .as_array()
+                        .is_some_and(|s| !s.is_empty())
+            })
+        })
+        .count() as u64;
+    for (id, f) in duplicates::check(&emails) {
+        findings.entry(id).or_default().push(f);
+    }
+
+    // Proof travels with bytes: whatever an authentic email's body carries
+    // (attachments, their members...) is authentic too.
+    let authentic: Vec<ItemId> = findings
+        .iter()
+        .filter(|(_, f)| {
+            f.iter()
+                .any(|x| x.check == "email.dkim" && x.verdict == Verdict::Authentic)
+        })
+        .map(|(id, _)| id.clone())
+        .collect();
+    for email in authentic {
+        let mut stack = vec![(email.clone(), String::new())];
+        while let Some((parent, via)) = stack.pop() {
+            for child in catalog.child_items(&parent)? {
+                let list = findings.entry(child.clone()).or_default();
+                if list.iter().any(|f| f.check == "archive.provenance") || child == email {
+                    continue;
+                }
+                let route = if via.is_empty() {
+                    parent.to_string()
+                } else {
+                    format!("{via} > {parent}")
+                };
+                list.push(Finding {
+                    check: "archive.provenance".into(),
+                    verdict: Verdict::Authentic,
+                    summary: format!(
+                        "carried inside DKIM-authentic email {}: its bytes are covered by that signature's body hash",
+                        &email.as_str()[..12]
+                    ),
+                    evidence: json!({"signed_email": email.as_str(), "route": route}),
+                });
+                stack.push((child, route));
+            }
+        }
+    }
+
+    let mut reports = Vec::new();
+    let mut by_verdict = BTreeMap::new();
+    let mut to_save = Vec::new();
+    for (id, kind, paths) in catalog.items_with_paths()? {
+        let f = findings.remove(&id).unwrap_or_default();
+        let verdict = Verdict::roll_up(&f);
+        *by_verdict.entry(verdict.as_str().to_string()).or_insert(0) += 1;
+        to_save.push((id.clone(), verdict, f.clone()));
+        reports.push(ItemReport {
+            id: id.to_string(),
+            paths,
+            kind,
+            verdict,
+            findings: f,
+        });
+    }
+    catalog.save_verification(&to_save)?;
+    let summary = Summary {
+        items: reports.len() as u64,
+        emails: emails.len() as u64,
+        signed,
+        by_verdict,
+        seconds: started.elapsed().as_secs_f64(),
+    };
+    Ok((summary, reports))
+}
