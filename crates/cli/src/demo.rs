@@ -7,6 +7,10 @@ use std::io::Write;
 use std::path::Path;
 
 use anyhow::Result;
+use mail_auth::common::crypto::Ed25519Key;
+use mail_auth::common::headers::HeaderWriter;
+use mail_auth::dkim::DkimSigner;
+use mail_auth::dkim::generate::DkimKeyPair;
 
 pub const CASE_NAME: &str = "leakcheck demo";
 
@@ -34,10 +38,39 @@ fn with_attachment(head: &str, text: &str, name: &str, ctype: &str, part: &str) 
     )
 }
 
-/// Writes the sample dump into `dir` (replacing files of the same names).
-pub fn write_dump(dir: &Path) -> Result<()> {
+/// Signs mail as `campaign.example` with a key made for the demo.
+struct DemoSigner {
+    key: DkimKeyPair,
+}
+
+impl DemoSigner {
+    fn sign(&self, msg: &str) -> Result<String> {
+        let key = Ed25519Key::from_pkcs8_der(self.key.private_key())?;
+        let sig = DkimSigner::from_key(key)
+            .domain("campaign.example")
+            .selector("demo2017")
+            .headers(["From", "To", "Subject", "Date", "Message-ID", "From"])
+            .sign(msg.as_bytes())?;
+        Ok(format!("{}{msg}", sig.to_header()))
+    }
+
+    /// The public key as a `keys import` line.
+    fn record(&self) -> String {
+        format!(
+            "demo2017._domainkey.campaign.example v=DKIM1; k=ed25519; p={}",
+            self.key.encoded_public_key()
+        )
+    }
+}
+
+/// Writes the sample dump into `dir` (replacing files of the same names) and
+/// returns the DKIM key record its signed mail verifies with.
+pub fn write_dump(dir: &Path) -> Result<String> {
     let mail = dir.join("mail");
     fs::create_dir_all(mail.join("eml"))?;
+    let signer = DemoSigner {
+        key: DkimKeyPair::generate_ed25519()?,
+    };
 
     let kickoff = email(
         "Anne Martin <anne@campaign.example>",
@@ -48,6 +81,8 @@ pub fn write_dump(dir: &Path) -> Result<()> {
         "",
         "Bonjour à tous,\r\n\r\nFrom now on we meet every Monday at 9.\r\n\r\nAnne",
     );
+    // Signed, then stored in an mbox: LF endings and >From quoting, both undone to verify.
+    let kickoff = signer.sign(&kickoff)?;
     let reply = email(
         "Bruno Petit <bruno@campaign.example>",
         "Anne Martin <anne@campaign.example>",
@@ -169,10 +204,54 @@ pub fn write_dump(dir: &Path) -> Result<()> {
     gz.write_all(&tar.into_inner()?)?;
     fs::write(dir.join("notes.tar.gz"), gz.finish()?)?;
 
+    // DKIM: a signed email with an attachment (both authentic), a signed
+    // email whose figure was changed after signing (altered), a copy of the
+    // budget email with the same Message-ID and another figure (altered), and
+    // an email dated after the leak window (suspicious).
+    let signed = dir.join("signed");
+    fs::create_dir_all(&signed)?;
+    let plan = with_attachment(
+        "From: Anne Martin <anne@campaign.example>\r\nTo: team@campaign.example\r\n\
+         Subject: Signed: plan de campagne\r\nDate: Tue, 18 Apr 2017 08:00:00 +0200\r\n\
+         Message-ID: <plan-1@campaign.example>\r\n",
+        "Le plan est en pièce jointe.",
+        "plan.txt",
+        "text/plain",
+        "1. Meetings in Lyon\r\n2. Posters in Paris",
+    );
+    fs::write(signed.join("plan.eml"), signer.sign(&plan)?)?;
+    let figures = email(
+        "Claire Roux <claire@campaign.example>",
+        "anne@campaign.example",
+        "Wed, 19 Apr 2017 17:00:00 +0200",
+        "Signed: figures",
+        "figures-1@campaign.example",
+        "",
+        "Donations this week: 12000 euros.",
+    );
+    let tampered = signer
+        .sign(&figures)?
+        .replace("12000 euros", "120000 euros");
+    fs::write(signed.join("figures.eml"), tampered)?;
+    fs::write(
+        mail.join("eml/budget-copy.eml"),
+        budget.replace("shared folder", "shared folder (and 50000 in cash)"),
+    )?;
+    let late = email(
+        "Anne Martin <anne@campaign.example>",
+        "team@campaign.example",
+        "Mon, 12 Jun 2017 10:00:00 +0200",
+        "Après le vote",
+        "late-1@campaign.example",
+        "",
+        "Merci à tous.",
+    );
+    fs::write(mail.join("eml/late.eml"), late)?;
+
     // Outlook data is kept as an unsupported container until it can be opened.
     fs::create_dir_all(dir.join("outlook"))?;
     let mut pst = b"!BDN".to_vec();
     pst.resize(512, 0);
     fs::write(dir.join("outlook/archive.pst"), pst)?;
-    Ok(())
+    Ok(signer.record())
 }

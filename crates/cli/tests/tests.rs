@@ -5,5 +5,6 @@ mod util;
 
 mod cli;
 mod corpus;
+mod dkim;
 mod hostile;
 mod resume;

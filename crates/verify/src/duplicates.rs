@@ -82,7 +82,11 @@ fn visible_differences(a: &EmailMeta, b: &EmailMeta) -> Vec<Value> {
             .map(|x| x.address.clone().unwrap_or_default().to_ascii_lowercase())
             .collect()
     };
-    for (name, x, y) in [("from", &a.from, &b.from), ("to", &a.to, &b.to), ("cc", &a.cc, &b.cc)] {
+    for (name, x, y) in [
+        ("from", &a.from, &b.from),
+        ("to", &a.to, &b.to),
+        ("cc", &a.cc, &b.cc),
+    ] {
         let (x, y) = (addrs(x), addrs(y));
         if x != y {
             out.push(json!({"field": name, "this": x, "other": y}));

@@ -19,11 +19,17 @@ struct Signer {
 
 impl Signer {
     fn ed25519() -> Signer {
-        Signer { pair: DkimKeyPair::generate_ed25519().unwrap(), ed: true }
+        Signer {
+            pair: DkimKeyPair::generate_ed25519().unwrap(),
+            ed: true,
+        }
     }
 
     fn rsa(bits: usize) -> Signer {
-        Signer { pair: DkimKeyPair::generate_rsa(bits).unwrap(), ed: false }
+        Signer {
+            pair: DkimKeyPair::generate_rsa(bits).unwrap(),
+            ed: false,
+        }
     }
 
     fn key(&self, selector: &str) -> KeyRecord {
@@ -59,7 +65,8 @@ impl Signer {
         let header = if self.ed {
             build!(Ed25519Key::from_pkcs8_der(self.pair.private_key()).unwrap())
         } else {
-            let der = PrivateKeyDer::Pkcs1(PrivatePkcs1KeyDer::from(self.pair.private_key().to_vec()));
+            let der =
+                PrivateKeyDer::Pkcs1(PrivatePkcs1KeyDer::from(self.pair.private_key().to_vec()));
             build!(RsaKey::<Sha256>::from_key_der(der).unwrap())
         };
         format!("{header}{msg}")
@@ -77,7 +84,9 @@ struct SignOpts {
 impl Default for SignOpts {
     fn default() -> SignOpts {
         SignOpts {
-            headers: ["From", "To", "Subject", "Date", "Message-ID"].map(String::from).to_vec(),
+            headers: ["From", "To", "Subject", "Date", "Message-ID"]
+                .map(String::from)
+                .to_vec(),
             c: Canonicalization::Relaxed,
             l: false,
             x: None,
@@ -86,7 +95,11 @@ impl Default for SignOpts {
 }
 
 fn verify(raw: &str, keys: &[KeyRecord]) -> Finding {
-    dkim::check(raw.as_bytes(), &KeySet::new(keys.to_vec()), Some(1_491_807_600))
+    dkim::check(
+        raw.as_bytes(),
+        &KeySet::new(keys.to_vec()),
+        Some(1_491_807_600),
+    )
 }
 
 fn sig(f: &Finding) -> &serde_json::Value {
@@ -94,7 +107,11 @@ fn sig(f: &Finding) -> &serde_json::Value {
 }
 
 fn has(f: &Finding, qualifier: &str) -> bool {
-    sig(f)["qualifiers"].as_array().unwrap().iter().any(|q| q == qualifier)
+    sig(f)["qualifiers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|q| q == qualifier)
 }
 
 #[test]
@@ -118,7 +135,9 @@ fn body_edit_is_altered_body() {
 #[test]
 fn signed_header_edit_is_altered_header() {
     let s = Signer::rsa(1024);
-    let signed = s.sign(MSG, |o| o).replace("Subject: Budget", "Subject: Budget (final)");
+    let signed = s
+        .sign(MSG, |o| o)
+        .replace("Subject: Budget", "Subject: Budget (final)");
     let f = verify(&signed, &[s.key("s1")]);
     assert_eq!(f.verdict, Verdict::Altered);
     assert_eq!(sig(&f)["result"], "header-modified");
@@ -131,10 +150,18 @@ fn appended_text_after_l_is_not_proof() {
     let s = Signer::ed25519();
     let signed = s.sign(MSG, |o| SignOpts { l: true, ..o });
     let clean = verify(&signed, &[s.key("s1")]);
-    assert_eq!(clean.verdict, Verdict::Authentic, "l= covering the whole body is fine");
+    assert_eq!(
+        clean.verdict,
+        Verdict::Authentic,
+        "l= covering the whole body is fine"
+    );
     let appended = format!("{signed}P.S. Wire the money to account 123.\r\n");
     let f = verify(&appended, &[s.key("s1")]);
-    assert_eq!(sig(&f)["result"], "pass", "the signed prefix still verifies");
+    assert_eq!(
+        sig(&f)["result"],
+        "pass",
+        "the signed prefix still verifies"
+    );
     assert!(has(&f, "l-partial"));
     assert_eq!(sig(&f)["unsigned_body_bytes"], 37, "35 characters and CRLF");
     assert_eq!(f.verdict, Verdict::Suspicious, "{}", f.summary);
@@ -146,7 +173,11 @@ fn prepended_from_is_an_injection() {
     let signed = s.sign(MSG, |o| o);
     let injected = format!("From: Mallory <ceo@campaign.example>\r\n{signed}");
     let f = verify(&injected, &[s.key("s1")]);
-    assert_eq!(sig(&f)["result"], "pass", "the bottom From is the signed one");
+    assert_eq!(
+        sig(&f)["result"],
+        "pass",
+        "the bottom From is the signed one"
+    );
     assert_eq!(f.verdict, Verdict::Suspicious, "{}", f.summary);
     assert_eq!(f.evidence["duplicated_headers"][0], "from");
     // Over-signing (From listed twice in h=) makes the added From break the signature.
@@ -158,33 +189,56 @@ fn prepended_from_is_an_injection() {
     let authentic = verify(&over, &[s.key("s1")]);
     assert_eq!(authentic.verdict, Verdict::Authentic);
     assert_eq!(sig(&authentic)["over_signed"][0], "from");
-    let f = verify(&format!("From: Mallory <ceo@campaign.example>\r\n{over}"), &[s.key("s1")]);
+    let f = verify(
+        &format!("From: Mallory <ceo@campaign.example>\r\n{over}"),
+        &[s.key("s1")],
+    );
     assert_eq!(f.verdict, Verdict::Altered);
 }
 
 #[test]
 fn lf_only_simple_is_normalised_and_recorded() {
     let s = Signer::ed25519();
-    let signed = s.sign(MSG, |o| SignOpts { c: Canonicalization::Simple, ..o });
+    let signed = s.sign(MSG, |o| SignOpts {
+        c: Canonicalization::Simple,
+        ..o
+    });
     let lf = signed.replace("\r\n", "\n");
     let f = verify(&lf, &[s.key("s1")]);
     assert_eq!(f.verdict, Verdict::Authentic, "{}", f.summary);
-    assert!(f.evidence["normalised"][0].as_str().unwrap().contains("LF line endings"));
+    assert!(
+        f.evidence["normalised"][0]
+            .as_str()
+            .unwrap()
+            .contains("LF line endings")
+    );
     // Mixed endings are not silently normalised.
     let mixed = signed.replacen("\r\n", "\n", 1);
     let f = verify(&mixed, &[s.key("s1")]);
     assert_ne!(f.verdict, Verdict::Authentic);
-    assert!(f.evidence["normalised"][0].as_str().unwrap().contains("not normalised"));
+    assert!(
+        f.evidence["normalised"][0]
+            .as_str()
+            .unwrap()
+            .contains("not normalised")
+    );
 }
 
 #[test]
 fn mboxrd_quoting_is_undone_and_reported() {
     let s = Signer::ed25519();
-    let signed = s.sign(MSG, |o| SignOpts { c: Canonicalization::Simple, ..o });
+    let signed = s.sign(MSG, |o| SignOpts {
+        c: Canonicalization::Simple,
+        ..o
+    });
     let quoted = signed.replace("\r\nFrom now on", "\r\n>From now on");
     let f = verify(&quoted, &[s.key("s1")]);
     assert_eq!(f.verdict, Verdict::Authentic, "{}", f.summary);
-    assert!(f.evidence["normalised"].to_string().contains(">From quoting undone"));
+    assert!(
+        f.evidence["normalised"]
+            .to_string()
+            .contains(">From quoting undone")
+    );
 }
 
 #[test]
@@ -240,10 +294,16 @@ fn a_key_that_did_not_sign_is_a_header_failure_and_the_right_one_wins() {
 #[test]
 fn from_not_signed_is_not_proof() {
     let s = Signer::ed25519();
-    let signed = s.sign(MSG, |o| SignOpts { headers: vec!["Subject".into(), "Date".into()], ..o });
+    let signed = s.sign(MSG, |o| SignOpts {
+        headers: vec!["Subject".into(), "Date".into()],
+        ..o
+    });
     let f = verify(&signed, &[s.key("s1")]);
     assert_eq!(sig(&f)["result"], "pass");
     assert!(has(&f, "from-not-signed"));
-    assert_eq!(sig(&f)["unsigned_displayed"], serde_json::json!(["from", "to"]));
+    assert_eq!(
+        sig(&f)["unsigned_displayed"],
+        serde_json::json!(["from", "to"])
+    );
     assert_eq!(f.verdict, Verdict::Suspicious);
 }
