@@ -3,9 +3,11 @@
 //! [`Verdict`](leakcheck_core::Verdict).
 //!
 //! Check families, one module each, with stable ids: [`dkim`]
-//! (`email.dkim`), [`window`] (`email.leak-window`), [`duplicates`]
-//! (`email.duplicate-message-id`), and proof carried from a signed email to
-//! its attachments and their contents ([`run`], `archive.provenance`).
+//! (`email.dkim`), [`headers`] (`email.received-chain`, `email.date-skew`,
+//! `email.message-id`), [`window`] (`email.leak-window`), [`duplicates`]
+//! (`email.duplicate-message-id`), [`thread`] (`email.thread-order`), and
+//! proof carried from a signed email to its attachments and their contents
+//! (`archive.provenance`).
 #![warn(missing_docs)]
 
 pub use dkim::{KeySet, SignatureResult};
@@ -13,5 +15,7 @@ pub use run::{ItemReport, Summary, run};
 
 pub mod dkim;
 pub mod duplicates;
+pub mod headers;
 mod run;
+pub mod thread;
 pub mod window;

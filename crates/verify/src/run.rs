@@ -12,7 +12,7 @@ use leakcheck_store::Case;
 use serde::Serialize;
 use serde_json::json;
 
-use crate::{KeySet, dkim, duplicates, window};
+use crate::{KeySet, dkim, duplicates, headers, thread, window};
 
 /// One item's verification, as `verify --json` prints it.
 #[derive(Clone, Debug, Serialize)]
@@ -76,6 +76,7 @@ pub fn run(case: &Case, done: &AtomicU64) -> leakcheck_store::Result<(Summary, V
                         },
                     });
                     findings.extend(window::check(meta, window));
+                    findings.extend(headers::check(meta));
                     per_email.lock().unwrap().push((id.clone(), findings));
                     done.fetch_add(1, Ordering::Relaxed);
                 }
@@ -95,7 +96,10 @@ pub fn run(case: &Case, done: &AtomicU64) -> leakcheck_store::Result<(Summary, V
             })
         })
         .count() as u64;
-    for (id, f) in duplicates::check(&emails) {
+    for (id, f) in duplicates::check(&emails)
+        .into_iter()
+        .chain(thread::check(&emails))
+    {
         findings.entry(id).or_default().push(f);
     }
 
