@@ -72,7 +72,7 @@ impl Case {
                 return Err(Error::NotEmpty(root.to_path_buf()));
             }
         }
-        fs::create_dir_all(root.join("keys")).map_err(io(root))?;
+        fs::create_dir_all(root).map_err(io(root))?;
         let text = toml::to_string_pretty(&settings).map_err(|e| Error::BadSettings {
             path: root.join(SETTINGS),
             reason: e.to_string(),

@@ -8,10 +8,13 @@ use leakcheck_core::{EmailMeta, Finding, Verdict};
 use mail_parser::MessageParser;
 use serde_json::json;
 
-/// Clock differences between servers that are not worth a look.
-const HOP_TOLERANCE: i64 = 5 * 60;
-/// A Date later than the first receipt by more than this is odd.
-const DATE_AFTER_RECEIPT: i64 = 15 * 60;
+/// Clock differences between servers that are not worth a look. Measured on
+/// the SpamAssassin ham of 2002: a tenth of genuine mail has a hop running
+/// 5 minutes to 2 hours backwards (servers with wrong clocks or zones).
+const HOP_TOLERANCE: i64 = 2 * 3600;
+/// A Date later than the first receipt by more than this is odd (sender
+/// clocks are often off by minutes to an hour).
+const DATE_AFTER_RECEIPT: i64 = 2 * 3600;
 /// A first receipt later than the Date by more than this is odd.
 const RECEIPT_AFTER_DATE: i64 = 7 * 86_400;
 
@@ -225,30 +228,34 @@ mod tests {
         let bad = meta(
             &[
                 ("Received", "from b by c; Mon, 10 Apr 2017 07:02:00 +0000"),
-                ("Received", "from a by b; Mon, 10 Apr 2017 09:00:00 +0000"),
+                ("Received", "from a by b; Mon, 10 Apr 2017 10:00:00 +0000"),
             ],
             Some(T0),
         );
         let f = check(&bad);
         assert_eq!(f[0].verdict, Verdict::Suspicious);
-        assert_eq!(f[0].evidence["backwards"][0]["seconds_backwards"], 7080);
+        assert_eq!(f[0].evidence["backwards"][0]["seconds_backwards"], 10680);
         assert_eq!(
             f[1].verdict,
             Verdict::Consistent,
-            "the first receipt is two hours after Date: plausible"
+            "first receipt three hours after Date: plausible"
         );
     }
 
     #[test]
     fn date_far_from_receipt() {
-        let late_date = meta(
-            &[("Received", "from a by b; Mon, 10 Apr 2017 07:00:00 +0000")],
-            Some(T0 + 3600),
-        );
-        let f = check(&late_date);
+        let received = [("Received", "from a by b; Mon, 10 Apr 2017 07:00:00 +0000")];
+        let f = check(&meta(&received, Some(T0 + 3 * 3600)));
         assert_eq!(f.len(), 1, "one hop: no chain finding");
         assert_eq!(f[0].verdict, Verdict::Suspicious);
-        assert!(f[0].summary.contains("60 minutes after"));
+        assert!(f[0].summary.contains("180 minutes after"));
+        assert_eq!(
+            check(&meta(&received, Some(T0 + 3600)))[0].verdict,
+            Verdict::Consistent
+        );
+        let f = check(&meta(&received, Some(T0 - 9 * 86_400)));
+        assert_eq!(f[0].verdict, Verdict::Suspicious);
+        assert!(f[0].summary.contains("9 days after"));
     }
 
     #[test]
