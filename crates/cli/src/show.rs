@@ -187,6 +187,24 @@ pub fn verification(
         )?;
         if f.check == "email.dkim" {
             dkim_evidence(out, f, case, id)?;
+        } else if f.check == "email.arc" {
+            for set in f.evidence["sets"].as_array().into_iter().flatten() {
+                let aar: String = set["authentication_results"]
+                    .as_str()
+                    .unwrap_or("")
+                    .chars()
+                    .take(160)
+                    .collect();
+                writeln!(
+                    out,
+                    "    set i={}: sealed by d={} s={} (cv={}); results then: {}",
+                    set["instance"],
+                    t(set["seal"]["d"].as_str().unwrap_or("")),
+                    t(set["seal"]["s"].as_str().unwrap_or("")),
+                    set["seal"]["cv"].as_str().unwrap_or(""),
+                    t(&aar)
+                )?;
+            }
         } else if !f.evidence.is_null() {
             writeln!(out, "      evidence: {}", t(&f.evidence.to_string()))?;
         }

@@ -306,3 +306,26 @@ fn keys_commands() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("bad.txt:1"), "{}", r.stderr);
 }
+
+#[test]
+fn arc_vectors_pass() {
+    let Some(root) = corpus("dkim") else { return };
+    for name in ["arc/001.txt", "arc/002.txt"] {
+        let (keys, msg) =
+            split_inline(&fs::read_to_string(root.join("mail-auth").join(name)).unwrap());
+        let dir = tempfile::tempdir().unwrap();
+        let j = verify_one(dir.path(), msg.as_bytes(), &keys);
+        let arc = j["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["check"] == "email.arc")
+            .unwrap();
+        assert_eq!(
+            arc["evidence"]["result"], "pass",
+            "{name}: {}",
+            arc["summary"]
+        );
+        assert_eq!(arc["verdict"], "consistent");
+    }
+}

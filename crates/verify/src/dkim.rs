@@ -40,7 +40,7 @@ impl KeySet {
         KeySet { by_name }
     }
 
-    fn get(&self, name: &str) -> &[KeyRecord] {
+    pub(crate) fn get(&self, name: &str) -> &[KeyRecord] {
         self.by_name.get(name).map_or(&[], Vec::as_slice)
     }
 }
@@ -92,20 +92,8 @@ pub struct SignatureResult {
 
 /// Verifies every signature of `raw` and concludes.
 pub fn check(raw: &[u8], keys: &KeySet, date_unix: Option<i64>) -> Finding {
-    let mut normalised = Vec::new();
-    let bytes = match line_endings(raw) {
-        Endings::Crlf => Cow::Borrowed(raw),
-        Endings::Lf => {
-            normalised.push("LF line endings converted to CRLF before verifying".to_string());
-            Cow::Owned(lf_to_crlf(raw))
-        }
-        Endings::Mixed => {
-            normalised.push(
-                "mixed or CR-only line endings: verified as stored, not normalised".to_string(),
-            );
-            Cow::Borrowed(raw)
-        }
-    };
+    let (bytes, note) = normalise(raw);
+    let mut normalised: Vec<String> = note.into_iter().collect();
     let Some(msg) = AuthenticatedMessage::parse_with_opts(&bytes, None, false) else {
         return finding(
             Verdict::Unverifiable,
@@ -144,6 +132,22 @@ pub fn check(raw: &[u8], keys: &KeySet, date_unix: Option<i64>) -> Finding {
         .map(|h| h.to_string())
         .collect();
     conclude(results, normalised, injected, &counts)
+}
+
+/// The bytes to verify: LF-only files get CRLF (every verifier's input
+/// form), other oddities are kept and described.
+pub(crate) fn normalise(raw: &[u8]) -> (Cow<'_, [u8]>, Option<String>) {
+    match line_endings(raw) {
+        Endings::Crlf => (Cow::Borrowed(raw), None),
+        Endings::Lf => (
+            Cow::Owned(lf_to_crlf(raw)),
+            Some("LF line endings converted to CRLF before verifying".into()),
+        ),
+        Endings::Mixed => (
+            Cow::Borrowed(raw),
+            Some("mixed or CR-only line endings: verified as stored, not normalised".into()),
+        ),
+    }
 }
 
 fn verify_all(
@@ -526,7 +530,7 @@ fn header_counts(msg: &AuthenticatedMessage<'_>) -> HashMap<String, usize> {
 /// The DKIM-Signature value with the `b=` tag's value and the header's
 /// final line break removed (RFC 6376 3.7), as mail-auth's canonicaliser
 /// expects it. mail-auth has this but does not export it.
-fn strip_b_value(value: &[u8]) -> Vec<u8> {
+pub(crate) fn strip_b_value(value: &[u8]) -> Vec<u8> {
     let value = value
         .strip_suffix(b"\r\n")
         .or_else(|| value.strip_suffix(b"\n"))

@@ -13,6 +13,7 @@
 pub use dkim::{KeySet, SignatureResult};
 pub use run::{ItemReport, Summary, run};
 
+pub mod arc;
 pub mod dkim;
 pub mod duplicates;
 pub mod headers;

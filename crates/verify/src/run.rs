@@ -12,7 +12,7 @@ use leakcheck_store::Case;
 use serde::Serialize;
 use serde_json::json;
 
-use crate::{KeySet, dkim, duplicates, headers, thread, window};
+use crate::{KeySet, arc, dkim, duplicates, headers, thread, window};
 
 /// One item's verification, as `verify --json` prints it.
 #[derive(Clone, Debug, Serialize)]
@@ -66,15 +66,18 @@ pub fn run(case: &Case, done: &AtomicU64) -> leakcheck_store::Result<(Summary, V
                         break;
                     };
                     let mut findings = Vec::new();
-                    findings.push(match case.blobs().read(id) {
-                        Ok(raw) => dkim::check(&raw, &keys, meta.date_unix),
-                        Err(e) => Finding {
+                    match case.blobs().read(id) {
+                        Ok(raw) => {
+                            findings.push(dkim::check(&raw, &keys, meta.date_unix));
+                            findings.extend(arc::check(&raw, &keys));
+                        }
+                        Err(e) => findings.push(Finding {
                             check: "email.dkim".into(),
                             verdict: Verdict::Unverifiable,
                             summary: format!("the original could not be read: {e}"),
                             evidence: json!({}),
-                        },
-                    });
+                        }),
+                    }
                     findings.extend(window::check(meta, window));
                     findings.extend(headers::check(meta));
                     per_email.lock().unwrap().push((id.clone(), findings));
