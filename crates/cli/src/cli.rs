@@ -166,6 +166,30 @@ pub enum KeysCommand {
     Import(KeysImportArgs),
     /// List the case's keys and their provenance.
     List(CaseArgs),
+    /// List the keys signatures in the dump need and the case lacks.
+    ///
+    /// Each line is a `selector._domainkey.domain` name with how many
+    /// signatures use it and the dates of those emails: what to look for in
+    /// web archives and key collections.
+    Missing(CaseArgs),
+    /// Look missing keys up in live DNS (the only network access leakcheck makes).
+    ///
+    /// A key served today is today's key: for an old leak it has often been
+    /// rotated (the signature then fails as header-modified) or revoked. Each
+    /// key found is stored with "live DNS" as its source and the time of the
+    /// lookup, so later runs are reproducible offline.
+    Fetch(KeysFetchArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct KeysFetchArgs {
+    /// The case folder.
+    pub case: PathBuf,
+    /// Look up these names (`selector._domainkey.domain`) instead of the missing ones.
+    #[arg(long = "name", value_name = "NAME")]
+    pub names: Vec<String>,
+    #[command(flatten)]
+    pub out: Output,
 }
 
 #[derive(Args, Debug)]

@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::cli::{
     Cli, Command, DemoArgs, ErrorsArgs, IngestArgs, InitArgs, KeysAddArgs, KeysCommand,
-    KeysImportArgs, LsArgs, Output, ShowArgs, VerifyArgs,
+    KeysFetchArgs, KeysImportArgs, LsArgs, Output, ShowArgs, VerifyArgs,
 };
 use crate::{demo, progress, show};
 
@@ -28,6 +28,8 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Keys(KeysCommand::Add(a)) => keys_add(a),
         Command::Keys(KeysCommand::Import(a)) => keys_import(a),
         Command::Keys(KeysCommand::List(a)) => keys_list(&open(&a.case)?, &a.out),
+        Command::Keys(KeysCommand::Missing(a)) => keys_missing(&open(&a.case)?, &a.out),
+        Command::Keys(KeysCommand::Fetch(a)) => keys_fetch(a),
         Command::Verify(a) => verify(a),
         Command::Demo(a) => demo_cmd(a),
     }
@@ -553,6 +555,97 @@ fn keys_list(case: &Case, o: &Output) -> Result<u8> {
     }
     out.flush()?;
     Ok(if keys.is_empty() { 1 } else { 0 })
+}
+
+/// Key names used by signatures in the case that no archived key answers.
+fn missing_keys(case: &Case) -> Result<Vec<leakcheck_verify::selectors::SelectorUse>> {
+    let catalog = case.catalog()?;
+    let have: std::collections::HashSet<String> =
+        catalog.keys()?.into_iter().map(|k| k.name).collect();
+    Ok(leakcheck_verify::selectors::seen(&catalog.emails()?)
+        .into_iter()
+        .filter(|u| !have.contains(&u.name))
+        .collect())
+}
+
+fn keys_missing(case: &Case, o: &Output) -> Result<u8> {
+    let missing = missing_keys(case)?;
+    let mut out = stdout();
+    for m in &missing {
+        if o.json {
+            json_line(&mut out, m)?;
+        } else if !o.quiet {
+            let span = match (&m.first_date, &m.last_date) {
+                (Some(a), Some(b)) => format!(", emails dated {}..{}", &a[..10], &b[..10]),
+                _ => String::new(),
+            };
+            writeln!(
+                out,
+                "{}  ({} signatures{span})",
+                for_terminal(&m.name),
+                m.signatures
+            )?;
+        }
+    }
+    out.flush()?;
+    Ok(if missing.is_empty() { 0 } else { 1 })
+}
+
+fn keys_fetch(a: KeysFetchArgs) -> Result<u8> {
+    let case = open(&a.case)?;
+    let names: Vec<String> = if a.names.is_empty() {
+        missing_keys(&case)?.into_iter().map(|m| m.name).collect()
+    } else {
+        a.names
+            .iter()
+            .map(|n| n.trim_end_matches('.').to_ascii_lowercase())
+            .collect()
+    };
+    let results = leakcheck_verify::selectors::fetch(&names);
+    let now = chrono::Utc::now().to_rfc3339();
+    let found: Vec<_> = results
+        .iter()
+        .filter_map(|(name, r)| {
+            r.as_ref().ok().map(|txt| {
+                key_record(
+                    name.clone(),
+                    txt.clone(),
+                    "live DNS TXT lookup (system resolver)",
+                    &Some(now.clone()),
+                )
+            })
+        })
+        .collect();
+    case.catalog()?.add_keys(&found)?;
+    let mut out = stdout();
+    for (name, r) in &results {
+        if a.out.json {
+            json_line(
+                &mut out,
+                &serde_json::json!({"name": name, "found": r.is_ok(), "txt": r.as_ref().ok(), "error": r.as_ref().err()}),
+            )?;
+        } else if !a.out.quiet {
+            match r {
+                Ok(_) => writeln!(
+                    out,
+                    "{}  fetched and stored (obtained {now})",
+                    for_terminal(name)
+                )?,
+                Err(e) => writeln!(
+                    out,
+                    "{}  not found: {}",
+                    for_terminal(name),
+                    for_terminal(e)
+                )?,
+            }
+        }
+    }
+    out.flush()?;
+    Ok(if results.iter().all(|(_, r)| r.is_ok()) {
+        0
+    } else {
+        1
+    })
 }
 
 fn verify(a: VerifyArgs) -> Result<u8> {

@@ -329,3 +329,59 @@ fn arc_vectors_pass() {
         assert_eq!(arc["verdict"], "consistent");
     }
 }
+
+#[test]
+fn keys_missing_lists_what_to_look_for_and_fetch_stores_nothing_it_did_not_find() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = lc([
+        "demo".as_ref(),
+        "--dir".as_ref(),
+        dir.path().as_os_str(),
+        "-q".as_ref(),
+    ]);
+    assert_eq!(demo.code, 0, "{}", demo.stderr);
+    let case = dir.path().join("demo-case");
+    let none = lc(["keys".as_ref(), "missing".as_ref(), case.as_os_str()]);
+    assert_eq!(none.code, 0, "the demo key is in the case: {}", none.stdout);
+    let dump = dir.path().join("more");
+    fs::create_dir_all(&dump).unwrap();
+    fs::write(
+        dump.join("m.eml"),
+        "DKIM-Signature: v=1; a=rsa-sha256; d=example.invalid; s=old2015; h=from; bh=AAAA; b=AAAA\r\n\
+         From: a@example.invalid\r\nDate: Mon, 10 Apr 2017 09:00:00 +0000\r\nSubject: x\r\n\r\nhi\r\n",
+    )
+    .unwrap();
+    let r = lc([
+        "ingest".as_ref(),
+        case.as_os_str(),
+        dump.as_os_str(),
+        "-q".as_ref(),
+    ]);
+    assert!(r.code <= 1, "{}", r.stderr);
+    let missing = lc([
+        "keys".as_ref(),
+        "missing".as_ref(),
+        case.as_os_str(),
+        "--json".as_ref(),
+    ]);
+    assert_eq!(missing.code, 1);
+    let j = missing.json();
+    assert_eq!(j["name"], "old2015._domainkey.example.invalid");
+    assert_eq!(j["signatures"], 1);
+    // `.invalid` never resolves (RFC 6761): the lookup fails, nothing is stored.
+    let fetch = lc([
+        "keys".as_ref(),
+        "fetch".as_ref(),
+        case.as_os_str(),
+        "--json".as_ref(),
+    ]);
+    assert_eq!(fetch.code, 1, "{}{}", fetch.stdout, fetch.stderr);
+    assert_eq!(fetch.json()["found"], false);
+    let list = lc([
+        "keys".as_ref(),
+        "list".as_ref(),
+        case.as_os_str(),
+        "--json".as_ref(),
+    ]);
+    assert_eq!(list.stdout.lines().count(), 1, "only the demo key");
+}

@@ -18,5 +18,6 @@ pub mod dkim;
 pub mod duplicates;
 pub mod headers;
 mod run;
+pub mod selectors;
 pub mod thread;
 pub mod window;
