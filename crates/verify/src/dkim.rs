@@ -261,6 +261,18 @@ fn verify_all(
                         _ => dk.p.public_key_bits(),
                     };
                     k.key_bits = Some(bits);
+                    if sig.a != Algorithm::Ed25519Sha256 && bits < 1024 {
+                        k.result = "key-invalid";
+                        k.detail = format!(
+                            "{bits}-bit RSA key for {name}: below the 1024-bit minimum (RFC 8301); a key this \
+                             small can be factored, so the signature proves nothing and is not checked"
+                        );
+                        let rank = 0;
+                        if best.as_ref().is_none_or(|(b, _)| rank > *b) {
+                            best = Some((rank, k));
+                        }
+                        continue;
+                    }
                     let mut headers = msg.signed_headers(&sig.h, h.name, &stripped);
                     match dk.p.verify(&mut headers, &sig.b, sig.ch, sig.a) {
                         Ok(()) => {
