@@ -114,7 +114,20 @@ impl BlobStore {
 
     /// Removes temporary files left by an interrupted run; returns how many.
     pub fn clean_temp(&self) -> Result<u64> {
-        let mut removed = 0;
+        let temps = self.temp_files()?;
+        for t in &temps {
+            fs::remove_file(t).map_err(io(t))?;
+        }
+        Ok(temps.len() as u64)
+    }
+
+    /// Temporary files present now (a finished run leaves none).
+    pub fn temp_count(&self) -> Result<u64> {
+        Ok(self.temp_files()?.len() as u64)
+    }
+
+    fn temp_files(&self) -> Result<Vec<PathBuf>> {
+        let mut out = Vec::new();
         for b in 0..=255u8 {
             let dir = self.root.join(format!("{b:02x}"));
             for entry in fs::read_dir(&dir).map_err(io(&dir))? {
@@ -124,28 +137,11 @@ impl BlobStore {
                     .as_encoded_bytes()
                     .starts_with(TEMP_PREFIX.as_bytes())
                 {
-                    fs::remove_file(entry.path()).map_err(io(entry.path()))?;
-                    removed += 1;
+                    out.push(entry.path());
                 }
             }
         }
-        Ok(removed)
-    }
-
-    /// Temporary files present now (a finished run leaves none).
-    pub fn temp_count(&self) -> Result<u64> {
-        let mut n = 0;
-        for b in 0..=255u8 {
-            let dir = self.root.join(format!("{b:02x}"));
-            for entry in fs::read_dir(&dir).map_err(io(&dir))? {
-                let entry = entry.map_err(io(&dir))?;
-                n += entry
-                    .file_name()
-                    .as_encoded_bytes()
-                    .starts_with(TEMP_PREFIX.as_bytes()) as u64;
-            }
-        }
-        Ok(n)
+        Ok(out)
     }
 
     fn temp_file(&self, bucket: &str) -> Result<TempBlob> {

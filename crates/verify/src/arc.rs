@@ -9,7 +9,7 @@
 
 use leakcheck_core::{Finding, Verdict};
 use mail_auth::arc::ChainValidation;
-use mail_auth::common::crypto::{Algorithm, HashAlgorithm};
+use mail_auth::common::crypto::Algorithm;
 use mail_auth::common::parse::TxtRecordParser;
 use mail_auth::common::verify::DomainKey;
 use mail_auth::dkim::Canonicalization;
@@ -17,7 +17,7 @@ use mail_auth::{AuthenticatedMessage, Error};
 use serde_json::{Value, json};
 
 use crate::KeySet;
-use crate::dkim::{normalise, strip_b_value};
+use crate::dkim::{body_hash_matches, normalise, strip_b_value};
 
 /// The chain's outcome, as RFC 8617 names it (`cv=`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -142,13 +142,7 @@ pub fn validate(
     // The newest message signature covers the message as it is now.
     let newest = sigs[n - 1];
     let sig = &newest.header;
-    let ha = HashAlgorithm::from(sig.a);
-    let body_hash = msg
-        .body_hashes
-        .iter()
-        .find(|(c, a, l, _)| *c == sig.cb && *a == ha && *l == sig.l)
-        .map(|x| &x.3);
-    if body_hash != Some(&sig.bh) {
+    if !body_hash_matches(msg, sig.cb, sig.a, sig.l, &sig.bh) {
         return fail(
             format!(
                 "the newest message signature (i={n}) has a body hash mismatch: the body changed after it"

@@ -134,6 +134,21 @@ pub fn check(raw: &[u8], keys: &KeySet, date_unix: Option<i64>) -> Finding {
     conclude(results, normalised, injected, &counts)
 }
 
+/// Does the body hash mail-auth computed for these parameters match `bh`?
+pub(crate) fn body_hash_matches(
+    msg: &AuthenticatedMessage<'_>,
+    cb: Canonicalization,
+    a: Algorithm,
+    l: u64,
+    bh: &[u8],
+) -> bool {
+    let ha = HashAlgorithm::from(a);
+    msg.body_hashes
+        .iter()
+        .find(|(c, h, len, _)| *c == cb && *h == ha && *len == l)
+        .is_some_and(|x| x.3 == bh)
+}
+
 /// The bytes to verify: LF-only files get CRLF (every verifier's input
 /// form), other oddities are kept and described.
 pub(crate) fn normalise(raw: &[u8]) -> (Cow<'_, [u8]>, Option<String>) {
@@ -213,18 +228,12 @@ fn verify_all(
             out.push(r);
             continue;
         }
-        let ha = HashAlgorithm::from(sig.a);
-        let body_hash = msg
-            .body_hashes
-            .iter()
-            .find(|(c, a, l, _)| *c == sig.cb && *a == ha && *l == sig.l)
-            .map(|x| &x.3);
         let body = &msg.raw_message[(msg.body_offset as usize).min(msg.raw_message.len())..];
         if sig.l > 0 {
             let total = canonical_len(sig.cb, body);
             r.unsigned_body_bytes = Some(total.saturating_sub(sig.l));
         }
-        if body_hash != Some(&sig.bh) {
+        if !body_hash_matches(msg, sig.cb, sig.a, sig.l, &sig.bh) {
             r.result = "body-modified";
             r.detail = "the body hash (bh=) does not match the body: the body differs from what was signed".into();
             out.push(r);
