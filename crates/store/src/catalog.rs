@@ -589,12 +589,12 @@ impl Catalog {
         rows.map(|r| parse_id(&r?)).collect()
     }
 
-    /// Every item with its kind and the places it was found.
+    /// Every item with its kind and the places it was found (sorted).
     pub fn items_with_paths(&self) -> Result<Vec<(ItemId, String, Vec<String>)>> {
         let mut stmt = self.conn.prepare(
-            "SELECT i.id, i.kind, (SELECT json_group_array(display) FROM
-                 (SELECT display FROM occurrences o WHERE o.item = i.id ORDER BY display))
-             FROM items i ORDER BY i.id",
+            "SELECT i.id, i.kind, json_group_array(o.display)
+             FROM items i JOIN occurrences o ON o.item = i.id
+             GROUP BY i.id ORDER BY i.id",
         )?;
         let rows = stmt.query_map([], |r| {
             Ok((
@@ -605,7 +605,9 @@ impl Catalog {
         })?;
         rows.map(|row| {
             let (id, kind, paths) = row?;
-            let paths = serde_json::from_str(&paths).map_err(|e| Error::Corrupt(e.to_string()))?;
+            let mut paths: Vec<String> =
+                serde_json::from_str(&paths).map_err(|e| Error::Corrupt(e.to_string()))?;
+            paths.sort();
             Ok((parse_id(&id)?, kind, paths))
         })
         .collect()

@@ -593,15 +593,22 @@ enum Endings {
 }
 
 fn line_endings(raw: &[u8]) -> Endings {
-    let lf = raw.iter().filter(|&&b| b == b'\n').count();
-    let crlf = raw.windows(2).filter(|w| w == b"\r\n").count();
-    let cr = raw.iter().filter(|&&b| b == b'\r').count();
-    if crlf == lf && cr == crlf {
-        Endings::Crlf
-    } else if crlf == 0 && cr == 0 {
-        Endings::Lf
-    } else {
-        Endings::Mixed
+    let (mut crlf, mut bare_lf, mut bare_cr) = (0usize, 0usize, 0usize);
+    let mut prev_cr = false;
+    for &b in raw {
+        match b {
+            b'\n' if prev_cr => crlf += 1,
+            b'\n' => bare_lf += 1,
+            _ if prev_cr => bare_cr += 1,
+            _ => {}
+        }
+        prev_cr = b == b'\r';
+    }
+    bare_cr += prev_cr as usize;
+    match (crlf, bare_lf, bare_cr) {
+        (_, 0, 0) => Endings::Crlf,
+        (0, _, 0) => Endings::Lf,
+        _ => Endings::Mixed,
     }
 }
 

@@ -4,6 +4,8 @@
 //! None of these headers is usually signed: they are anomalies to look at,
 //! never proof.
 
+use std::sync::OnceLock;
+
 use leakcheck_core::{EmailMeta, Finding, Verdict};
 use mail_parser::MessageParser;
 use serde_json::json;
@@ -39,10 +41,11 @@ fn hops(meta: &EmailMeta) -> Vec<Hop> {
 
 /// Dates in the wild are messy; mail-parser's date parser is lenient.
 fn parse_date(s: &str) -> Option<i64> {
+    // Built once: a parser holds a table of header handlers.
+    static PARSER: OnceLock<MessageParser> = OnceLock::new();
+    let parser = PARSER.get_or_init(|| MessageParser::new().with_date_headers());
     let mini = format!("Date: {}\r\n\r\n", s.trim());
-    let msg = MessageParser::new()
-        .with_date_headers()
-        .parse(mini.as_bytes())?;
+    let msg = parser.parse(mini.as_bytes())?;
     msg.date()
         .filter(|d| d.is_valid())
         .map(|d| d.to_timestamp())
