@@ -54,7 +54,7 @@ pub enum Command {
     /// the findings that decided it, each with its evidence. Works offline:
     /// DKIM keys come only from the case (`leakcheck keys`).
     Verify(VerifyArgs),
-    /// Build a small sample dump, ingest it into ./demo-case, and show stats.
+    /// Build a small sample dump, ingest it into ./demo-case, verify it, and show what came out.
     Demo(DemoArgs),
 }
 
@@ -143,6 +143,12 @@ pub struct ShowArgs {
     /// Show every header and the whole text.
     #[arg(long)]
     pub full: bool,
+    /// Write the original bytes to stdout (to re-check with other tools).
+    ///
+    /// For example `leakcheck show CASE ID --raw | dkimverify`. Refused when
+    /// stdout is a terminal: a dump's bytes can hold escape sequences.
+    #[arg(long, conflicts_with_all = ["full", "json"])]
+    pub raw: bool,
     #[command(flatten)]
     pub out: Output,
 }

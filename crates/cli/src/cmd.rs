@@ -257,6 +257,16 @@ fn show_item(a: ShowArgs) -> Result<u8> {
     let case = open(&a.case)?;
     let catalog = case.catalog()?;
     let id = catalog.resolve(&a.item)?;
+    if a.raw {
+        if io::stdout().is_terminal() {
+            bail!("--raw writes the original's bytes: redirect stdout to a file or a pipe");
+        }
+        let bytes = case.blobs().read(&id)?;
+        let mut out = io::stdout().lock();
+        out.write_all(&bytes)?;
+        out.flush()?;
+        return Ok(0);
+    }
     let detail = catalog.item(&id)?;
     let verification = catalog.verification(&id)?;
     let mut out = stdout();

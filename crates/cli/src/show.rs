@@ -292,8 +292,9 @@ fn dkim_evidence(out: &mut impl Write, f: &Finding, case: &Case, id: &ItemId) ->
     if e["signatures"].as_array().is_some_and(|s| !s.is_empty()) {
         writeln!(
             out,
-            "    re-check: dkimverify (dkimpy) < {}  — with the key above served for its selector",
-            case.blobs().path(id).display()
+            "    re-check: leakcheck show {} {} --raw | dkimverify   (dkimpy; serve it the key above)",
+            case.root().display(),
+            &id.as_str()[..16]
         )?;
     }
     Ok(())

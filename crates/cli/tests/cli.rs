@@ -175,6 +175,14 @@ fn ls_show_and_prefixes() {
     .json();
     assert_eq!(j["email"]["subject"], "message 3");
     assert_eq!(j["occurrences"][0]["display"], f.display().to_string());
+    let original = lc([
+        "show".as_ref(),
+        case.as_os_str(),
+        id[..10].as_ref(),
+        "--raw".as_ref(),
+    ]);
+    assert_eq!(original.code, 0, "{}", original.stderr);
+    assert_eq!(original.stdout, raw, "--raw gives the original bytes");
     let missing = lc(["show".as_ref(), case.as_os_str(), "ffff".as_ref()]);
     assert_eq!(missing.code, 2);
     assert!(
