@@ -196,6 +196,10 @@ pub fn run(
     let tops = std::mem::take(&mut *ctx.tops.lock().unwrap());
     drop(ctx);
     writer.join().expect("catalog writer panicked")?;
+    // Which occurrence of a container got to open it depends on thread
+    // timing; settle the derived paths so a run's result does not.
+    case.catalog()?
+        .settle_paths(case.settings.limits.max_depth + 2)?;
 
     for (i, s) in summaries.iter_mut().enumerate() {
         s.sha256 = source_hash(sources, i, &walked.files, &tops);

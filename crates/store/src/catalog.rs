@@ -257,6 +257,28 @@ impl Catalog {
         Ok(())
     }
 
+    /// Makes the derived place names independent of the order in which
+    /// workers happened to open things: a member's display becomes its
+    /// container's shallowest display (the smallest on a tie) plus its own
+    /// name, and its depth one more than that. Runs one nesting level per pass, to a
+    /// fixed point (bounded, in case a dump nests an item inside itself).
+    pub fn settle_paths(&mut self, max_passes: u32) -> Result<()> {
+        const PARENT: &str = "(SELECT p.display FROM occurrences p WHERE p.item = o.parent ORDER BY p.depth, p.display LIMIT 1)";
+        const DEPTH: &str = "(SELECT min(p.depth) FROM occurrences p WHERE p.item = o.parent)";
+        let sql = format!(
+            "UPDATE occurrences AS o SET display = {PARENT} || ' ! ' || o.path, depth = {DEPTH} + 1
+             WHERE o.parent NOT LIKE 'dir:%' AND o.parent NOT LIKE 'maildir:%'
+               AND {PARENT} IS NOT NULL
+               AND (o.display IS NOT {PARENT} || ' ! ' || o.path OR o.depth IS NOT {DEPTH} + 1)"
+        );
+        for _ in 0..max_passes {
+            if self.conn.execute(&sql, [])? == 0 {
+                break;
+            }
+        }
+        Ok(())
+    }
+
     /// Items whose whole subtree is recorded: ingest need not open them again.
     pub fn done_items(&self) -> Result<HashSet<ItemId>> {
         let mut stmt = self.conn.prepare("SELECT id FROM items WHERE done = 1")?;
@@ -704,6 +726,43 @@ mod tests {
                 .then(|| (Stage::Read, "truncated".to_string())),
             extra: None,
         }
+    }
+
+    #[test]
+    fn settled_paths_do_not_depend_on_who_opened_a_container() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut cat = Catalog::open(&dir.path().join("c.sqlite")).unwrap();
+        let (outer, z, m) = (ItemId::of(b"outer"), ItemId::of(b"z"), ItemId::of(b"m"));
+        let at = |parent: &str, path: &str, display: &str, depth: u32, item: &ItemId| {
+            Record::Occurrence {
+                parent: parent.into(),
+                path: path.into(),
+                position: 0,
+                display: display.into(),
+                depth,
+                item: Some(item.clone()),
+                error: None,
+                extra: None,
+            }
+        };
+        // z.zip is both a top-level file and a member of outer.zip; the
+        // nested copy happened to open it, so its member got the long path.
+        cat.apply(&[
+            Record::Item {
+                id: m.clone(),
+                size: 1,
+                kind: Kind::Text,
+            },
+            at("dir:/d", "outer.zip", "/d/outer.zip", 0, &outer),
+            at("dir:/d", "z.zip", "/d/z.zip", 0, &z),
+            at(outer.as_str(), "z.zip", "/d/outer.zip ! z.zip", 1, &z),
+            at(z.as_str(), "m.txt", "/d/outer.zip ! z.zip ! m.txt", 2, &m),
+        ])
+        .unwrap();
+        cat.settle_paths(5).unwrap();
+        let d = cat.item(&m).unwrap();
+        assert_eq!(d.occurrences[0].display, "/d/z.zip ! m.txt");
+        assert_eq!(d.occurrences[0].depth, 1);
     }
 
     #[test]
