@@ -52,9 +52,12 @@ fn valimail_arc_validation_suite() {
             .unwrap()
             .replace("\r\n", "\n")
             .replace('\n', "\r\n");
-        let got = match AuthenticatedMessage::parse_with_opts(raw.as_bytes(), None, false) {
-            Some(msg) => validate(&msg, &keys).0,
-            None => ChainResult::None,
+        let (got, why) = match AuthenticatedMessage::parse_with_opts(raw.as_bytes(), None, false) {
+            Some(msg) => {
+                let (r, why, _) = validate(&msg, &keys);
+                (r, why)
+            }
+            None => (ChainResult::None, "no headers".to_string()),
         };
         let want = match t["cv"].as_str().unwrap() {
             "Pass" => ChainResult::Pass,
@@ -65,7 +68,7 @@ fn valimail_arc_validation_suite() {
             passed += 1;
         } else {
             failed.push(format!(
-                "{} (want {want:?}, got {got:?}): {}",
+                "{} (want {want:?}, got {got:?}: {why}): {}",
                 t["name"], t["description"]
             ));
         }
