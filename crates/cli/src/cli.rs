@@ -124,6 +124,9 @@ pub struct LsArgs {
     /// Only items of this kind (email, mbox, zip, pdf, ...).
     #[arg(long)]
     pub kind: Option<String>,
+    /// Only items with this verdict (authentic, altered, suspicious, consistent, unverifiable).
+    #[arg(long)]
+    pub verdict: Option<String>,
     /// At most this many items.
     #[arg(long, default_value_t = 50)]
     pub limit: u64,

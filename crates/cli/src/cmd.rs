@@ -196,6 +196,13 @@ fn print_stats(out: &mut impl Write, s: &Stats, root: &Path) -> Result<()> {
             u.failed
         )?;
     }
+    if !s.by_verdict.is_empty() {
+        let verdicts: Vec<String> = leakcheck_core::Verdict::PRECEDENCE
+            .iter()
+            .filter_map(|v| s.by_verdict.get(v.as_str()).map(|n| format!("{v} {n}")))
+            .collect();
+        writeln!(out, "verdicts     {}", verdicts.join(" · "))?;
+    }
     if s.unsupported > 0 {
         writeln!(
             out,
@@ -223,7 +230,16 @@ fn ls(a: LsArgs) -> Result<u8> {
             format!("--kind: known kinds are {}", names.join(", "))
         })?;
     }
-    let rows = case.catalog()?.list(a.kind.as_deref(), a.limit, a.offset)?;
+    if let Some(v) = &a.verdict
+        && leakcheck_core::Verdict::parse(v).is_none()
+    {
+        bail!(
+            "--verdict {v:?}: expected authentic, altered, suspicious, consistent or unverifiable"
+        );
+    }
+    let rows = case
+        .catalog()?
+        .list(a.kind.as_deref(), a.verdict.as_deref(), a.limit, a.offset)?;
     let mut out = stdout();
     for r in &rows {
         if a.out.json {
@@ -241,10 +257,11 @@ fn ls(a: LsArgs) -> Result<u8> {
             };
             writeln!(
                 out,
-                "{}  {:<6} {:>9}  {}",
+                "{}  {:<6} {:>9}  {:<12}  {}",
                 &r.id[..12],
                 r.kind,
                 human_bytes(r.size),
+                r.verdict.as_deref().unwrap_or("-"),
                 for_terminal(&label)
             )?;
         }

@@ -243,6 +243,31 @@ fn verify_end_to_end_on_generated_mail() {
     );
     let stats = lc(["stats".as_ref(), case.as_os_str(), "--json".as_ref()]).json();
     assert!(stats["by_verdict"]["authentic"].as_u64().unwrap() >= 2);
+    let altered = lc([
+        "ls".as_ref(),
+        case.as_os_str(),
+        "--verdict".as_ref(),
+        "altered".as_ref(),
+        "--json".as_ref(),
+    ]);
+    let rows: Vec<serde_json::Value> = altered
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(
+        rows.len(),
+        3,
+        "the tampered figures email and both budget copies"
+    );
+    assert!(rows.iter().all(|r| r["verdict"] == "altered"));
+    let bad = lc([
+        "ls".as_ref(),
+        case.as_os_str(),
+        "--verdict".as_ref(),
+        "fake".as_ref(),
+    ]);
+    assert_eq!(bad.code, 2);
 }
 
 #[test]

@@ -169,7 +169,11 @@ fn huge_header_line_and_invalid_utf8_are_handled() {
     assert_eq!(s.emails, 5, "{s:?}");
     assert_eq!(s.errors, 0, "{}", problems(dir.path()));
     let case = Case::open(&dir.path().join("case")).unwrap();
-    let rows = case.catalog().unwrap().list(Some("email"), 100, 0).unwrap();
+    let rows = case
+        .catalog()
+        .unwrap()
+        .list(Some("email"), None, 100, 0)
+        .unwrap();
     assert!(
         rows.iter()
             .any(|r| r.subject.as_deref().is_some_and(|s| s.len() >= 1 << 20))
@@ -200,7 +204,7 @@ fn path_traversal_names_write_nothing_outside() {
     assert_eq!(s.errors, 0);
     assert_eq!(s.files_seen, 2 + 3 + 1);
     let case = Case::open(&dir.path().join("case")).unwrap();
-    let shown = case.catalog().unwrap().list(None, 100, 0).unwrap();
+    let shown = case.catalog().unwrap().list(None, None, 100, 0).unwrap();
     assert!(
         shown
             .iter()

@@ -89,6 +89,8 @@ pub struct ItemRow {
     pub subject: Option<String>,
     /// Email date, when an email.
     pub date: Option<String>,
+    /// Verdict, once `verify` has run.
+    pub verdict: Option<String>,
 }
 
 /// A place an item was found, or a child of an item.
@@ -372,17 +374,24 @@ impl Catalog {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Lists items, optionally of one kind, in a stable order (by first path).
-    pub fn list(&self, kind: Option<&str>, limit: u64, offset: u64) -> Result<Vec<ItemRow>> {
+    /// Lists items, optionally of one kind and one verdict, in a stable order
+    /// (by first path).
+    pub fn list(
+        &self,
+        kind: Option<&str>,
+        verdict: Option<&str>,
+        limit: u64,
+        offset: u64,
+    ) -> Result<Vec<ItemRow>> {
         let mut stmt = self.conn.prepare(
             "SELECT i.id, i.kind, i.size,
                     (SELECT min(display) FROM occurrences o WHERE o.item = i.id) AS path,
-                    e.subject, e.date_unix
-             FROM items i LEFT JOIN emails e ON e.item = i.id
-             WHERE ?1 IS NULL OR i.kind = ?1
-             ORDER BY path, i.id LIMIT ?2 OFFSET ?3",
+                    e.subject, e.date_unix, v.verdict
+             FROM items i LEFT JOIN emails e ON e.item = i.id LEFT JOIN verdicts v ON v.item = i.id
+             WHERE (?1 IS NULL OR i.kind = ?1) AND (?2 IS NULL OR v.verdict = ?2)
+             ORDER BY path, i.id LIMIT ?3 OFFSET ?4",
         )?;
-        let rows = stmt.query_map(params![kind, limit as i64, offset as i64], |r| {
+        let rows = stmt.query_map(params![kind, verdict, limit as i64, offset as i64], |r| {
             Ok(ItemRow {
                 id: r.get(0)?,
                 kind: r.get(1)?,
@@ -393,6 +402,7 @@ impl Catalog {
                     .get::<_, Option<i64>>(5)?
                     .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
                     .map(|d| d.to_rfc3339()),
+                verdict: r.get(6)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
