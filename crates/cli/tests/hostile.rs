@@ -282,3 +282,56 @@ fn encrypted_zip_members_are_recorded_as_such() {
         problems(dir.path())
     );
 }
+
+/// Every file of the demo dump, cut short at seven points and with bytes
+/// flipped at random (a fixed seed): the run finishes and the counts add up.
+#[test]
+fn mutated_inputs_never_stop_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = lc([
+        "demo".as_ref(),
+        "--dir".as_ref(),
+        dir.path().as_os_str(),
+        "-q".as_ref(),
+    ]);
+    assert_eq!(demo.code, 0, "{}", demo.stderr);
+    let work = dir.path().join("mutants");
+    let dump = work.join("dump");
+    fs::create_dir_all(&dump).unwrap();
+    let mut seed: u64 = 0x5eed;
+    let mut next = move || {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) as usize
+    };
+    let mut made = 0;
+    for (n, f) in files_below(&dir.path().join("demo-dump"))
+        .iter()
+        .enumerate()
+    {
+        let bytes = fs::read(f).unwrap();
+        for k in 1..8 {
+            fs::write(
+                dump.join(format!("{n}-cut{k}")),
+                &bytes[..bytes.len() * k / 8],
+            )
+            .unwrap();
+            made += 1;
+        }
+        for k in 0..6 {
+            let mut m = bytes.clone();
+            for _ in 0..=k {
+                if !m.is_empty() {
+                    let at = next() % m.len();
+                    m[at] ^= 1 << (next() % 8);
+                }
+            }
+            fs::write(dump.join(format!("{n}-flip{k}")), m).unwrap();
+            made += 1;
+        }
+    }
+    assert!(made > 150);
+    let s = survive(&work, &dump);
+    assert!(s.files_seen >= made, "{s:?}");
+}
