@@ -5,7 +5,7 @@
 use std::fs;
 use std::path::Path;
 
-use crate::util::{corpus, ingest, lc, sha256};
+use crate::util::{corpus, demo, ingest, lc, sha256};
 
 /// Splits a mail-auth resource: `name TXT` lines, a blank line, the message.
 fn split_inline(text: &str) -> (Vec<String>, String) {
@@ -159,17 +159,8 @@ fn topicbox_x_is_expired_today_but_valid_when_signed() {
 #[test]
 fn verify_end_to_end_on_generated_mail() {
     let dir = tempfile::tempdir().unwrap();
-    let dump = dir.path().join("dump");
-    fs::create_dir_all(&dump).unwrap();
     // The demo builds DKIM-signed mail with its own key; reuse it as a fixture.
-    let demo = lc([
-        "demo".as_ref(),
-        "--dir".as_ref(),
-        dir.path().as_os_str(),
-        "-q".as_ref(),
-    ]);
-    assert_eq!(demo.code, 0, "{}", demo.stderr);
-    let case = dir.path().join("demo-case");
+    let case = demo(dir.path());
     let out = lc(["verify".as_ref(), case.as_os_str(), "--json".as_ref()]);
     assert_eq!(out.code, 1, "altered items need a look");
     let items: Vec<serde_json::Value> = out
@@ -358,14 +349,7 @@ fn arc_vectors_pass() {
 #[test]
 fn keys_missing_lists_what_to_look_for_and_fetch_stores_nothing_it_did_not_find() {
     let dir = tempfile::tempdir().unwrap();
-    let demo = lc([
-        "demo".as_ref(),
-        "--dir".as_ref(),
-        dir.path().as_os_str(),
-        "-q".as_ref(),
-    ]);
-    assert_eq!(demo.code, 0, "{}", demo.stderr);
-    let case = dir.path().join("demo-case");
+    let case = demo(dir.path());
     let none = lc(["keys".as_ref(), "missing".as_ref(), case.as_os_str()]);
     assert_eq!(none.code, 0, "the demo key is in the case: {}", none.stdout);
     let dump = dir.path().join("more");

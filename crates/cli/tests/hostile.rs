@@ -7,7 +7,7 @@ use std::path::Path;
 
 use leakcheck_store::Case;
 
-use crate::util::{files_below, ingest, lc, mail, stats, zip_of};
+use crate::util::{demo, files_below, ingest, lc, mail, stats, zip_of};
 
 /// Runs ingest on `dump` and checks the invariants every hostile run must keep.
 fn survive(dir: &Path, dump: &Path) -> leakcheck_store::Stats {
@@ -288,13 +288,7 @@ fn encrypted_zip_members_are_recorded_as_such() {
 #[test]
 fn mutated_inputs_never_stop_the_run() {
     let dir = tempfile::tempdir().unwrap();
-    let demo = lc([
-        "demo".as_ref(),
-        "--dir".as_ref(),
-        dir.path().as_os_str(),
-        "-q".as_ref(),
-    ]);
-    assert_eq!(demo.code, 0, "{}", demo.stderr);
+    demo(dir.path());
     let work = dir.path().join("mutants");
     let dump = work.join("dump");
     fs::create_dir_all(&dump).unwrap();

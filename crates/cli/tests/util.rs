@@ -60,6 +60,18 @@ pub fn ingest(dir: &Path, sources: &[&Path]) -> (PathBuf, Run) {
     (case, run)
 }
 
+/// Runs `leakcheck demo` in `dir` (quietly); returns the demo case.
+pub fn demo(dir: &Path) -> PathBuf {
+    let run = lc([
+        OsStr::new("demo"),
+        OsStr::new("--dir"),
+        dir.as_os_str(),
+        OsStr::new("-q"),
+    ]);
+    assert_eq!(run.code, 0, "demo failed: {}", run.stderr);
+    dir.join("demo-case")
+}
+
 pub fn stats(case: &Path) -> Stats {
     Case::open(case)
         .unwrap()
