@@ -208,14 +208,21 @@ pub struct KeysAddArgs {
     /// `<selector>._domainkey.<domain> <TXT value>`, e.g. "20120113._domainkey.gmail.com v=DKIM1; k=rsa; p=MIIB...".
     #[arg(long)]
     pub record: String,
+    #[command(flatten)]
+    pub provenance: Provenance,
+    #[command(flatten)]
+    pub out: Output,
+}
+
+/// Where keys came from, recorded with each one.
+#[derive(Args, Debug)]
+pub struct Provenance {
     /// Where the key was obtained (archive snapshot, DNS query, vendor page...).
     #[arg(long)]
     pub source: String,
     /// When it was obtained (e.g. 2015-06-01).
     #[arg(long)]
     pub obtained: Option<String>,
-    #[command(flatten)]
-    pub out: Output,
 }
 
 #[derive(Args, Debug)]
@@ -224,12 +231,8 @@ pub struct KeysImportArgs {
     pub case: PathBuf,
     /// File of `<selector>._domainkey.<domain> <TXT value>` lines (# comments allowed).
     pub file: PathBuf,
-    /// Where these keys were obtained.
-    #[arg(long)]
-    pub source: String,
-    /// When they were obtained.
-    #[arg(long)]
-    pub obtained: Option<String>,
+    #[command(flatten)]
+    pub provenance: Provenance,
     #[command(flatten)]
     pub out: Output,
 }

@@ -532,7 +532,12 @@ fn keys_add(a: KeysAddArgs) -> Result<u8> {
     })?;
     save_keys(
         &case,
-        vec![key_record(name, txt, &a.source, &a.obtained)],
+        vec![key_record(
+            name,
+            txt,
+            &a.provenance.source,
+            &a.provenance.obtained,
+        )],
         &a.out,
     )
 }
@@ -554,7 +559,12 @@ fn keys_import(a: KeysImportArgs) -> Result<u8> {
                 n + 1
             )
         })?;
-        keys.push(key_record(name, txt, &a.source, &a.obtained));
+        keys.push(key_record(
+            name,
+            txt,
+            &a.provenance.source,
+            &a.provenance.obtained,
+        ));
     }
     save_keys(&case, keys, &a.out)
 }
