@@ -7,6 +7,7 @@
 //! produce [`Finding`]s, and findings roll up into an item's [`Verdict`].
 #![warn(missing_docs)]
 
+pub use doc::{DocMeta, Field, ImageFacts, PdfLayout, PdfRevision, Store, Thumbnail, ZipEntry};
 pub use email::{Address, EmailMeta};
 pub use error::{Error, Result};
 pub use finding::{Finding, Verdict};
@@ -16,6 +17,7 @@ pub use kind::Kind;
 pub use limits::Limits;
 pub use record::{Record, Stage};
 
+pub mod doc;
 mod email;
 mod error;
 mod finding;

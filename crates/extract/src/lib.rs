@@ -20,3 +20,4 @@ mod member;
 pub mod sevenz;
 pub mod tar;
 pub mod zip;
+pub mod doc;

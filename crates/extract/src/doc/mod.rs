@@ -1,0 +1,100 @@
+//! Documents and images: plain text and metadata, store by store.
+//!
+//! [`extract`] reads one item's bytes and returns its [`DocMeta`] (every
+//! metadata store kept apart) and its text. Each format has its own module;
+//! they share [`xmp`] (XMP packets appear in PDFs, JPEGs, TIFFs and PNGs),
+//! [`dates`] (one normal form for a dozen date spellings) and [`TextSink`].
+
+use leakcheck_core::{DocMeta, Kind};
+
+use crate::Result;
+
+pub mod dates;
+pub mod html;
+pub mod image;
+pub mod odf;
+pub mod ole;
+pub mod ooxml;
+pub mod pdf;
+pub mod rtf;
+mod text;
+mod xml;
+pub mod xmp;
+
+pub use text::TextSink;
+
+/// Bounds on the work done for one document.
+#[derive(Clone, Debug)]
+pub struct DocLimits {
+    /// Text kept per document, in bytes; the rest is counted, not kept.
+    pub max_text_bytes: usize,
+    /// Largest XML part (or PDF stream) decompressed for metadata or text.
+    pub max_part_bytes: u64,
+    /// Largest image decoded for the thumbnail comparison, in pixels.
+    pub max_pixels: u64,
+}
+
+impl Default for DocLimits {
+    fn default() -> DocLimits {
+        DocLimits {
+            max_text_bytes: 4 << 20,
+            max_part_bytes: 64 << 20,
+            max_pixels: 64_000_000,
+        }
+    }
+}
+
+/// What one document yields.
+#[derive(Debug, Default)]
+pub struct Extracted {
+    /// Its metadata.
+    pub meta: DocMeta,
+    /// Its plain text (cut at `max_text_bytes`; `meta` says so).
+    pub text: String,
+}
+
+/// Whether [`extract`] reads items of this kind.
+pub fn handles(kind: Kind) -> bool {
+    matches!(
+        kind,
+        Kind::Pdf
+            | Kind::Docx
+            | Kind::Xlsx
+            | Kind::Pptx
+            | Kind::Odt
+            | Kind::Ods
+            | Kind::Odp
+            | Kind::OleDocument
+            | Kind::Rtf
+            | Kind::Html
+            | Kind::Jpeg
+            | Kind::Png
+            | Kind::Tiff
+            | Kind::Heic
+            | Kind::Webp
+    )
+}
+
+/// Reads one document or image. Call it under [`guard`](crate::guard): the
+/// third-party parsers below meet hostile input.
+pub fn extract(kind: Kind, bytes: &[u8], limits: &DocLimits) -> Result<Extracted> {
+    let mut text = TextSink::new(limits.max_text_bytes);
+    let mut meta = match kind {
+        Kind::Pdf => pdf::read(bytes, limits, &mut text)?,
+        Kind::Docx | Kind::Xlsx | Kind::Pptx => ooxml::read(kind, bytes, limits, &mut text)?,
+        Kind::Odt | Kind::Ods | Kind::Odp => odf::read(kind, bytes, limits, &mut text)?,
+        Kind::OleDocument => ole::read(bytes, limits, &mut text)?,
+        Kind::Rtf => rtf::read(bytes, &mut text)?,
+        Kind::Html => html::read(bytes, &mut text)?,
+        Kind::Jpeg | Kind::Png | Kind::Tiff | Kind::Heic | Kind::Webp => {
+            image::read(kind, bytes, limits)?
+        }
+        _ => DocMeta::new(kind.as_str()),
+    };
+    meta.text_chars = text.chars();
+    meta.text_truncated = text.truncated();
+    Ok(Extracted {
+        meta,
+        text: text.into_string(),
+    })
+}
