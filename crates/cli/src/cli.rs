@@ -94,6 +94,10 @@ pub struct InitArgs {
     /// A mail domain of the organisation the dump comes from (repeatable).
     #[arg(long = "org-domain", value_name = "DOMAIN")]
     pub org_domains: Vec<String>,
+    /// A person or company of the organisation (repeatable). Document
+    /// authors and companies that match one are not flagged as outsiders.
+    #[arg(long = "org-name", value_name = "NAME")]
+    pub org_names: Vec<String>,
     #[command(flatten)]
     pub out: Output,
 }

@@ -70,6 +70,7 @@ fn init(a: InitArgs) -> Result<u8> {
             .iter()
             .map(|d| d.trim().to_ascii_lowercase())
             .collect(),
+        org_names: a.org_names.iter().map(|n| n.trim().to_string()).collect(),
         limits: Default::default(),
     };
     let case = Case::init(&a.case, settings)
@@ -443,6 +444,7 @@ fn demo_cmd(a: DemoArgs) -> Result<u8> {
         name: demo::CASE_NAME.into(),
         window: Some(Window::parse("2017-01-01..2017-05-05").expect("valid window")),
         org_domains: vec!["campaign.example".into()],
+        org_names: Vec::new(),
         limits: Default::default(),
     };
     let case = Case::init(&case_dir, settings)?;

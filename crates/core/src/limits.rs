@@ -21,6 +21,10 @@ pub struct Limits {
     pub max_entries: u64,
     /// Largest email parsed for headers and attachments (larger ones are stored only).
     pub max_email_bytes: u64,
+    /// Largest document or image read for metadata and text (larger ones are stored only).
+    pub max_document_bytes: u64,
+    /// Longest time spent reading one document's metadata and text, in seconds.
+    pub max_document_seconds: u64,
 }
 
 impl Default for Limits {
@@ -33,6 +37,8 @@ impl Default for Limits {
             ratio_floor_bytes: 8 << 20,
             max_entries: 1_000_000,
             max_email_bytes: 256 << 20,
+            max_document_bytes: 256 << 20,
+            max_document_seconds: 30,
         }
     }
 }

@@ -1,7 +1,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::{EmailMeta, ItemId, Kind};
+use crate::{DocMeta, EmailMeta, ItemId, Kind};
 
 /// The pipeline stage at which something failed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -40,6 +40,19 @@ impl Record {
             id,
             meta: Box::new(meta),
             json,
+        }
+    }
+}
+
+impl Record {
+    /// A document record, with its JSON made here (in the calling thread).
+    pub fn document(id: ItemId, meta: DocMeta, text: String) -> Record {
+        let json = serde_json::to_string(&meta).expect("document meta serialises");
+        Record::Document {
+            id,
+            meta: Box::new(meta),
+            json,
+            text,
         }
     }
 }
@@ -107,6 +120,17 @@ pub enum Record {
         /// `meta` as JSON, serialised by the producer: there are many
         /// producers and one catalog writer.
         json: String,
+    },
+    /// The metadata and text of a document or image.
+    Document {
+        /// The document item.
+        id: ItemId,
+        /// Its metadata, store by store.
+        meta: Box<DocMeta>,
+        /// `meta` as JSON, serialised by the producer.
+        json: String,
+        /// Its plain text (may be empty).
+        text: String,
     },
     /// Everything below this item has been recorded: a later run may skip it.
     Done {

@@ -140,6 +140,8 @@ impl Ctx {
             }
         };
         let kind = self.kind_of(&body);
+        // An earlier PDF revision is not cut into revisions again.
+        let derived = extra.as_ref().is_some_and(|e| e.get("derived").is_some());
         self.send(Record::Item {
             id: body.id.clone(),
             size: body.size,
@@ -198,6 +200,7 @@ impl Ctx {
             Kind::SevenZip => self.container(&body, kind, &parent, |r, sink| {
                 extract::sevenz::expand(r, sink)
             }),
+            k if extract::doc::handles(k) => self.document(&body, kind, &parent, derived),
             _ => {}
         }
     }
@@ -346,6 +349,90 @@ impl Ctx {
             });
         }
         self.send(Record::email(parent.id.clone(), parsed.meta));
+    }
+
+    /// Reads a document's metadata and text on a thread of its own, so that
+    /// a file that makes a parser spin costs one thread, not the run: after
+    /// `max_document_seconds` the item is recorded as failed and the run
+    /// goes on without waiting for it.
+    fn document(&self, body: &Body, kind: Kind, parent: &Parent<'_>, derived: bool) {
+        let limits = &self.limits;
+        if body.size > limits.max_document_bytes {
+            return self.item_error(
+                parent.id,
+                Stage::Limit,
+                format!(
+                    "{} bytes: larger than max_document_bytes ({}); stored but not read",
+                    body.size, limits.max_document_bytes
+                ),
+            );
+        }
+        let bytes: Arc<Vec<u8>> = match &body.mem {
+            Some(b) => Arc::new(b.clone()),
+            None => match self.blobs.read(&body.id) {
+                Ok(b) => Arc::new(b),
+                Err(e) => return self.item_error(parent.id, Stage::Read, e.to_string()),
+            },
+        };
+        let (tx, rx) = crossbeam_channel::bounded(1);
+        let input = bytes.clone();
+        let spawned = std::thread::Builder::new()
+            .name("document".into())
+            .spawn(move || {
+                let doc_limits = extract::doc::DocLimits::default();
+                let _ = tx.send(guard(|| extract::doc::extract(kind, &input, &doc_limits)));
+            });
+        if let Err(e) = spawned {
+            return self.item_error(parent.id, Stage::Parse, format!("no thread to read it: {e}"));
+        }
+        let wait = std::time::Duration::from_secs(limits.max_document_seconds);
+        let extracted = match rx.recv_timeout(wait) {
+            Ok(Ok(x)) => x,
+            Ok(Err(e)) => return self.item_error(parent.id, Stage::Parse, e.to_string()),
+            Err(_) => {
+                return self.item_error(
+                    parent.id,
+                    Stage::Limit,
+                    format!(
+                        "reading its metadata took longer than max_document_seconds ({}); abandoned",
+                        limits.max_document_seconds
+                    ),
+                );
+            }
+        };
+        let revisions: Vec<u64> = match &extracted.meta.pdf {
+            Some(layout) if !derived && layout.revisions.len() > 1 => layout
+                .revisions
+                .iter()
+                .map(|r| r.end)
+                .take(layout.revisions.len() - 1)
+                .collect(),
+            _ => Vec::new(),
+        };
+        self.send(Record::document(
+            parent.id.clone(),
+            extracted.meta,
+            extracted.text,
+        ));
+        let of = revisions.len() + 1;
+        let mut emitted = 0u64;
+        for (i, end) in revisions.iter().enumerate() {
+            let Some(prefix) = bytes.get(..*end as usize) else {
+                continue;
+            };
+            emitted += 1;
+            let name = format!("revision {} of {of}", i + 1);
+            let extra = serde_json::json!({"derived": "pdf-revision", "revision": i + 1, "of": of, "end": end});
+            self.dispatch(parent.child(name, i as u64, Data::Bytes(prefix.to_vec()), Some(extra)));
+        }
+        if !revisions.is_empty() {
+            self.send(Record::Container {
+                key: parent.id.to_string(),
+                kind: "pdf-revisions".into(),
+                expected: emitted,
+                detail: Some(serde_json::json!({"revisions": of})),
+            });
+        }
     }
 
     /// Opens a container and dispatches each member as a child unit.

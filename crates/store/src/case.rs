@@ -47,6 +47,10 @@ pub struct CaseSettings {
     /// Mail domains of the organisation the dump comes from.
     #[serde(default)]
     pub org_domains: Vec<String>,
+    /// People and companies known to belong to the organisation (document
+    /// authors and companies matching one of these are not flagged).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub org_names: Vec<String>,
     /// Bounds against hostile input.
     #[serde(default)]
     pub limits: Limits,
@@ -149,6 +153,7 @@ mod tests {
             name: "t".into(),
             window: Some(Window::parse("2017-01-01..2017-04-24").unwrap()),
             org_domains: vec!["en-marche.fr".into()],
+            org_names: vec!["Emmanuel Macron".into()],
             limits: Limits::default(),
         };
         Case::init(&root, settings.clone()).unwrap();

@@ -2,7 +2,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 use std::time::Duration;
 
-use leakcheck_core::{EmailMeta, Finding, ItemId, KeyRecord, Record, Verdict};
+use leakcheck_core::{DocMeta, EmailMeta, Finding, ItemId, KeyRecord, Record, Verdict};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
@@ -31,6 +31,10 @@ pub struct Stats {
     pub unsupported: u64,
     /// Unique emails.
     pub emails: u64,
+    /// Unique documents and images whose metadata was read.
+    pub documents: u64,
+    /// Characters of document text kept in the catalog.
+    pub document_text_chars: u64,
     /// Bytes of all unique items.
     pub bytes: u64,
     /// Unique items per kind.
@@ -152,6 +156,8 @@ pub struct ItemDetail {
     pub errors: Vec<ProblemRow>,
     /// Email fields, if an email.
     pub email: Option<EmailMeta>,
+    /// Metadata, if a document or image.
+    pub document: Option<DocMeta>,
 }
 
 impl Catalog {
@@ -193,6 +199,9 @@ impl Catalog {
             let mut email = tx.prepare_cached(
                 "INSERT OR REPLACE INTO emails (item, message_id, subject, date_unix, from_addr, meta)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?;
+            let mut document = tx.prepare_cached(
+                "INSERT OR REPLACE INTO documents (item, format, meta, text) VALUES (?1, ?2, ?3, ?4)",
             )?;
             let mut done = tx.prepare_cached("UPDATE items SET done = 1 WHERE id = ?1")?;
             for r in records {
@@ -248,6 +257,14 @@ impl Catalog {
                             from,
                             json,
                         ])?;
+                    }
+                    Record::Document {
+                        id,
+                        meta,
+                        json,
+                        text,
+                    } => {
+                        document.execute(params![id.as_str(), meta.format, json, text])?;
                     }
                     Record::Done { id } => {
                         done.execute([id.as_str()])?;
@@ -312,6 +329,8 @@ impl Catalog {
                 .join(",")
         ))?;
         let emails = count("SELECT count(*) FROM emails")?;
+        let documents = count("SELECT count(*) FROM documents")?;
+        let document_text_chars = count("SELECT coalesce(sum(length(text)), 0) FROM documents")?;
         let bytes = count("SELECT coalesce(sum(size), 0) FROM items")?;
         let mut by_kind = BTreeMap::new();
         let mut stmt = c.prepare("SELECT kind, count(*) FROM items GROUP BY kind")?;
@@ -344,6 +363,8 @@ impl Catalog {
             item_errors,
             unsupported,
             emails,
+            documents,
+            document_text_chars,
             bytes,
             by_kind,
             containers,
@@ -506,6 +527,7 @@ impl Catalog {
                 serde_json::from_str(&s).map_err(|e| Error::Corrupt(format!("email {id}: {e}")))
             })
             .transpose()?;
+        let document = self.document(id)?.map(|(meta, _)| meta);
         Ok(ItemDetail {
             id: id.to_string(),
             kind,
@@ -516,7 +538,40 @@ impl Catalog {
             container,
             errors,
             email,
+            document,
         })
+    }
+
+    /// A document's metadata and text, if it is one.
+    pub fn document(&self, id: &ItemId) -> Result<Option<(DocMeta, String)>> {
+        self.conn
+            .query_row(
+                "SELECT meta, text FROM documents WHERE item = ?1",
+                [id.as_str()],
+                |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
+            )
+            .optional()?
+            .map(|(meta, text)| {
+                let meta = serde_json::from_str(&meta)
+                    .map_err(|e| Error::Corrupt(format!("document {id}: {e}")))?;
+                Ok((meta, text))
+            })
+            .transpose()
+    }
+
+    /// Every document's metadata (without text), by item id.
+    pub fn documents(&self) -> Result<Vec<(ItemId, DocMeta)>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT item, meta FROM documents ORDER BY item")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        rows.map(|row| {
+            let (id, meta) = row?;
+            let meta = serde_json::from_str(&meta)
+                .map_err(|e| Error::Corrupt(format!("document {id}: {e}")))?;
+            Ok((parse_id(&id)?, meta))
+        })
+        .collect()
     }
 
     fn occurrences(&self, filter: &str, arg: &str) -> Result<Vec<OccurrenceRow>> {

@@ -81,6 +81,15 @@ const MIGRATIONS: &[&str] = &[
     ) WITHOUT ROWID;
     CREATE INDEX verdicts_verdict ON verdicts(verdict);
     "#,
+    // 3: documents and images.
+    r#"
+    CREATE TABLE documents (
+        item   TEXT PRIMARY KEY,
+        format TEXT NOT NULL,
+        meta   TEXT NOT NULL,            -- JSON DocMeta
+        text   TEXT NOT NULL
+    ) WITHOUT ROWID;
+    "#,
 ];
 
 /// The newest schema version this build writes.
