@@ -210,3 +210,218 @@ fn pdf_doc_char(b: u8) -> char {
         _ => char::from(b),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const XMP: &str = r#"<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about="" xmlns:xmp="http://ns.adobe.com/xap/1.0/"><xmp:CreatorTool>XMP Tool</xmp:CreatorTool></rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end="w"?>"#;
+    const CONTENT: &str = "BT /F1 12 Tf 72 720 Td (Hello World) Tj 0 -14 Td [(Second)-300(line)] TJ ET";
+
+    fn stream(body: &str) -> String {
+        format!("<< /Length {} >>\nstream\n{body}\nendstream", body.len())
+    }
+
+    /// Appends objects, an xref table and a trailer to `out` (a new file when empty).
+    fn section(out: &mut Vec<u8>, objects: &[(u32, String)], trailer: &str) {
+        if out.is_empty() {
+            out.extend_from_slice(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n");
+        }
+        let prev = super::pdf_layout::scan(out).layout.revisions.last().and_then(|r| r.startxref);
+        let mut offsets = Vec::new();
+        for (n, body) in objects {
+            offsets.push((*n, out.len()));
+            out.extend_from_slice(format!("{n} 0 obj\n{body}\nendobj\n").as_bytes());
+        }
+        let xref = out.len();
+        let mut table = String::from("xref\n");
+        if prev.is_none() {
+            table.push_str("0 1\n0000000000 65535 f \n");
+        }
+        for (n, at) in &offsets {
+            table.push_str(&format!("{n} 1\n{at:010} 00000 n \n"));
+        }
+        let prev = prev.map(|p| format!(" /Prev {p}")).unwrap_or_default();
+        out.extend_from_slice(
+            format!("{table}trailer\n<< /Size 9 /Root 1 0 R {trailer}{prev} >>\nstartxref\n{xref}\n%%EOF\n").as_bytes(),
+        );
+    }
+
+    fn one_page() -> Vec<u8> {
+        let objects = vec![
+            (1, "<< /Type /Catalog /Pages 2 0 R /Metadata 5 0 R >>".to_string()),
+            (2, "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".into()),
+            (
+                3,
+                "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 4 0 R >> >> /Contents 6 0 R >>"
+                    .into(),
+            ),
+            (4, "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".into()),
+            (5, stream(XMP).replace("<< ", "<< /Type /Metadata /Subtype /XML ")),
+            (6, stream(CONTENT)),
+            (
+                7,
+                r"<< /Title (Test \(title\)) /Author <FEFF0041006C006900630065> /CreationDate (D:20230327163701Z) /Producer (caf\351 \200) >>"
+                    .into(),
+            ),
+        ];
+        let mut out = Vec::new();
+        section(&mut out, &objects, "/Info 7 0 R");
+        out
+    }
+
+    fn read_bytes(bytes: &[u8]) -> (Result<DocMeta>, String) {
+        let mut text = TextSink::new(1 << 20);
+        let meta = read(bytes, &DocLimits::default(), &mut text);
+        (meta, text.into_string())
+    }
+
+    #[test]
+    fn reads_info_xmp_pages_and_text_of_a_minimal_pdf() {
+        let (meta, text) = read_bytes(&one_page());
+        let meta = meta.unwrap();
+        let info = meta.store(store::PDF_INFO).unwrap();
+        assert_eq!(info.get(key::TITLE), Some("Test (title)"));
+        assert_eq!(info.get(key::AUTHOR), Some("Alice"));
+        assert_eq!(info.get(key::PRODUCER), Some("café •"));
+        assert_eq!(info.field(key::CREATED).unwrap().date.as_deref(), Some("2023-03-27T16:37:01Z"));
+        assert_eq!(info.get(key::PAGES), Some("1"));
+        assert_eq!(meta.store(store::XMP).unwrap().get(key::CREATOR_TOOL), Some("XMP Tool"));
+        assert_eq!(meta.pages, Some(1));
+        assert_eq!(text, "Hello World\nSecond line\n");
+        let layout = meta.pdf.unwrap();
+        assert_eq!(layout.version.as_deref(), Some("1.4"));
+        assert_eq!(layout.revisions.len(), 1);
+        assert_eq!(layout.revisions[0].objects, 7);
+        assert!(layout.revisions[0].startxref.is_some());
+        assert!(!layout.linearized && meta.warnings.is_empty(), "{:?}", meta.warnings);
+    }
+
+    #[test]
+    fn an_incremental_update_keeps_the_earlier_info() {
+        let mut bytes = one_page();
+        let first_end = bytes.len() as u64;
+        section(&mut bytes, &[(8, "<< /Author (Mallory) /Title (Test) >>".into())], "/Info 8 0 R");
+        let meta = read_bytes(&bytes).0.unwrap();
+        assert_eq!(meta.store(store::PDF_INFO).unwrap().get(key::AUTHOR), Some("Mallory"));
+        let layout = meta.pdf.unwrap();
+        assert_eq!(layout.revisions.len(), 2);
+        assert_eq!(layout.revisions[0].end, first_end);
+        assert_eq!(layout.revisions[1].objects, 1);
+        let old = layout.revisions[0].info.as_ref().unwrap();
+        assert_eq!(old.get(key::AUTHOR), Some("Alice"));
+        assert!(layout.revisions[1].info.is_none());
+        assert!(meta.warnings.iter().any(|w| w.contains("duplicate Info")), "{:?}", meta.warnings);
+    }
+
+    #[test]
+    fn the_linearization_eof_is_not_a_revision() {
+        let mut bytes = b"%PDF-1.4\n9 0 obj\n<< /Linearized 1 /L 1000 >>\nendobj\ntrailer\n<< /Size 9 >>\nstartxref\n0\n%%EOF\n".to_vec();
+        let good = one_page();
+        bytes.extend_from_slice(&good[good.iter().position(|b| *b == b'\n').unwrap() + 1..]);
+        let scan = super::pdf_layout::scan(&bytes);
+        assert!(scan.layout.linearized);
+        assert_eq!(scan.layout.revisions.len(), 1);
+        assert_eq!(scan.layout.revisions[0].objects, 8);
+    }
+
+    #[test]
+    fn counts_keywords_and_obfuscated_names() {
+        let scan = super::pdf_layout::scan(b"%PDF-1.7\n<< /S /J#61vaScript /JS (x) /JavaScript >> /JSX /AA%%EOF\r\n junk");
+        let kw: Vec<(&str, u64)> = scan.layout.keywords.iter().map(|(k, n)| (k.as_str(), *n)).collect();
+        assert_eq!(kw, [("/JavaScript", 2), ("/JS", 1), ("/AA", 1)]);
+        assert_eq!(scan.obfuscated, ["/JavaScript"]);
+        assert_eq!(scan.layout.trailing_bytes, 4);
+    }
+
+    #[test]
+    fn decodes_pdf_text_strings() {
+        assert_eq!(decode_text(b"\xfe\xff\x04\x1f\x04\x40"), "Пр");
+        assert_eq!(decode_text(b"\xef\xbb\xbfna\xc3\xafve"), "naïve");
+        assert_eq!(decode_text(b"\x18\x80\x84\x92\xa0\xe9"), "˘•—™€é");
+    }
+
+    #[test]
+    fn raw_scans_read_a_dictionary_and_a_packet() {
+        let bytes = b"junk 17 0 obj\n<< /Title (A \\(b\\) \\101) /Author <FEFF0042> /Kids [1 0 R] /Info 3 0 R /N 5 >>";
+        let dict = pdf_raw::info_dict(bytes, (17, 0)).unwrap();
+        let got: Vec<(&str, String)> = dict.iter().map(|(k, v)| (k.as_str(), decode_text(v))).collect();
+        assert_eq!(got, [("Title", "A (b) A".into()), ("Author", "B".into()), ("N", "5".into())]);
+        let packet = format!("xx{XMP}yy");
+        assert!(pdf_raw::xmp_packet(packet.as_bytes()).unwrap().ends_with(b"</x:xmpmeta>"));
+    }
+
+    #[test]
+    fn hostile_input_gives_an_error_or_a_warning_never_a_panic() {
+        assert!(read_bytes(b"not a pdf").0.is_err());
+        let good = one_page();
+        for cut in (0..good.len()).step_by(7) {
+            let started = std::time::Instant::now();
+            let _ = read_bytes(&good[..cut]);
+            assert!(started.elapsed().as_secs() < 5, "cut at {cut}");
+        }
+        let mut garbage = good.clone();
+        let xref = super::pdf_layout::find(&garbage, b"xref\n").unwrap();
+        garbage.splice(xref.., b"xref\n0 999999999\n<< /Type /XRef /W [99 99 99] >>\nstartxref\n1\n%%EOF".iter().copied());
+        let (meta, _) = read_bytes(&garbage);
+        assert!(meta.is_ok());
+        assert!(read_bytes(b"%PDF-1.4\n1 0 obj << /Title (x").0.unwrap().pdf.unwrap().revisions.is_empty());
+        let broken = b"%PDF-1.4\n7 0 obj\n<< /Title (Raw) >>\nendobj\ntrailer\n<< /Info 7 0 R >>\nstartxref\n999\n%%EOF\n";
+        let meta = read_bytes(broken).0.unwrap();
+        assert_eq!(meta.store(store::PDF_INFO).unwrap().get(key::TITLE), Some("Raw"), "{:?}", meta.warnings);
+    }
+
+    fn corpus_pdf(name: &str) -> Option<Vec<u8>> {
+        let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/tika").join(name);
+        let bytes = std::fs::read(&p).ok();
+        if bytes.is_none() {
+            eprintln!("skipped: {} not found", p.display());
+        }
+        bytes
+    }
+
+    #[test]
+    fn corpus_revisions_and_encryption() {
+        if let Some(bytes) = corpus_pdf("testPDF_incrementalUpdates.pdf") {
+            let meta = read_bytes(&bytes).0.unwrap();
+            let layout = meta.pdf.unwrap();
+            assert!(layout.linearized);
+            assert_eq!(layout.revisions.len(), 3, "pdfresurrect -q says 3");
+        }
+        if let Some(bytes) = corpus_pdf("testPDF_twoAuthors.pdf") {
+            let meta = read_bytes(&bytes).0.unwrap();
+            assert!(meta.warnings.iter().any(|w| w.contains("duplicate Info")));
+            assert!(meta.pdf.unwrap().revisions[0].info.is_some());
+        }
+        if let Some(bytes) = corpus_pdf("testPDF_protected.pdf") {
+            let (meta, text) = read_bytes(&bytes);
+            let meta = meta.unwrap();
+            assert!(meta.encrypted);
+            assert_eq!(meta.pages, Some(41));
+            assert_eq!(meta.store(store::PDF_INFO).unwrap().get(key::AUTHOR), Some("The Bank of England"));
+            assert!(text.contains("Haldane"));
+        }
+        if let Some(bytes) = corpus_pdf("testPassword4Spaces.pdf") {
+            let meta = read_bytes(&bytes).0.unwrap();
+            assert!(meta.encrypted && meta.warnings.iter().any(|w| w.contains("password")));
+        }
+    }
+
+    #[test]
+    fn every_corpus_pdf_reads_in_time() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus");
+        let Ok(dirs) = std::fs::read_dir(&root) else {
+            return eprintln!("skipped: {} not found", root.display());
+        };
+        for file in dirs.flatten().filter_map(|d| std::fs::read_dir(d.path()).ok()).flatten().flatten() {
+            let path = file.path();
+            if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("pdf")) {
+                let bytes = std::fs::read(&path).unwrap();
+                let started = std::time::Instant::now();
+                let result = crate::guard(|| read_bytes(&bytes).0);
+                assert!(result.is_ok(), "{}: {:?}", path.display(), result.err());
+                assert!(started.elapsed().as_secs() < 10, "{}", path.display());
+            }
+        }
+    }
+}
