@@ -25,7 +25,10 @@ fn main() {
         k => k,
     };
     match leakcheck_extract::guard(|| doc::extract(kind, &bytes, &DocLimits::default())) {
-        Ok(x) if meta => println!("{}", serde_json::to_string_pretty(&x.meta).unwrap_or_default()),
+        Ok(x) if meta => println!(
+            "{}",
+            serde_json::to_string_pretty(&x.meta).unwrap_or_default()
+        ),
         Ok(x) => print!("{}", x.text),
         Err(e) => {
             eprintln!("{path}: {e}");

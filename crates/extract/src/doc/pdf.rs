@@ -19,14 +19,18 @@ const MAX_REVISION_LOADS: usize = 32;
 pub fn read(bytes: &[u8], limits: &DocLimits, text: &mut TextSink) -> Result<DocMeta> {
     let scan = pdf_layout::scan(bytes);
     if scan.header_at.is_none() {
-        return Err(ExtractError::malformed("pdf", "no %PDF- header in the first 1024 bytes"));
+        return Err(ExtractError::malformed(
+            "pdf",
+            "no %PDF- header in the first 1024 bytes",
+        ));
     }
     let mut meta = DocMeta::new("pdf");
     layout_warnings(&scan, &mut meta.warnings);
     let final_info = match load(bytes, limits) {
         Ok(doc) => read_document(&doc, limits, text, &mut meta),
         Err(e) => {
-            meta.warnings.push(format!("object parser: {e}; metadata read by a raw scan"));
+            meta.warnings
+                .push(format!("object parser: {e}; metadata read by a raw scan"));
             meta.encrypted = scan.layout.keywords.iter().any(|(k, _)| k == "/Encrypt");
             read_raw(bytes, &scan, &mut meta)
         }
@@ -38,7 +42,11 @@ pub fn read(bytes: &[u8], limits: &DocLimits, text: &mut TextSink) -> Result<Doc
             "{earlier} earlier revisions: Info read for the first {MAX_REVISION_LOADS} only"
         ));
     }
-    for rev in layout.revisions.iter_mut().take(earlier.min(MAX_REVISION_LOADS)) {
+    for rev in layout
+        .revisions
+        .iter_mut()
+        .take(earlier.min(MAX_REVISION_LOADS))
+    {
         let prefix = bytes.get(..rev.end as usize).unwrap_or(bytes);
         rev.info = load(prefix, limits)
             .ok()
@@ -62,20 +70,36 @@ fn layout_warnings(scan: &pdf_layout::Scan, warnings: &mut Vec<String>) {
         warnings.push("no %%EOF marker: the file is truncated or damaged".into());
     }
     if !scan.obfuscated.is_empty() {
-        warnings.push(format!("names hidden with #xx escapes: {}", scan.obfuscated.join(", ")));
+        warnings.push(format!(
+            "names hidden with #xx escapes: {}",
+            scan.obfuscated.join(", ")
+        ));
     }
     if scan.info_refs.len() > 1 {
-        let refs: Vec<String> = scan.info_refs.iter().map(|(n, g)| format!("{n} {g} R")).collect();
-        warnings.push(format!("duplicate Info dictionaries: trailers name {}", refs.join(", ")));
+        let refs: Vec<String> = scan
+            .info_refs
+            .iter()
+            .map(|(n, g)| format!("{n} {g} R"))
+            .collect();
+        warnings.push(format!(
+            "duplicate Info dictionaries: trailers name {}",
+            refs.join(", ")
+        ));
     }
 }
 
 /// Reads what a loaded document holds; returns its Info store (before the
 /// page count is added) for comparison with earlier revisions.
-fn read_document(doc: &Document, limits: &DocLimits, text: &mut TextSink, meta: &mut DocMeta) -> Option<Store> {
+fn read_document(
+    doc: &Document,
+    limits: &DocLimits,
+    text: &mut TextSink,
+    meta: &mut DocMeta,
+) -> Option<Store> {
     meta.encrypted = doc.was_encrypted() || doc.is_encrypted();
     if doc.is_encrypted() {
-        meta.warnings.push("encrypted: metadata not readable without the password".into());
+        meta.warnings
+            .push("encrypted: metadata not readable without the password".into());
         return None;
     }
     let info = trailer_info(doc);
@@ -91,7 +115,8 @@ fn read_document(doc: &Document, limits: &DocLimits, text: &mut TextSink, meta: 
         Ok(None) => {}
         Err(e) => meta.warnings.push(format!("XMP stream: {e}")),
     }
-    meta.warnings.extend(pdf_text::extract(doc, &pages, limits, text));
+    meta.warnings
+        .extend(pdf_text::extract(doc, &pages, limits, text));
     info
 }
 
@@ -102,10 +127,14 @@ fn read_raw(bytes: &[u8], scan: &pdf_layout::Scan, meta: &mut DocMeta) -> Option
         add_xmp(packet, meta);
     }
     if meta.encrypted {
-        meta.warnings.push("encrypted: metadata not readable without the password".into());
+        meta.warnings
+            .push("encrypted: metadata not readable without the password".into());
         return None;
     }
-    let info = scan.info_refs.last().and_then(|r| pdf_raw::info_dict(bytes, *r))?;
+    let info = scan
+        .info_refs
+        .last()
+        .and_then(|r| pdf_raw::info_dict(bytes, *r))?;
     let mut out = Store::new(store::PDF_INFO);
     for (name, value) in &info {
         push_info(&mut out, name, &decode_text(value));
@@ -186,8 +215,14 @@ fn push_info(out: &mut Store, name: &str, value: &str) {
 /// mark is not standard but some writers produce it.
 pub(super) fn decode_text(bytes: &[u8]) -> String {
     match bytes {
-        [0xfe, 0xff, rest @ ..] => encoding_rs::UTF_16BE.decode_without_bom_handling(rest).0.into_owned(),
-        [0xff, 0xfe, rest @ ..] => encoding_rs::UTF_16LE.decode_without_bom_handling(rest).0.into_owned(),
+        [0xfe, 0xff, rest @ ..] => encoding_rs::UTF_16BE
+            .decode_without_bom_handling(rest)
+            .0
+            .into_owned(),
+        [0xff, 0xfe, rest @ ..] => encoding_rs::UTF_16LE
+            .decode_without_bom_handling(rest)
+            .0
+            .into_owned(),
         [0xef, 0xbb, 0xbf, rest @ ..] => String::from_utf8_lossy(rest).into_owned(),
         _ => bytes.iter().map(|&b| pdf_doc_char(b)).collect(),
     }
@@ -195,12 +230,16 @@ pub(super) fn decode_text(bytes: &[u8]) -> String {
 
 /// PDFDocEncoding (ISO 32000-1 Annex D): Latin-1 except these code points.
 fn pdf_doc_char(b: u8) -> char {
-    const LOW: [char; 8] = ['\u{02d8}', '\u{02c7}', '\u{02c6}', '\u{02d9}', '\u{02dd}', '\u{02db}', '\u{02da}', '\u{02dc}'];
+    const LOW: [char; 8] = [
+        '\u{02d8}', '\u{02c7}', '\u{02c6}', '\u{02d9}', '\u{02dd}', '\u{02db}', '\u{02da}',
+        '\u{02dc}',
+    ];
     const HIGH: [char; 32] = [
-        '\u{2022}', '\u{2020}', '\u{2021}', '\u{2026}', '\u{2014}', '\u{2013}', '\u{0192}', '\u{2044}', '\u{2039}',
-        '\u{203a}', '\u{2212}', '\u{2030}', '\u{201e}', '\u{201c}', '\u{201d}', '\u{2018}', '\u{2019}', '\u{201a}',
-        '\u{2122}', '\u{fb01}', '\u{fb02}', '\u{0141}', '\u{0152}', '\u{0160}', '\u{0178}', '\u{017d}', '\u{0131}',
-        '\u{0142}', '\u{0153}', '\u{0161}', '\u{017e}', '\u{fffd}',
+        '\u{2022}', '\u{2020}', '\u{2021}', '\u{2026}', '\u{2014}', '\u{2013}', '\u{0192}',
+        '\u{2044}', '\u{2039}', '\u{203a}', '\u{2212}', '\u{2030}', '\u{201e}', '\u{201c}',
+        '\u{201d}', '\u{2018}', '\u{2019}', '\u{201a}', '\u{2122}', '\u{fb01}', '\u{fb02}',
+        '\u{0141}', '\u{0152}', '\u{0160}', '\u{0178}', '\u{017d}', '\u{0131}', '\u{0142}',
+        '\u{0153}', '\u{0161}', '\u{017e}', '\u{fffd}',
     ];
     match b {
         0x18..=0x1f => LOW[usize::from(b - 0x18)],
@@ -216,7 +255,8 @@ mod tests {
     use super::*;
 
     const XMP: &str = r#"<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about="" xmlns:xmp="http://ns.adobe.com/xap/1.0/"><xmp:CreatorTool>XMP Tool</xmp:CreatorTool></rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end="w"?>"#;
-    const CONTENT: &str = "BT /F1 12 Tf 72 720 Td (Hello World) Tj 0 -14 Td [(Second)-300(line)] TJ ET";
+    const CONTENT: &str =
+        "BT /F1 12 Tf 72 720 Td (Hello World) Tj 0 -14 Td [(Second)-300(line)] TJ ET";
 
     fn stream(body: &str) -> String {
         format!("<< /Length {} >>\nstream\n{body}\nendstream", body.len())
@@ -227,7 +267,11 @@ mod tests {
         if out.is_empty() {
             out.extend_from_slice(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n");
         }
-        let prev = super::pdf_layout::scan(out).layout.revisions.last().and_then(|r| r.startxref);
+        let prev = super::pdf_layout::scan(out)
+            .layout
+            .revisions
+            .last()
+            .and_then(|r| r.startxref);
         let mut offsets = Vec::new();
         for (n, body) in objects {
             offsets.push((*n, out.len()));
@@ -284,9 +328,15 @@ mod tests {
         assert_eq!(info.get(key::TITLE), Some("Test (title)"));
         assert_eq!(info.get(key::AUTHOR), Some("Alice"));
         assert_eq!(info.get(key::PRODUCER), Some("café •"));
-        assert_eq!(info.field(key::CREATED).unwrap().date.as_deref(), Some("2023-03-27T16:37:01Z"));
+        assert_eq!(
+            info.field(key::CREATED).unwrap().date.as_deref(),
+            Some("2023-03-27T16:37:01Z")
+        );
         assert_eq!(info.get(key::PAGES), Some("1"));
-        assert_eq!(meta.store(store::XMP).unwrap().get(key::CREATOR_TOOL), Some("XMP Tool"));
+        assert_eq!(
+            meta.store(store::XMP).unwrap().get(key::CREATOR_TOOL),
+            Some("XMP Tool")
+        );
         assert_eq!(meta.pages, Some(1));
         assert_eq!(text, "Hello World\nSecond line\n");
         let layout = meta.pdf.unwrap();
@@ -294,16 +344,27 @@ mod tests {
         assert_eq!(layout.revisions.len(), 1);
         assert_eq!(layout.revisions[0].objects, 7);
         assert!(layout.revisions[0].startxref.is_some());
-        assert!(!layout.linearized && meta.warnings.is_empty(), "{:?}", meta.warnings);
+        assert!(
+            !layout.linearized && meta.warnings.is_empty(),
+            "{:?}",
+            meta.warnings
+        );
     }
 
     #[test]
     fn an_incremental_update_keeps_the_earlier_info() {
         let mut bytes = one_page();
         let first_end = bytes.len() as u64;
-        section(&mut bytes, &[(8, "<< /Author (Mallory) /Title (Test) >>".into())], "/Info 8 0 R");
+        section(
+            &mut bytes,
+            &[(8, "<< /Author (Mallory) /Title (Test) >>".into())],
+            "/Info 8 0 R",
+        );
         let meta = read_bytes(&bytes).0.unwrap();
-        assert_eq!(meta.store(store::PDF_INFO).unwrap().get(key::AUTHOR), Some("Mallory"));
+        assert_eq!(
+            meta.store(store::PDF_INFO).unwrap().get(key::AUTHOR),
+            Some("Mallory")
+        );
         let layout = meta.pdf.unwrap();
         assert_eq!(layout.revisions.len(), 2);
         assert_eq!(layout.revisions[0].end, first_end);
@@ -311,7 +372,11 @@ mod tests {
         let old = layout.revisions[0].info.as_ref().unwrap();
         assert_eq!(old.get(key::AUTHOR), Some("Alice"));
         assert!(layout.revisions[1].info.is_none());
-        assert!(meta.warnings.iter().any(|w| w.contains("duplicate Info")), "{:?}", meta.warnings);
+        assert!(
+            meta.warnings.iter().any(|w| w.contains("duplicate Info")),
+            "{:?}",
+            meta.warnings
+        );
     }
 
     #[test]
@@ -327,8 +392,15 @@ mod tests {
 
     #[test]
     fn counts_keywords_and_obfuscated_names() {
-        let scan = super::pdf_layout::scan(b"%PDF-1.7\n<< /S /J#61vaScript /JS (x) /JavaScript >> /JSX /AA%%EOF\r\n junk");
-        let kw: Vec<(&str, u64)> = scan.layout.keywords.iter().map(|(k, n)| (k.as_str(), *n)).collect();
+        let scan = super::pdf_layout::scan(
+            b"%PDF-1.7\n<< /S /J#61vaScript /JS (x) /JavaScript >> /JSX /AA%%EOF\r\n junk",
+        );
+        let kw: Vec<(&str, u64)> = scan
+            .layout
+            .keywords
+            .iter()
+            .map(|(k, n)| (k.as_str(), *n))
+            .collect();
         assert_eq!(kw, [("/JavaScript", 2), ("/JS", 1), ("/AA", 1)]);
         assert_eq!(scan.obfuscated, ["/JavaScript"]);
         assert_eq!(scan.layout.trailing_bytes, 4);
@@ -345,10 +417,24 @@ mod tests {
     fn raw_scans_read_a_dictionary_and_a_packet() {
         let bytes = b"junk 17 0 obj\n<< /Title (A \\(b\\) \\101) /Author <FEFF0042> /Kids [1 0 R] /Info 3 0 R /N 5 >>";
         let dict = pdf_raw::info_dict(bytes, (17, 0)).unwrap();
-        let got: Vec<(&str, String)> = dict.iter().map(|(k, v)| (k.as_str(), decode_text(v))).collect();
-        assert_eq!(got, [("Title", "A (b) A".into()), ("Author", "B".into()), ("N", "5".into())]);
+        let got: Vec<(&str, String)> = dict
+            .iter()
+            .map(|(k, v)| (k.as_str(), decode_text(v)))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("Title", "A (b) A".into()),
+                ("Author", "B".into()),
+                ("N", "5".into())
+            ]
+        );
         let packet = format!("xx{XMP}yy");
-        assert!(pdf_raw::xmp_packet(packet.as_bytes()).unwrap().ends_with(b"</x:xmpmeta>"));
+        assert!(
+            pdf_raw::xmp_packet(packet.as_bytes())
+                .unwrap()
+                .ends_with(b"</x:xmpmeta>")
+        );
     }
 
     #[test]
@@ -362,17 +448,37 @@ mod tests {
         }
         let mut garbage = good.clone();
         let xref = super::pdf_layout::find(&garbage, b"xref\n").unwrap();
-        garbage.splice(xref.., b"xref\n0 999999999\n<< /Type /XRef /W [99 99 99] >>\nstartxref\n1\n%%EOF".iter().copied());
+        garbage.splice(
+            xref..,
+            b"xref\n0 999999999\n<< /Type /XRef /W [99 99 99] >>\nstartxref\n1\n%%EOF"
+                .iter()
+                .copied(),
+        );
         let (meta, _) = read_bytes(&garbage);
         assert!(meta.is_ok());
-        assert!(read_bytes(b"%PDF-1.4\n1 0 obj << /Title (x").0.unwrap().pdf.unwrap().revisions.is_empty());
+        assert!(
+            read_bytes(b"%PDF-1.4\n1 0 obj << /Title (x")
+                .0
+                .unwrap()
+                .pdf
+                .unwrap()
+                .revisions
+                .is_empty()
+        );
         let broken = b"%PDF-1.4\n7 0 obj\n<< /Title (Raw) >>\nendobj\ntrailer\n<< /Info 7 0 R >>\nstartxref\n999\n%%EOF\n";
         let meta = read_bytes(broken).0.unwrap();
-        assert_eq!(meta.store(store::PDF_INFO).unwrap().get(key::TITLE), Some("Raw"), "{:?}", meta.warnings);
+        assert_eq!(
+            meta.store(store::PDF_INFO).unwrap().get(key::TITLE),
+            Some("Raw"),
+            "{:?}",
+            meta.warnings
+        );
     }
 
     fn corpus_pdf(name: &str) -> Option<Vec<u8>> {
-        let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/tika").join(name);
+        let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../../shared/corpus/tika")
+            .join(name);
         let bytes = std::fs::read(&p).ok();
         if bytes.is_none() {
             eprintln!("skipped: {} not found", p.display());
@@ -398,7 +504,10 @@ mod tests {
             let meta = meta.unwrap();
             assert!(meta.encrypted);
             assert_eq!(meta.pages, Some(41));
-            assert_eq!(meta.store(store::PDF_INFO).unwrap().get(key::AUTHOR), Some("The Bank of England"));
+            assert_eq!(
+                meta.store(store::PDF_INFO).unwrap().get(key::AUTHOR),
+                Some("The Bank of England")
+            );
             assert!(text.contains("Haldane"));
         }
         if let Some(bytes) = corpus_pdf("testPassword4Spaces.pdf") {
@@ -413,9 +522,17 @@ mod tests {
         let Ok(dirs) = std::fs::read_dir(&root) else {
             return eprintln!("skipped: {} not found", root.display());
         };
-        for file in dirs.flatten().filter_map(|d| std::fs::read_dir(d.path()).ok()).flatten().flatten() {
+        for file in dirs
+            .flatten()
+            .filter_map(|d| std::fs::read_dir(d.path()).ok())
+            .flatten()
+            .flatten()
+        {
             let path = file.path();
-            if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("pdf")) {
+            if path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("pdf"))
+            {
                 let bytes = std::fs::read(&path).unwrap();
                 let started = std::time::Instant::now();
                 let result = crate::guard(|| read_bytes(&bytes).0);

@@ -44,7 +44,9 @@ pub(super) fn scan(bytes: &[u8]) -> Scan {
     let linearized = header_at.is_some_and(|at| first_object_is_linearized(bytes, at));
     let mut eofs = eof_ends(bytes);
     let trailing_bytes = eofs.last().map_or(0, |&(_, end)| {
-        bytes.get(end..).map_or(0, |rest| rest.iter().filter(|b| !is_space(**b)).count() as u64)
+        bytes.get(end..).map_or(0, |rest| {
+            rest.iter().filter(|b| !is_space(**b)).count() as u64
+        })
     });
     // The first-page section of a linearized file ends with its own %%EOF.
     if linearized && eofs.len() >= 2 {
@@ -91,7 +93,10 @@ pub(super) fn is_space(b: u8) -> bool {
 
 /// PDF delimiters.
 fn is_delimiter(b: u8) -> bool {
-    matches!(b, b'(' | b')' | b'<' | b'>' | b'[' | b']' | b'{' | b'}' | b'/' | b'%')
+    matches!(
+        b,
+        b'(' | b')' | b'<' | b'>' | b'[' | b']' | b'{' | b'}' | b'/' | b'%'
+    )
 }
 
 fn header_version(after: &[u8]) -> Option<String> {
@@ -106,8 +111,12 @@ fn header_version(after: &[u8]) -> Option<String> {
 
 /// Whether the first object after the header is a linearization dictionary.
 fn first_object_is_linearized(bytes: &[u8], header_at: usize) -> bool {
-    let head = bytes.get(header_at..bytes.len().min(header_at + 1024)).unwrap_or_default();
-    let Some(obj) = find(head, b" obj") else { return false };
+    let head = bytes
+        .get(header_at..bytes.len().min(header_at + 1024))
+        .unwrap_or_default();
+    let Some(obj) = find(head, b" obj") else {
+        return false;
+    };
     let first = &head[obj..];
     let end = find(first, b"endobj").unwrap_or(first.len());
     find(&first[..end], b"/Linearized").is_some()
@@ -156,7 +165,9 @@ fn count_objects(body: &[u8]) -> u64 {
     while let Some(i) = body.get(from..).and_then(|rest| find(rest, b"obj")) {
         let at = from + i;
         from = at + 3;
-        let after_ok = body.get(at + 3).is_none_or(|b| is_space(*b) || is_delimiter(*b));
+        let after_ok = body
+            .get(at + 3)
+            .is_none_or(|b| is_space(*b) || is_delimiter(*b));
         if after_ok && object_number_before(body, at).is_some() {
             n += 1;
         }
@@ -174,14 +185,25 @@ fn object_number_before(body: &[u8], at: usize) -> Option<(u32, u16)> {
             return None;
         }
         i -= spaces;
-        let digits = body[..i].iter().rev().take_while(|b| b.is_ascii_digit()).take(11).count();
+        let digits = body[..i]
+            .iter()
+            .rev()
+            .take_while(|b| b.is_ascii_digit())
+            .take(11)
+            .count();
         if digits == 0 {
             return None;
         }
         i -= digits;
-        *word = std::str::from_utf8(&body[i..i + digits]).ok()?.parse().ok()?;
+        *word = std::str::from_utf8(&body[i..i + digits])
+            .ok()?
+            .parse()
+            .ok()?;
     }
-    let starts_clean = i == 0 || body.get(i - 1).is_some_and(|b| is_space(*b) || is_delimiter(*b));
+    let starts_clean = i == 0
+        || body
+            .get(i - 1)
+            .is_some_and(|b| is_space(*b) || is_delimiter(*b));
     let (num, generation) = (u32::try_from(words[0]).ok()?, u16::try_from(words[1]).ok()?);
     starts_clean.then_some((num, generation))
 }
@@ -191,7 +213,10 @@ fn keywords(bytes: &[u8]) -> (Vec<(String, u64)>, Vec<String>) {
     let mut counts = [0u64; KEYWORDS.len()];
     let mut obfuscated = Vec::new();
     let mut i = 0;
-    while let Some(off) = bytes.get(i..).and_then(|rest| rest.iter().position(|b| *b == b'/')) {
+    while let Some(off) = bytes
+        .get(i..)
+        .and_then(|rest| rest.iter().position(|b| *b == b'/'))
+    {
         let start = i + off + 1;
         let len = bytes[start..]
             .iter()
@@ -224,7 +249,9 @@ fn decode_name(raw: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(raw.len());
     let mut i = 0;
     while let Some(&b) = raw.get(i) {
-        let hex = raw.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+        let hex = raw
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok());
         match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
             Some(v) if b == b'#' => {
                 out.push(v);
@@ -261,12 +288,20 @@ pub(super) fn reference_at(s: &[u8]) -> Option<(u32, u16)> {
     let mut i = 0;
     for (k, part) in parts.iter_mut().enumerate() {
         let spaces = s.get(i..)?.iter().take_while(|b| is_space(**b)).count();
-        let digits = s.get(i + spaces..)?.iter().take_while(|b| b.is_ascii_digit()).take(11).count();
+        let digits = s
+            .get(i + spaces..)?
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .take(11)
+            .count();
         if digits == 0 || (k == 1 && spaces == 0) {
             return None;
         }
         i += spaces;
-        *part = std::str::from_utf8(s.get(i..i + digits)?).ok()?.parse().ok()?;
+        *part = std::str::from_utf8(s.get(i..i + digits)?)
+            .ok()?
+            .parse()
+            .ok()?;
         i += digits;
     }
     let spaces = s.get(i..)?.iter().take_while(|b| is_space(**b)).count();

@@ -25,13 +25,23 @@ pub(super) fn info_dict(bytes: &[u8], id: (u32, u16)) -> Option<Vec<(String, Vec
     if body.get(open..open + 2)? != b"<<" {
         return None;
     }
-    Some(Lexer { s: body, i: open + 2 }.entries())
+    Some(
+        Lexer {
+            s: body,
+            i: open + 2,
+        }
+        .entries(),
+    )
 }
 
 /// The last occurrence of `needle` that starts a token.
 fn rfind_token(bytes: &[u8], needle: &[u8]) -> Option<usize> {
     let mut end = bytes.len();
-    while let Some(at) = bytes.get(..end)?.windows(needle.len()).rposition(|w| w == needle) {
+    while let Some(at) = bytes
+        .get(..end)?
+        .windows(needle.len())
+        .rposition(|w| w == needle)
+    {
         if at == 0 || bytes.get(at - 1).is_some_and(|b| is_space(*b)) {
             return Some(at);
         }
@@ -98,7 +108,9 @@ impl Lexer<'_> {
                 self.i += 1;
                 self.literal().map(Some)
             }
-            b'<' if self.s.get(self.i + 1) == Some(&b'<') => self.skip_nested(b"<<", b">>").map(|_| None),
+            b'<' if self.s.get(self.i + 1) == Some(&b'<') => {
+                self.skip_nested(b"<<", b">>").map(|_| None)
+            }
             b'<' => self.hex().map(Some),
             b'[' => self.skip_nested(b"[", b"]").map(|_| None),
             b'/' => {
@@ -183,7 +195,12 @@ impl Lexer<'_> {
             .filter_map(|b| (*b as char).to_digit(16).map(|d| d as u8))
             .collect();
         self.i += len + 1;
-        Some(digits.chunks(2).map(|p| p[0] << 4 | p.get(1).copied().unwrap_or(0)).collect())
+        Some(
+            digits
+                .chunks(2)
+                .map(|p| p[0] << 4 | p.get(1).copied().unwrap_or(0))
+                .collect(),
+        )
     }
 
     fn skip_nested(&mut self, open: &[u8], close: &[u8]) -> Option<()> {

@@ -66,7 +66,9 @@ pub(super) fn extract(
         walker.last = None;
     }
     if walker.budget == 0 {
-        walker.warn(format!("text: stopped after {MAX_OPERATIONS} content operators"));
+        walker.warn(format!(
+            "text: stopped after {MAX_OPERATIONS} content operators"
+        ));
     }
     walker.warnings
 }
@@ -86,14 +88,25 @@ struct Font<'a> {
 
 /// Glyph widths in thousandths of text space.
 enum Widths {
-    Simple { first: i64, widths: Vec<f32>, missing: f32 },
-    Composite { default: f32, widths: HashMap<u32, f32> },
+    Simple {
+        first: i64,
+        widths: Vec<f32>,
+        missing: f32,
+    },
+    Composite {
+        default: f32,
+        widths: HashMap<u32, f32>,
+    },
 }
 
 impl Widths {
     fn get(&self, code: u32) -> f32 {
         match self {
-            Widths::Simple { first, widths, missing } => usize::try_from(i64::from(code) - first)
+            Widths::Simple {
+                first,
+                widths,
+                missing,
+            } => usize::try_from(i64::from(code) - first)
                 .ok()
                 .and_then(|i| widths.get(i).copied())
                 .unwrap_or(*missing),
@@ -164,9 +177,15 @@ impl<'a> Walker<'a, '_> {
     }
 
     fn page(&mut self, id: ObjectId) {
-        let Ok((own, inherited)) = self.doc.get_page_resources(id) else { return };
+        let Ok((own, inherited)) = self.doc.get_page_resources(id) else {
+            return;
+        };
         let mut resources: Vec<&'a Dictionary> = own.into_iter().collect();
-        resources.extend(inherited.iter().filter_map(|i| self.doc.get_dictionary(*i).ok()));
+        resources.extend(
+            inherited
+                .iter()
+                .filter_map(|i| self.doc.get_dictionary(*i).ok()),
+        );
         match self.doc.get_page_content_with_limit(id, self.max_stream) {
             Ok(content) => self.run(&content, &resources, IDENTITY, 0),
             Err(e) => self.warn(format!("text: page content: {e}")),
@@ -174,7 +193,12 @@ impl<'a> Walker<'a, '_> {
     }
 
     /// Finds a named resource of one category (`/Font`, `/XObject`).
-    fn resource(&self, resources: &[&'a Dictionary], category: &[u8], name: &[u8]) -> Option<&'a Object> {
+    fn resource(
+        &self,
+        resources: &[&'a Dictionary],
+        category: &[u8],
+        name: &[u8],
+    ) -> Option<&'a Object> {
         resources.iter().find_map(|r| {
             let group = self.dict(r.get(category).ok()?)?;
             group.get(name).ok().map(|o| self.deref(o))
@@ -242,7 +266,11 @@ impl<'a> Walker<'a, '_> {
                         gs.word_spacing = num(0).unwrap_or(gs.word_spacing);
                         gs.char_spacing = num(1).unwrap_or(gs.char_spacing);
                     }
-                    let string = if op.operator == "\"" { args.get(2) } else { args.first() };
+                    let string = if op.operator == "\"" {
+                        args.get(2)
+                    } else {
+                        args.first()
+                    };
                     if let Some(Object::String(s, _)) = string {
                         self.show(s, &gs, &mut tm);
                     }
@@ -253,7 +281,12 @@ impl<'a> Walker<'a, '_> {
                     }
                 }
                 "TJ" => {
-                    for item in args.first().and_then(|a| a.as_array().ok()).into_iter().flatten() {
+                    for item in args
+                        .first()
+                        .and_then(|a| a.as_array().ok())
+                        .into_iter()
+                        .flatten()
+                    {
                         match item {
                             Object::String(s, _) => self.show(s, &gs, &mut tm),
                             other => {
@@ -275,7 +308,10 @@ impl<'a> Walker<'a, '_> {
 
     /// Runs a form XObject's content with its own resources.
     fn form(&mut self, resources: &[&'a Dictionary], name: &[u8], ctm: &Matrix, depth: usize) {
-        let Some(Ok(stream)) = self.resource(resources, b"XObject", name).map(Object::as_stream) else {
+        let Some(Ok(stream)) = self
+            .resource(resources, b"XObject", name)
+            .map(Object::as_stream)
+        else {
             return;
         };
         if stream.dict.get(b"Subtype").and_then(Object::as_name).ok() != Some(b"Form") {
@@ -285,9 +321,17 @@ impl<'a> Walker<'a, '_> {
             Ok(c) => c,
             Err(e) => return self.warn(format!("text: form XObject: {e}")),
         };
-        let form_matrix = stream.dict.get(b"Matrix").ok().and_then(|m| m.as_array().ok());
+        let form_matrix = stream
+            .dict
+            .get(b"Matrix")
+            .ok()
+            .and_then(|m| m.as_array().ok());
         let form_matrix = form_matrix.and_then(|m| matrix(m)).unwrap_or(IDENTITY);
-        let own = stream.dict.get(b"Resources").ok().and_then(|r| self.dict(r));
+        let own = stream
+            .dict
+            .get(b"Resources")
+            .ok()
+            .and_then(|r| self.dict(r));
         let mut inner: Vec<&'a Dictionary> = own.into_iter().collect();
         inner.extend_from_slice(resources);
         self.run(&content, &inner, mul(&form_matrix, ctm), depth + 1);
@@ -312,7 +356,8 @@ impl<'a> Walker<'a, '_> {
             for &b in bytes {
                 self.emit(table.get(usize::from(b)).map_or("", String::as_str));
                 let space = if b == b' ' { gs.word_spacing } else { 0.0 };
-                advance += font.widths.get(u32::from(b)) / 1000.0 * gs.size + gs.char_spacing + space;
+                advance +=
+                    font.widths.get(u32::from(b)) / 1000.0 * gs.size + gs.char_spacing + space;
             }
         }
         *tm = mul(&translate(advance * gs.scale, 0.0), tm);
@@ -333,7 +378,10 @@ impl<'a> Walker<'a, '_> {
             .as_ref()
             .and_then(|e| e.bytes_to_string(&code.to_be_bytes()).ok())
             .unwrap_or_default();
-        let text: String = text.chars().filter(|c| *c != '\u{fffd}' && *c != '\0').collect();
+        let text: String = text
+            .chars()
+            .filter(|c| *c != '\u{fffd}' && *c != '\0')
+            .collect();
         let mut cache = font.cache.borrow_mut();
         if cache.len() < 65536 {
             cache.insert(code, text.clone());
@@ -349,7 +397,11 @@ impl<'a> Walker<'a, '_> {
     fn place(&mut self, at: &Matrix, height: f32) {
         let Some(last) = self.last else { return };
         let len = at[0].hypot(at[1]);
-        let (ux, uy) = if len > 0.0 { (at[0] / len, at[1] / len) } else { (1.0, 0.0) };
+        let (ux, uy) = if len > 0.0 {
+            (at[0] / len, at[1] / len)
+        } else {
+            (1.0, 0.0)
+        };
         let (dx, dy) = (at[4] - last.x, at[5] - last.y);
         let along = dx * ux + dy * uy;
         let across = dy * ux - dx * uy;
@@ -420,12 +472,18 @@ impl<'a> Walker<'a, '_> {
 
     fn encoding_table(&mut self, dict: &'a Dictionary) -> Vec<String> {
         let truetype = dict.get(b"Subtype").and_then(Object::as_name).ok() == Some(b"TrueType");
-        let default: &[u8] = if truetype { b"WinAnsiEncoding" } else { b"StandardEncoding" };
+        let default: &[u8] = if truetype {
+            b"WinAnsiEncoding"
+        } else {
+            b"StandardEncoding"
+        };
         let encoding = dict.get(b"Encoding").ok().map(|e| self.deref(e));
         let (base, differences) = match encoding {
             Some(Object::Name(n)) => (n.as_slice(), None),
             Some(Object::Dictionary(d)) => (
-                d.get(b"BaseEncoding").and_then(Object::as_name).unwrap_or(b"StandardEncoding"),
+                d.get(b"BaseEncoding")
+                    .and_then(Object::as_name)
+                    .unwrap_or(b"StandardEncoding"),
                 d.get(b"Differences").ok().map(|a| self.deref(a)),
             ),
             _ => (default, None),
@@ -433,7 +491,11 @@ impl<'a> Walker<'a, '_> {
         let mut table = base_table(base).unwrap_or_else(|| base_table(default).unwrap_or_default());
         table.resize(256, String::new());
         let mut code = 0usize;
-        for item in differences.and_then(|d| d.as_array().ok()).into_iter().flatten() {
+        for item in differences
+            .and_then(|d| d.as_array().ok())
+            .into_iter()
+            .flatten()
+        {
             match item {
                 Object::Integer(i) => code = usize::try_from(*i).unwrap_or(256),
                 Object::Name(n) => {
@@ -454,7 +516,12 @@ impl<'a> Walker<'a, '_> {
             .get(b"Widths")
             .ok()
             .and_then(|w| self.deref(w).as_array().ok())
-            .map(|w| w.iter().take(256).map(|o| number(self.deref(o)).unwrap_or(0.0)).collect())
+            .map(|w| {
+                w.iter()
+                    .take(256)
+                    .map(|o| number(self.deref(o)).unwrap_or(0.0))
+                    .collect()
+            })
             .unwrap_or_default();
         let descriptor = dict.get(b"FontDescriptor").ok().and_then(|d| self.dict(d));
         let missing = descriptor
@@ -462,7 +529,11 @@ impl<'a> Walker<'a, '_> {
             .filter(|w| *w > 0.0);
         // Without widths (the standard 14 fonts) an average advance keeps gaps measurable.
         let missing = missing.unwrap_or(if widths.is_empty() { 500.0 } else { 0.0 });
-        Widths::Simple { first, widths, missing }
+        Widths::Simple {
+            first,
+            widths,
+            missing,
+        }
     }
 
     fn composite_widths(&self, dict: &'a Dictionary) -> Widths {
@@ -476,21 +547,32 @@ impl<'a> Walker<'a, '_> {
             .and_then(|d| d.get(b"DW").ok().and_then(number))
             .unwrap_or(1000.0);
         let mut widths = HashMap::new();
-        let w = descendant.and_then(|d| d.get(b"W").ok()).and_then(|w| self.deref(w).as_array().ok());
+        let w = descendant
+            .and_then(|d| d.get(b"W").ok())
+            .and_then(|w| self.deref(w).as_array().ok());
         let items: Vec<&Object> = w.into_iter().flatten().map(|o| self.deref(o)).collect();
         let mut i = 0;
         while i < items.len() && widths.len() < 65536 {
             let first = items.get(i).and_then(|o| o.as_i64().ok()).unwrap_or(-1);
-            let Ok(first) = u32::try_from(first) else { break };
+            let Ok(first) = u32::try_from(first) else {
+                break;
+            };
             match items.get(i + 1) {
                 Some(Object::Array(list)) => {
                     for (k, w) in list.iter().take(65536).enumerate() {
-                        widths.insert(first.saturating_add(k as u32), number(self.deref(w)).unwrap_or(default));
+                        widths.insert(
+                            first.saturating_add(k as u32),
+                            number(self.deref(w)).unwrap_or(default),
+                        );
                     }
                     i += 2;
                 }
                 Some(last) => {
-                    let last = last.as_i64().ok().and_then(|l| u32::try_from(l).ok()).unwrap_or(first);
+                    let last = last
+                        .as_i64()
+                        .ok()
+                        .and_then(|l| u32::try_from(l).ok())
+                        .unwrap_or(first);
                     let w = items.get(i + 2).and_then(|o| number(o)).unwrap_or(default);
                     for c in first..=last.min(first.saturating_add(65535)) {
                         widths.insert(c, w);
@@ -514,7 +596,11 @@ fn base_table(name: &[u8]) -> Option<Vec<String>> {
     if !matches!(encoding, Encoding::OneByteEncoding(_)) {
         return None;
     }
-    Some((0..=255u8).map(|b| encoding.bytes_to_string(&[b]).unwrap_or_default()).collect())
+    Some(
+        (0..=255u8)
+            .map(|b| encoding.bytes_to_string(&[b]).unwrap_or_default())
+            .collect(),
+    )
 }
 
 /// The text of a glyph name: lopdf's glyph list, `uniXXXX`/`uXXXX[XX]`
@@ -523,7 +609,9 @@ fn glyph_text(cache: &mut HashMap<Vec<u8>, String>, name: &[u8]) -> String {
     if let Some(t) = cache.get(name) {
         return t.clone();
     }
-    let text = lopdf_glyph(name).or_else(|| uni_name(name)).unwrap_or_default();
+    let text = lopdf_glyph(name)
+        .or_else(|| uni_name(name))
+        .unwrap_or_default();
     if cache.len() < 4096 {
         cache.insert(name.to_vec(), text.clone());
     }
@@ -532,7 +620,10 @@ fn glyph_text(cache: &mut HashMap<Vec<u8>, String>, name: &[u8]) -> String {
 
 fn lopdf_glyph(name: &[u8]) -> Option<String> {
     let mut enc = Dictionary::new();
-    enc.set("Differences", Object::Array(vec![Object::Integer(65), Object::Name(name.to_vec())]));
+    enc.set(
+        "Differences",
+        Object::Array(vec![Object::Integer(65), Object::Name(name.to_vec())]),
+    );
     let mut dict = Dictionary::new();
     dict.set("Type", Object::Name(b"Font".to_vec()));
     dict.set("Encoding", Object::Dictionary(enc));
@@ -545,7 +636,9 @@ fn lopdf_glyph(name: &[u8]) -> Option<String> {
 
 fn uni_name(name: &[u8]) -> Option<String> {
     let name = std::str::from_utf8(name).ok()?;
-    let hex = name.strip_prefix("uni").or_else(|| name.strip_prefix('u'))?;
+    let hex = name
+        .strip_prefix("uni")
+        .or_else(|| name.strip_prefix('u'))?;
     let hex = hex.split('.').next()?;
     if !(4..=6).contains(&hex.len()) {
         return None;
