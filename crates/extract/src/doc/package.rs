@@ -46,11 +46,6 @@ impl<'a> Package<'a> {
         &self.names
     }
 
-    /// Whether the package has this entry.
-    pub fn has(&self, name: &str) -> bool {
-        self.names.iter().any(|n| n == name)
-    }
-
     /// A part's bytes; `Ok(None)` when absent, `Err` (a warning) when it is
     /// larger than the cap or cannot be decompressed.
     pub fn part(&mut self, name: &str) -> std::result::Result<Option<Vec<u8>>, String> {
