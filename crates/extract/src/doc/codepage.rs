@@ -33,7 +33,7 @@ pub fn encoding(cp: u32) -> Option<&'static Encoding> {
         28595 => ISO_8859_5,
         28597 => ISO_8859_7,
         28605 => ISO_8859_15,
-        50220 | 50221 | 50222 => ISO_2022_JP,
+        50220..=50222 => ISO_2022_JP,
         54936 => GB18030,
         65001 => UTF_8,
         _ => return None,

@@ -33,7 +33,10 @@ pub fn read(bytes: &[u8], text: &mut TextSink) -> Result<DocMeta> {
 /// else windows-1252.
 fn decode(bytes: &[u8]) -> String {
     if let Some((enc, bom)) = Encoding::for_bom(bytes) {
-        return enc.decode_without_bom_handling(bytes.get(bom..).unwrap_or_default()).0.into_owned();
+        return enc
+            .decode_without_bom_handling(bytes.get(bom..).unwrap_or_default())
+            .0
+            .into_owned();
     }
     let head = String::from_utf8_lossy(bytes.get(..SNIFF).unwrap_or(bytes)).to_ascii_lowercase();
     let declared = ["charset=", "encoding="].iter().find_map(|needle| {
@@ -51,14 +54,21 @@ fn decode(bytes: &[u8]) -> String {
         Some(enc) => enc.decode_without_bom_handling(bytes).0.into_owned(),
         None => match std::str::from_utf8(bytes) {
             Ok(s) => s.to_string(),
-            Err(_) => encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes).0.into_owned(),
+            Err(_) => encoding_rs::WINDOWS_1252
+                .decode_without_bom_handling(bytes)
+                .0
+                .into_owned(),
         },
     }
 }
 
 fn meta_key(name: &str) -> Option<&'static str> {
     let n = name.to_ascii_lowercase();
-    let n = n.strip_prefix("dc:").or_else(|| n.strip_prefix("dc.")).unwrap_or(&n).to_string();
+    let n = n
+        .strip_prefix("dc:")
+        .or_else(|| n.strip_prefix("dc."))
+        .unwrap_or(&n)
+        .to_string();
     Some(match n.as_str() {
         "title" => key::TITLE,
         "author" | "creator" => key::AUTHOR,
@@ -79,14 +89,20 @@ fn meta_key(name: &str) -> Option<&'static str> {
 /// (inside a conditional comment, so the scanner does not see them).
 fn office_properties(page: &str, s: &mut Store) {
     for block in ["o:DocumentProperties", "o:CustomDocumentProperties"] {
-        let Some(start) = page.find(&format!("<{block}>")) else { continue };
+        let Some(start) = page.find(&format!("<{block}>")) else {
+            continue;
+        };
         let body = &page[start + block.len() + 2..];
         let body = &body[..body.find(&format!("</{block}>")).unwrap_or(body.len())];
         let mut rest = body;
         while let Some(open) = rest.find("<o:") {
             let after = &rest[open + 3..];
             let Some(gt) = after.find('>') else { break };
-            let name = after[..gt].split_whitespace().next().unwrap_or_default().to_string();
+            let name = after[..gt]
+                .split_whitespace()
+                .next()
+                .unwrap_or_default()
+                .to_string();
             let value_at = &after[gt + 1..];
             let Some(end) = value_at.find(&format!("</o:{name}>")) else {
                 rest = value_at;
@@ -133,9 +149,37 @@ fn office_field(s: &mut Store, name: &str, value: &str) {
 fn is_block(name: &str) -> bool {
     matches!(
         name,
-        "p" | "div" | "br" | "li" | "tr" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "table" | "ul" | "ol"
-            | "section" | "article" | "header" | "footer" | "blockquote" | "pre" | "hr" | "dt" | "dd" | "title"
-            | "body" | "form" | "address" | "nav" | "main" | "aside" | "figure" | "figcaption"
+        "p" | "div"
+            | "br"
+            | "li"
+            | "tr"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "table"
+            | "ul"
+            | "ol"
+            | "section"
+            | "article"
+            | "header"
+            | "footer"
+            | "blockquote"
+            | "pre"
+            | "hr"
+            | "dt"
+            | "dd"
+            | "title"
+            | "body"
+            | "form"
+            | "address"
+            | "nav"
+            | "main"
+            | "aside"
+            | "figure"
+            | "figcaption"
     )
 }
 
@@ -190,12 +234,24 @@ fn scan(page: &str, s: &mut Store, text: &mut TextSink) {
 }
 
 fn meta_tag(tag: &Tag, s: &mut Store) {
-    let Some(content) = tag.attr("content") else { return };
+    let Some(content) = tag.attr("content") else {
+        return;
+    };
     if let Some(equiv) = tag.attr("http-equiv") {
-        s.push(&format!("http-equiv:{equiv}"), &format!("http-equiv:{equiv}"), content);
+        s.push(
+            &format!("http-equiv:{equiv}"),
+            &format!("http-equiv:{equiv}"),
+            content,
+        );
         return;
     }
-    let Some(name) = tag.attr("name").or_else(|| tag.attr("property")).or_else(|| tag.attr("itemprop")) else { return };
+    let Some(name) = tag
+        .attr("name")
+        .or_else(|| tag.attr("property"))
+        .or_else(|| tag.attr("itemprop"))
+    else {
+        return;
+    };
     let key = meta_key(name).unwrap_or(name);
     if key == key::CREATED || key == key::MODIFIED {
         s.push_date(key, name, content, dates::iso(content));
@@ -205,13 +261,23 @@ fn meta_tag(tag: &Tag, s: &mut Store) {
 }
 
 /// Text between tags; whitespace at the start of a line is dropped.
-fn body_text(raw: &str, in_title: bool, title: &mut Option<String>, line_start: &mut bool, text: &mut TextSink) {
+fn body_text(
+    raw: &str,
+    in_title: bool,
+    title: &mut Option<String>,
+    line_start: &mut bool,
+    text: &mut TextSink,
+) {
     let collapsed = collapse(&entities(raw));
     if in_title {
         title.get_or_insert_with(String::new).push_str(&collapsed);
         return;
     }
-    let piece = if *line_start { collapsed.trim_start() } else { &collapsed };
+    let piece = if *line_start {
+        collapsed.trim_start()
+    } else {
+        &collapsed
+    };
     if !piece.is_empty() {
         text.push(piece);
         *line_start = false;
@@ -260,19 +326,38 @@ impl Tag {
         if !body.starts_with(|c: char| c.is_ascii_alphabetic()) {
             return None;
         }
-        let name_len = body.find(|c: char| c.is_whitespace() || c == '>' || c == '/').unwrap_or(body.len());
+        let name_len = body
+            .find(|c: char| c.is_whitespace() || c == '>' || c == '/')
+            .unwrap_or(body.len());
         let name = body[..name_len].to_ascii_lowercase();
         let mut rest = &body[name_len..];
         let mut attrs = Vec::new();
         loop {
             rest = rest.trim_start_matches(|c: char| c.is_whitespace() || c == '/');
             if rest.is_empty() {
-                return Some((Tag { name, closing, attrs }, rest));
+                return Some((
+                    Tag {
+                        name,
+                        closing,
+                        attrs,
+                    },
+                    rest,
+                ));
             }
             if let Some(after) = rest.strip_prefix('>') {
-                return Some((Tag { name, closing, attrs }, after));
+                return Some((
+                    Tag {
+                        name,
+                        closing,
+                        attrs,
+                    },
+                    after,
+                ));
             }
-            let n = rest.find(|c: char| c.is_whitespace() || matches!(c, '=' | '>' | '/')).unwrap_or(rest.len()).max(1);
+            let n = rest
+                .find(|c: char| c.is_whitespace() || matches!(c, '=' | '>' | '/'))
+                .unwrap_or(rest.len())
+                .max(1);
             let attr = rest[..n].to_ascii_lowercase();
             rest = rest[n..].trim_start();
             let mut value = String::new();
@@ -285,7 +370,9 @@ impl Tag {
                         (&inner[..end], inner.get(end + 1..).unwrap_or(""))
                     }
                     _ => {
-                        let end = after.find(|c: char| c.is_whitespace() || c == '>').unwrap_or(after.len());
+                        let end = after
+                            .find(|c: char| c.is_whitespace() || c == '>')
+                            .unwrap_or(after.len());
                         (&after[..end], &after[end..])
                     }
                 };
@@ -299,25 +386,31 @@ impl Tag {
     }
 
     fn attr(&self, name: &str) -> Option<&str> {
-        self.attrs.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+        self.attrs
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
     }
 }
 
 /// Latin-1 entity names from U+00A0 on, in code point order.
 const LATIN1: [&str; 96] = [
-    "nbsp", "iexcl", "cent", "pound", "curren", "yen", "brvbar", "sect", "uml", "copy", "ordf", "laquo", "not", "shy",
-    "reg", "macr", "deg", "plusmn", "sup2", "sup3", "acute", "micro", "para", "middot", "cedil", "sup1", "ordm",
-    "raquo", "frac14", "frac12", "frac34", "iquest", "Agrave", "Aacute", "Acirc", "Atilde", "Auml", "Aring", "AElig",
-    "Ccedil", "Egrave", "Eacute", "Ecirc", "Euml", "Igrave", "Iacute", "Icirc", "Iuml", "ETH", "Ntilde", "Ograve",
-    "Oacute", "Ocirc", "Otilde", "Ouml", "times", "Oslash", "Ugrave", "Uacute", "Ucirc", "Uuml", "Yacute", "THORN",
-    "szlig", "agrave", "aacute", "acirc", "atilde", "auml", "aring", "aelig", "ccedil", "egrave", "eacute", "ecirc",
-    "euml", "igrave", "iacute", "icirc", "iuml", "eth", "ntilde", "ograve", "oacute", "ocirc", "otilde", "ouml",
-    "divide", "oslash", "ugrave", "uacute", "ucirc", "uuml", "yacute", "thorn", "yuml",
+    "nbsp", "iexcl", "cent", "pound", "curren", "yen", "brvbar", "sect", "uml", "copy", "ordf",
+    "laquo", "not", "shy", "reg", "macr", "deg", "plusmn", "sup2", "sup3", "acute", "micro",
+    "para", "middot", "cedil", "sup1", "ordm", "raquo", "frac14", "frac12", "frac34", "iquest",
+    "Agrave", "Aacute", "Acirc", "Atilde", "Auml", "Aring", "AElig", "Ccedil", "Egrave", "Eacute",
+    "Ecirc", "Euml", "Igrave", "Iacute", "Icirc", "Iuml", "ETH", "Ntilde", "Ograve", "Oacute",
+    "Ocirc", "Otilde", "Ouml", "times", "Oslash", "Ugrave", "Uacute", "Ucirc", "Uuml", "Yacute",
+    "THORN", "szlig", "agrave", "aacute", "acirc", "atilde", "auml", "aring", "aelig", "ccedil",
+    "egrave", "eacute", "ecirc", "euml", "igrave", "iacute", "icirc", "iuml", "eth", "ntilde",
+    "ograve", "oacute", "ocirc", "otilde", "ouml", "divide", "oslash", "ugrave", "uacute", "ucirc",
+    "uuml", "yacute", "thorn", "yuml",
 ];
 /// Lower-case Greek entity names from U+03B1 on.
 const GREEK: [&str; 25] = [
-    "alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa", "lambda", "mu", "nu", "xi",
-    "omicron", "pi", "rho", "sigmaf", "sigma", "tau", "upsilon", "phi", "chi", "psi", "omega",
+    "alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa",
+    "lambda", "mu", "nu", "xi", "omicron", "pi", "rho", "sigmaf", "sigma", "tau", "upsilon", "phi",
+    "chi", "psi", "omega",
 ];
 
 fn entity(name: &str) -> Option<char> {
@@ -401,11 +494,25 @@ mod tests {
         assert_eq!(s.get(key::LAST_MODIFIED_BY), Some("Phil"));
         assert_eq!(s.get(key::CREATOR_TOOL), Some("Word 15"));
         assert_eq!(s.get("o:Category"), Some("a catégory"));
-        assert_eq!(s.get("http-equiv:Content-Type"), Some("text/html; charset=utf-8"));
-        assert_eq!(s.field(key::CREATED).and_then(|f| f.date.as_deref()), Some("2010-06-28T23:52:00Z"));
-        assert_eq!(s.field(key::MODIFIED).and_then(|f| f.date.as_deref()), Some("2020-01-02T03:04:05Z"));
+        assert_eq!(
+            s.get("http-equiv:Content-Type"),
+            Some("text/html; charset=utf-8")
+        );
+        assert_eq!(
+            s.field(key::CREATED).and_then(|f| f.date.as_deref()),
+            Some("2010-06-28T23:52:00Z")
+        );
+        assert_eq!(
+            s.field(key::MODIFIED).and_then(|f| f.date.as_deref()),
+            Some("2020-01-02T03:04:05Z")
+        );
         assert_eq!(meta.pages, Some(3));
-        let authors: Vec<_> = s.fields.iter().filter(|f| f.key == key::AUTHOR).map(|f| f.value.as_str()).collect();
+        let authors: Vec<_> = s
+            .fields
+            .iter()
+            .filter(|f| f.key == key::AUTHOR)
+            .map(|f| f.value.as_str())
+            .collect();
         assert_eq!(authors, ["an author", "John Doe"]);
         assert_eq!(text.into_string().trim(), "Head\nOne été two\na\tb");
     }
@@ -414,16 +521,34 @@ mod tests {
     fn decodes_declared_and_fallback_charsets() {
         let page = b"<html><head><meta http-equiv=Content-Type content='text/html; charset=windows-1251'><title>\xcf\xf0\xe8</title>";
         let meta = read(page, &mut TextSink::new(100)).unwrap();
-        assert_eq!(meta.store(store::HTML_META).and_then(|s| s.get(key::TITLE)), Some("При"));
+        assert_eq!(
+            meta.store(store::HTML_META).and_then(|s| s.get(key::TITLE)),
+            Some("При")
+        );
         let meta = read(b"<title>caf\xe9</title>", &mut TextSink::new(100)).unwrap();
-        assert_eq!(meta.store(store::HTML_META).and_then(|s| s.get(key::TITLE)), Some("café"));
+        assert_eq!(
+            meta.store(store::HTML_META).and_then(|s| s.get(key::TITLE)),
+            Some("café")
+        );
         let meta = read(b"\xff\xfe<\0t\0i\0t\0l\0e\0>\0x\0", &mut TextSink::new(100)).unwrap();
-        assert_eq!(meta.store(store::HTML_META).and_then(|s| s.get(key::TITLE)), Some("x"));
+        assert_eq!(
+            meta.store(store::HTML_META).and_then(|s| s.get(key::TITLE)),
+            Some("x")
+        );
     }
 
     #[test]
     fn hostile_html() {
-        for page in ["<", "<<<>>>", "<a href='x", "<!--", "<script>", "&#xFFFFFFFF; &#99999999999; &;", "<meta name=x content", "<o:DocumentProperties><o:A>x"] {
+        for page in [
+            "<",
+            "<<<>>>",
+            "<a href='x",
+            "<!--",
+            "<script>",
+            "&#xFFFFFFFF; &#99999999999; &;",
+            "<meta name=x content",
+            "<o:DocumentProperties><o:A>x",
+        ] {
             read(page.as_bytes(), &mut TextSink::new(100)).unwrap();
         }
         assert_eq!(entities("&#xD800;&amp"), "&#xD800;&amp");
@@ -432,7 +557,9 @@ mod tests {
     #[test]
     fn corpus_files() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus");
-        let Ok(b) = std::fs::read(dir.join("exiftool/HTML.html")) else { return };
+        let Ok(b) = std::fs::read(dir.join("exiftool/HTML.html")) else {
+            return;
+        };
         let meta = read(&b, &mut TextSink::new(1 << 20)).unwrap();
         let s = meta.store(store::HTML_META).unwrap();
         assert_eq!(s.get("o:Category"), Some("a catégory"));

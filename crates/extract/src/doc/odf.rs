@@ -88,7 +88,10 @@ fn meta_key(tag: &str) -> Option<&'static str> {
 
 fn meta_store(leaves: &[Leaf]) -> Store {
     let mut s = Store::new(store::ODF_META);
-    for leaf in leaves.iter().filter(|l| l.parent().is_some_and(|p| p.name == "office:meta")) {
+    for leaf in leaves
+        .iter()
+        .filter(|l| l.parent().is_some_and(|p| p.name == "office:meta"))
+    {
         let Some(e) = leaf.elem() else { continue };
         match e.name.as_str() {
             "meta:user-defined" => {
@@ -100,7 +103,10 @@ fn meta_store(leaves: &[Leaf]) -> Store {
                 }
             }
             // Attribute-only elements: each attribute is a field.
-            "meta:document-statistic" | "meta:template" | "meta:auto-reload" | "meta:hyperlink-behaviour" => {
+            "meta:document-statistic"
+            | "meta:template"
+            | "meta:auto-reload"
+            | "meta:hyperlink-behaviour" => {
                 for (attr, value) in &e.attrs {
                     let tag = format!("{}/@{attr}", e.name);
                     let key = meta_key(&tag).unwrap_or(&tag).to_string();
@@ -112,7 +118,8 @@ fn meta_store(leaves: &[Leaf]) -> Store {
                 }
             }
             "meta:editing-duration" => {
-                let minutes = duration_minutes(&leaf.text).map_or_else(|| leaf.text.clone(), |m| m.to_string());
+                let minutes = duration_minutes(&leaf.text)
+                    .map_or_else(|| leaf.text.clone(), |m| m.to_string());
                 s.push(key::TOTAL_TIME, &e.name, minutes);
             }
             tag => {
@@ -159,12 +166,21 @@ fn duration_minutes(raw: &str) -> Option<u64> {
 fn content_text(part: &[u8], text: &mut TextSink) -> Option<String> {
     office_xml::walk(part, |step| {
         match step {
-            Step::Text(stack, t) if stack.iter().any(|e| e.name == "text:p" || e.name == "text:h") => text.push(t),
+            Step::Text(stack, t)
+                if stack
+                    .iter()
+                    .any(|e| e.name == "text:p" || e.name == "text:h") =>
+            {
+                text.push(t)
+            }
             Step::Open([.., e]) => match e.name.as_str() {
                 "text:tab" => text.push("\t"),
                 "text:line-break" => text.push("\n"),
                 "text:s" => {
-                    let n = e.attr("text:c").and_then(|c| c.parse().ok()).unwrap_or(1usize);
+                    let n = e
+                        .attr("text:c")
+                        .and_then(|c| c.parse().ok())
+                        .unwrap_or(1usize);
                     text.push(&" ".repeat(n.min(MAX_SPACES)));
                 }
                 _ => {}
@@ -202,7 +218,11 @@ mod tests {
 
     #[test]
     fn reads_an_odt_built_here() {
-        let bytes = zip(&[("mimetype", "application/vnd.oasis.opendocument.text"), ("meta.xml", META), ("content.xml", CONTENT)]);
+        let bytes = zip(&[
+            ("mimetype", "application/vnd.oasis.opendocument.text"),
+            ("meta.xml", META),
+            ("content.xml", CONTENT),
+        ]);
         let mut text = TextSink::new(1000);
         let meta = read(Kind::Odt, &bytes, &DocLimits::default(), &mut text).unwrap();
         assert!(meta.warnings.is_empty(), "{:?}", meta.warnings);
@@ -210,7 +230,10 @@ mod tests {
         assert_eq!(s.get(key::AUTHOR), Some("Ann"));
         assert_eq!(s.get(key::LAST_MODIFIED_BY), Some("Bob"));
         assert_eq!(s.get(key::CREATOR_TOOL), Some("LibreOffice/7.3"));
-        assert_eq!(s.field(key::CREATED).and_then(|f| f.date.as_deref()), Some("2022-08-24T16:24:00"));
+        assert_eq!(
+            s.field(key::CREATED).and_then(|f| f.date.as_deref()),
+            Some("2022-08-24T16:24:00")
+        );
         assert_eq!(s.get(key::TOTAL_TIME), Some("62"));
         assert_eq!(s.get(key::TEMPLATE), Some("../t.ott"));
         assert_eq!(s.get("Info 1"), Some("secret"));
@@ -221,15 +244,31 @@ mod tests {
     #[test]
     fn encrypted_missing_and_broken() {
         let manifest = r#"<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"><manifest:file-entry manifest:full-path="content.xml"><manifest:encryption-data/></manifest:file-entry></manifest:manifest>"#;
-        let bytes = zip(&[("META-INF/manifest.xml", manifest), ("meta.xml", META), ("content.xml", "\u{1}\u{2}binary")]);
+        let bytes = zip(&[
+            ("META-INF/manifest.xml", manifest),
+            ("meta.xml", META),
+            ("content.xml", "\u{1}\u{2}binary"),
+        ]);
         let mut text = TextSink::new(1000);
         let meta = read(Kind::Odt, &bytes, &DocLimits::default(), &mut text).unwrap();
         assert!(meta.encrypted);
         assert!(meta.warnings.is_empty(), "{:?}", meta.warnings);
         assert!(meta.store(store::ODF_META).is_some());
-        let meta = read(Kind::Odt, &zip(&[("mimetype", "x")]), &DocLimits::default(), &mut text).unwrap();
+        let meta = read(
+            Kind::Odt,
+            &zip(&[("mimetype", "x")]),
+            &DocLimits::default(),
+            &mut text,
+        )
+        .unwrap();
         assert!(meta.stores.is_empty());
-        let meta = read(Kind::Odt, &zip(&[("meta.xml", &META[..200])]), &DocLimits::default(), &mut text).unwrap();
+        let meta = read(
+            Kind::Odt,
+            &zip(&[("meta.xml", &META[..200])]),
+            &DocLimits::default(),
+            &mut text,
+        )
+        .unwrap();
         assert!(!meta.warnings.is_empty());
         assert!(read(Kind::Odt, b"not a zip", &DocLimits::default(), &mut text).is_err());
         assert_eq!(duration_minutes("P1DT0H0M"), Some(1440));
@@ -239,9 +278,18 @@ mod tests {
 
     #[test]
     fn corpus_files() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/tika");
-        let Ok(b) = std::fs::read(dir.join("testODTEncrypted.odt")) else { return };
-        let meta = read(Kind::Odt, &b, &DocLimits::default(), &mut TextSink::new(1 << 20)).unwrap();
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/tika");
+        let Ok(b) = std::fs::read(dir.join("testODTEncrypted.odt")) else {
+            return;
+        };
+        let meta = read(
+            Kind::Odt,
+            &b,
+            &DocLimits::default(),
+            &mut TextSink::new(1 << 20),
+        )
+        .unwrap();
         assert!(meta.encrypted);
         if let Ok(b) = std::fs::read(dir.join("testODTNoMeta.odt")) {
             let mut text = TextSink::new(1 << 20);
@@ -249,7 +297,15 @@ mod tests {
             assert!(meta.store(store::ODF_META).is_none());
         }
         if let Ok(b) = std::fs::read(dir.join("testODTnotaZipFile.odt")) {
-            assert!(read(Kind::Odt, &b, &DocLimits::default(), &mut TextSink::new(1 << 20)).is_err());
+            assert!(
+                read(
+                    Kind::Odt,
+                    &b,
+                    &DocLimits::default(),
+                    &mut TextSink::new(1 << 20)
+                )
+                .is_err()
+            );
         }
     }
 }

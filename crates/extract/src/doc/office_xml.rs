@@ -26,7 +26,10 @@ pub struct Elem {
 impl Elem {
     /// The value of an attribute.
     pub fn attr(&self, name: &str) -> Option<&str> {
-        self.attrs.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+        self.attrs
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -131,7 +134,9 @@ pub fn walk(bytes: &[u8], mut f: impl FnMut(Step) -> bool) -> Option<String> {
                 go_on
             }
             Ok(Event::Text(t)) => stack.is_empty() || f(Step::Text(&stack, &xml::text(&t))),
-            Ok(Event::GeneralRef(r)) => stack.is_empty() || f(Step::Text(&stack, &xml::reference(&r))),
+            Ok(Event::GeneralRef(r)) => {
+                stack.is_empty() || f(Step::Text(&stack, &xml::reference(&r)))
+            }
             Ok(Event::CData(t)) => stack.is_empty() || f(Step::Text(&stack, &t.xml10_content())),
             Ok(Event::Eof) => return None,
             Ok(_) => true,
@@ -165,7 +170,10 @@ impl Leaf {
 
     /// Its parent, if any.
     pub fn parent(&self) -> Option<&Elem> {
-        self.path.len().checked_sub(2).and_then(|i| self.path.get(i))
+        self.path
+            .len()
+            .checked_sub(2)
+            .and_then(|i| self.path.get(i))
     }
 }
 
@@ -195,7 +203,9 @@ pub fn leaves(bytes: &[u8]) -> (Vec<Leaf>, Option<String>) {
         truncated = out.len() >= MAX_LEAVES;
         !truncated
     });
-    let warning = warning.or_else(|| truncated.then(|| format!("more than {MAX_LEAVES} XML values; the rest were skipped")));
+    let warning = warning.or_else(|| {
+        truncated.then(|| format!("more than {MAX_LEAVES} XML values; the rest were skipped"))
+    });
     (out, warning)
 }
 
@@ -213,7 +223,10 @@ mod tests {
         assert_eq!(names, ["dc:title", "meta:user-defined", "meta:s"]);
         assert_eq!(l[0].text, "A & B");
         assert_eq!(l[1].elem().and_then(|e| e.attr("meta:name")), Some("N"));
-        assert_eq!(l[2].elem().and_then(|e| e.attr("meta:page-count")), Some("3"));
+        assert_eq!(
+            l[2].elem().and_then(|e| e.attr("meta:page-count")),
+            Some("3")
+        );
         assert_eq!(l[2].parent().map(|e| e.name.as_str()), Some("dc:r"));
     }
 

@@ -19,8 +19,9 @@ const MAX_BIFF_RECORDS: usize = 64;
 
 /// Reads an OLE compound document.
 pub fn read(bytes: &[u8], limits: &DocLimits, text: &mut TextSink) -> Result<DocMeta> {
-    let mut cfb = CompoundFile::open(Cursor::new(bytes))
-        .map_err(|e| ExtractError::malformed("ole", format!("not a readable compound file: {e}")))?;
+    let mut cfb = CompoundFile::open(Cursor::new(bytes)).map_err(|e| {
+        ExtractError::malformed("ole", format!("not a readable compound file: {e}"))
+    })?;
     let names: Vec<String> = cfb
         .read_root_storage()
         .take(MAX_ROOT_ENTRIES)
@@ -45,7 +46,12 @@ pub fn read(bytes: &[u8], limits: &DocLimits, text: &mut TextSink) -> Result<Doc
             meta.add(summary(&section));
         }
     }
-    if let Some(s) = stream(&mut cfb, "\u{5}DocumentSummaryInformation", limits, &mut meta) {
+    if let Some(s) = stream(
+        &mut cfb,
+        "\u{5}DocumentSummaryInformation",
+        limits,
+        &mut meta,
+    ) {
         for section in sections(&s, &mut meta) {
             let store = if section.fmtid == FMTID_USER_DEFINED {
                 custom(&section)
@@ -62,7 +68,12 @@ pub fn read(bytes: &[u8], limits: &DocLimits, text: &mut TextSink) -> Result<Doc
     match format {
         "doc" => {
             if let Some(wd) = stream(&mut cfb, "WordDocument", limits, &mut meta) {
-                ole_word::read(&wd, |name| stream(&mut cfb, name, limits, &mut Vec::<String>::new()), &mut meta, text);
+                ole_word::read(
+                    &wd,
+                    |name| stream(&mut cfb, name, limits, &mut Vec::<String>::new()),
+                    &mut meta,
+                    text,
+                );
             }
         }
         "xls" => {
@@ -95,7 +106,12 @@ impl Warn for Vec<String> {
 }
 
 /// A root stream, at most `max_part_bytes` of it.
-fn stream(cfb: &mut CompoundFile<Cursor<&[u8]>>, name: &str, limits: &DocLimits, warn: &mut impl Warn) -> Option<Vec<u8>> {
+fn stream(
+    cfb: &mut CompoundFile<Cursor<&[u8]>>,
+    name: &str,
+    limits: &DocLimits,
+    warn: &mut impl Warn,
+) -> Option<Vec<u8>> {
     let path = format!("/{name}");
     if !cfb.is_stream(&path) {
         return None;
@@ -113,7 +129,11 @@ fn stream(cfb: &mut CompoundFile<Cursor<&[u8]>>, name: &str, limits: &DocLimits,
         return None;
     }
     if out.len() as u64 >= limits.max_part_bytes {
-        warn.warn(format!("{} is cut at {} bytes", name.escape_default(), limits.max_part_bytes));
+        warn.warn(format!(
+            "{} is cut at {} bytes",
+            name.escape_default(),
+            limits.max_part_bytes
+        ));
     }
     Some(out)
 }
@@ -129,7 +149,12 @@ fn sections(stream: &[u8], meta: &mut DocMeta) -> Vec<Section> {
 fn push(s: &mut Store, key: &str, tag: &str, v: &Value) {
     match v {
         Value::Time(0) | Value::Other(_) => {}
-        Value::Time(t) => s.push_date(key, tag, dates::filetime(*t).unwrap_or_else(|| t.to_string()), dates::filetime(*t)),
+        Value::Time(t) => s.push_date(
+            key,
+            tag,
+            dates::filetime(*t).unwrap_or_else(|| t.to_string()),
+            dates::filetime(*t),
+        ),
         v => s.push(key, tag, v.text()),
     }
 }
@@ -159,9 +184,15 @@ fn summary_name(id: u32) -> Option<(&'static str, &'static str)> {
 
 fn summary(section: &Section) -> Store {
     let mut s = Store::new(store::OLE_SUMMARY);
-    s.push(key::CODE_PAGE, "PID_CODEPAGE", section.code_page.to_string());
+    s.push(
+        key::CODE_PAGE,
+        "PID_CODEPAGE",
+        section.code_page.to_string(),
+    );
     for (id, v) in &section.props {
-        let Some((key, tag)) = summary_name(*id) else { continue };
+        let Some((key, tag)) = summary_name(*id) else {
+            continue;
+        };
         match (id, v) {
             // Edit time is a FILETIME holding a duration.
             (10, Value::Time(t)) => s.push(key, tag, (t / 600_000_000).to_string()),
@@ -196,12 +227,20 @@ fn doc_summary_name(id: u32) -> Option<(&'static str, &'static str)> {
 
 fn doc_summary(section: &Section) -> Store {
     let mut s = Store::new(store::OLE_DOC_SUMMARY);
-    s.push(key::CODE_PAGE, "PID_CODEPAGE", section.code_page.to_string());
+    s.push(
+        key::CODE_PAGE,
+        "PID_CODEPAGE",
+        section.code_page.to_string(),
+    );
     for (id, v) in &section.props {
-        let Some((key, tag)) = doc_summary_name(*id) else { continue };
+        let Some((key, tag)) = doc_summary_name(*id) else {
+            continue;
+        };
         match (id, v) {
             // High word major, low word minor (0x000C0000 is 12.0).
-            (23, Value::Int(n)) => s.push(key, tag, format!("{}.{}", (n >> 16) & 0xffff, n & 0xffff)),
+            (23, Value::Int(n)) => {
+                s.push(key, tag, format!("{}.{}", (n >> 16) & 0xffff, n & 0xffff))
+            }
             _ => push(&mut s, key, tag, v),
         }
     }
@@ -211,7 +250,9 @@ fn doc_summary(section: &Section) -> Store {
 fn custom(section: &Section) -> Store {
     let mut s = Store::new(store::OLE_CUSTOM);
     for (id, v) in &section.props {
-        let name = section.name(*id).map_or_else(|| format!("PID {id}"), str::to_string);
+        let name = section
+            .name(*id)
+            .map_or_else(|| format!("PID {id}"), str::to_string);
         push(&mut s, &name, &name, v);
     }
     s
@@ -221,7 +262,9 @@ fn custom(section: &Section) -> Store {
 fn biff_filepass(wb: &[u8]) -> bool {
     let mut at = 0usize;
     for _ in 0..MAX_BIFF_RECORDS {
-        let (Some(t), Some(len)) = (wb.get(at..at + 2), wb.get(at + 2..at + 4)) else { return false };
+        let (Some(t), Some(len)) = (wb.get(at..at + 2), wb.get(at + 2..at + 4)) else {
+            return false;
+        };
         match u16::from_le_bytes([t[0], t[1]]) {
             0x002f => return true,
             0x000a => return false, // EOF of the globals substream
@@ -239,13 +282,17 @@ mod tests {
     use crate::doc::ole_props::tests::{build, filetime, i2, lpstr};
 
     const FMTID_SUMMARY: [u8; 16] = [
-        0xe0, 0x85, 0x9f, 0xf2, 0xf9, 0x4f, 0x68, 0x10, 0xab, 0x91, 0x08, 0x00, 0x2b, 0x27, 0xb3, 0xd9,
+        0xe0, 0x85, 0x9f, 0xf2, 0xf9, 0x4f, 0x68, 0x10, 0xab, 0x91, 0x08, 0x00, 0x2b, 0x27, 0xb3,
+        0xd9,
     ];
 
     fn compound(streams: &[(&str, Vec<u8>)]) -> Vec<u8> {
         let mut c = CompoundFile::create(Cursor::new(Vec::new())).unwrap();
         for (name, data) in streams {
-            c.create_stream(format!("/{name}")).unwrap().write_all(data).unwrap();
+            c.create_stream(format!("/{name}"))
+                .unwrap()
+                .write_all(data)
+                .unwrap();
         }
         c.into_inner().into_inner()
     }
@@ -264,13 +311,22 @@ mod tests {
         )]);
         let mut version = vec![3, 0, 0, 0];
         version.extend(0x000f_0000u32.to_le_bytes());
-        let doc_summary = build(&[([2; 16], vec![(15, lpstr(b"ACME")), (23, version)]), (FMTID_USER_DEFINED, vec![(0, {
-            let mut d = 1u32.to_le_bytes().to_vec();
-            d.extend(2u32.to_le_bytes());
-            d.extend(6u32.to_le_bytes());
-            d.extend(b"Owner\0");
-            d
-        }), (2, lpstr(b"Eve"))])]);
+        let doc_summary = build(&[
+            ([2; 16], vec![(15, lpstr(b"ACME")), (23, version)]),
+            (
+                FMTID_USER_DEFINED,
+                vec![
+                    (0, {
+                        let mut d = 1u32.to_le_bytes().to_vec();
+                        d.extend(2u32.to_le_bytes());
+                        d.extend(6u32.to_le_bytes());
+                        d.extend(b"Owner\0");
+                        d
+                    }),
+                    (2, lpstr(b"Eve")),
+                ],
+            ),
+        ]);
         let bytes = compound(&[
             ("\u{5}SummaryInformation", summary),
             ("\u{5}DocumentSummaryInformation", doc_summary),
@@ -284,28 +340,42 @@ mod tests {
         assert_eq!(s.get(key::CODE_PAGE), Some("1251"));
         assert_eq!(s.get(key::LAST_MODIFIED_BY), Some("Bob"));
         assert_eq!(s.get(key::TOTAL_TIME), Some("60"));
-        assert_eq!(s.field(key::CREATED).and_then(|f| f.date.as_deref()), Some("2012-12-14T23:06:40Z"));
+        assert_eq!(
+            s.field(key::CREATED).and_then(|f| f.date.as_deref()),
+            Some("2012-12-14T23:06:40Z")
+        );
         let d = meta.store(store::OLE_DOC_SUMMARY).unwrap();
         assert_eq!(d.get(key::COMPANY), Some("ACME"));
         assert_eq!(d.get(key::APP_VERSION), Some("15.0"));
-        assert_eq!(meta.store(store::OLE_CUSTOM).and_then(|c| c.get("Owner")), Some("Eve"));
+        assert_eq!(
+            meta.store(store::OLE_CUSTOM).and_then(|c| c.get("Owner")),
+            Some("Eve")
+        );
     }
 
     #[test]
     fn hostile_compound_files() {
         let mut text = TextSink::new(100);
         assert!(read(b"\xd0\xcf\x11\xe0garbage", &DocLimits::default(), &mut text).is_err());
-        let bytes = compound(&[("\u{5}SummaryInformation", b"\xfe\xff\0\0junk".to_vec()), ("WordDocument", vec![0xec, 0xa5, 1])]);
+        let bytes = compound(&[
+            ("\u{5}SummaryInformation", b"\xfe\xff\0\0junk".to_vec()),
+            ("WordDocument", vec![0xec, 0xa5, 1]),
+        ]);
         let meta = read(&bytes, &DocLimits::default(), &mut text).unwrap();
         assert_eq!(meta.format, "doc");
         assert!(!meta.warnings.is_empty());
         let bytes = compound(&[("EncryptionInfo", vec![1]), ("EncryptedPackage", vec![2])]);
         let meta = read(&bytes, &DocLimits::default(), &mut text).unwrap();
-        assert_eq!((meta.format.as_str(), meta.encrypted), ("ooxml-encrypted", true));
+        assert_eq!(
+            (meta.format.as_str(), meta.encrypted),
+            ("ooxml-encrypted", true)
+        );
     }
 
     fn corpus(name: &str) -> Option<Vec<u8>> {
-        let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus").join(name);
+        let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../../shared/corpus")
+            .join(name);
         std::fs::read(p).ok()
     }
 
@@ -315,18 +385,36 @@ mod tests {
         if let Some(b) = corpus("tika/testWORD_protected_passtika.doc") {
             let meta = read(&b, &limits, &mut TextSink::new(1 << 20)).unwrap();
             assert!(meta.encrypted);
-            assert_eq!(meta.store(store::OLE_SUMMARY).and_then(|s| s.get(key::CODE_PAGE)), Some("1250"));
+            assert_eq!(
+                meta.store(store::OLE_SUMMARY)
+                    .and_then(|s| s.get(key::CODE_PAGE)),
+                Some("1250")
+            );
         }
         if let Some(b) = corpus("tika/testWORD_multi_authors.doc") {
             let meta = read(&b, &limits, &mut TextSink::new(1 << 20)).unwrap();
-            let created = |store: &str| meta.store(store).and_then(|s| s.field(key::CREATED)).and_then(|f| f.date.clone());
-            assert_eq!(created(store::OLE_SUMMARY).as_deref(), Some("2015-10-07T18:18:00Z"));
-            assert_eq!(created(store::WORD_FIB).as_deref(), Some("2015-10-07T14:18:00"));
+            let created = |store: &str| {
+                meta.store(store)
+                    .and_then(|s| s.field(key::CREATED))
+                    .and_then(|f| f.date.clone())
+            };
+            assert_eq!(
+                created(store::OLE_SUMMARY).as_deref(),
+                Some("2015-10-07T18:18:00Z")
+            );
+            assert_eq!(
+                created(store::WORD_FIB).as_deref(),
+                Some("2015-10-07T14:18:00")
+            );
         }
         if let Some(b) = corpus("tika/testPPT_custom_props.ppt") {
             let meta = read(&b, &limits, &mut TextSink::new(1 << 20)).unwrap();
             assert_eq!(meta.format, "ppt");
-            assert_eq!(meta.store(store::OLE_CUSTOM).and_then(|s| s.get("MyCustomString")), Some("MyStringValue"));
+            assert_eq!(
+                meta.store(store::OLE_CUSTOM)
+                    .and_then(|s| s.get("MyCustomString")),
+                Some("MyStringValue")
+            );
         }
         if let Some(b) = corpus("tika/testWORD.doc") {
             let mut text = TextSink::new(1 << 20);

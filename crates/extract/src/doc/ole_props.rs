@@ -87,20 +87,29 @@ pub struct Section {
 impl Section {
     /// The name a dictionary gives a property id.
     pub fn name(&self, id: u32) -> Option<&str> {
-        self.names.iter().find(|(i, _)| *i == id).map(|(_, n)| n.as_str())
+        self.names
+            .iter()
+            .find(|(i, _)| *i == id)
+            .map(|(_, n)| n.as_str())
     }
 }
 
 fn u16_at(b: &[u8], at: usize) -> Option<u16> {
-    Some(u16::from_le_bytes(b.get(at..at.checked_add(2)?)?.try_into().ok()?))
+    Some(u16::from_le_bytes(
+        b.get(at..at.checked_add(2)?)?.try_into().ok()?,
+    ))
 }
 
 fn u32_at(b: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_le_bytes(b.get(at..at.checked_add(4)?)?.try_into().ok()?))
+    Some(u32::from_le_bytes(
+        b.get(at..at.checked_add(4)?)?.try_into().ok()?,
+    ))
 }
 
 fn u64_at(b: &[u8], at: usize) -> Option<u64> {
-    Some(u64::from_le_bytes(b.get(at..at.checked_add(8)?)?.try_into().ok()?))
+    Some(u64::from_le_bytes(
+        b.get(at..at.checked_add(8)?)?.try_into().ok()?,
+    ))
 }
 
 /// Reads every section of a property set stream; `Err` says what is wrong
@@ -177,7 +186,10 @@ fn scalar(b: &[u8], at: usize, vt: u16, cp: u32, depth: usize) -> Option<(Value,
         VT_I4 | VT_INT => (Value::Int(i64::from(u32_at(b, at)? as i32)), at + 4),
         VT_UI4 | VT_UINT => (Value::Int(i64::from(u32_at(b, at)?)), at + 4),
         VT_I8 | VT_UI8 => (Value::Int(u64_at(b, at)? as i64), at + 8),
-        VT_R4 => (Value::Real(f64::from(f32::from_bits(u32_at(b, at)?))), at + 4),
+        VT_R4 => (
+            Value::Real(f64::from(f32::from_bits(u32_at(b, at)?))),
+            at + 4,
+        ),
         VT_R8 => (Value::Real(f64::from_bits(u64_at(b, at)?)), at + 8),
         VT_BOOL => (Value::Bool(u16_at(b, at)? != 0), at + 4),
         VT_FILETIME => (Value::Time(u64_at(b, at)?), at + 8),
@@ -189,12 +201,18 @@ fn scalar(b: &[u8], at: usize, vt: u16, cp: u32, depth: usize) -> Option<(Value,
             } else {
                 codepage::decode(bytes, cp)
             };
-            (Value::Str(text.trim_end_matches('\0').to_string()), pad4(at + 4 + len))
+            (
+                Value::Str(text.trim_end_matches('\0').to_string()),
+                pad4(at + 4 + len),
+            )
         }
         VT_LPWSTR => {
             let chars = u32_at(b, at)? as usize;
             let bytes = b.get(at + 4..(at + 4).checked_add(chars.checked_mul(2)?)?)?;
-            (Value::Str(utf16(bytes).trim_end_matches('\0').to_string()), pad4(at + 4 + chars * 2))
+            (
+                Value::Str(utf16(bytes).trim_end_matches('\0').to_string()),
+                pad4(at + 4 + chars * 2),
+            )
         }
         VT_VARIANT if depth < MAX_NESTING => {
             let inner = u16_at(b, at)?;
@@ -213,7 +231,9 @@ fn vector(b: &[u8], at: usize, vt: u16, cp: u32, depth: usize) -> Option<(Value,
     let mut pos = at + 4;
     let mut items = Vec::new();
     for _ in 0..count.min(MAX_ITEMS) {
-        let Some((v, next)) = scalar(b, pos, vt, cp, depth) else { break };
+        let Some((v, next)) = scalar(b, pos, vt, cp, depth) else {
+            break;
+        };
         if matches!(v, Value::Other(_)) {
             break;
         }
@@ -228,7 +248,10 @@ fn pad4(n: usize) -> usize {
 }
 
 fn utf16(bytes: &[u8]) -> String {
-    let units: Vec<u16> = bytes.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect();
+    let units: Vec<u16> = bytes
+        .chunks_exact(2)
+        .map(|c| u16::from_le_bytes([c[0], c[1]]))
+        .collect();
     String::from_utf16_lossy(&units)
 }
 
@@ -236,17 +259,28 @@ fn utf16(bytes: &[u8]) -> String {
 /// page, or UTF-16 padded to 4 bytes when it is 1200.
 fn dictionary(b: &[u8], at: usize, cp: u32) -> Vec<(u32, String)> {
     let mut out = Vec::new();
-    let Some(count) = u32_at(b, at) else { return out };
+    let Some(count) = u32_at(b, at) else {
+        return out;
+    };
     let mut pos = at + 4;
     for _ in 0..(count as usize).min(MAX_PROPS) {
-        let (Some(id), Some(len)) = (u32_at(b, pos), u32_at(b, pos + 4)) else { break };
+        let (Some(id), Some(len)) = (u32_at(b, pos), u32_at(b, pos + 4)) else {
+            break;
+        };
         let len = len as usize;
         let start = pos + 8;
         let (name, next) = if cp == 1200 {
-            let Some(bytes) = len.checked_mul(2).and_then(|n| b.get(start..start.checked_add(n)?)) else { break };
+            let Some(bytes) = len
+                .checked_mul(2)
+                .and_then(|n| b.get(start..start.checked_add(n)?))
+            else {
+                break;
+            };
             (utf16(bytes), pad4(start + bytes.len()))
         } else {
-            let Some(bytes) = b.get(start..start.saturating_add(len)) else { break };
+            let Some(bytes) = b.get(start..start.saturating_add(len)) else {
+                break;
+            };
             (codepage::decode(bytes, cp), start + len)
         };
         out.push((id, name.trim_end_matches('\0').to_string()));
@@ -259,9 +293,12 @@ fn dictionary(b: &[u8], at: usize, cp: u32) -> Vec<(u32, String)> {
 pub mod tests {
     use super::*;
 
+    /// Property ids and their typed bytes.
+    pub type Props = Vec<(u32, Vec<u8>)>;
+
     /// A property set stream with one section per `(fmtid, properties)`,
     /// each property given as its id and its typed bytes.
-    pub fn build(sections: &[([u8; 16], Vec<(u32, Vec<u8>)>)]) -> Vec<u8> {
+    pub fn build(sections: &[([u8; 16], Props)]) -> Vec<u8> {
         let mut out = vec![0xfe, 0xff, 0, 0, 0x06, 0x01, 0x02, 0x00];
         out.extend([0u8; 16]);
         out.extend((sections.len() as u32).to_le_bytes());
@@ -330,7 +367,13 @@ pub mod tests {
         wide.extend([b'h', 0, b'i', 0, 0, 0]);
         let set = build(&[(
             FMTID_USER_DEFINED,
-            vec![(0, dict), (1, i2(1250)), (2, lpstr(b"\xe8ern\xfd")), (3, filetime(5)), (4, wide)],
+            vec![
+                (0, dict),
+                (1, i2(1250)),
+                (2, lpstr(b"\xe8ern\xfd")),
+                (3, filetime(5)),
+                (4, wide),
+            ],
         )]);
         let sections = parse(&set).unwrap();
         let s = &sections[0];
@@ -346,7 +389,13 @@ pub mod tests {
     fn hostile_sets_do_not_panic() {
         assert!(parse(b"").is_err());
         assert!(parse(b"\xfe\xff").is_err());
-        let set = build(&[([0; 16], vec![(2, lpstr(b"title")), (3, vec![0x1e, 0, 0, 0, 0xff, 0xff, 0xff, 0x7f])])]);
+        let set = build(&[(
+            [0; 16],
+            vec![
+                (2, lpstr(b"title")),
+                (3, vec![0x1e, 0, 0, 0, 0xff, 0xff, 0xff, 0x7f]),
+            ],
+        )]);
         for cut in 0..set.len() {
             let _ = parse(&set[..cut]);
         }

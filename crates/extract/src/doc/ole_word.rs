@@ -23,11 +23,15 @@ const MAX_PIECES: usize = 100_000;
 const MAX_NAMES: usize = 1_000;
 
 fn u16_at(b: &[u8], at: usize) -> Option<u16> {
-    Some(u16::from_le_bytes(b.get(at..at.checked_add(2)?)?.try_into().ok()?))
+    Some(u16::from_le_bytes(
+        b.get(at..at.checked_add(2)?)?.try_into().ok()?,
+    ))
 }
 
 fn u32_at(b: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_le_bytes(b.get(at..at.checked_add(4)?)?.try_into().ok()?))
+    Some(u32::from_le_bytes(
+        b.get(at..at.checked_add(4)?)?.try_into().ok()?,
+    ))
 }
 
 /// The parts of the FIB used here.
@@ -50,7 +54,11 @@ impl Fib<'_> {
         Some(Fib {
             flags: u16_at(wd, 0x0a)?,
             n_fib: u16_at(wd, 2)?,
-            ccp_text: if cslw > 3 { u32_at(wd, lw + 2 + 12)? } else { 0 },
+            ccp_text: if cslw > 3 {
+                u32_at(wd, lw + 2 + 12)?
+            } else {
+                0
+            },
             fc_lcb: blob.get(..(cb * 8).min(blob.len()))?,
         })
     }
@@ -71,7 +79,12 @@ impl Fib<'_> {
 
 /// Reads a WordDocument stream; `table` opens another root stream
 /// (`0Table`/`1Table`).
-pub fn read(wd: &[u8], mut table: impl FnMut(&str) -> Option<Vec<u8>>, meta: &mut DocMeta, text: &mut TextSink) {
+pub fn read(
+    wd: &[u8],
+    mut table: impl FnMut(&str) -> Option<Vec<u8>>,
+    meta: &mut DocMeta,
+    text: &mut TextSink,
+) {
     if u16_at(wd, 0) != Some(WORD97_IDENT) {
         // Word 6/95 FIBs have another layout; their property sets were read.
         return;
@@ -85,7 +98,15 @@ pub fn read(wd: &[u8], mut table: impl FnMut(&str) -> Option<Vec<u8>>, meta: &mu
     let encrypted = fib.flags & F_ENCRYPTED != 0;
     if encrypted {
         meta.encrypted = true;
-        s.push("fEncrypted", "fEncrypted", if fib.flags & F_OBFUSCATED != 0 { "XOR" } else { "RC4" });
+        s.push(
+            "fEncrypted",
+            "fEncrypted",
+            if fib.flags & F_OBFUSCATED != 0 {
+                "XOR"
+            } else {
+                "RC4"
+            },
+        );
     }
     if let Some(t) = fib.fc_lcb.get(SAVE_TIME..SAVE_TIME + 8) {
         let ticks = u64::from_le_bytes(t.try_into().unwrap_or_default());
@@ -93,7 +114,11 @@ pub fn read(wd: &[u8], mut table: impl FnMut(&str) -> Option<Vec<u8>>, meta: &mu
             s.push_date(key::MODIFIED, "dwLowDateTime", d.clone(), Some(d));
         }
     }
-    let table_name = if fib.flags & F_WHICH_TABLE != 0 { "1Table" } else { "0Table" };
+    let table_name = if fib.flags & F_WHICH_TABLE != 0 {
+        "1Table"
+    } else {
+        "0Table"
+    };
     // An encrypted file's table stream is encrypted too.
     match table(table_name).filter(|_| !encrypted) {
         Some(t) => {
@@ -112,7 +137,9 @@ pub fn read(wd: &[u8], mut table: impl FnMut(&str) -> Option<Vec<u8>>, meta: &mu
                 piece_text(clx, wd, fib.ccp_text, text);
             }
         }
-        None if !encrypted => meta.warnings.push(format!("WordDocument: no {table_name} stream")),
+        None if !encrypted => meta
+            .warnings
+            .push(format!("WordDocument: no {table_name} stream")),
         None => {}
     }
     meta.add(s);
@@ -124,7 +151,15 @@ fn dttm(v: u32) -> Option<String> {
         return None;
     }
     let year = 1900 + ((v >> 20) & 0x1ff) as i32;
-    dates::from_parts(year, (v >> 16) & 0x0f, (v >> 11) & 0x1f, (v >> 6) & 0x1f, v & 0x3f, 0, None)
+    dates::from_parts(
+        year,
+        (v >> 16) & 0x0f,
+        (v >> 11) & 0x1f,
+        (v >> 6) & 0x1f,
+        v & 0x3f,
+        0,
+        None,
+    )
 }
 
 fn dop_fields(dop: &[u8], s: &mut Store) {
@@ -155,7 +190,10 @@ fn dop_fields(dop: &[u8], s: &mut Store) {
 }
 
 fn utf16(bytes: &[u8]) -> String {
-    let units: Vec<u16> = bytes.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect();
+    let units: Vec<u16> = bytes
+        .chunks_exact(2)
+        .map(|c| u16::from_le_bytes([c[0], c[1]]))
+        .collect();
     String::from_utf16_lossy(&units)
 }
 
@@ -165,7 +203,9 @@ fn xsts(b: &[u8]) -> Vec<String> {
     let mut at = 0;
     while out.len() < MAX_NAMES {
         let Some(len) = u16_at(b, at) else { break };
-        let Some(bytes) = b.get(at + 2..at + 2 + usize::from(len) * 2) else { break };
+        let Some(bytes) = b.get(at + 2..at + 2 + usize::from(len) * 2) else {
+            break;
+        };
         out.push(utf16(bytes));
         at += 2 + bytes.len();
     }
@@ -177,7 +217,11 @@ fn saved_by(b: &[u8], s: &mut Store) {
     let Some(count) = u16_at(b, 2) else { return };
     let names = xsts(b.get(6..).unwrap_or_default());
     for pair in names.chunks_exact(2).take(usize::from(count) / 2) {
-        s.push("SttbSavedBy", "SttbSavedBy", format!("{} ({})", pair[0], pair[1]));
+        s.push(
+            "SttbSavedBy",
+            "SttbSavedBy",
+            format!("{} ({})", pair[0], pair[1]),
+        );
     }
 }
 
@@ -186,26 +230,37 @@ fn piece_text(clx: &[u8], wd: &[u8], ccp_text: u32, text: &mut TextSink) {
     let mut at = 0;
     // Skip the Prc entries (formatting) before the Pcdt.
     while clx.get(at) == Some(&1) {
-        let Some(cb) = u16_at(clx, at + 1) else { return };
+        let Some(cb) = u16_at(clx, at + 1) else {
+            return;
+        };
         at += 3 + usize::from(cb);
     }
     if clx.get(at) != Some(&2) {
         return;
     }
-    let Some(lcb) = u32_at(clx, at + 1) else { return };
-    let Some(plc) = clx.get(at + 5..(at + 5).saturating_add(lcb as usize)) else { return };
+    let Some(lcb) = u32_at(clx, at + 1) else {
+        return;
+    };
+    let Some(plc) = clx.get(at + 5..(at + 5).saturating_add(lcb as usize)) else {
+        return;
+    };
     let n = (plc.len().saturating_sub(4) / 12).min(MAX_PIECES);
     let mut in_field_code = false;
     for i in 0..n {
-        let (Some(start), Some(end)) = (u32_at(plc, i * 4), u32_at(plc, i * 4 + 4)) else { return };
+        let (Some(start), Some(end)) = (u32_at(plc, i * 4), u32_at(plc, i * 4 + 4)) else {
+            return;
+        };
         if start >= ccp_text || text.is_full() {
             return;
         }
         let chars = (end.min(ccp_text).saturating_sub(start)) as usize;
-        let Some(fc) = u32_at(plc, (n + 1) * 4 + i * 8 + 2) else { return };
+        let Some(fc) = u32_at(plc, (n + 1) * 4 + i * 8 + 2) else {
+            return;
+        };
         let piece = if fc & 0x4000_0000 != 0 {
             let off = ((fc & !0x4000_0000) / 2) as usize;
-            wd.get(off..off.saturating_add(chars)).map(|b| codepage::decode(b, 1252))
+            wd.get(off..off.saturating_add(chars))
+                .map(|b| codepage::decode(b, 1252))
         } else {
             let off = fc as usize;
             wd.get(off..off.saturating_add(chars * 2)).map(utf16)
@@ -280,10 +335,18 @@ mod tests {
         let (wd, table) = word("Hello\x13 HYPERLINK x \x14link\x15\rnext\x07");
         let mut meta = DocMeta::new("doc");
         let mut text = TextSink::new(1000);
-        read(&wd, |n| (n == "1Table").then(|| table.clone()), &mut meta, &mut text);
+        read(
+            &wd,
+            |n| (n == "1Table").then(|| table.clone()),
+            &mut meta,
+            &mut text,
+        );
         assert!(meta.warnings.is_empty(), "{:?}", meta.warnings);
         let s = meta.store(store::WORD_FIB).unwrap();
-        assert_eq!(s.field(key::CREATED).and_then(|f| f.date.as_deref()), Some("2015-10-07T14:18:00"));
+        assert_eq!(
+            s.field(key::CREATED).and_then(|f| f.date.as_deref()),
+            Some("2015-10-07T14:18:00")
+        );
         assert_eq!(s.get(key::PAGES), Some("3"));
         assert_eq!(text.into_string(), "Hellolink\nnext\t");
     }
@@ -293,7 +356,12 @@ mod tests {
         let (wd, table) = word("some text here");
         for cut in (0..wd.len()).step_by(7) {
             let mut meta = DocMeta::new("doc");
-            read(&wd[..cut], |_| Some(table[..cut.min(table.len())].to_vec()), &mut meta, &mut TextSink::new(100));
+            read(
+                &wd[..cut],
+                |_| Some(table[..cut.min(table.len())].to_vec()),
+                &mut meta,
+                &mut TextSink::new(100),
+            );
         }
         let mut meta = DocMeta::new("doc");
         read(&wd, |_| None, &mut meta, &mut TextSink::new(100));

@@ -23,9 +23,10 @@ pub fn read(kind: Kind, bytes: &[u8], limits: &DocLimits, text: &mut TextSink) -
     let mut pkg = Package::open("ooxml", bytes, limits.max_part_bytes, &mut meta)?;
     let rels = relationships(&mut pkg, "_rels/.rels", &mut meta);
     let target = |suffix: &str, default: &str| {
-        rels.iter()
-            .find(|r| r.kind.ends_with(suffix))
-            .map_or_else(|| default.to_string(), |r| r.target.trim_start_matches('/').to_string())
+        rels.iter().find(|r| r.kind.ends_with(suffix)).map_or_else(
+            || default.to_string(),
+            |r| r.target.trim_start_matches('/').to_string(),
+        )
     };
     let (core_at, app_at, custom_at) = (
         target("/core-properties", "docProps/core.xml"),
@@ -119,7 +120,10 @@ fn core(leaves: &[Leaf]) -> Store {
     for leaf in leaves.iter().filter(|l| l.path.len() == 2) {
         let tag = leaf.name();
         let key = core_key(tag).unwrap_or(tag);
-        if matches!(tag, "dcterms:created" | "dcterms:modified" | "cp:lastPrinted") {
+        if matches!(
+            tag,
+            "dcterms:created" | "dcterms:modified" | "cp:lastPrinted"
+        ) {
             s.push_date(key, tag, &leaf.text, dates::iso(&leaf.text));
         } else {
             s.push(key, tag, &leaf.text);
@@ -146,8 +150,12 @@ fn app(leaves: &[Leaf]) -> Store {
     for leaf in leaves {
         // Vector properties (TitlesOfParts, HLinks) keep the property's name;
         // HeadingPairs only counts them.
-        let Some(tag) = leaf.path.get(1).map(|e| e.name.as_str()) else { continue };
-        if tag == "HeadingPairs" || (leaf.path.len() > 2 && !matches!(leaf.name(), "vt:lpstr" | "vt:lpwstr")) {
+        let Some(tag) = leaf.path.get(1).map(|e| e.name.as_str()) else {
+            continue;
+        };
+        if tag == "HeadingPairs"
+            || (leaf.path.len() > 2 && !matches!(leaf.name(), "vt:lpstr" | "vt:lpwstr"))
+        {
             continue;
         }
         s.push(app_key(tag).unwrap_or(tag), tag, &leaf.text);
@@ -158,7 +166,9 @@ fn app(leaves: &[Leaf]) -> Store {
 fn custom(leaves: &[Leaf]) -> Store {
     let mut s = Store::new(store::OOXML_CUSTOM);
     for leaf in leaves.iter().filter(|l| l.path.len() == 3) {
-        let Some(name) = leaf.parent().and_then(|p| p.attr("name")) else { continue };
+        let Some(name) = leaf.parent().and_then(|p| p.attr("name")) else {
+            continue;
+        };
         if leaf.name() == "vt:filetime" || leaf.name() == "vt:date" {
             s.push_date(name, name, &leaf.text, dates::iso(&leaf.text));
         } else {
@@ -171,7 +181,11 @@ fn custom(leaves: &[Leaf]) -> Store {
 /// Adds a body author once per (tag, value).
 fn push_author(body: &mut Store, key: &str, tag: &str, value: &str) {
     let seen = body.fields.iter().filter(|f| f.key == key);
-    if seen.clone().count() < MAX_AUTHORS && !seen.into_iter().any(|f| f.tag == tag && f.value == value.trim()) {
+    if seen.clone().count() < MAX_AUTHORS
+        && !seen
+            .into_iter()
+            .any(|f| f.tag == tag && f.value == value.trim())
+    {
         body.push(key, tag, value);
     }
 }
@@ -181,7 +195,9 @@ fn word(pkg: &mut Package, main: &str, meta: &mut DocMeta, body: &mut Store, tex
         match step {
             Step::Text(stack, t) if stack.last().is_some_and(|e| e.name == "w:t") => text.push(t),
             Step::Open(stack) => word_open(stack, body, text),
-            Step::Close(stack) if stack.last().is_some_and(|e| e.name == "w:p") => text.break_line(),
+            Step::Close(stack) if stack.last().is_some_and(|e| e.name == "w:p") => {
+                text.break_line()
+            }
             _ => {}
         }
         true
@@ -208,7 +224,12 @@ fn word_open(stack: &[Elem], body: &mut Store, text: &mut TextSink) {
         _ => {}
     }
     if let Some(a) = e.attr("w:author") {
-        push_author(body, key::REVISION_AUTHOR, &format!("{}/@w:author", e.name), a);
+        push_author(
+            body,
+            key::REVISION_AUTHOR,
+            &format!("{}/@w:author", e.name),
+            a,
+        );
     }
 }
 
@@ -219,7 +240,11 @@ fn settings(pkg: &mut Package, dir: &str, meta: &mut DocMeta, body: &mut Store) 
         if let Step::Open([.., parent, e]) = step {
             match (parent.name.as_str(), e.name.as_str()) {
                 ("w:rsids", "w:rsid") => rsids += 1,
-                ("w:rsids", "w:rsidRoot") => body.push(key::RSID_ROOT, "w:rsidRoot", e.attr("w:val").unwrap_or_default()),
+                ("w:rsids", "w:rsidRoot") => body.push(
+                    key::RSID_ROOT,
+                    "w:rsidRoot",
+                    e.attr("w:val").unwrap_or_default(),
+                ),
                 (_, "w:attachedTemplate") => template_id = e.attr("r:id").map(str::to_string),
                 _ => {}
             }
@@ -266,7 +291,11 @@ fn excel(pkg: &mut Package, meta: &mut DocMeta, body: &mut Store, text: &mut Tex
                 Step::Text([.., e], t) if e.name == "t" => cell.push_str(t),
                 Step::Close([.., e]) if e.name == "c" => {
                     let value = if cell_type == "s" {
-                        cell.trim().parse::<usize>().ok().and_then(|i| shared.get(i)).map_or("", String::as_str)
+                        cell.trim()
+                            .parse::<usize>()
+                            .ok()
+                            .and_then(|i| shared.get(i))
+                            .map_or("", String::as_str)
                     } else {
                         cell.as_str()
                     };
@@ -301,7 +330,10 @@ fn shared_strings(pkg: &mut Package, meta: &mut DocMeta) -> Vec<String> {
     let mut current = String::new();
     walk_part(pkg, "xl/sharedStrings.xml", meta, |step| {
         match step {
-            Step::Text(stack, t) if stack.last().is_some_and(|e| e.name == "t") && !stack.iter().any(|e| e.name == "rPh") => {
+            Step::Text(stack, t)
+                if stack.last().is_some_and(|e| e.name == "t")
+                    && !stack.iter().any(|e| e.name == "rPh") =>
+            {
                 current.push_str(t)
             }
             Step::Close([.., e]) if e.name == "si" => out.push(std::mem::take(&mut current)),
@@ -388,7 +420,10 @@ mod tests {
         let core = meta.store(store::OOXML_CORE).unwrap();
         assert_eq!(core.get(key::AUTHOR), Some("Ann"));
         assert_eq!(core.get(key::LAST_MODIFIED_BY), Some("Bob"));
-        assert_eq!(core.field(key::CREATED).and_then(|f| f.date.as_deref()), Some("2016-12-09T15:08:00Z"));
+        assert_eq!(
+            core.field(key::CREATED).and_then(|f| f.date.as_deref()),
+            Some("2016-12-09T15:08:00Z")
+        );
         let app = meta.store(store::OOXML_APP).unwrap();
         assert_eq!(app.get(key::TEMPLATE), Some("t.dotx"));
         assert_eq!(app.get(key::CREATOR_TOOL), Some("Microsoft Office Word"));
@@ -397,13 +432,21 @@ mod tests {
         assert_eq!(meta.pages, Some(3));
         let custom = meta.store(store::OOXML_CUSTOM).unwrap();
         assert_eq!(custom.get("Client"), Some("Mega"));
-        assert_eq!(custom.field("Due").and_then(|f| f.date.as_deref()), Some("2009-10-23T07:00:00Z"));
+        assert_eq!(
+            custom.field("Due").and_then(|f| f.date.as_deref()),
+            Some("2009-10-23T07:00:00Z")
+        );
         let body = meta.store(store::OOXML_BODY).unwrap();
         assert_eq!(body.get(key::RSID_COUNT), Some("2"));
         assert_eq!(body.get(key::RSID_ROOT), Some("00AB12CD"));
         assert_eq!(body.get(key::TEMPLATE), Some("http://evil.example/t.dotm"));
         assert_eq!(body.get(key::COMMENT_AUTHOR), Some("Dave"));
-        let revisers: Vec<_> = body.fields.iter().filter(|f| f.key == key::REVISION_AUTHOR).map(|f| f.tag.as_str()).collect();
+        let revisers: Vec<_> = body
+            .fields
+            .iter()
+            .filter(|f| f.key == key::REVISION_AUTHOR)
+            .map(|f| f.tag.as_str())
+            .collect();
         assert_eq!(revisers, ["w:ins/@w:author", "w:del/@w:author"]);
         assert_eq!(text.into_string(), "Hello\tworld & co\nadded\n");
         assert_eq!(meta.zip_entries.len(), 7);
@@ -414,14 +457,29 @@ mod tests {
         let sst = r#"<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>alpha</t></si><si><r><t>be</t></r><r><t>ta</t></r><rPh><t>x</t></rPh></si></sst>"#;
         let sheet = r#"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row><c t="s"><v>1</v></c><c><v>42</v></c><c t="inlineStr"><is><t>inl</t></is></c><c t="s"><v>99</v></c></row></sheetData></worksheet>"#;
         let comments = r#"<comments xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><authors><author>Eve</author></authors></comments>"#;
-        let bytes = zip(&[("xl/sharedStrings.xml", sst), ("xl/worksheets/sheet1.xml", sheet), ("xl/comments1.xml", comments)]);
+        let bytes = zip(&[
+            ("xl/sharedStrings.xml", sst),
+            ("xl/worksheets/sheet1.xml", sheet),
+            ("xl/comments1.xml", comments),
+        ]);
         let mut text = TextSink::new(1000);
         let meta = read(Kind::Xlsx, &bytes, &DocLimits::default(), &mut text).unwrap();
         assert_eq!(text.into_string(), "beta\t42\tinl\t\n");
-        assert_eq!(meta.store(store::OOXML_BODY).and_then(|s| s.get(key::COMMENT_AUTHOR)), Some("Eve"));
+        assert_eq!(
+            meta.store(store::OOXML_BODY)
+                .and_then(|s| s.get(key::COMMENT_AUTHOR)),
+            Some("Eve")
+        );
 
-        let slide = |t: &str| format!(r#"<p:sld xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main" xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"><a:p><a:r><a:t>{t}</a:t></a:r></a:p></p:sld>"#);
-        let bytes = zip(&[("ppt/slides/slide10.xml", &slide("ten")), ("ppt/slides/slide2.xml", &slide("two"))]);
+        let slide = |t: &str| {
+            format!(
+                r#"<p:sld xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main" xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"><a:p><a:r><a:t>{t}</a:t></a:r></a:p></p:sld>"#
+            )
+        };
+        let bytes = zip(&[
+            ("ppt/slides/slide10.xml", &slide("ten")),
+            ("ppt/slides/slide2.xml", &slide("two")),
+        ]);
         let mut text = TextSink::new(1000);
         read(Kind::Pptx, &bytes, &DocLimits::default(), &mut text).unwrap();
         assert_eq!(text.into_string(), "two\nten\n");
@@ -430,23 +488,45 @@ mod tests {
     #[test]
     fn hostile_packages() {
         let mut text = TextSink::new(100);
-        assert!(read(Kind::Docx, b"PK\x03\x04garbage", &DocLimits::default(), &mut text).is_err());
-        let bytes = zip(&[("docProps/core.xml", &CORE[..CORE.len() / 2]), ("word/document.xml", DOC)]);
+        assert!(
+            read(
+                Kind::Docx,
+                b"PK\x03\x04garbage",
+                &DocLimits::default(),
+                &mut text
+            )
+            .is_err()
+        );
+        let bytes = zip(&[
+            ("docProps/core.xml", &CORE[..CORE.len() / 2]),
+            ("word/document.xml", DOC),
+        ]);
         let mut cut = bytes.clone();
         cut.truncate(bytes.len() - 10);
         assert!(read(Kind::Docx, &cut, &DocLimits::default(), &mut text).is_err());
         let meta = read(Kind::Docx, &bytes, &DocLimits::default(), &mut text).unwrap();
         assert!(!meta.warnings.is_empty());
-        let small = DocLimits { max_part_bytes: 100, ..DocLimits::default() };
+        let small = DocLimits {
+            max_part_bytes: 100,
+            ..DocLimits::default()
+        };
         let meta = read(Kind::Docx, &bytes, &small, &mut text).unwrap();
         assert!(meta.warnings.iter().any(|w| w.contains("larger than")));
         // No parts at all: an empty record, not an error.
-        let meta = read(Kind::Docx, &zip(&[("x", "y")]), &DocLimits::default(), &mut text).unwrap();
+        let meta = read(
+            Kind::Docx,
+            &zip(&[("x", "y")]),
+            &DocLimits::default(),
+            &mut text,
+        )
+        .unwrap();
         assert!(meta.stores.is_empty());
     }
 
     fn corpus(name: &str) -> Option<Vec<u8>> {
-        let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus").join(name);
+        let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../../shared/corpus")
+            .join(name);
         std::fs::read(p).ok()
     }
 
@@ -455,19 +535,40 @@ mod tests {
         let limits = DocLimits::default();
         if let Some(b) = corpus("tika/testWORD_template.docx") {
             let meta = read(Kind::Docx, &b, &limits, &mut TextSink::new(1 << 20)).unwrap();
-            assert_eq!(meta.store(store::OOXML_APP).and_then(|s| s.get(key::TEMPLATE)), Some("tika_2163.dotx"));
+            assert_eq!(
+                meta.store(store::OOXML_APP)
+                    .and_then(|s| s.get(key::TEMPLATE)),
+                Some("tika_2163.dotx")
+            );
             let body = meta.store(store::OOXML_BODY).unwrap();
-            assert!(body.fields.iter().any(|f| f.tag == "w:attachedTemplate"), "{body:?}");
+            assert!(
+                body.fields.iter().any(|f| f.tag == "w:attachedTemplate"),
+                "{body:?}"
+            );
         }
         if let Some(b) = corpus("tika/testWORD_custom_props.docx") {
             let meta = read(Kind::Docx, &b, &limits, &mut TextSink::new(1 << 20)).unwrap();
-            assert_eq!(meta.store(store::OOXML_BODY).and_then(|s| s.get(key::RSID_COUNT)), Some("15"));
-            assert_eq!(meta.store(store::OOXML_APP).and_then(|s| s.get(key::COMPANY)), Some("EDF-DIT"));
+            assert_eq!(
+                meta.store(store::OOXML_BODY)
+                    .and_then(|s| s.get(key::RSID_COUNT)),
+                Some("15")
+            );
+            assert_eq!(
+                meta.store(store::OOXML_APP)
+                    .and_then(|s| s.get(key::COMPANY)),
+                Some("EDF-DIT")
+            );
         }
         for name in ["exiftool/OOXML.docx", "tika/testWORD.docx"] {
             if let Some(b) = corpus(name) {
                 let meta = read(Kind::Docx, &b, &limits, &mut TextSink::new(1 << 20)).unwrap();
-                assert!(meta.zip_entries.iter().any(|e| e.modified.as_deref().is_some_and(|d| !d.starts_with("1980"))), "{name}");
+                assert!(
+                    meta.zip_entries.iter().any(|e| e
+                        .modified
+                        .as_deref()
+                        .is_some_and(|d| !d.starts_with("1980"))),
+                    "{name}"
+                );
             }
         }
     }

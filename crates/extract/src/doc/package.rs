@@ -21,16 +21,30 @@ pub struct Package<'a> {
 
 impl<'a> Package<'a> {
     /// Opens the ZIP and records its entries in `meta.zip_entries`.
-    pub fn open(format: &'static str, bytes: &'a [u8], max_part: u64, meta: &mut DocMeta) -> Result<Package<'a>> {
-        let zip = ZipArchive::new(Cursor::new(bytes)).map_err(|e| ExtractError::malformed(format, format!("not a readable ZIP package: {e}")))?;
+    pub fn open(
+        format: &'static str,
+        bytes: &'a [u8],
+        max_part: u64,
+        meta: &mut DocMeta,
+    ) -> Result<Package<'a>> {
+        let zip = ZipArchive::new(Cursor::new(bytes)).map_err(|e| {
+            ExtractError::malformed(format, format!("not a readable ZIP package: {e}"))
+        })?;
         if zip.len() > MAX_ENTRIES {
-            meta.warnings.push(format!("{} ZIP entries; only the first {MAX_ENTRIES} were read", zip.len()));
+            meta.warnings.push(format!(
+                "{} ZIP entries; only the first {MAX_ENTRIES} were read",
+                zip.len()
+            ));
         }
         let mut names = Vec::new();
         for i in 0..zip.len().min(MAX_ENTRIES) {
-            let Ok(entry) = zip.by_index_data(i) else { continue };
+            let Ok(entry) = zip.by_index_data(i) else {
+                continue;
+            };
             let name = String::from_utf8_lossy(entry.name_raw()).into_owned();
-            let modified = entry.last_modified().and_then(|d| dates::dos(d.datepart(), d.timepart()));
+            let modified = entry
+                .last_modified()
+                .and_then(|d| dates::dos(d.datepart(), d.timepart()));
             meta.zip_entries.push(ZipEntry {
                 name: name.clone(),
                 modified,
@@ -38,7 +52,11 @@ impl<'a> Package<'a> {
             });
             names.push(name);
         }
-        Ok(Package { zip, max_part, names })
+        Ok(Package {
+            zip,
+            max_part,
+            names,
+        })
     }
 
     /// Entry names, in ZIP order.

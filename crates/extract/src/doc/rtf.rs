@@ -35,7 +35,10 @@ enum Dest {
 
 impl Dest {
     fn collects_text(self) -> bool {
-        matches!(self, Dest::Body | Dest::Field(..) | Dest::PropName | Dest::StaticVal | Dest::Generator)
+        matches!(
+            self,
+            Dest::Body | Dest::Field(..) | Dest::PropName | Dest::StaticVal | Dest::Generator
+        )
     }
 }
 
@@ -91,7 +94,8 @@ pub fn read(bytes: &[u8], text: &mut TextSink) -> Result<DocMeta> {
     }
     let mut meta = DocMeta::new("rtf");
     if bytes.len() > MAX_INPUT {
-        meta.warnings.push(format!("only the first {MAX_INPUT} bytes were read"));
+        meta.warnings
+            .push(format!("only the first {MAX_INPUT} bytes were read"));
     }
     let mut p = Parser {
         b: bytes.get(..MAX_INPUT).unwrap_or(bytes),
@@ -120,7 +124,10 @@ impl Parser<'_, '_> {
                     if self.stack.len() >= MAX_DEPTH {
                         return Err(format!("groups nested deeper than {MAX_DEPTH}"));
                     }
-                    let (dest, uc) = self.stack.last().map_or((Dest::Body, 1), |g| (g.dest, g.uc));
+                    let (dest, uc) = self
+                        .stack
+                        .last()
+                        .map_or((Dest::Body, 1), |g| (g.dest, g.uc));
                     self.stack.push(Group::new(dest, uc));
                     if self.stack.len() == 1 {
                         self.top().owner = true;
@@ -232,7 +239,9 @@ impl Parser<'_, '_> {
         while self.b.get(self.i).is_some_and(u8::is_ascii_digit) && self.i - num_start < 11 {
             self.i += 1;
         }
-        let param = std::str::from_utf8(&self.b[num_start..self.i]).ok().and_then(|s| s.parse::<i64>().ok());
+        let param = std::str::from_utf8(&self.b[num_start..self.i])
+            .ok()
+            .and_then(|s| s.parse::<i64>().ok());
         if self.b.get(self.i) == Some(&b' ') {
             self.i += 1;
         }
@@ -242,7 +251,10 @@ impl Parser<'_, '_> {
     fn symbol(&mut self, c: u8) {
         match c {
             b'\'' => {
-                let hex = self.b.get(self.i..self.i + 2).and_then(|h| std::str::from_utf8(h).ok());
+                let hex = self
+                    .b
+                    .get(self.i..self.i + 2)
+                    .and_then(|h| std::str::from_utf8(h).ok());
                 if let Some(v) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
                     self.i += 2;
                     self.byte(v);
@@ -290,7 +302,8 @@ impl Parser<'_, '_> {
                 }
             }
             "deflang" | "deflangfe" if self.stack.len() == 1 => {
-                self.info.push(key::LANGUAGE, &format!("\\{word}"), p.to_string());
+                self.info
+                    .push(key::LANGUAGE, &format!("\\{word}"), p.to_string());
             }
             "uc" => self.top().uc = u32::try_from(p).unwrap_or(1).min(16),
             "u" => {
@@ -313,7 +326,10 @@ impl Parser<'_, '_> {
             "emdash" => self.push_str("\u{2014}"),
             "emspace" | "enspace" | "qmspace" => self.push_str(" "),
             "yr" | "mo" | "dy" | "hr" | "min" | "sec" if matches!(dest, Dest::Date(..)) => {
-                let i = ["yr", "mo", "dy", "hr", "min", "sec"].iter().position(|w| *w == word).unwrap_or(0);
+                let i = ["yr", "mo", "dy", "hr", "min", "sec"]
+                    .iter()
+                    .position(|w| *w == word)
+                    .unwrap_or(0);
                 if let Some(slot) = self.top().date.get_mut(i) {
                     *slot = u32::try_from(p).unwrap_or(0);
                 }
@@ -330,7 +346,9 @@ impl Parser<'_, '_> {
 
     fn close_group(&mut self) {
         let cp = self.cp;
-        let Some(mut g) = self.stack.pop() else { return };
+        let Some(mut g) = self.stack.pop() else {
+            return;
+        };
         self.flush_body();
         if !g.owner {
             return;
@@ -345,8 +363,14 @@ impl Parser<'_, '_> {
                 let raw = format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}");
                 self.info.push_date(key, tag, raw, date);
             }
-            Dest::Generator => self.info.push(key::CREATOR_TOOL, "\\*\\generator", g.out.trim_end().trim_end_matches(';')),
-            Dest::RsidTbl => self.info.push(key::RSID_COUNT, "\\*\\rsidtbl", g.rsids.to_string()),
+            Dest::Generator => self.info.push(
+                key::CREATOR_TOOL,
+                "\\*\\generator",
+                g.out.trim_end().trim_end_matches(';'),
+            ),
+            Dest::RsidTbl => self
+                .info
+                .push(key::RSID_COUNT, "\\*\\rsidtbl", g.rsids.to_string()),
             Dest::PropName => self.prop_name = g.out,
             Dest::StaticVal if !self.prop_name.is_empty() => {
                 let name = std::mem::take(&mut self.prop_name);
@@ -398,9 +422,10 @@ fn destination(word: &str) -> Option<Dest> {
         "propname" => Dest::PropName,
         "staticval" => Dest::StaticVal,
         // Tables, pictures, field instructions and binary data are not text.
-        "fonttbl" | "colortbl" | "stylesheet" | "pict" | "revtbl" | "filetbl" | "fldinst" | "objdata"
-        | "listtable" | "listoverridetable" | "xe" | "tc" | "txe" | "themedata" | "colorschememapping"
-        | "latentstyles" | "datastore" | "xmlnstbl" | "bkmkstart" | "bkmkend" => Dest::Skip,
+        "fonttbl" | "colortbl" | "stylesheet" | "pict" | "revtbl" | "filetbl" | "fldinst"
+        | "objdata" | "listtable" | "listoverridetable" | "xe" | "tc" | "txe" | "themedata"
+        | "colorschememapping" | "latentstyles" | "datastore" | "xmlnstbl" | "bkmkstart"
+        | "bkmkend" => Dest::Skip,
         _ => return None,
     })
 }
@@ -449,8 +474,14 @@ line}{\nofpages3}{\edmins12}}
         assert_eq!(s.get(key::PAGES), Some("3"));
         assert_eq!(s.get(key::TOTAL_TIME), Some("12"));
         assert_eq!(s.get("Client"), Some("Mega"));
-        assert_eq!(s.field(key::CREATED).and_then(|f| f.date.as_deref()), Some("2011-09-17T08:42:00"));
-        assert_eq!(s.field(key::MODIFIED).and_then(|f| f.date.as_deref()), Some("2010-06-19T20:00:00"));
+        assert_eq!(
+            s.field(key::CREATED).and_then(|f| f.date.as_deref()),
+            Some("2011-09-17T08:42:00")
+        );
+        assert_eq!(
+            s.field(key::MODIFIED).and_then(|f| f.date.as_deref()),
+            Some("2010-06-19T20:00:00")
+        );
         assert_eq!(meta.pages, Some(3));
         assert_eq!(text.into_string(), "Hello\tworld\nsecond € line");
     }
@@ -460,12 +491,19 @@ line}{\nofpages3}{\edmins12}}
         let mut text = TextSink::new(100);
         assert!(read(b"hello", &mut text).is_err());
         let meta = read(br"{\rtf1{\info{\title cut", &mut text).unwrap();
-        assert_eq!(meta.store(store::RTF_INFO).and_then(|s| s.get(key::TITLE)), Some("cut"));
+        assert_eq!(
+            meta.store(store::RTF_INFO).and_then(|s| s.get(key::TITLE)),
+            Some("cut")
+        );
         assert!(!meta.warnings.is_empty());
         let deep = format!("{{\\rtf1{}", "{".repeat(10_000));
         let meta = read(deep.as_bytes(), &mut text).unwrap();
         assert!(meta.warnings.iter().any(|w| w.contains("deeper")));
-        for s in [&br"{\rtf1\'"[..], br"{\rtf1\'zz\u\uc-5\bin99999999999 x}", br"{\rtf1\u-99999999999999 }}}}"] {
+        for s in [
+            &br"{\rtf1\'"[..],
+            br"{\rtf1\'zz\u\uc-5\bin99999999999 x}",
+            br"{\rtf1\u-99999999999999 }}}}",
+        ] {
             read(s, &mut text).unwrap();
         }
     }
@@ -473,15 +511,26 @@ line}{\nofpages3}{\edmins12}}
     #[test]
     fn corpus_files() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus");
-        let Ok(b) = std::fs::read(dir.join("exiftool/RTF.rtf")) else { return };
+        let Ok(b) = std::fs::read(dir.join("exiftool/RTF.rtf")) else {
+            return;
+        };
         let meta = read(&b, &mut TextSink::new(1 << 20)).unwrap();
         let s = meta.store(store::RTF_INFO).unwrap();
-        assert_eq!(s.get(key::TITLE), Some("ExifTool RTF test (with spécîål çhars)"));
-        assert_eq!(s.get(key::SUBJECT), Some("a \u{201c}subject\u{201d} in funny quotes"));
+        assert_eq!(
+            s.get(key::TITLE),
+            Some("ExifTool RTF test (with spécîål çhars)")
+        );
+        assert_eq!(
+            s.get(key::SUBJECT),
+            Some("a \u{201c}subject\u{201d} in funny quotes")
+        );
         assert_eq!(s.get("CustomNumber"), Some("123456"));
         if let Ok(b) = std::fs::read(dir.join("tika/testRTF-ms932.rtf")) {
             let meta = read(&b, &mut TextSink::new(1 << 20)).unwrap();
-            assert_eq!(meta.store(store::RTF_INFO).and_then(|s| s.get(key::TITLE)), Some("タイトル"));
+            assert_eq!(
+                meta.store(store::RTF_INFO).and_then(|s| s.get(key::TITLE)),
+                Some("タイトル")
+            );
         }
     }
 }
