@@ -108,13 +108,41 @@ fn office_properties(page: &str, s: &mut Store) {
                 rest = value_at;
                 continue;
             };
-            office_field(s, &name, &entities(&value_at[..end]));
+            office_field(s, &unescape_name(&name), &entities(&value_at[..end]));
             rest = &value_at[end..];
             if s.fields.len() >= MAX_FIELDS {
                 return;
             }
         }
     }
+}
+
+/// Office writes characters not allowed in XML names as `_xHHHH_`
+/// (`Checked_x0020_by`).
+fn unescape_name(name: &str) -> String {
+    let mut out = String::new();
+    let mut rest = name;
+    while let Some(at) = rest.find("_x") {
+        out.push_str(&rest[..at]);
+        let code = rest
+            .get(at + 2..at + 6)
+            .filter(|_| rest.get(at + 6..at + 7) == Some("_"));
+        match code
+            .and_then(|h| u32::from_str_radix(h, 16).ok())
+            .and_then(char::from_u32)
+        {
+            Some(c) => {
+                out.push(c);
+                rest = &rest[at + 7..];
+            }
+            None => {
+                out.push_str("_x");
+                rest = &rest[at + 2..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 fn office_field(s: &mut Store, name: &str, value: &str) {
@@ -552,6 +580,10 @@ mod tests {
             read(page.as_bytes(), &mut TextSink::new(100)).unwrap();
         }
         assert_eq!(entities("&#xD800;&amp"), "&#xD800;&amp");
+        assert_eq!(
+            unescape_name("Checked_x0020_by_x_x00zz_"),
+            "Checked by_x_x00zz_"
+        );
     }
 
     #[test]

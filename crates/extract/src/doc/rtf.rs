@@ -15,6 +15,8 @@ const MAX_DEPTH: usize = 256;
 /// Largest input scanned; RTF with embedded pictures can be big, the
 /// metadata sits at the start.
 const MAX_INPUT: usize = 256 << 20;
+/// Font table entries kept (each `\fN` searches them).
+const MAX_FONTS: usize = 4_096;
 /// Text a metadata field may hold.
 const MAX_FIELD: usize = 64 << 10;
 
@@ -23,6 +25,10 @@ const MAX_FIELD: usize = 64 << 10;
 enum Dest {
     Body,
     Skip,
+    FontTbl,
+    /// `\upr`: an ANSI group then its Unicode twin `\*\ud`; only the twin is read.
+    Upr,
+    Ud,
     Info,
     Field(&'static str, &'static str),
     Date(&'static str, &'static str),
@@ -57,6 +63,8 @@ struct Group {
     units: Vec<u16>,
     date: [u32; 6],
     rsids: u64,
+    /// Code page of the font in use (`\fN` with a `\fcharset`), inherited.
+    font_cp: Option<u32>,
 }
 
 impl Group {
@@ -72,6 +80,7 @@ impl Group {
             units: Vec::new(),
             date: [0; 6],
             rsids: 0,
+            font_cp: None,
         }
     }
 }
@@ -84,6 +93,10 @@ struct Parser<'a, 't> {
     skip: u32,
     info: Store,
     prop_name: String,
+    /// Font number to code page, from the font table.
+    fonts: Vec<(i64, u32)>,
+    /// The font being described in the font table.
+    table_font: i64,
     text: &'t mut TextSink,
 }
 
@@ -105,6 +118,8 @@ pub fn read(bytes: &[u8], text: &mut TextSink) -> Result<DocMeta> {
         skip: 0,
         info: Store::new(store::RTF_INFO),
         prop_name: String::new(),
+        fonts: Vec::new(),
+        table_font: 0,
         text,
     };
     if let Err(w) = p.run() {
@@ -124,11 +139,13 @@ impl Parser<'_, '_> {
                     if self.stack.len() >= MAX_DEPTH {
                         return Err(format!("groups nested deeper than {MAX_DEPTH}"));
                     }
-                    let (dest, uc) = self
+                    let (dest, uc, font_cp) = self
                         .stack
                         .last()
-                        .map_or((Dest::Body, 1), |g| (g.dest, g.uc));
-                    self.stack.push(Group::new(dest, uc));
+                        .map_or((Dest::Body, 1, None), |g| (g.dest, g.uc, g.font_cp));
+                    let mut g = Group::new(dest, uc);
+                    g.font_cp = font_cp;
+                    self.stack.push(g);
                     if self.stack.len() == 1 {
                         self.top().owner = true;
                     }
@@ -154,6 +171,19 @@ impl Parser<'_, '_> {
         Err("unbalanced braces: the file is truncated".into())
     }
 
+    /// The code page bytes are read in: the font's, else the document's.
+    fn cp(&self) -> u32 {
+        self.stack.last().and_then(|g| g.font_cp).unwrap_or(self.cp)
+    }
+
+    /// Decodes pending bytes before the code page changes.
+    fn flush_pending(&mut self) {
+        let cp = self.cp();
+        if let Some(g) = self.sink() {
+            flush_bytes(g, cp);
+        }
+    }
+
     fn top(&mut self) -> &mut Group {
         if self.stack.is_empty() {
             self.stack.push(Group::new(Dest::Skip, 1));
@@ -176,7 +206,7 @@ impl Parser<'_, '_> {
             self.skip -= 1;
             return;
         }
-        let cp = self.cp;
+        let cp = self.cp();
         if let Some(g) = self.sink() {
             flush_units(g);
             if g.bytes.len() < MAX_FIELD {
@@ -190,7 +220,7 @@ impl Parser<'_, '_> {
     }
 
     fn unit(&mut self, u: u16) {
-        let cp = self.cp;
+        let cp = self.cp();
         if let Some(g) = self.sink() {
             flush_bytes(g, cp);
             g.units.push(u);
@@ -198,7 +228,7 @@ impl Parser<'_, '_> {
     }
 
     fn push_str(&mut self, s: &str) {
-        let cp = self.cp;
+        let cp = self.cp();
         if let Some(g) = self.sink() {
             flush_bytes(g, cp);
             flush_units(g);
@@ -280,7 +310,11 @@ impl Parser<'_, '_> {
         let starred = self.top().starred;
         if at_start && let Some(dest) = destination(word) {
             let g = self.top();
-            g.dest = dest;
+            g.dest = if g.dest == Dest::Upr && dest != Dest::Ud {
+                Dest::Skip
+            } else {
+                dest
+            };
             g.owner = true;
             return;
         }
@@ -304,6 +338,24 @@ impl Parser<'_, '_> {
             "deflang" | "deflangfe" if self.stack.len() == 1 => {
                 self.info
                     .push(key::LANGUAGE, &format!("\\{word}"), p.to_string());
+            }
+            "f" if dest == Dest::FontTbl => self.table_font = p,
+            "fcharset" if dest == Dest::FontTbl => {
+                if let Some(cp) = charset_cp(p)
+                    && self.fonts.len() < MAX_FONTS
+                {
+                    self.fonts.push((self.table_font, cp));
+                }
+            }
+            "f" => {
+                self.flush_pending();
+                let cp = self
+                    .fonts
+                    .iter()
+                    .rev()
+                    .find(|(f, _)| *f == p)
+                    .map(|(_, cp)| *cp);
+                self.top().font_cp = cp;
             }
             "uc" => self.top().uc = u32::try_from(p).unwrap_or(1).min(16),
             "u" => {
@@ -345,7 +397,8 @@ impl Parser<'_, '_> {
     }
 
     fn close_group(&mut self) {
-        let cp = self.cp;
+        self.flush_pending();
+        let cp = self.cp();
         let Some(mut g) = self.stack.pop() else {
             return;
         };
@@ -357,7 +410,7 @@ impl Parser<'_, '_> {
         flush_units(&mut g);
         match g.dest {
             Dest::Field(key, tag) => self.info.push(key, tag, g.out),
-            Dest::Date(key, tag) => {
+            Dest::Date(key, tag) if g.date != [0; 6] => {
                 let [y, mo, d, h, mi, s] = g.date;
                 let date = dates::from_parts(y as i32, mo, d, h, mi, s, None);
                 let raw = format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}");
@@ -400,6 +453,8 @@ fn flush_units(g: &mut Group) {
 fn destination(word: &str) -> Option<Dest> {
     Some(match word {
         "info" => Dest::Info,
+        "upr" => Dest::Upr,
+        "ud" => Dest::Ud,
         "title" => Dest::Field(key::TITLE, "\\title"),
         "subject" => Dest::Field(key::SUBJECT, "\\subject"),
         "author" => Dest::Field(key::AUTHOR, "\\author"),
@@ -422,10 +477,32 @@ fn destination(word: &str) -> Option<Dest> {
         "propname" => Dest::PropName,
         "staticval" => Dest::StaticVal,
         // Tables, pictures, field instructions and binary data are not text.
-        "fonttbl" | "colortbl" | "stylesheet" | "pict" | "revtbl" | "filetbl" | "fldinst"
-        | "objdata" | "listtable" | "listoverridetable" | "xe" | "tc" | "txe" | "themedata"
+        "fonttbl" => Dest::FontTbl,
+        "colortbl" | "stylesheet" | "pict" | "revtbl" | "filetbl" | "fldinst" | "objdata"
+        | "listtable" | "listoverridetable" | "xe" | "tc" | "txe" | "themedata"
         | "colorschememapping" | "latentstyles" | "datastore" | "xmlnstbl" | "bkmkstart"
         | "bkmkend" => Dest::Skip,
+        _ => return None,
+    })
+}
+
+/// The code page of a font charset other than ANSI/default (those follow `\ansicpg`).
+fn charset_cp(charset: i64) -> Option<u32> {
+    Some(match charset {
+        77 => 10000,
+        128 => 932,
+        129 => 949,
+        134 => 936,
+        136 => 950,
+        161 => 1253,
+        162 => 1254,
+        163 => 1258,
+        177 => 1255,
+        178 => 1256,
+        186 => 1257,
+        204 => 1251,
+        222 => 874,
+        238 => 1250,
         _ => return None,
     })
 }
@@ -457,6 +534,18 @@ line}{\nofpages3}{\edmins12}}
 {\*\unknown hidden}\pard Hello\tab world\par {\pict 0a0b0c}second \u8364?\bin3 {}} line}";
 
     #[test]
+    fn reads_the_unicode_twin_of_upr() {
+        let rtf = br"{\rtf1{\info{\upr{\title ???}{\*\ud{\title \u26085 ?\u26412 ?}}}{\author A}}}";
+        let meta = read(rtf, &mut TextSink::new(100)).unwrap();
+        let titles: Vec<_> = meta.stores[0]
+            .fields
+            .iter()
+            .map(|f| f.value.as_str())
+            .collect();
+        assert_eq!(titles, ["日本", "A"]);
+    }
+
+    #[test]
     fn reads_info_and_text() {
         let mut text = TextSink::new(1000);
         let meta = read(SAMPLE.as_bytes(), &mut text).unwrap();
@@ -484,6 +573,14 @@ line}{\nofpages3}{\edmins12}}
         );
         assert_eq!(meta.pages, Some(3));
         assert_eq!(text.into_string(), "Hello\tworld\nsecond € line");
+    }
+
+    #[test]
+    fn font_charsets_choose_the_code_page() {
+        let mut text = TextSink::new(100);
+        let rtf = br"{\rtf1\ansi\ansicpg1252{\fonttbl{\f0\fcharset0 Times;}{\f1\fcharset128 MS Mincho{\*\falt x};}}\f1 \'83\'5e{\f0 \'e9}\'83\'43}";
+        read(rtf, &mut text).unwrap();
+        assert_eq!(text.into_string(), "タéイ");
     }
 
     #[test]
