@@ -17,6 +17,7 @@ pub mod odf;
 mod office_xml;
 pub mod ole;
 mod ole_props;
+mod ole_text;
 mod ole_word;
 pub mod ooxml;
 mod package;

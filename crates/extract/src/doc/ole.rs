@@ -1,6 +1,6 @@
 //! Legacy Office (OLE compound files): the summary property sets, the Word
-//! FIB and DOP, and Word text. Encrypted OOXML is a compound file too and
-//! is recognised here by its streams.
+//! FIB and DOP, and the text of Word, Excel and PowerPoint files. Encrypted
+//! OOXML is a compound file too and is recognised here by its streams.
 
 use std::io::{Cursor, Read};
 
@@ -9,7 +9,7 @@ use leakcheck_core::doc::{key, store};
 use leakcheck_core::{DocMeta, Store};
 
 use super::ole_props::{self, FMTID_USER_DEFINED, Section, Value};
-use super::{DocLimits, TextSink, dates, ole_word};
+use super::{DocLimits, TextSink, dates, ole_text, ole_word};
 use crate::{ExtractError, Result};
 
 /// Root entries looked at; real files have a handful.
@@ -80,6 +80,14 @@ pub fn read(bytes: &[u8], limits: &DocLimits, text: &mut TextSink) -> Result<Doc
             let name = if has("Workbook") { "Workbook" } else { "Book" };
             if let Some(wb) = stream(&mut cfb, name, limits, &mut meta) {
                 meta.encrypted |= biff_filepass(&wb);
+                if !meta.encrypted {
+                    ole_text::excel(&wb, text);
+                }
+            }
+        }
+        "ppt" if !meta.encrypted => {
+            if let Some(doc) = stream(&mut cfb, "PowerPoint Document", limits, &mut meta) {
+                ole_text::powerpoint(&doc, text);
             }
         }
         _ => {}

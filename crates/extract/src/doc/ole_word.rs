@@ -352,6 +352,29 @@ mod tests {
     }
 
     #[test]
+    fn saved_by_pairs_and_comment_owners() {
+        let xst = |s: &str| {
+            let units: Vec<u16> = s.encode_utf16().collect();
+            let mut v = (units.len() as u16).to_le_bytes().to_vec();
+            v.extend(units.iter().flat_map(|u| u.to_le_bytes()));
+            v
+        };
+        let mut sttb = vec![0xff, 0xff, 4, 0, 0, 0];
+        for s in ["Ann", "C:\\a.doc", "Bob", "D:\\b.doc"] {
+            sttb.extend(xst(s));
+        }
+        let mut s = Store::new(store::WORD_FIB);
+        saved_by(&sttb, &mut s);
+        saved_by(&sttb[..sttb.len() - 3], &mut s);
+        let values: Vec<_> = s.fields.iter().map(|f| f.value.as_str()).collect();
+        assert_eq!(
+            values,
+            ["Ann (C:\\a.doc)", "Bob (D:\\b.doc)", "Ann (C:\\a.doc)"]
+        );
+        assert_eq!(xsts(&[xst("Eve"), vec![9, 0, 1]].concat()), ["Eve"]);
+    }
+
+    #[test]
     fn truncated_streams_do_not_panic() {
         let (wd, table) = word("some text here");
         for cut in (0..wd.len()).step_by(7) {
