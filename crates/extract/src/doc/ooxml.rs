@@ -279,6 +279,9 @@ fn numbered(pkg: &Package, prefix: &str) -> Vec<String> {
 fn excel(pkg: &mut Package, meta: &mut DocMeta, body: &mut Store, text: &mut TextSink) {
     let shared = shared_strings(pkg, meta);
     for sheet in numbered(pkg, "xl/worksheets/sheet") {
+        if text.is_full() {
+            break;
+        }
         let mut cell = String::new();
         let mut cell_type = String::new();
         walk_part(pkg, &sheet, meta, |step| {
@@ -346,6 +349,9 @@ fn shared_strings(pkg: &mut Package, meta: &mut DocMeta) -> Vec<String> {
 
 fn powerpoint(pkg: &mut Package, meta: &mut DocMeta, body: &mut Store, text: &mut TextSink) {
     for slide in numbered(pkg, "ppt/slides/slide") {
+        if text.is_full() {
+            break;
+        }
         walk_part(pkg, &slide, meta, |step| {
             match step {
                 Step::Text([.., e], t) if e.name == "a:t" => text.push(t),
