@@ -9,12 +9,18 @@ use leakcheck_core::{DocMeta, Kind};
 
 use crate::Result;
 
+mod codepage;
 pub mod dates;
 pub mod html;
 pub mod image;
 pub mod odf;
+mod office_xml;
 pub mod ole;
+mod ole_props;
+mod ole_text;
+mod ole_word;
 pub mod ooxml;
+mod package;
 pub mod pdf;
 mod pdf_layout;
 mod pdf_raw;
