@@ -42,7 +42,10 @@ pub fn read(tiff: &[u8], max_bytes: u64, warnings: &mut Vec<String>) -> Option<E
         warnings.push(format!("EXIF skipped: its values declare {declared} bytes"));
         return None;
     }
-    let exif = match Reader::new().continue_on_error(true).read_raw(tiff.to_vec()) {
+    let exif = match Reader::new()
+        .continue_on_error(true)
+        .read_raw(tiff.to_vec())
+    {
         Ok(e) => e,
         Err(e) => match e.distill_partial_result(|errs| {
             if let Some(first) = errs.first() {
@@ -86,12 +89,18 @@ fn collect(exif: &Exif) -> ExifRead {
     let uint = |tag, ifd| exif.get_field(tag, ifd).and_then(|f| f.value.get_uint(0));
     let off = uint(Tag::JPEGInterchangeFormat, In::THUMBNAIL);
     let len = uint(Tag::JPEGInterchangeFormatLength, In::THUMBNAIL);
-    out.thumbnail = off.zip(len).filter(|&(_, l)| l > 0).map(|(o, l)| (u64::from(o), u64::from(l)));
+    out.thumbnail = off
+        .zip(len)
+        .filter(|&(_, l)| l > 0)
+        .map(|(o, l)| (u64::from(o), u64::from(l)));
     out.orientation = uint(Tag::Orientation, In::PRIMARY).and_then(|o| u8::try_from(o).ok());
     let w = uint(Tag::ImageWidth, In::PRIMARY).or(uint(Tag::PixelXDimension, In::PRIMARY));
     let h = uint(Tag::ImageLength, In::PRIMARY).or(uint(Tag::PixelYDimension, In::PRIMARY));
     out.size = w.zip(h);
-    out.stores = stores.into_iter().filter(|s| !s.fields.is_empty()).collect();
+    out.stores = stores
+        .into_iter()
+        .filter(|s| !s.fields.is_empty())
+        .collect();
     out
 }
 
@@ -101,8 +110,14 @@ fn push_field(store: &mut Store, exif: &Exif, f: &Field) {
         return; // MakerNote, ICC profile, PrintIM: binary blobs
     }
     let name = tag_name(f.tag);
-    let tag = if name.is_empty() { format!("0x{num:04x}") } else { format!("0x{num:04x} {name}") };
-    let Some(value) = value_text(f, exif.little_endian()) else { return };
+    let tag = if name.is_empty() {
+        format!("0x{num:04x}")
+    } else {
+        format!("0x{num:04x} {name}")
+    };
+    let Some(value) = value_text(f, exif.little_endian()) else {
+        return;
+    };
     let canon = canonical(ctx, num);
     match date_zone_tag(ctx, num) {
         Some(zone_tag) => {
@@ -183,14 +198,26 @@ fn offset_minutes(z: &str) -> Option<i32> {
 /// from its OffsetTime tag when the date itself has none.
 fn exif_date(raw: &str, zone: Option<i32>) -> Option<String> {
     let iso_like = raw.get(4..5) == Some("-");
-    let norm = if iso_like { dates::iso(raw) } else { dates::exif(raw) }?;
+    let norm = if iso_like {
+        dates::iso(raw)
+    } else {
+        dates::exif(raw)
+    }?;
     let Some(zone) = zone else { return Some(norm) };
     let (dt, stated) = dates::parse(&norm)?;
     if stated.is_some() {
         return Some(norm);
     }
     let (d, t) = (dt.date(), dt.time());
-    dates::from_parts(d.year(), d.month(), d.day(), t.hour(), t.minute(), t.second(), Some(zone))
+    dates::from_parts(
+        d.year(),
+        d.month(),
+        d.day(),
+        t.hour(),
+        t.minute(),
+        t.second(),
+        Some(zone),
+    )
 }
 
 /// The value as text; `None` for blobs and long arrays.
@@ -201,9 +228,13 @@ fn value_text(f: &Field, le: bool) -> Option<String> {
             Some(s.join(", "))
         }
         (Value::Undefined(b, _), Context::Exif, 0x9286) => user_comment(b, le),
-        (Value::Byte(b), Context::Tiff, 0x9c9b..=0x9c9f) => {
-            Some(UTF_16LE.decode_without_bom_handling(b).0.trim_end_matches('\0').to_string())
-        }
+        (Value::Byte(b), Context::Tiff, 0x9c9b..=0x9c9f) => Some(
+            UTF_16LE
+                .decode_without_bom_handling(b)
+                .0
+                .trim_end_matches('\0')
+                .to_string(),
+        ),
         (Value::Byte(b) | Value::Undefined(b, _), _, _) if b.len() > MAX_VALUES => None,
         (v, _, _) if value_count(v) > MAX_VALUES => None,
         _ => Some(f.display_value().to_string()),
@@ -270,11 +301,19 @@ fn declared_value_bytes(tiff: &[u8]) -> u64 {
     };
     let u16_at = |o: usize| -> Option<u16> {
         let b: [u8; 2] = tiff.get(o..o + 2)?.try_into().ok()?;
-        Some(if le { u16::from_le_bytes(b) } else { u16::from_be_bytes(b) })
+        Some(if le {
+            u16::from_le_bytes(b)
+        } else {
+            u16::from_be_bytes(b)
+        })
     };
     let u32_at = |o: usize| -> Option<usize> {
         let b: [u8; 4] = tiff.get(o..o + 4)?.try_into().ok()?;
-        Some(if le { u32::from_le_bytes(b) } else { u32::from_be_bytes(b) } as usize)
+        Some(if le {
+            u32::from_le_bytes(b)
+        } else {
+            u32::from_be_bytes(b)
+        } as usize)
     };
     let mut todo: Vec<usize> = u32_at(4).into_iter().collect();
     let mut seen = HashSet::new();
@@ -286,7 +325,8 @@ fn declared_value_bytes(tiff: &[u8]) -> u64 {
         let Some(n) = u16_at(ifd) else { continue };
         let entries = ifd + 2;
         for e in (0..usize::from(n)).map(|i| entries + 12 * i) {
-            let (Some(tag), Some(typ), Some(count)) = (u16_at(e), u16_at(e + 2), u32_at(e + 4)) else {
+            let (Some(tag), Some(typ), Some(count)) = (u16_at(e), u16_at(e + 2), u32_at(e + 4))
+            else {
                 break;
             };
             let size = unit_size(typ) as u64 * count as u64;

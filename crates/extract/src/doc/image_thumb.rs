@@ -63,7 +63,10 @@ pub fn compare(thumb: &DynamicImage, main: DynamicImage, orientation: Option<u8>
     let aspect_differs = (rt - rm).abs() / rm > ASPECT_TOLERANCE;
     let scaled = imageops::resize(&main.to_rgb8(), tw, th, FilterType::Triangle);
     let thumb_rgb = thumb.to_rgb8();
-    let hasher = HasherConfig::new().hash_size(8, 8).hash_alg(HashAlg::Gradient).to_hasher();
+    let hasher = HasherConfig::new()
+        .hash_size(8, 8)
+        .hash_alg(HashAlg::Gradient)
+        .to_hasher();
     let hash_distance = hasher
         .hash_image(&DynamicImage::ImageRgb8(scaled.clone()))
         .dist(&hasher.hash_image(&DynamicImage::ImageRgb8(thumb_rgb.clone())));
@@ -80,7 +83,9 @@ fn mean_difference(a: &RgbImage, b: &RgbImage) -> f64 {
         .as_raw()
         .iter()
         .zip(b.as_raw())
-        .fold((0u64, 0u64), |(s, n), (&x, &y)| (s + u64::from(x.abs_diff(y)), n + 1));
+        .fold((0u64, 0u64), |(s, n), (&x, &y)| {
+            (s + u64::from(x.abs_diff(y)), n + 1)
+        });
     if n == 0 {
         return 0.0;
     }

@@ -38,7 +38,9 @@ fn resources(irb: &[u8]) -> (Vec<Resource<'_>>, bool) {
     let mut out = Vec::new();
     let mut pos = 0;
     while pos + 12 <= irb.len() && out.len() < MAX_RECORDS {
-        let Some(sig) = irb.get(pos..pos + 4) else { break };
+        let Some(sig) = irb.get(pos..pos + 4) else {
+            break;
+        };
         if !IRB_SIGNATURES.iter().any(|s| s.as_slice() == sig) {
             return (out, true);
         }
@@ -46,7 +48,9 @@ fn resources(irb: &[u8]) -> (Vec<Resource<'_>>, bool) {
         let name_len = usize::from(irb.get(pos + 6).copied().unwrap_or(0));
         // The name (length byte included) is padded to an even size.
         let size_at = pos + 6 + ((name_len + 2) & !1);
-        let Some(size) = be32(irb, size_at) else { return (out, true) };
+        let Some(size) = be32(irb, size_at) else {
+            return (out, true);
+        };
         let start = size_at + 4;
         let Some(data) = irb.get(start..start.saturating_add(size as usize)) else {
             return (out, true);
@@ -80,7 +84,11 @@ pub fn read_irb(irb: &[u8], iptc: &mut Store, photoshop: &mut Store) -> Option<S
     if let (Some(d), Some(data)) = (digest, iptc_data) {
         // Adobe tools refresh the digest; other writers leave it stale.
         let current = Md5::digest(data).as_slice() == d.data;
-        photoshop.push("iptc_digest_current", "IPTCDigest current", if current { "yes" } else { "no" });
+        photoshop.push(
+            "iptc_digest_current",
+            "IPTCDigest current",
+            if current { "yes" } else { "no" },
+        );
     }
     warning
 }
@@ -139,7 +147,11 @@ fn datasets(iim: &[u8]) -> (Vec<DataSet<'_>>, bool) {
         let Some(data) = iim.get(start..start.saturating_add(size)) else {
             return (out, true);
         };
-        out.push(DataSet { record, number, data });
+        out.push(DataSet {
+            record,
+            number,
+            data,
+        });
         pos = start + size;
     }
     (out, false)
@@ -173,7 +185,10 @@ pub fn read_iim(iim: &[u8], out: &mut Store) -> Option<String> {
             (2, 60 | 63) => {} // folded into its date
             (1, 90) => out.push(tag, tag, hex(d.data)),
             (1, 0) | (2, 0) => {
-                let n = d.data.iter().fold(0u64, |acc, &b| (acc << 8) | u64::from(b));
+                let n = d
+                    .data
+                    .iter()
+                    .fold(0u64, |acc, &b| (acc << 8) | u64::from(b));
                 out.push(tag, tag, n.to_string());
             }
             (r, n) => out.push(canonical(r, n).unwrap_or(tag), tag, text(d)),
@@ -304,7 +319,13 @@ mod tests {
         assert_eq!(iptc.get(key::TITLE), Some("Title"));
         let created = iptc.field(key::CREATED).unwrap();
         assert_eq!(created.date.as_deref(), Some("2004-02-26T09:36:46+01:00"));
-        assert_eq!(iptc.fields.iter().filter(|f| f.key == key::KEYWORDS).count(), 2);
+        assert_eq!(
+            iptc.fields
+                .iter()
+                .filter(|f| f.key == key::KEYWORDS)
+                .count(),
+            2
+        );
         assert_eq!(ps.get("iptc_digest_current"), Some("yes"));
     }
 
