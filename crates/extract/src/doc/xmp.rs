@@ -39,8 +39,8 @@ fn prefix_of(ns: &str) -> Option<&'static str> {
 
 fn canonical(tag: &str) -> Option<&'static str> {
     Some(match tag {
-        "dc:title" => key::TITLE,
-        "dc:creator" => key::AUTHOR,
+        "dc:title" | "pdf:Title" => key::TITLE,
+        "dc:creator" | "pdf:Author" => key::AUTHOR,
         "dc:description" => key::DESCRIPTION,
         "dc:subject" | "pdf:Keywords" => key::KEYWORDS,
         "dc:rights" => key::COPYRIGHT,
@@ -48,7 +48,7 @@ fn canonical(tag: &str) -> Option<&'static str> {
         "xmp:CreateDate" => key::CREATED,
         "xmp:ModifyDate" => key::MODIFIED,
         "xmp:MetadataDate" => key::METADATA_DATE,
-        "xmp:CreatorTool" => key::CREATOR_TOOL,
+        "xmp:CreatorTool" | "pdf:Creator" => key::CREATOR_TOOL,
         "pdf:Producer" => key::PRODUCER,
         "tiff:Make" => key::MAKE,
         "tiff:Model" => key::MODEL,
