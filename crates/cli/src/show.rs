@@ -41,6 +41,9 @@ pub fn item(out: &mut impl Write, d: &ItemDetail, case: &Case, full: bool) -> Re
             writeln!(out, "      mbox envelope: {}", t(env.trim_end()))?;
         }
     }
+    if let Some(doc) = &d.document {
+        document(out, doc)?;
+    }
     if let Some(e) = &d.email {
         writeln!(out, "\nemail:")?;
         let field = |out: &mut dyn Write, name: &str, v: &str| -> std::io::Result<()> {
@@ -296,6 +299,53 @@ fn dkim_evidence(out: &mut impl Write, f: &Finding, case: &Case, id: &ItemId) ->
             case.root().display(),
             &id.as_str()[..16]
         )?;
+    }
+    Ok(())
+}
+
+/// A document's metadata, one block per store, so that disagreements
+/// between stores are visible side by side.
+fn document(out: &mut impl Write, m: &leakcheck_core::DocMeta) -> Result<()> {
+    writeln!(out, "\ndocument ({}):", t(&m.format))?;
+    if let Some(p) = m.pages {
+        writeln!(out, "  pages       {p}")?;
+    }
+    if m.encrypted {
+        writeln!(out, "  encrypted   yes: only unencrypted metadata was read")?;
+    }
+    let cut = if m.text_truncated { " (cut)" } else { "" };
+    writeln!(out, "  text        {} characters{cut}", m.text_chars)?;
+    if let Some(pdf) = &m.pdf {
+        writeln!(
+            out,
+            "  revisions   {}{}",
+            pdf.revisions.len(),
+            if pdf.linearized { " (linearized)" } else { "" }
+        )?;
+        for (name, n) in &pdf.keywords {
+            writeln!(out, "  {:<12}{n}", t(name))?;
+        }
+    }
+    if let Some(th) = m.image.as_ref().and_then(|i| i.thumbnail.as_ref()) {
+        writeln!(
+            out,
+            "  thumbnail   {}x{}, mean difference {}, hash distance {}",
+            th.width,
+            th.height,
+            th.mean_difference
+                .map_or("-".into(), |d| format!("{d:.1} %")),
+            th.hash_distance.map_or("-".into(), |d| d.to_string())
+        )?;
+    }
+    for w in &m.warnings {
+        writeln!(out, "  warning     {}", t(w))?;
+    }
+    for s in &m.stores {
+        writeln!(out, "  [{}]", t(&s.name))?;
+        for f in &s.fields {
+            let value: String = f.value.chars().take(200).collect();
+            writeln!(out, "    {:<28}{}", t(&f.tag), t(&value))?;
+        }
     }
     Ok(())
 }

@@ -264,3 +264,31 @@ fn parses_what_cpython_parses() {
         "subjects agree on {same_subject} of {checked}"
     );
 }
+
+/// The document corpus: every file extracts or records an error, counts
+/// add up, and a PDF's earlier revisions become items of their own.
+#[test]
+fn documents_extract_and_pdf_revisions_become_items() {
+    let Some(root) = corpus("tika") else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let (case, run) = ingest(dir.path(), &[&root]);
+    assert!(run.code <= 1, "{}", run.stderr);
+    let s = stats(&case);
+    assert!(s.documents >= 80, "documents read: {}", s.documents);
+    assert!(
+        s.containers
+            .unreconciled
+            .iter()
+            .all(|c| c.kind != "pdf-revisions")
+    );
+    let c = Case::open(&case).unwrap();
+    let cat = c.catalog().unwrap();
+    let pdf = ItemId::of(&fs::read(root.join("testPDF_incrementalUpdates.pdf")).unwrap());
+    let detail = cat.item(&pdf).unwrap();
+    let doc = detail.document.expect("the PDF's metadata is catalogued");
+    assert_eq!(doc.pdf.as_ref().unwrap().revisions.len(), 3);
+    let names: Vec<_> = detail.children.iter().map(|o| o.path.as_str()).collect();
+    assert_eq!(names, ["revision 1 of 3", "revision 2 of 3"]);
+    let (_, text) = cat.document(&pdf).unwrap().unwrap();
+    assert!(!text.trim().is_empty());
+}

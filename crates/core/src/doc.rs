@@ -94,7 +94,13 @@ impl Store {
     }
 
     /// Adds a date field with its normalised form (when it parsed).
-    pub fn push_date(&mut self, key: &str, tag: &str, value: impl Into<String>, date: Option<String>) {
+    pub fn push_date(
+        &mut self,
+        key: &str,
+        tag: &str,
+        value: impl Into<String>,
+        date: Option<String>,
+    ) {
         let value = value.into();
         if value.trim().is_empty() && date.is_none() {
             return;

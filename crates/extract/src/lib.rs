@@ -12,6 +12,7 @@ pub use error::{ExtractError, Result, guard};
 pub use member::{Flow, Listing, Member, MemberData, Sink};
 
 mod detect;
+pub mod doc;
 pub mod email;
 mod error;
 pub mod gzip;
@@ -20,4 +21,3 @@ mod member;
 pub mod sevenz;
 pub mod tar;
 pub mod zip;
-pub mod doc;

@@ -49,9 +49,8 @@ fn key_for(group: &str, tag: &str) -> Option<&'static str> {
     use leakcheck_core::doc::key;
     Some(match (group, tag) {
         (_, "Title") => key::TITLE,
-        ("PDF" | "XMP-xmp" | "XMP-meta" | "XMP-pdf", "Creator") | (_, "CreatorTool" | "Application" | "Generator") => {
-            key::CREATOR_TOOL
-        }
+        ("PDF" | "XMP-xmp" | "XMP-meta" | "XMP-pdf", "Creator")
+        | (_, "CreatorTool" | "Application" | "Generator") => key::CREATOR_TOOL,
         // OLE PIDSI_APPNAME: the authoring application, like OOXML's Application.
         ("FlashPix", "Software") => key::CREATOR_TOOL,
         (_, "Author" | "Creator") => key::AUTHOR,
@@ -123,8 +122,10 @@ fn exif_date(s: &str) -> Option<String> {
 }
 
 fn same_date(expected: &str, ours: &str) -> bool {
-    let (Some(e), Some((o, oz))) = (exif_date(expected).and_then(|d| dates::parse(&d)), dates::parse(ours))
-    else {
+    let (Some(e), Some((o, oz))) = (
+        exif_date(expected).and_then(|d| dates::parse(&d)),
+        dates::parse(ours),
+    ) else {
         return false;
     };
     let (e, ez) = e;
@@ -173,12 +174,21 @@ fn agrees_with_exiftool() {
     let mut t = Tally::default();
     let mut files = 0;
     for dir in ["exiftool", "tika"] {
-        let mut entries: Vec<_> = std::fs::read_dir(root.join(dir)).unwrap().flatten().map(|e| e.path()).collect();
+        let mut entries: Vec<_> = std::fs::read_dir(root.join(dir))
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .collect();
         entries.sort();
-        for json in entries.iter().filter(|p| p.to_string_lossy().ends_with(".exiftool.json")) {
+        for json in entries
+            .iter()
+            .filter(|p| p.to_string_lossy().ends_with(".exiftool.json"))
+        {
             let sample = PathBuf::from(json.to_string_lossy().trim_end_matches(".exiftool.json"));
             let oracle: Value = serde_json::from_slice(&std::fs::read(json).unwrap()).unwrap();
-            let Some(tags) = oracle.get(0).and_then(Value::as_object) else { continue };
+            let Some(tags) = oracle.get(0).and_then(Value::as_object) else {
+                continue;
+            };
             if tags.keys().any(|k| k == "ExifTool:Error") {
                 continue; // ExifTool does not read it
             }
@@ -187,7 +197,9 @@ fn agrees_with_exiftool() {
                 continue;
             }
             let bytes = std::fs::read(&sample).unwrap();
-            let meta: DocMeta = match leakcheck_extract::guard(|| doc::extract(kind, &bytes, &DocLimits::default())) {
+            let meta: DocMeta = match leakcheck_extract::guard(|| {
+                doc::extract(kind, &bytes, &DocLimits::default())
+            }) {
                 Ok(x) => x.meta,
                 Err(e) => {
                     eprintln!("{}: {e}", sample.display());
@@ -197,11 +209,16 @@ fn agrees_with_exiftool() {
             files += 1;
             let name = sample.file_name().unwrap().to_string_lossy().into_owned();
             for (full, value) in tags {
-                let Some((group, tag)) = full.split_once(':') else { continue };
-                let (Some(key), Some(stores)) = (key_for(group, tag), stores_for(group, &meta.format)) else {
+                let Some((group, tag)) = full.split_once(':') else {
                     continue;
                 };
-                if matches!(value, Value::String(s) if s.trim().is_empty() || s.starts_with("0000:00:00")) {
+                let (Some(key), Some(stores)) =
+                    (key_for(group, tag), stores_for(group, &meta.format))
+                else {
+                    continue;
+                };
+                if matches!(value, Value::String(s) if s.trim().is_empty() || s.starts_with("0000:00:00"))
+                {
                     continue; // ExifTool shows an empty or zero value; we record absence
                 }
                 let ours: Vec<_> = meta
@@ -215,7 +232,10 @@ fn agrees_with_exiftool() {
                 if same(value, &ours, is_date) {
                     t.agree += 1;
                 } else {
-                    let got: Vec<_> = ours.iter().map(|f| f.date.clone().unwrap_or(f.value.clone())).collect();
+                    let got: Vec<_> = ours
+                        .iter()
+                        .map(|f| f.date.clone().unwrap_or(f.value.clone()))
+                        .collect();
                     let line = format!("{id}: exiftool {value} / ours {got:?}");
                     if !EXPLAINED.iter().any(|(e, _)| *e == id) {
                         t.unexplained.push(line.clone());
@@ -227,7 +247,10 @@ fn agrees_with_exiftool() {
     }
     let total = t.agree + t.disagree.len();
     let pct = 100.0 * t.agree as f64 / total.max(1) as f64;
-    eprintln!("{files} files, {total} values compared, {} agree ({pct:.1} %)", t.agree);
+    eprintln!(
+        "{files} files, {total} values compared, {} agree ({pct:.1} %)",
+        t.agree
+    );
     for d in &t.disagree {
         eprintln!("  {d}");
     }
@@ -235,6 +258,10 @@ fn agrees_with_exiftool() {
     for d in &t.unexplained {
         *by_file.entry(d.split('|').next().unwrap()).or_default() += 1;
     }
-    assert!(t.unexplained.is_empty(), "unexplained disagreements: {:#?}", t.unexplained);
+    assert!(
+        t.unexplained.is_empty(),
+        "unexplained disagreements: {:#?}",
+        t.unexplained
+    );
     assert!(pct >= 98.0, "agreement {pct:.1} % is under 98 %");
 }

@@ -383,7 +383,11 @@ impl Ctx {
                 let _ = tx.send(guard(|| extract::doc::extract(kind, &input, &doc_limits)));
             });
         if let Err(e) = spawned {
-            return self.item_error(parent.id, Stage::Parse, format!("no thread to read it: {e}"));
+            return self.item_error(
+                parent.id,
+                Stage::Parse,
+                format!("no thread to read it: {e}"),
+            );
         }
         let wait = std::time::Duration::from_secs(limits.max_document_seconds);
         let extracted = match rx.recv_timeout(wait) {

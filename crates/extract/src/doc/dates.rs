@@ -17,7 +17,11 @@ pub fn from_parts(
     zone: Option<i32>,
 ) -> Option<String> {
     let dt = NaiveDate::from_ymd_opt(y, mo, d)?.and_hms_opt(h, mi, s)?;
-    Some(format!("{}{}", dt.format("%Y-%m-%dT%H:%M:%S"), zone_suffix(zone)))
+    Some(format!(
+        "{}{}",
+        dt.format("%Y-%m-%dT%H:%M:%S"),
+        zone_suffix(zone)
+    ))
 }
 
 fn zone_suffix(zone: Option<i32>) -> String {
@@ -51,7 +55,11 @@ pub fn pdf(raw: &str) -> Option<String> {
     }
     let y = num(s, 0..4)? as i32;
     let part = |r: std::ops::Range<usize>, default: u32| {
-        if digits >= r.end { num(s, r) } else { Some(default) }
+        if digits >= r.end {
+            num(s, r)
+        } else {
+            Some(default)
+        }
     };
     let (mo, d) = (part(4..6, 1)?, part(6..8, 1)?);
     let (h, mi, sec) = (part(8..10, 0)?, part(10..12, 0)?, part(12..14, 0)?);
@@ -93,7 +101,11 @@ pub fn iso(raw: &str) -> Option<String> {
     let s = raw.trim();
     if let Ok(dt) = DateTime::parse_from_rfc3339(s) {
         let off = dt.offset().local_minus_utc() / 60;
-        let zone = if s.ends_with('Z') || s.ends_with('z') { 0 } else { off };
+        let zone = if s.ends_with('Z') || s.ends_with('z') {
+            0
+        } else {
+            off
+        };
         return Some(format!(
             "{}{}",
             dt.naive_local().format("%Y-%m-%dT%H:%M:%S"),
@@ -179,7 +191,10 @@ mod tests {
             pdf("D:20230327101500+02'00'").as_deref(),
             Some("2023-03-27T10:15:00+02:00")
         );
-        assert_eq!(pdf("D:20230327101500Z").as_deref(), Some("2023-03-27T10:15:00Z"));
+        assert_eq!(
+            pdf("D:20230327101500Z").as_deref(),
+            Some("2023-03-27T10:15:00Z")
+        );
         assert_eq!(pdf("D:2001").as_deref(), Some("2001-01-01T00:00:00"));
         assert_eq!(pdf("D:20011301").as_deref(), None);
         assert_eq!(pdf("yesterday"), None);
@@ -187,17 +202,35 @@ mod tests {
 
     #[test]
     fn exif_iso_filetime_dos() {
-        assert_eq!(exif("2003:12:14 12:01:44").as_deref(), Some("2003-12-14T12:01:44"));
+        assert_eq!(
+            exif("2003:12:14 12:01:44").as_deref(),
+            Some("2003-12-14T12:01:44")
+        );
         assert_eq!(exif("0000:00:00 00:00:00"), None);
         assert_eq!(exif("    :  :     :  :  "), None);
-        assert_eq!(iso("2009-11-05T12:01:00Z").as_deref(), Some("2009-11-05T12:01:00Z"));
-        assert_eq!(iso("2009-11-05T12:01-05:00").as_deref(), Some("2009-11-05T12:01:00-05:00"));
+        assert_eq!(
+            iso("2009-11-05T12:01:00Z").as_deref(),
+            Some("2009-11-05T12:01:00Z")
+        );
+        assert_eq!(
+            iso("2009-11-05T12:01-05:00").as_deref(),
+            Some("2009-11-05T12:01:00-05:00")
+        );
         assert_eq!(iso("2009-11-05").as_deref(), Some("2009-11-05T00:00:00"));
-        assert_eq!(iso("2010-03-04T11:08:47.03").as_deref(), Some("2010-03-04T11:08:47"));
+        assert_eq!(
+            iso("2010-03-04T11:08:47.03").as_deref(),
+            Some("2010-03-04T11:08:47")
+        );
         assert_eq!(filetime(0), None);
-        assert_eq!(filetime(116_444_736_000_000_000).as_deref(), Some("1970-01-01T00:00:00Z"));
+        assert_eq!(
+            filetime(116_444_736_000_000_000).as_deref(),
+            Some("1970-01-01T00:00:00Z")
+        );
         assert_eq!(dos(0x0021, 0).as_deref(), Some("1980-01-01T00:00:00"));
         let (dt, z) = parse("2009-11-05T12:01:00-05:00").unwrap();
-        assert_eq!((dt.to_string().as_str(), z), ("2009-11-05 12:01:00", Some(-300)));
+        assert_eq!(
+            (dt.to_string().as_str(), z),
+            ("2009-11-05 12:01:00", Some(-300))
+        );
     }
 }

@@ -6,9 +6,9 @@
 //! with the standard prefix of their namespace whatever the file calls it.
 
 use leakcheck_core::{Store, doc::key, doc::store};
+use quick_xml::NsReader;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::ResolveResult;
-use quick_xml::NsReader;
 
 use super::{dates, xml};
 
@@ -109,7 +109,9 @@ pub fn parse(bytes: &[u8]) -> (Store, Option<String>) {
             Err(e) => break Some(format!("XMP packet is not well-formed XML: {e}")),
         }
         if out.fields.len() >= MAX_FIELDS {
-            break Some(format!("XMP packet has more than {MAX_FIELDS} values; the rest were skipped"));
+            break Some(format!(
+                "XMP packet has more than {MAX_FIELDS} values; the rest were skipped"
+            ));
         }
     };
     (out, warning)
@@ -119,8 +121,12 @@ pub fn parse(bytes: &[u8]) -> (Store, Option<String>) {
 /// (`rdf:Description`, `rdf:Seq`, `rdf:li`...), which add no level.
 fn element_tag(reader: &NsReader<&[u8]>, e: &BytesStart) -> Option<String> {
     let (ns, local) = reader.resolver().resolve_element(e.name());
-    qualified(ns, local.as_ref(), e.name().prefix().map(|p| p.as_ref().to_string()))
-        .filter(|t| !t.starts_with("rdf:") && !t.starts_with("x:"))
+    qualified(
+        ns,
+        local.as_ref(),
+        e.name().prefix().map(|p| p.as_ref().to_string()),
+    )
+    .filter(|t| !t.starts_with("rdf:") && !t.starts_with("x:"))
 }
 
 fn qualified(ns: ResolveResult, local: &str, prefix: Option<String>) -> Option<String> {
@@ -155,8 +161,11 @@ fn attributes(
             continue;
         }
         let (ns, local) = reader.resolver().resolve_attribute(key);
-        let Some(tag) = qualified(ns, local.as_ref(), key.prefix().map(|p| p.as_ref().to_string()))
-        else {
+        let Some(tag) = qualified(
+            ns,
+            local.as_ref(),
+            key.prefix().map(|p| p.as_ref().to_string()),
+        ) else {
             continue;
         };
         if tag.starts_with("rdf:") || tag.starts_with("x:") || tag.starts_with("xml:") {
@@ -218,9 +227,17 @@ mod tests {
             Some("2020-01-02T03:04:05+01:00")
         );
         assert_eq!(s.get(key::TITLE), Some("Budget & plan"));
-        let authors: Vec<_> = s.fields.iter().filter(|f| f.key == key::AUTHOR).map(|f| f.value.as_str()).collect();
+        let authors: Vec<_> = s
+            .fields
+            .iter()
+            .filter(|f| f.key == key::AUTHOR)
+            .map(|f| f.value.as_str())
+            .collect();
         assert_eq!(authors, ["Ann", "Bob"]);
-        assert_eq!(s.get("xmpMM:History/stEvt:softwareAgent"), Some("Adobe Photoshop CS2"));
+        assert_eq!(
+            s.get("xmpMM:History/stEvt:softwareAgent"),
+            Some("Adobe Photoshop CS2")
+        );
     }
 
     #[test]
