@@ -62,7 +62,8 @@ pub enum Data {
 struct Body {
     id: ItemId,
     size: u64,
-    mem: Option<Vec<u8>>,
+    /// Shared so that a document reader's thread can hold it without a copy.
+    mem: Option<Arc<Vec<u8>>>,
 }
 
 trait ReadSeek: Read + Seek {}
@@ -225,7 +226,7 @@ impl Ctx {
                 Ok(Body {
                     id,
                     size: bytes.len() as u64,
-                    mem: Some(bytes),
+                    mem: Some(Arc::new(bytes)),
                 })
             }
             Data::Stored(id, size) => Ok(Body {
@@ -368,7 +369,7 @@ impl Ctx {
             );
         }
         let bytes: Arc<Vec<u8>> = match &body.mem {
-            Some(b) => Arc::new(b.clone()),
+            Some(b) => b.clone(),
             None => match self.blobs.read(&body.id) {
                 Ok(b) => Arc::new(b),
                 Err(e) => return self.item_error(parent.id, Stage::Read, e.to_string()),

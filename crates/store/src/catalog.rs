@@ -160,6 +160,10 @@ pub struct ItemDetail {
     pub document: Option<DocMeta>,
 }
 
+fn doc_meta(id: &str, json: &str) -> Result<DocMeta> {
+    serde_json::from_str(json).map_err(|e| Error::Corrupt(format!("document {id}: {e}")))
+}
+
 impl Catalog {
     pub(crate) fn open(path: &Path) -> Result<Catalog> {
         let mut conn = Connection::open(path)?;
@@ -527,7 +531,16 @@ impl Catalog {
                 serde_json::from_str(&s).map_err(|e| Error::Corrupt(format!("email {id}: {e}")))
             })
             .transpose()?;
-        let document = self.document(id)?.map(|(meta, _)| meta);
+        let document = self
+            .conn
+            .query_row(
+                "SELECT meta FROM documents WHERE item = ?1",
+                [id.as_str()],
+                |r| r.get::<_, String>(0),
+            )
+            .optional()?
+            .map(|m| doc_meta(id.as_str(), &m))
+            .transpose()?;
         Ok(ItemDetail {
             id: id.to_string(),
             kind,
@@ -551,27 +564,8 @@ impl Catalog {
                 |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
             )
             .optional()?
-            .map(|(meta, text)| {
-                let meta = serde_json::from_str(&meta)
-                    .map_err(|e| Error::Corrupt(format!("document {id}: {e}")))?;
-                Ok((meta, text))
-            })
+            .map(|(meta, text)| Ok((doc_meta(id.as_str(), &meta)?, text)))
             .transpose()
-    }
-
-    /// Every document's metadata (without text), by item id.
-    pub fn documents(&self) -> Result<Vec<(ItemId, DocMeta)>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT item, meta FROM documents ORDER BY item")?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
-        rows.map(|row| {
-            let (id, meta) = row?;
-            let meta = serde_json::from_str(&meta)
-                .map_err(|e| Error::Corrupt(format!("document {id}: {e}")))?;
-            Ok((parse_id(&id)?, meta))
-        })
-        .collect()
     }
 
     fn occurrences(&self, filter: &str, arg: &str) -> Result<Vec<OccurrenceRow>> {

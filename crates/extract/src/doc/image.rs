@@ -13,6 +13,7 @@ use std::io::Read;
 use encoding_rs::{UTF_16BE, UTF_16LE, WINDOWS_1252};
 use leakcheck_core::{DocMeta, ImageFacts, Kind, Store, Thumbnail, doc::key, doc::store};
 
+use super::bytes::{be16, be32, u32_at as le32};
 use super::{DocLimits, dates, image_exif, image_thumb, iptc, xmp};
 use crate::{ExtractError, Result};
 
@@ -206,24 +207,6 @@ fn thumbnail(
         Err(e) => warnings.push(format!("thumbnail not compared: image {e}")),
     }
     t
-}
-
-fn be16(b: &[u8], at: usize) -> Option<u16> {
-    Some(u16::from_be_bytes(
-        b.get(at..at.checked_add(2)?)?.try_into().ok()?,
-    ))
-}
-
-fn be32(b: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_be_bytes(
-        b.get(at..at.checked_add(4)?)?.try_into().ok()?,
-    ))
-}
-
-fn le32(b: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_le_bytes(
-        b.get(at..at.checked_add(4)?)?.try_into().ok()?,
-    ))
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
@@ -625,7 +608,7 @@ fn heic(b: &[u8]) -> Parts<'_> {
 
 #[cfg(test)]
 mod tests {
-    use std::path::PathBuf;
+    use crate::doc::testing::corpus;
 
     use ::image::codecs::jpeg::JpegEncoder;
     use ::image::{DynamicImage, ImageEncoder, RgbImage, imageops};
@@ -995,16 +978,6 @@ mod tests {
                 let _ = read(kind, slice, &DocLimits::default());
             }
         }
-    }
-
-    fn corpus(rel: &str) -> Option<Vec<u8>> {
-        let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("../../../shared/corpus")
-            .join(rel);
-        std::fs::read(&p).ok().or_else(|| {
-            eprintln!("skipped: {} not found", p.display());
-            None
-        })
     }
 
     #[test]

@@ -9,6 +9,7 @@ use encoding_rs::WINDOWS_1252;
 use leakcheck_core::{Store, doc::key, doc::store};
 use md5::{Digest, Md5};
 
+use super::bytes::{be16, be32};
 use super::dates;
 
 /// Store of the Photoshop resources themselves (the IPTC digest, thumbnails).
@@ -23,14 +24,6 @@ const RES_IPTC_DIGEST: u16 = 0x0425;
 struct Resource<'a> {
     id: u16,
     data: &'a [u8],
-}
-
-fn be16(b: &[u8], at: usize) -> Option<u16> {
-    Some(u16::from_be_bytes(b.get(at..at + 2)?.try_into().ok()?))
-}
-
-fn be32(b: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_be_bytes(b.get(at..at + 4)?.try_into().ok()?))
 }
 
 /// Walks a resource block: signature, id, padded Pascal name, size, padded data.

@@ -9,6 +9,7 @@ use leakcheck_core::{DocMeta, Kind};
 
 use crate::Result;
 
+mod bytes;
 mod codepage;
 pub mod dates;
 pub mod html;
@@ -109,4 +110,32 @@ pub fn extract(kind: Kind, bytes: &[u8], limits: &DocLimits) -> Result<Extracted
         meta,
         text: text.into_string(),
     })
+}
+
+#[cfg(test)]
+pub(crate) mod testing {
+    use std::io::Write;
+
+    /// A shared-corpus file, or `None` (saying so) when the corpus is absent.
+    pub fn corpus(rel: &str) -> Option<Vec<u8>> {
+        let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../../shared/corpus")
+            .join(rel);
+        let bytes = std::fs::read(&p).ok();
+        if bytes.is_none() {
+            eprintln!("skipped: {} not found", p.display());
+        }
+        bytes
+    }
+
+    /// A ZIP package of text parts, for OOXML and ODF tests.
+    pub fn zip(parts: &[(&str, &str)]) -> Vec<u8> {
+        let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let opts = zip::write::SimpleFileOptions::default();
+        for (name, body) in parts {
+            w.start_file(*name, opts).unwrap();
+            w.write_all(body.as_bytes()).unwrap();
+        }
+        w.finish().unwrap().into_inner()
+    }
 }

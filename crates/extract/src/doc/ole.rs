@@ -288,6 +288,7 @@ mod tests {
 
     use super::*;
     use crate::doc::ole_props::tests::{build, filetime, i2, lpstr};
+    use crate::doc::testing::corpus;
 
     const FMTID_SUMMARY: [u8; 16] = [
         0xe0, 0x85, 0x9f, 0xf2, 0xf9, 0x4f, 0x68, 0x10, 0xab, 0x91, 0x08, 0x00, 0x2b, 0x27, 0xb3,
@@ -378,13 +379,6 @@ mod tests {
             (meta.format.as_str(), meta.encrypted),
             ("ooxml-encrypted", true)
         );
-    }
-
-    fn corpus(name: &str) -> Option<Vec<u8>> {
-        let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../../shared/corpus")
-            .join(name);
-        std::fs::read(p).ok()
     }
 
     #[test]

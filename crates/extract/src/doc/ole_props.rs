@@ -3,6 +3,7 @@
 //! and reading needs only the section table and a dozen value types.
 //! Every count and offset is checked against the stream.
 
+use super::bytes::{u16_at, u32_at, u64_at, utf16le as utf16};
 use super::codepage;
 
 /// Properties read per section; real sets have a few dozen.
@@ -92,24 +93,6 @@ impl Section {
             .find(|(i, _)| *i == id)
             .map(|(_, n)| n.as_str())
     }
-}
-
-fn u16_at(b: &[u8], at: usize) -> Option<u16> {
-    Some(u16::from_le_bytes(
-        b.get(at..at.checked_add(2)?)?.try_into().ok()?,
-    ))
-}
-
-fn u32_at(b: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_le_bytes(
-        b.get(at..at.checked_add(4)?)?.try_into().ok()?,
-    ))
-}
-
-fn u64_at(b: &[u8], at: usize) -> Option<u64> {
-    Some(u64::from_le_bytes(
-        b.get(at..at.checked_add(8)?)?.try_into().ok()?,
-    ))
 }
 
 /// Reads every section of a property set stream; `Err` says what is wrong
@@ -245,14 +228,6 @@ fn vector(b: &[u8], at: usize, vt: u16, cp: u32, depth: usize) -> Option<(Value,
 
 fn pad4(n: usize) -> usize {
     n.div_ceil(4).saturating_mul(4)
-}
-
-fn utf16(bytes: &[u8]) -> String {
-    let units: Vec<u16> = bytes
-        .chunks_exact(2)
-        .map(|c| u16::from_le_bytes([c[0], c[1]]))
-        .collect();
-    String::from_utf16_lossy(&units)
 }
 
 /// The dictionary (property 0): id and name pairs. Names are in the code

@@ -2,6 +2,7 @@
 //! and PowerPoint's text atoms. Written here: no Rust crate reads either
 //! without pulling a full spreadsheet or presentation model.
 
+use super::bytes::{u16_at, u32_at, utf16le};
 use super::{TextSink, codepage};
 
 /// Records walked per stream; a hostile stream of empty records stops here.
@@ -13,18 +14,6 @@ const BIFF_SST: u16 = 0x00fc;
 const BIFF_CONTINUE: u16 = 0x003c;
 const PPT_TEXT_CHARS: u16 = 0x0fa0;
 const PPT_TEXT_BYTES: u16 = 0x0fa8;
-
-fn u16_at(b: &[u8], at: usize) -> Option<u16> {
-    Some(u16::from_le_bytes(
-        b.get(at..at.checked_add(2)?)?.try_into().ok()?,
-    ))
-}
-
-fn u32_at(b: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_le_bytes(
-        b.get(at..at.checked_add(4)?)?.try_into().ok()?,
-    ))
-}
 
 /// BIFF records: type and body.
 fn biff_records(wb: &[u8]) -> impl Iterator<Item = (u16, &[u8])> {
@@ -149,11 +138,7 @@ impl Segments<'_> {
             }
             let bytes = seg.get(self.pos..self.pos + n * width)?;
             if wide {
-                let units: Vec<u16> = bytes
-                    .chunks_exact(2)
-                    .map(|c| u16::from_le_bytes([c[0], c[1]]))
-                    .collect();
-                out.push_str(&String::from_utf16_lossy(&units));
+                out.push_str(&utf16le(bytes));
             } else {
                 // Compressed characters are the low bytes of UTF-16 (Latin-1).
                 out.extend(bytes.iter().map(|&b| char::from(b)));
@@ -184,13 +169,7 @@ pub fn powerpoint(doc: &[u8], text: &mut TextSink) {
             return;
         };
         let piece = match kind {
-            PPT_TEXT_CHARS => {
-                let units: Vec<u16> = body
-                    .chunks_exact(2)
-                    .map(|c| u16::from_le_bytes([c[0], c[1]]))
-                    .collect();
-                Some(String::from_utf16_lossy(&units))
-            }
+            PPT_TEXT_CHARS => Some(utf16le(body)),
             PPT_TEXT_BYTES => Some(codepage::decode(body, 1252)),
             _ => None,
         };

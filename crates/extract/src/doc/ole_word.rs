@@ -5,6 +5,7 @@
 use leakcheck_core::doc::{key, store};
 use leakcheck_core::{DocMeta, Store};
 
+use super::bytes::{u16_at, u32_at, utf16le as utf16};
 use super::{TextSink, codepage, dates};
 
 const WORD97_IDENT: u16 = 0xa5ec;
@@ -21,18 +22,6 @@ const SAVE_TIME: usize = 0x2b8;
 /// Pieces and names read; real documents have far fewer.
 const MAX_PIECES: usize = 100_000;
 const MAX_NAMES: usize = 1_000;
-
-fn u16_at(b: &[u8], at: usize) -> Option<u16> {
-    Some(u16::from_le_bytes(
-        b.get(at..at.checked_add(2)?)?.try_into().ok()?,
-    ))
-}
-
-fn u32_at(b: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_le_bytes(
-        b.get(at..at.checked_add(4)?)?.try_into().ok()?,
-    ))
-}
 
 /// The parts of the FIB used here.
 struct Fib<'a> {
@@ -187,14 +176,6 @@ fn dop_fields(dop: &[u8], s: &mut Store) {
     if let Some(n) = u16_at(dop, 46) {
         s.push(key::PAGES, "cPg", n.to_string());
     }
-}
-
-fn utf16(bytes: &[u8]) -> String {
-    let units: Vec<u16> = bytes
-        .chunks_exact(2)
-        .map(|c| u16::from_le_bytes([c[0], c[1]]))
-        .collect();
-    String::from_utf16_lossy(&units)
 }
 
 /// Length-prefixed UTF-16 strings one after the other.

@@ -376,19 +376,8 @@ fn powerpoint(pkg: &mut Package, meta: &mut DocMeta, body: &mut Store, text: &mu
 
 #[cfg(test)]
 mod tests {
-    use std::io::Write;
-
     use super::*;
-
-    fn zip(parts: &[(&str, &str)]) -> Vec<u8> {
-        let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-        let opts = zip::write::SimpleFileOptions::default();
-        for (name, body) in parts {
-            w.start_file(*name, opts).unwrap();
-            w.write_all(body.as_bytes()).unwrap();
-        }
-        w.finish().unwrap().into_inner()
-    }
+    use crate::doc::testing::{corpus, zip};
 
     const CORE: &str = r#"<?xml version="1.0"?><cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
 <dc:title>Plan</dc:title><dc:creator>Ann</dc:creator><cp:lastModifiedBy>Bob</cp:lastModifiedBy><cp:revision>4</cp:revision>
@@ -527,13 +516,6 @@ mod tests {
         )
         .unwrap();
         assert!(meta.stores.is_empty());
-    }
-
-    fn corpus(name: &str) -> Option<Vec<u8>> {
-        let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../../shared/corpus")
-            .join(name);
-        std::fs::read(p).ok()
     }
 
     #[test]

@@ -476,14 +476,7 @@ mod tests {
     }
 
     fn corpus_pdf(name: &str) -> Option<Vec<u8>> {
-        let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../../shared/corpus/tika")
-            .join(name);
-        let bytes = std::fs::read(&p).ok();
-        if bytes.is_none() {
-            eprintln!("skipped: {} not found", p.display());
-        }
-        bytes
+        crate::doc::testing::corpus(&format!("tika/{name}"))
     }
 
     #[test]
