@@ -729,8 +729,8 @@ fn verify(a: VerifyArgs) -> Result<u8> {
     } else if !a.out.quiet {
         writeln!(
             out,
-            "{} items verified in {:.1}s ({} emails, {} with DKIM signatures)\n",
-            summary.items, summary.seconds, summary.emails, summary.signed
+            "{} items verified in {:.1}s ({} emails, {} with DKIM signatures; {} documents and images)\n",
+            summary.items, summary.seconds, summary.emails, summary.signed, summary.documents
         )?;
         for v in leakcheck_core::Verdict::PRECEDENCE {
             writeln!(

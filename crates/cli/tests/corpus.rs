@@ -2,6 +2,7 @@
 //! exact message counts, byte-exact originals, and parity with CPython's parser.
 
 use std::collections::{HashMap, HashSet};
+use std::ffi::OsStr;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -10,7 +11,7 @@ use std::sync::OnceLock;
 use leakcheck_core::ItemId;
 use leakcheck_store::{Case, Stats};
 
-use crate::util::{corpus, files_below, ingest, sha256, stats};
+use crate::util::{corpus, files_below, ingest, lc, sha256, stats};
 
 /// The email corpus ingested once for all tests of this module.
 struct Ingested {
@@ -266,12 +267,15 @@ fn parses_what_cpython_parses() {
 }
 
 /// The document corpus: every file extracts or records an error, counts
-/// add up, and a PDF's earlier revisions become items of their own.
+/// add up, a PDF's earlier revisions become items of their own, and the
+/// forensic signals the research notes point at are found on those files.
 #[test]
 fn documents_extract_and_pdf_revisions_become_items() {
-    let Some(root) = corpus("tika") else { return };
+    let (Some(root), Some(exiftool)) = (corpus("tika"), corpus("exiftool")) else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
-    let (case, run) = ingest(dir.path(), &[&root]);
+    let (case, run) = ingest(dir.path(), &[&root, &exiftool]);
     assert!(run.code <= 1, "{}", run.stderr);
     let s = stats(&case);
     assert!(s.documents >= 80, "documents read: {}", s.documents);
@@ -291,4 +295,95 @@ fn documents_extract_and_pdf_revisions_become_items() {
     assert_eq!(names, ["revision 1 of 3", "revision 2 of 3"]);
     let (_, text) = cat.document(&pdf).unwrap().unwrap();
     assert!(!text.trim().is_empty());
+
+    let run = lc([OsStr::new("verify"), case.as_os_str(), OsStr::new("--json")]);
+    assert!(run.code <= 1, "{}", run.stderr);
+    let reports: Vec<serde_json::Value> = run
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    // The finding `check` made on the file called `name` (not a revision of it).
+    let finding = |name: &str, check: &str| -> (String, String) {
+        let r = reports
+            .iter()
+            .find(|r| {
+                r["paths"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|p| p.as_str().unwrap().ends_with(&format!("/{name}")))
+            })
+            .unwrap_or_else(|| panic!("{name} not verified"));
+        let f = r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["check"] == check)
+            .unwrap_or_else(|| panic!("{name}: no {check} in {r}"));
+        (
+            f["verdict"].as_str().unwrap().to_string(),
+            f["summary"].as_str().unwrap().to_string(),
+        )
+    };
+    let expect = |name: &str, check: &str, verdict: &str, says: &str| {
+        let (v, summary) = finding(name, check);
+        assert_eq!(v, verdict, "{name} {check}: {summary}");
+        assert!(summary.contains(says), "{name} {check}: {summary}");
+    };
+    // pdfresurrect counts three versions; the Info and XMP titles differ.
+    expect(
+        "testPDF_incrementalUpdates.pdf",
+        "doc.pdf-revisions",
+        "suspicious",
+        "saved 3 times",
+    );
+    expect(
+        "testPDF.pdf",
+        "doc.pdf-revisions",
+        "consistent",
+        "saved once",
+    );
+    expect(
+        "testPDF_diffTitles.pdf",
+        "doc.pdf-xmp-info",
+        "suspicious",
+        r#"title: Info "this is a new title" vs XMP "Sample Title""#,
+    );
+    // Office dates ZIP entries 1980-01-01; these were repacked.
+    for repacked in [
+        "OOXML.docx",
+        "testWORD.docx",
+        "testWORD_totalTimeOutOfRange.docx",
+    ] {
+        expect(
+            repacked,
+            "doc.software",
+            "suspicious",
+            "another tool rewrote the package",
+        );
+    }
+    expect("testWORD_template.docx", "doc.software", "consistent", "");
+    // Photoshop traces; a thumbnail of another picture; one that matches.
+    expect(
+        "testJPEG_commented_pspcs2mac.jpg",
+        "image.software",
+        "suspicious",
+        "Adobe Photoshop CS2 Macintosh (image editor)",
+    );
+    expect(
+        "ExifTool.jpg",
+        "image.thumbnail",
+        "suspicious",
+        "shows another picture",
+    );
+    expect(
+        "testJPEG_commented_pspcs2mac.jpg",
+        "image.thumbnail",
+        "consistent",
+        "matches",
+    );
+    // A Cyrillic copyright in a dump written in Latin script.
+    expect("testJPEG_EXIF.jpg", "doc.script", "suspicious", "Cyrillic");
+    expect("testWORD.docx", "doc.script", "consistent", "Latin");
 }

@@ -4,6 +4,7 @@
 //! OOXML core.xml and app.xml, EXIF IFD0 and XMP). Each place is a [`Store`]
 //! and they are never merged: a disagreement between stores is evidence.
 
+use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
 /// Everything extracted from one document or image, except its text.
@@ -125,6 +126,27 @@ impl Store {
     pub fn field(&self, key: &str) -> Option<&Field> {
         self.fields.iter().find(|f| f.key == key)
     }
+}
+
+/// Reads a date in the normal form of [`Field::date`] back: the local time
+/// and, when the format stated one, its UTC offset in minutes.
+pub fn parse_date(norm: &str) -> Option<(NaiveDateTime, Option<i32>)> {
+    let body = norm.get(..19)?;
+    let dt = NaiveDateTime::parse_from_str(body, "%Y-%m-%dT%H:%M:%S").ok()?;
+    let zone = match &norm[19..] {
+        "" => None,
+        "Z" => Some(0),
+        z => {
+            let sign = match z.as_bytes()[0] {
+                b'+' => 1,
+                b'-' => -1,
+                _ => return None,
+            };
+            let (hh, mm) = z[1..].split_once(':')?;
+            Some(sign * (hh.parse::<i32>().ok()? * 60 + mm.parse::<i32>().ok()?))
+        }
+    };
+    Some((dt, zone))
 }
 
 impl DocMeta {

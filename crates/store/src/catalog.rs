@@ -568,6 +568,29 @@ impl Catalog {
             .transpose()
     }
 
+    /// Every document with its metadata, and whether it is derived from
+    /// another item (an earlier PDF revision cut from the file) rather than
+    /// found in the dump as such.
+    pub fn documents(&self) -> Result<Vec<(ItemId, DocMeta, bool)>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT d.item, d.meta, EXISTS(SELECT 1 FROM occurrences o WHERE o.item = d.item
+                 AND json_extract(o.extra, '$.derived') IS NOT NULL)
+             FROM documents d ORDER BY d.item",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, bool>(2)?,
+            ))
+        })?;
+        rows.map(|row| {
+            let (id, meta, derived) = row?;
+            Ok((parse_id(&id)?, doc_meta(&id, &meta)?, derived))
+        })
+        .collect()
+    }
+
     fn occurrences(&self, filter: &str, arg: &str) -> Result<Vec<OccurrenceRow>> {
         let mut stmt = self.conn.prepare(&format!(
             "SELECT o.parent, o.path, o.position, o.display, o.depth, o.item, i.kind, o.error, o.stage, o.extra

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Result, io};
+use crate::error::{Error, Result, io};
 
 /// One line of `custody.jsonl`: a source as it was when ingested.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -49,6 +49,20 @@ impl Custody {
             .open(&path)
             .map_err(io(&path))?;
         Ok(Custody { file, path })
+    }
+
+    /// Every entry so far, oldest first.
+    pub fn entries(&self) -> Result<Vec<CustodyEntry>> {
+        let text = std::fs::read_to_string(&self.path).map_err(io(&self.path))?;
+        text.lines()
+            .filter(|l| !l.trim().is_empty())
+            .enumerate()
+            .map(|(n, line)| {
+                serde_json::from_str(line).map_err(|e| {
+                    Error::Corrupt(format!("{} line {}: {e}", self.path.display(), n + 1))
+                })
+            })
+            .collect()
     }
 
     /// Appends one entry and flushes it to disk.

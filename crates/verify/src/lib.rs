@@ -7,7 +7,8 @@
 //! `email.message-id`), [`window`] (`email.leak-window`), [`duplicates`]
 //! (`email.duplicate-message-id`), [`thread`] (`email.thread-order`), and
 //! proof carried from a signed email to its attachments and their contents
-//! (`archive.provenance`).
+//! (`archive.provenance`); [`doc`] checks the metadata of documents and
+//! images (`doc.*`, `image.*`).
 #![warn(missing_docs)]
 
 pub use dkim::{KeySet, SignatureResult};
@@ -15,6 +16,7 @@ pub use run::{ItemReport, Summary, run};
 
 pub mod arc;
 pub mod dkim;
+pub mod doc;
 pub mod duplicates;
 pub mod headers;
 mod run;

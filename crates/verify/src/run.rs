@@ -7,12 +7,13 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Instant;
 
+use chrono::{DateTime, Utc};
 use leakcheck_core::{Finding, ItemId, Verdict};
 use leakcheck_store::Case;
 use serde::Serialize;
 use serde_json::json;
 
-use crate::{KeySet, arc, dkim, duplicates, headers, thread, window};
+use crate::{KeySet, arc, dkim, doc, duplicates, headers, thread, window};
 
 /// One item's verification, as `verify --json` prints it.
 #[derive(Clone, Debug, Serialize)]
@@ -38,6 +39,8 @@ pub struct Summary {
     pub emails: u64,
     /// Emails with at least one DKIM-Signature.
     pub signed: u64,
+    /// Documents and images whose metadata was checked.
+    pub documents: u64,
     /// Items per verdict.
     pub by_verdict: BTreeMap<String, u64>,
     /// Wall-clock seconds.
@@ -106,6 +109,29 @@ pub fn run(case: &Case, done: &AtomicU64) -> leakcheck_store::Result<(Summary, V
         findings.entry(id).or_default().push(f);
     }
 
+    // Documents against the case and against the dump's own population
+    // (the files found in it, not the revisions cut from them).
+    let documents = catalog.documents()?;
+    let population = doc::Population::new(
+        documents.iter().filter(|d| !d.2).map(|d| &d.1),
+        emails.iter().map(|e| &e.1),
+    );
+    let ctx = doc::Context {
+        window: window.cloned(),
+        org: doc::OrgNames::new(
+            &case.settings.org_names,
+            &case.settings.org_domains,
+            emails.iter().map(|e| &e.1),
+        ),
+        ingested: first_ingest(case)?,
+    };
+    for (id, meta, _) in &documents {
+        let f = doc::check(meta, &population, &ctx);
+        if !f.is_empty() {
+            findings.entry(id.clone()).or_default().extend(f);
+        }
+    }
+
     // Proof travels with bytes: whatever an authentic email's body carries
     // (attachments, their members...) is authentic too.
     let authentic: Vec<ItemId> = findings
@@ -164,8 +190,21 @@ pub fn run(case: &Case, done: &AtomicU64) -> leakcheck_store::Result<(Summary, V
         items: reports.len() as u64,
         emails: emails.len() as u64,
         signed,
+        documents: documents.len() as u64,
         by_verdict,
         seconds: started.elapsed().as_secs_f64(),
     };
     Ok((summary, reports))
+}
+
+/// When the dump first reached the case (its first ingest), or now if it
+/// never did: no file in it can have been saved later.
+fn first_ingest(case: &Case) -> leakcheck_store::Result<DateTime<Utc>> {
+    let entries = case.custody()?.entries()?;
+    Ok(entries
+        .iter()
+        .filter_map(|e| DateTime::parse_from_rfc3339(&e.time).ok())
+        .map(|t| t.with_timezone(&Utc))
+        .min()
+        .unwrap_or_else(Utc::now))
 }

@@ -3,7 +3,7 @@
 //! which zone, and by nothing when it does not (EXIF, DOS, Word DOP dates
 //! are local time of an unknown zone).
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime};
+use chrono::{DateTime, NaiveDate};
 
 /// Formats validated parts; `None` for impossible dates (month 13, Feb 30).
 /// `zone` is the UTC offset in minutes, `Some(0)` printing as `Z`.
@@ -168,18 +168,7 @@ pub fn dos(date: u16, time: u16) -> Option<String> {
     from_parts(y, mo, d, h, mi, s, None)
 }
 
-/// Parses a normal-form date back, for comparisons. A date without a zone
-/// is read as UTC; the caller decides how much slack that needs.
-pub fn parse(norm: &str) -> Option<(NaiveDateTime, Option<i32>)> {
-    let (body, zone) = norm.split_at(norm.len().min(19));
-    let dt = NaiveDateTime::parse_from_str(body, "%Y-%m-%dT%H:%M:%S").ok()?;
-    let zone = if zone.is_empty() {
-        None
-    } else {
-        Some(parse_zone(zone)?)
-    };
-    Some((dt, zone))
-}
+pub use leakcheck_core::doc::parse_date as parse;
 
 #[cfg(test)]
 mod tests {

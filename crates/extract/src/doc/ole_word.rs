@@ -99,7 +99,9 @@ pub fn read(
     }
     if let Some(t) = fib.fc_lcb.get(SAVE_TIME..SAVE_TIME + 8) {
         let ticks = u64::from_le_bytes(t.try_into().unwrap_or_default());
-        if let Some(d) = dates::filetime(ticks) {
+        // Writers that do not keep this field leave zeros or noise in it
+        // (seen: 1601-01-01T00:05, year 2804); only a plausible time is a date.
+        if let Some(d) = dates::filetime(ticks).filter(|d| ("1990".."2100").contains(&&d[..4])) {
             s.push_date(key::MODIFIED, "dwLowDateTime", d.clone(), Some(d));
         }
     }
