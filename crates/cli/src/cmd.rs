@@ -444,7 +444,7 @@ fn demo_cmd(a: DemoArgs) -> Result<u8> {
         name: demo::CASE_NAME.into(),
         window: Some(Window::parse("2017-01-01..2017-05-05").expect("valid window")),
         org_domains: vec!["campaign.example".into()],
-        org_names: Vec::new(),
+        org_names: vec![crate::demo_docs::COMPANY.into()],
         limits: Default::default(),
     };
     let case = Case::init(&case_dir, settings)?;

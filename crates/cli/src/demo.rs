@@ -248,6 +248,9 @@ pub fn write_dump(dir: &Path) -> Result<String> {
     );
     fs::write(mail.join("eml/late.eml"), late)?;
 
+    // Documents and images, four of them planted.
+    crate::demo_docs::write(dir)?;
+
     // Outlook data is kept as an unsupported container until it can be opened.
     fs::create_dir_all(dir.join("outlook"))?;
     let mut pst = b"!BDN".to_vec();

@@ -12,6 +12,7 @@ use clap::Parser;
 mod cli;
 mod cmd;
 mod demo;
+mod demo_docs;
 mod progress;
 mod show;
 

@@ -6,5 +6,6 @@ mod util;
 mod cli;
 mod corpus;
 mod dkim;
+mod doc_checks;
 mod hostile;
 mod resume;

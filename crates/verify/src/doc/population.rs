@@ -68,10 +68,10 @@ impl Population {
         p
     }
 
-    /// `n` of `total` is rare: the population is big enough and `n` is at
-    /// most one in [`RARE_SHARE`].
+    /// `n` of `total` is rare: the population is big enough and `n` is one
+    /// (a value no other document shares) or at most one in [`RARE_SHARE`].
     pub fn rare(n: u64, total: u64) -> bool {
-        total >= MIN_POPULATION && n * RARE_SHARE <= total
+        total >= MIN_POPULATION && (n <= 1 || n * RARE_SHARE <= total)
     }
 
     /// How a count stands, as evidence.
@@ -87,6 +87,8 @@ mod tests {
     #[test]
     fn rare_needs_a_population_and_a_small_share() {
         assert!(!Population::rare(1, 9));
+        assert!(Population::rare(1, 10));
+        assert!(!Population::rare(2, 10));
         assert!(Population::rare(1, 20));
         assert!(!Population::rare(2, 20));
         assert!(Population::rare(5, 100));

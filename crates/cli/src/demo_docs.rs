@@ -1,0 +1,235 @@
+//! The documents of `leakcheck demo`: a dozen files the campaign could have
+//! written (Word 2016, its own people, April 2017), enough for the dump to
+//! have a population, and four planted ones that do not fit it.
+
+use std::fs;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use leakcheck_samples::{
+    Exif, OfficeProps, PdfInfo, Thumbnail, Xmp, ZipDate, docx, jpeg, pdf, pdf_update, xlsx,
+};
+
+/// The company every genuine file names (also in the demo's `org_names`).
+pub const COMPANY: &str = "Campaign HQ";
+
+fn word(author: &str, title: &str, day: u32) -> OfficeProps {
+    OfficeProps {
+        title: Some(title.into()),
+        creator: Some(author.into()),
+        last_modified_by: Some(author.into()),
+        created: Some(format!("2017-04-{day:02}T08:30:00Z")),
+        modified: Some(format!("2017-04-{:02}T17:05:00Z", day + 1)),
+        revision: Some("3".into()),
+        application: Some("Microsoft Office Word".into()),
+        app_version: Some("16.0000".into()),
+        company: Some(COMPANY.into()),
+        ..OfficeProps::default()
+    }
+}
+
+fn excel(author: &str, title: &str, day: u32) -> OfficeProps {
+    OfficeProps {
+        application: Some("Microsoft Excel".into()),
+        ..word(author, title, day)
+    }
+}
+
+fn pdf_info(author: &str, title: &str, day: u32) -> (PdfInfo, Xmp) {
+    let tool = "Microsoft® Word 2016";
+    let info = PdfInfo {
+        title: Some(title.into()),
+        author: Some(author.into()),
+        creator: Some(tool.into()),
+        producer: Some(tool.into()),
+        created: Some(format!("D:201704{day:02}090000+02'00'")),
+        modified: Some(format!("D:201704{day:02}090000+02'00'")),
+    };
+    let xmp = Xmp {
+        title: info.title.clone(),
+        creator: info.author.clone(),
+        create_date: Some(format!("2017-04-{day:02}T09:00:00+02:00")),
+        modify_date: Some(format!("2017-04-{day:02}T09:00:00+02:00")),
+        creator_tool: Some(tool.into()),
+        producer: Some(tool.into()),
+    };
+    (info, xmp)
+}
+
+/// Writes `documents/` (genuine) and `documents/planted/` into `dir`.
+pub fn write(dir: &Path) -> Result<()> {
+    let docs = dir.join("documents");
+    let planted = docs.join("planted");
+    fs::create_dir_all(&planted)?;
+    let put = |name: &str, bytes: Vec<u8>| {
+        let path = match name.strip_prefix("planted/") {
+            Some(rest) => planted.join(rest),
+            None => docs.join(name),
+        };
+        fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))
+    };
+    let office = ZipDate::OFFICE;
+
+    for (name, author, title, day, text) in [
+        (
+            "plan-lyon.docx",
+            "Anne Martin",
+            "Plan Lyon",
+            3,
+            "Meetings in Lyon, 20 April.",
+        ),
+        (
+            "compte-rendu.docx",
+            "Bruno Petit",
+            "Compte rendu",
+            4,
+            "Monday meeting: posters, halls.",
+        ),
+        (
+            "discours.docx",
+            "Anne Martin",
+            "Discours",
+            6,
+            "Mes chers amis,",
+        ),
+        (
+            "agenda.docx",
+            "Bruno Petit",
+            "Agenda",
+            10,
+            "Tuesday: press; Wednesday: Lyon.",
+        ),
+        (
+            "benevoles.docx",
+            "Claire Roux",
+            "Bénévoles",
+            11,
+            "Volunteers per district.",
+        ),
+    ] {
+        put(name, docx(&word(author, title, day), &[text], office)?)?;
+    }
+    for (name, author, title, day, rows) in [
+        (
+            "budget-avril.xlsx",
+            "Claire Roux",
+            "Budget avril",
+            5,
+            &[&["poste", "montant"][..], &["affiches", "12000"]][..],
+        ),
+        (
+            "affiches.xlsx",
+            "Claire Roux",
+            "Affiches",
+            7,
+            &[&["ville", "affiches"][..], &["Lyon", "800"]],
+        ),
+        (
+            "donateurs.xlsx",
+            "Claire Roux",
+            "Donateurs",
+            12,
+            &[&["semaine", "dons"][..], &["15", "12000"]],
+        ),
+    ] {
+        put(name, xlsx(&excel(author, title, day), rows, office)?)?;
+    }
+    for (name, author, title, day, text) in [
+        (
+            "programme.pdf",
+            "Anne Martin",
+            "Programme",
+            8,
+            "Programme: twelve proposals.",
+        ),
+        (
+            "communique.pdf",
+            "Bruno Petit",
+            "Communiqué",
+            13,
+            "Press release: rally in Lyon.",
+        ),
+    ] {
+        let (info, xmp) = pdf_info(author, title, day);
+        put(name, pdf(&info, Some(&xmp), &[text]))?;
+    }
+    let camera = Exif {
+        make: Some("Canon".into()),
+        model: Some("Canon EOS 80D".into()),
+        software: Some("Firmware Version 1.0.2".into()),
+        artist: Some("Bruno Petit".into()),
+        date_time: Some("2017:04:20 19:02:11".into()),
+        date_time_original: Some("2017:04:20 19:02:11".into()),
+        thumbnail: Thumbnail::OfImage,
+    };
+    put("meeting-lyon.jpg", jpeg(640, 480, 7, &camera)?)?;
+
+    // Planted 1: a spreadsheet by an outsider, in Cyrillic (the 2017 pattern).
+    let outsider = OfficeProps {
+        creator: Some("Рошка Георгий Петрович".into()),
+        last_modified_by: Some("Рошка Георгий Петрович".into()),
+        company: Some("Evrika".into()),
+        ..excel("", "Virements", 28)
+    };
+    put(
+        "planted/virements.xlsx",
+        xlsx(
+            &outsider,
+            &[&["bénéficiaire", "montant"], &["Cayman Trust", "250000"]],
+            office,
+        )?,
+    )?;
+    // Planted 2: Word properties, but repacked by another tool after the
+    // leak, and modified before it was created.
+    let repacked = OfficeProps {
+        created: Some("2017-04-27T10:00:00Z".into()),
+        modified: Some("2017-04-20T10:00:00Z".into()),
+        ..word("Anne Martin", "Contrat", 1)
+    };
+    let after_leak = ZipDate {
+        year: 2017,
+        month: 5,
+        day: 6,
+        hour: 22,
+        minute: 14,
+        second: 0,
+    };
+    put(
+        "planted/contrat.docx",
+        docx(
+            &repacked,
+            &["Contract: 2,000,000 euros, paid offshore."],
+            after_leak,
+        )?,
+    )?;
+    // Planted 3: a PDF saved again after the window by another program, with
+    // a new author and an extra page; its XMP still tells the first version.
+    let (info, xmp) = pdf_info("Anne Martin", "Rapport", 14);
+    let original = pdf(
+        &info,
+        Some(&xmp),
+        &["Report: the campaign accounts are in order."],
+    );
+    let edited = PdfInfo {
+        title: Some("Rapport confidentiel".into()),
+        author: Some("K. Ivanov".into()),
+        producer: Some("iLovePDF".into()),
+        modified: Some("D:20170507103000+03'00'".into()),
+        ..info
+    };
+    let updated = pdf_update(
+        &original,
+        &edited,
+        Some("Annex: transfers to offshore accounts."),
+    )
+    .context("updating the demo PDF")?;
+    put("planted/rapport.pdf", updated)?;
+    // Planted 4: a photo retouched in an editor that forgot the thumbnail.
+    let edited_photo = Exif {
+        software: Some("Adobe Photoshop CC 2017 (Windows)".into()),
+        thumbnail: Thumbnail::Other,
+        ..camera
+    };
+    put("planted/rally.jpg", jpeg(640, 480, 11, &edited_photo)?)?;
+    Ok(())
+}
