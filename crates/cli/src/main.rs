@@ -15,6 +15,7 @@ mod demo;
 mod demo_docs;
 mod progress;
 mod show;
+mod show_doc;
 
 fn main() -> ExitCode {
     let args = cli::Cli::parse();

@@ -208,7 +208,7 @@ pub fn verification(
                     t(&aar)
                 )?;
             }
-        } else if !f.evidence.is_null() {
+        } else if !crate::show_doc::evidence(out, f)? && !f.evidence.is_null() {
             writeln!(out, "      evidence: {}", t(&f.evidence.to_string()))?;
         }
     }

@@ -16,21 +16,33 @@ const FIRST_PLAUSIBLE_YEAR: i32 = 1985;
 /// A modification this many seconds before creation is within clock noise.
 const SLACK_SECONDS: i64 = 60;
 
-/// Every dated field, with a label saying where it is (earlier PDF
-/// revisions' Info dictionaries included).
-fn dated(meta: &DocMeta) -> Vec<(String, &Field)> {
-    let mut out: Vec<(String, &Field)> = meta
+/// Every dated field, with a label saying where it is: the stores, the
+/// Info of earlier PDF revisions, and the ZIP entries of a package (those
+/// Office leaves at 1980-01-01 say nothing and are left out).
+fn dated(meta: &DocMeta) -> Vec<(String, Field)> {
+    let mut out: Vec<(String, Field)> = meta
         .stores
         .iter()
-        .flat_map(|s| s.fields.iter().map(move |f| (s.name.clone(), f)))
+        .flat_map(|s| s.fields.iter().map(move |f| (s.name.clone(), f.clone())))
         .collect();
     if let Some(pdf) = &meta.pdf {
         let n = pdf.revisions.len();
         for (i, r) in pdf.revisions.iter().enumerate() {
             if let Some(info) = &r.info {
                 let label = format!("{} (revision {} of {n})", info.name, i + 1);
-                out.extend(info.fields.iter().map(|f| (label.clone(), f)));
+                out.extend(info.fields.iter().map(|f| (label.clone(), f.clone())));
             }
+        }
+    }
+    for e in &meta.zip_entries {
+        if let Some(d) = e.modified.as_ref().filter(|d| !d.starts_with("1980-01-01")) {
+            let field = Field {
+                key: key::MODIFIED.into(),
+                tag: e.name.clone(),
+                value: d.clone(),
+                date: Some(d.clone()),
+            };
+            out.push(("zip entry".into(), field));
         }
     }
     out.retain(|(_, f)| f.date.is_some());
@@ -102,7 +114,7 @@ pub fn check(meta: &DocMeta, ctx: &Context) -> Option<Finding> {
             fields
                 .iter()
                 .find(|(s, f)| s == store && f.key == k)
-                .and_then(|(_, f)| Some((*f, When::of(f)?)))
+                .and_then(|(_, f)| Some((f, When::of(f)?)))
         };
         let (Some((c, created)), Some((m, modified))) = (first(key::CREATED), first(key::MODIFIED))
         else {
@@ -265,6 +277,26 @@ mod tests {
         .unwrap();
         assert_eq!(rules(&f), ["placeholder"]);
         assert!(f.summary.contains("ooxml.core"), "{}", f.summary);
+    }
+
+    #[test]
+    fn zip_entries_saved_after_the_window() {
+        let mut meta = core("2017-04-10T09:00:00Z", "2017-04-12T18:00:00Z");
+        meta.zip_entries = ["1980-01-01T00:00:00", "2017-05-06T20:00:00"]
+            .iter()
+            .map(|d| leakcheck_core::ZipEntry {
+                name: "word/document.xml".into(),
+                modified: Some((*d).into()),
+                size: 1,
+            })
+            .collect();
+        let f = check(&meta, &ctx()).unwrap();
+        assert_eq!(rules(&f), ["after-window"]);
+        assert_eq!(
+            f.evidence["dates_read"], 3,
+            "Office's 1980 stamp is not a date"
+        );
+        assert_eq!(f.evidence["problems"][0]["store"], "zip entry");
     }
 
     #[test]

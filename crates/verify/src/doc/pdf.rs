@@ -23,6 +23,8 @@ fn info_changes(before: &Store, after: Option<&Store>) -> Vec<Value> {
     if let Some(a) = after {
         keys.extend(a.fields.iter().map(|f| f.key.as_str()));
     }
+    // The page count sits in the store but is counted, not read from Info.
+    keys.retain(|k| *k != key::PAGES);
     keys.sort_unstable();
     keys.dedup();
     keys.into_iter()
