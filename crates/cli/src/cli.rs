@@ -54,6 +54,19 @@ pub enum Command {
     /// the findings that decided it, each with its evidence. Works offline:
     /// DKIM keys come only from the case (`leakcheck keys`).
     Verify(VerifyArgs),
+    /// Search the case: words, "phrases", AND/OR/NOT, fields, dates, facets.
+    ///
+    /// Words are ANDed; `-word` or NOT excludes; `from:`, `to:`, `cc:`,
+    /// `subject:`, `author:`, `body:`, `path:`, `kind:`, `verdict:`, `check:`,
+    /// `lang:` name a field; `date:2017-04-01..2017-04-24` (or `date:2017-04`,
+    /// `date:..2017-04-24`) a period; `word*` is a prefix and `word~` a fuzzy
+    /// match. Accents and case do not matter, and French and English words
+    /// match their other forms ("réunions" finds "réunion"). A query that
+    /// cannot be fully understood still runs; a note says what was ignored.
+    /// The index is brought up to date first (ingest and verify do it too).
+    Search(SearchArgs),
+    /// Rebuild the case's search index from the catalog.
+    Reindex(CaseArgs),
     /// Build a small sample dump, ingest it into ./demo-case, verify it, and show what came out.
     Demo(DemoArgs),
 }
@@ -256,4 +269,37 @@ pub struct DemoArgs {
     pub dir: PathBuf,
     #[command(flatten)]
     pub out: Output,
+}
+
+#[derive(Args, Debug)]
+pub struct SearchArgs {
+    /// The case folder.
+    pub case: PathBuf,
+    /// The query (see `leakcheck search --help`); empty matches everything.
+    pub query: Option<String>,
+    /// Run every query of FILE (one per line; `#` starts a comment) and
+    /// print one CSV row per query: query, total, first hits, notes.
+    #[arg(long, value_name = "FILE", conflicts_with = "query")]
+    pub batch: Option<PathBuf>,
+    /// Hits per page.
+    #[arg(long, default_value_t = 20)]
+    pub limit: usize,
+    /// Hits to skip (the next page starts at offset + limit).
+    #[arg(long, default_value_t = 0)]
+    pub offset: usize,
+    /// Order of the hits.
+    #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
+    pub sort: SortArg,
+    #[command(flatten)]
+    pub out: Output,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum SortArg {
+    /// Best match first.
+    Relevance,
+    /// Newest first.
+    Newest,
+    /// Oldest first.
+    Oldest,
 }

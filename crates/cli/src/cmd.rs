@@ -14,7 +14,7 @@ use crate::cli::{
     Cli, Command, DemoArgs, ErrorsArgs, IngestArgs, InitArgs, KeysAddArgs, KeysCommand,
     KeysFetchArgs, KeysImportArgs, LsArgs, Output, ShowArgs, VerifyArgs,
 };
-use crate::{demo, progress, show};
+use crate::{cmd_search, demo, progress, show};
 
 pub fn run(cli: Cli) -> Result<u8> {
     match cli.command {
@@ -31,6 +31,8 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Keys(KeysCommand::Missing(a)) => keys_missing(&open(&a.case)?, &a.out),
         Command::Keys(KeysCommand::Fetch(a)) => keys_fetch(a),
         Command::Verify(a) => verify(a),
+        Command::Search(a) => cmd_search::search(a),
+        Command::Reindex(a) => cmd_search::reindex(a),
         Command::Demo(a) => demo_cmd(a),
     }
 }
@@ -39,11 +41,11 @@ pub fn open(path: &Path) -> Result<Case> {
     Case::open(path).with_context(|| format!("opening case {}", path.display()))
 }
 
-fn stdout() -> BufWriter<io::StdoutLock<'static>> {
+pub fn stdout() -> BufWriter<io::StdoutLock<'static>> {
     BufWriter::new(io::stdout().lock())
 }
 
-fn json_line(out: &mut impl Write, v: &impl Serialize) -> Result<()> {
+pub fn json_line(out: &mut impl Write, v: &impl Serialize) -> Result<()> {
     serde_json::to_writer(&mut *out, v)?;
     writeln!(out)?;
     Ok(())
@@ -113,12 +115,13 @@ fn ingest(a: IngestArgs) -> Result<u8> {
         bar.finish();
     }
     let summary = result.with_context(|| format!("ingesting into {}", case.root().display()))?;
+    let index = cmd_search::sync_index(&case, show_bar, false)?;
     let stats = case.catalog()?.stats()?;
     let mut out = stdout();
     if a.out.json {
         json_line(
             &mut out,
-            &serde_json::json!({"type": "ingest", "summary": summary, "stats": stats}),
+            &serde_json::json!({"type": "ingest", "summary": summary, "stats": stats, "index": index}),
         )?;
     } else if !a.out.quiet {
         for s in &summary.sources {
@@ -715,6 +718,8 @@ fn verify(a: VerifyArgs) -> Result<u8> {
         r
     })
     .with_context(|| format!("verifying {}", case.root().display()))?;
+    // Verdicts are searchable (`verdict:`, `check:`): the index follows them.
+    cmd_search::sync_index(&case, show_bar, false)?;
     let mut out = stdout();
     let needs_look = reports.iter().any(|r| {
         matches!(

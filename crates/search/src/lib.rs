@@ -1,3 +1,32 @@
 //! What is in a case: who wrote to whom and when, how messages hang
-//! together, and (with the index) where a word occurs.
+//! together, and where a word occurs (a tantivy index per case).
+//!
+//! [`index`] keeps `CASE/index/` in step with the catalog; [`query`] parses
+//! the query language; [`search`] runs a query into ranked hits, snippets
+//! and facet counts; [`schema`] names the fields and their analysers.
 #![warn(missing_docs)]
+
+pub use index::{SearchIndex, SyncStats, rebuild, sync};
+pub use search::{Hit, Page, SearchResult, Sort, search};
+
+pub mod index;
+pub mod query;
+pub mod schema;
+pub mod search;
+
+/// What can go wrong while indexing or searching.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The index itself.
+    #[error("search index: {0}")]
+    Index(#[from] tantivy::TantivyError),
+    /// Its folder.
+    #[error("search index folder: {0}")]
+    Io(#[from] std::io::Error),
+    /// The case's catalog.
+    #[error(transparent)]
+    Store(#[from] leakcheck_store::Error),
+}
+
+/// Results of this crate.
+pub type Result<T> = std::result::Result<T, Error>;

@@ -11,7 +11,7 @@ use crate::schema;
 
 /// The SQLite catalog of a case (WAL mode; one writer, many readers).
 pub struct Catalog {
-    conn: Connection,
+    pub(crate) conn: Connection,
 }
 
 /// Counts that always add up: `files_seen = items + duplicates + errors`.
@@ -160,7 +160,7 @@ pub struct ItemDetail {
     pub document: Option<DocMeta>,
 }
 
-fn doc_meta(id: &str, json: &str) -> Result<DocMeta> {
+pub(crate) fn doc_meta(id: &str, json: &str) -> Result<DocMeta> {
     serde_json::from_str(json).map_err(|e| Error::Corrupt(format!("document {id}: {e}")))
 }
 
@@ -786,7 +786,7 @@ impl Catalog {
     }
 }
 
-fn parse_id(s: &str) -> Result<ItemId> {
+pub(crate) fn parse_id(s: &str) -> Result<ItemId> {
     ItemId::parse(s).map_err(|e| Error::Corrupt(e.to_string()))
 }
 

@@ -12,6 +12,7 @@ pub use case::{Case, CaseSettings, Window};
 pub use catalog::{Catalog, ContainerStat, ItemDetail, ItemRow, OccurrenceRow, ProblemRow, Stats};
 pub use custody::{Custody, CustodyEntry};
 pub use error::{Error, Result};
+pub use search_rows::SearchRow;
 
 mod blobs;
 mod case;
@@ -19,3 +20,4 @@ mod catalog;
 mod custody;
 mod error;
 mod schema;
+mod search_rows;

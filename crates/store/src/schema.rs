@@ -90,6 +90,13 @@ const MIGRATIONS: &[&str] = &[
         text   TEXT NOT NULL
     ) WITHOUT ROWID;
     "#,
+    // 4: what the search index holds, so that a sync adds only what changed.
+    r#"
+    CREATE TABLE search_indexed (
+        item  TEXT PRIMARY KEY,
+        state TEXT NOT NULL              -- verdict and flagging checks when indexed
+    ) WITHOUT ROWID;
+    "#,
 ];
 
 /// The newest schema version this build writes.

@@ -1,0 +1,177 @@
+//! `search`, `reindex`, and the index sync that ingest and verify run.
+
+use std::io::{self, IsTerminal, Write};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use leakcheck_core::sanitize::for_terminal as t;
+use leakcheck_search::{Page, SearchIndex, SearchResult, Sort, SyncStats};
+use leakcheck_store::Case;
+
+use crate::cli::{CaseArgs, SearchArgs, SortArg};
+use crate::cmd::{json_line, open, stdout};
+
+/// Brings the case's index up to date, with a spinner on a terminal.
+pub fn sync_index(case: &Case, show: bool, rebuild: bool) -> Result<SyncStats> {
+    let done = AtomicU64::new(0);
+    let stop = AtomicBool::new(false);
+    let stats = std::thread::scope(|s| {
+        let bar = (show && io::stderr().is_terminal()).then(|| {
+            s.spawn(|| {
+                let bar = indicatif::ProgressBar::new_spinner();
+                while !stop.load(Ordering::Relaxed) {
+                    bar.set_message(format!("{} items indexed", done.load(Ordering::Relaxed)));
+                    bar.tick();
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+                bar.finish_and_clear();
+            })
+        });
+        let r = if rebuild {
+            leakcheck_search::rebuild(case, &done)
+        } else {
+            leakcheck_search::sync(case, &done)
+        };
+        stop.store(true, Ordering::Relaxed);
+        if let Some(b) = bar {
+            let _ = b.join();
+        }
+        r
+    });
+    stats.with_context(|| format!("indexing {}", case.root().join("index").display()))
+}
+
+pub fn reindex(a: CaseArgs) -> Result<u8> {
+    let case = open(&a.case)?;
+    let stats = sync_index(&case, !a.out.quiet && !a.out.json, true)?;
+    let mut out = stdout();
+    if a.out.json {
+        json_line(&mut out, &stats)?;
+    } else if !a.out.quiet {
+        writeln!(out, "{} items indexed", stats.total)?;
+    }
+    Ok(0)
+}
+
+pub fn search(a: SearchArgs) -> Result<u8> {
+    let case = open(&a.case)?;
+    sync_index(&case, !a.out.quiet && !a.out.json, false)?;
+    let idx = SearchIndex::of_case(&case)?;
+    let page = Page {
+        limit: a.limit,
+        offset: a.offset,
+        sort: match a.sort {
+            SortArg::Relevance => Sort::Relevance,
+            SortArg::Newest => Sort::Newest,
+            SortArg::Oldest => Sort::Oldest,
+        },
+    };
+    let mut out = stdout();
+    if let Some(batch) = &a.batch {
+        let text = std::fs::read_to_string(batch)
+            .with_context(|| format!("reading queries from {}", batch.display()))?;
+        let mut any = false;
+        if !a.out.json {
+            writeln!(out, "query,total,first_hits,notes")?;
+        }
+        for q in text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        {
+            let r = leakcheck_search::search(&case, &idx, q, page)
+                .with_context(|| format!("searching {q:?}"))?;
+            any |= r.total > 0;
+            if a.out.json {
+                json_line(&mut out, &serde_json::json!({"query": q, "result": r}))?;
+            } else {
+                let ids: Vec<&str> = r.hits.iter().map(|h| &h.id[..12]).collect();
+                let row = [
+                    q.to_string(),
+                    r.total.to_string(),
+                    ids.join(" "),
+                    r.notes.join("; "),
+                ];
+                let row: Vec<String> = row.iter().map(|f| csv(f)).collect();
+                writeln!(out, "{}", row.join(","))?;
+            }
+        }
+        out.flush()?;
+        return Ok(if any { 0 } else { 1 });
+    }
+    let Some(query) = &a.query else {
+        bail!("give a query, or --batch FILE with one query per line");
+    };
+    let r = leakcheck_search::search(&case, &idx, query, page)
+        .with_context(|| format!("searching {}", case.root().display()))?;
+    if a.out.json {
+        json_line(&mut out, &r)?;
+    } else if !a.out.quiet {
+        print(&mut out, query, &r, page)?;
+    }
+    out.flush()?;
+    Ok(if r.total > 0 { 0 } else { 1 })
+}
+
+fn print(out: &mut impl Write, query: &str, r: &SearchResult, page: Page) -> Result<()> {
+    for n in &r.notes {
+        writeln!(out, "note: {}", t(n))?;
+    }
+    writeln!(
+        out,
+        "{} items match {} ({:.1} ms)",
+        r.total,
+        t(&format!("{query:?}")),
+        r.took_ms
+    )?;
+    for (i, h) in r.hits.iter().enumerate() {
+        let date = h.date.as_deref().map_or("          ", |d| &d[..10]);
+        writeln!(
+            out,
+            "\n{:>3}. {}  {:<6} {}  {}  [{}]",
+            page.offset + i + 1,
+            &h.id[..12],
+            h.kind,
+            date,
+            t(&h.title),
+            h.verdict
+        )?;
+        writeln!(out, "     {}", t(&h.path))?;
+        if !h.snippet.is_empty() {
+            writeln!(out, "     {}", t(&h.snippet.replace('\n', " ")))?;
+        }
+    }
+    if r.total > (page.offset + r.hits.len()) as u64 {
+        writeln!(
+            out,
+            "\n… {} more (--offset {})",
+            r.total - (page.offset + r.hits.len()) as u64,
+            page.offset + r.hits.len()
+        )?;
+    }
+    writeln!(out)?;
+    for (facet, values) in &r.facets {
+        if values.is_empty() {
+            continue;
+        }
+        let mut v: Vec<(&String, &u64)> = values.iter().collect();
+        v.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        let shown: Vec<String> = v
+            .iter()
+            .take(8)
+            .map(|(k, n)| format!("{} {n}", t(k)))
+            .collect();
+        writeln!(out, "{facet:<11}{}", shown.join(" · "))?;
+    }
+    Ok(())
+}
+
+/// A CSV field (RFC 4180): quoted when it holds a comma, quote or line break.
+fn csv(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}

@@ -1,0 +1,198 @@
+//! The case's index (`CASE/index/`), kept in step with the catalog: a sync
+//! adds the items the index lacks and rewrites those whose verdict changed.
+//! The catalog's `search_indexed` table says what the index holds, so a
+//! sync after an interrupted one simply carries on.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use chrono::NaiveDateTime;
+use leakcheck_core::doc::{key, parse_date};
+use leakcheck_core::{Address, DocMeta, EmailMeta};
+use leakcheck_store::{Case, SearchRow};
+use tantivy::schema::Facet;
+use tantivy::{DateTime, Index, IndexWriter, TantivyDocument, Term};
+
+use crate::Result;
+use crate::schema::{Fields, Lang, register};
+
+/// Items read from the catalog and committed at a time.
+const BATCH: usize = 2000;
+/// Memory for the index writer.
+const WRITER_BYTES: usize = 128 << 20;
+/// Plain-text items larger than this are indexed by name only.
+const MAX_TEXT_BYTES: u64 = 4 << 20;
+
+/// An open index and its fields.
+pub struct SearchIndex {
+    /// The tantivy index.
+    pub index: Index,
+    /// Its fields.
+    pub fields: Fields,
+}
+
+/// What a sync did.
+#[derive(Clone, Copy, Debug, Default, serde::Serialize)]
+pub struct SyncStats {
+    /// Items written to the index (new or changed).
+    pub indexed: u64,
+    /// Items in the index afterwards.
+    pub total: u64,
+}
+
+impl SearchIndex {
+    /// Opens the index in `dir`, creating it when absent.
+    pub fn open(dir: &Path) -> Result<SearchIndex> {
+        let (schema, fields) = Fields::schema();
+        std::fs::create_dir_all(dir)?;
+        let index = if dir.join("meta.json").exists() {
+            Index::open_in_dir(dir)?
+        } else {
+            Index::create_in_dir(dir, schema)?
+        };
+        register(index.tokenizers());
+        Ok(SearchIndex { index, fields })
+    }
+
+    /// The index of a case.
+    pub fn of_case(case: &Case) -> Result<SearchIndex> {
+        SearchIndex::open(&case.root().join("index"))
+    }
+
+    /// A writer with the index's memory budget.
+    pub fn writer(&self) -> Result<IndexWriter> {
+        Ok(self.index.writer(WRITER_BYTES)?)
+    }
+
+    /// One item as an index document.
+    pub fn document(&self, row: &SearchRow, plain_text: Option<&str>) -> TantivyDocument {
+        let f = &self.fields;
+        let mut doc = TantivyDocument::default();
+        doc.add_text(f.id, row.id.as_str());
+        doc.add_text(f.kind, &row.kind);
+        doc.add_text(f.path, &row.path);
+        doc.add_u64(f.size, row.size);
+        let verdict = row.verdict.as_deref().unwrap_or("unverified");
+        doc.add_text(f.verdict, verdict);
+        for c in &row.checks {
+            doc.add_text(f.check, c);
+        }
+        doc.add_facet(f.facets, Facet::from_path(["kind", row.kind.as_str()]));
+        doc.add_facet(f.facets, Facet::from_path(["verdict", verdict]));
+        let mut body = plain_text.unwrap_or_default().to_string();
+        let mut date = None;
+        if let Some(e) = &row.email {
+            body = e.text.clone().unwrap_or_default();
+            date = e.date_unix;
+            self.email_fields(&mut doc, e);
+        }
+        if let Some((meta, text)) = &row.document {
+            body = text.clone();
+            date = doc_date(meta);
+            if let Some((_, t)) = meta.fields(key::TITLE).next() {
+                doc.add_text(f.subject, &t.value);
+            }
+            for k in [key::AUTHOR, key::LAST_MODIFIED_BY] {
+                for (_, a) in meta.fields(k) {
+                    doc.add_text(f.from, &a.value);
+                }
+            }
+        }
+        let lang = Lang::detect(&body);
+        doc.add_text(f.lang, lang.code());
+        doc.add_text(f.body(lang), &body);
+        if let Some(secs) = date {
+            doc.add_date(f.date, DateTime::from_timestamp_secs(secs));
+            if let Some(d) = chrono::DateTime::from_timestamp(secs, 0) {
+                let month = d.format("%Y-%m").to_string();
+                doc.add_facet(f.facets, Facet::from_path(["month", month.as_str()]));
+            }
+        }
+        doc
+    }
+
+    fn email_fields(&self, doc: &mut TantivyDocument, e: &EmailMeta) {
+        let f = &self.fields;
+        if let Some(s) = &e.subject {
+            doc.add_text(f.subject, s);
+        }
+        for (field, list) in [(f.from, &e.from), (f.to, &e.to), (f.cc, &e.cc)] {
+            for a in list {
+                doc.add_text(field, address_text(a));
+            }
+        }
+        if let Some(domain) = e
+            .from
+            .iter()
+            .find_map(|a| a.address.as_deref()?.rsplit_once('@'))
+            .map(|(_, d)| d.to_lowercase())
+        {
+            doc.add_facet(f.facets, Facet::from_path(["domain", domain.as_str()]));
+        }
+        let has = if e.attachments > 0 { "yes" } else { "no" };
+        doc.add_facet(f.facets, Facet::from_path(["attachment", has]));
+    }
+}
+
+fn address_text(a: &Address) -> String {
+    match (&a.name, &a.address) {
+        (Some(n), Some(x)) => format!("{n} <{x}>"),
+        (Some(n), None) => n.clone(),
+        (None, Some(x)) => x.clone(),
+        (None, None) => String::new(),
+    }
+}
+
+/// A document's date: its last modification, else its creation (a date
+/// with no zone is read as UTC).
+fn doc_date(meta: &DocMeta) -> Option<i64> {
+    let first = |k: &str| {
+        meta.fields(k).find_map(|(_, f)| {
+            let (local, zone): (NaiveDateTime, Option<i32>) = parse_date(f.date.as_deref()?)?;
+            Some(local.and_utc().timestamp() - i64::from(zone.unwrap_or(0)) * 60)
+        })
+    };
+    first(key::MODIFIED).or_else(|| first(key::CREATED))
+}
+
+/// Brings the case's index up to date; `done` counts items written.
+pub fn sync(case: &Case, done: &AtomicU64) -> Result<SyncStats> {
+    let idx = SearchIndex::of_case(case)?;
+    let mut catalog = case.catalog()?;
+    let mut writer = idx.writer()?;
+    let mut stats = SyncStats::default();
+    loop {
+        let rows = catalog.search_rows(false, BATCH)?;
+        if rows.is_empty() {
+            break;
+        }
+        let mut states = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let text = (row.kind == "text" && row.size <= MAX_TEXT_BYTES)
+                .then(|| case.blobs().read(&row.id).ok())
+                .flatten()
+                .map(|b| String::from_utf8_lossy(&b).into_owned());
+            writer.delete_term(Term::from_field_text(idx.fields.id, row.id.as_str()));
+            writer.add_document(idx.document(row, text.as_deref()))?;
+            states.push((row.id.clone(), row.state()));
+            done.fetch_add(1, Ordering::Relaxed);
+        }
+        writer.commit()?;
+        catalog.mark_indexed(&states)?;
+        stats.indexed += rows.len() as u64;
+    }
+    writer.wait_merging_threads()?;
+    stats.total = idx.index.reader()?.searcher().num_docs();
+    Ok(stats)
+}
+
+/// Empties the index and indexes everything again.
+pub fn rebuild(case: &Case, done: &AtomicU64) -> Result<SyncStats> {
+    let idx = SearchIndex::of_case(case)?;
+    let mut writer = idx.writer()?;
+    writer.delete_all_documents()?;
+    writer.commit()?;
+    drop(writer);
+    case.catalog()?.clear_indexed()?;
+    sync(case, done)
+}

@@ -1,0 +1,254 @@
+//! Running a query: ranked or dated hits with snippets, the total, and
+//! facet counts over everything that matched.
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use leakcheck_core::ItemId;
+use leakcheck_store::Case;
+use serde::Serialize;
+use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::schema::Value;
+use tantivy::snippet::{Snippet, SnippetGenerator};
+use tantivy::{DateTime, DocAddress, Order, Searcher, TantivyDocument};
+
+use crate::Result;
+use crate::index::SearchIndex;
+use crate::query::parse;
+use crate::schema::Lang;
+
+/// Facet dimensions, in display order.
+pub const FACETS: [&str; 5] = ["kind", "domain", "month", "verdict", "attachment"];
+const SNIPPET_CHARS: usize = 200;
+
+/// Hit order.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Sort {
+    /// Best match first (BM25).
+    #[default]
+    Relevance,
+    /// Newest first.
+    Newest,
+    /// Oldest first.
+    Oldest,
+}
+
+/// Which page of hits, in which order.
+#[derive(Clone, Copy, Debug)]
+pub struct Page {
+    /// Hits per page.
+    pub limit: usize,
+    /// Hits skipped.
+    pub offset: usize,
+    /// Order.
+    pub sort: Sort,
+}
+
+impl Default for Page {
+    fn default() -> Page {
+        Page {
+            limit: 20,
+            offset: 0,
+            sort: Sort::Relevance,
+        }
+    }
+}
+
+/// One matching item.
+#[derive(Clone, Debug, Serialize)]
+pub struct Hit {
+    /// Item id.
+    pub id: String,
+    /// BM25 score (absent when sorted by date).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub score: Option<f32>,
+    /// Kind.
+    pub kind: String,
+    /// Subject or title.
+    pub title: String,
+    /// Date (RFC 3339, UTC), when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// Where it was found first.
+    pub path: String,
+    /// Its verdict (`unverified` before `verify`).
+    pub verdict: String,
+    /// Text around the matches; matched words between `«` and `»`.
+    pub snippet: String,
+    /// The same as HTML: matched words in `<b>`, the rest escaped.
+    pub snippet_html: String,
+}
+
+/// What a search found.
+#[derive(Clone, Debug, Serialize)]
+pub struct SearchResult {
+    /// Every matching item, not just this page.
+    pub total: u64,
+    /// This page.
+    pub hits: Vec<Hit>,
+    /// Counts per facet value over every matching item.
+    pub facets: BTreeMap<String, BTreeMap<String, u64>>,
+    /// Parts of the query that were ignored or repaired, and why.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+    /// Milliseconds spent searching (snippets included).
+    pub took_ms: f64,
+}
+
+/// Runs `query` over the case's index.
+pub fn search(case: &Case, idx: &SearchIndex, query: &str, page: Page) -> Result<SearchResult> {
+    let started = Instant::now();
+    let parsed = parse(query, &idx.index, &idx.fields);
+    let searcher = idx.index.reader()?.searcher();
+    let mut facets = FacetCollector::for_field("facets");
+    for f in FACETS {
+        facets.add_facet(format!("/{f}").as_str());
+    }
+    let top = TopDocs::with_limit(page.limit.max(1)).and_offset(page.offset);
+    let (docs, total, counts): (Vec<(Option<f32>, DocAddress)>, usize, _) = match page.sort {
+        Sort::Relevance => {
+            let (d, t, c) =
+                searcher.search(&*parsed.query, &(top.order_by_score(), Count, facets))?;
+            (d.into_iter().map(|(s, a)| (Some(s), a)).collect(), t, c)
+        }
+        Sort::Newest | Sort::Oldest => {
+            let order = if page.sort == Sort::Newest {
+                Order::Desc
+            } else {
+                Order::Asc
+            };
+            let by_date = top.order_by_fast_field::<DateTime>("date", order);
+            let (d, t, c) = searcher.search(&*parsed.query, &(by_date, Count, facets))?;
+            (d.into_iter().map(|(_, a)| (None, a)).collect(), t, c)
+        }
+    };
+    let mut facet_counts = BTreeMap::new();
+    for f in FACETS {
+        let values: BTreeMap<String, u64> = counts
+            .get(format!("/{f}").as_str())
+            .map(|(facet, n)| {
+                let name = facet
+                    .to_path()
+                    .last()
+                    .map_or(String::new(), |s| (*s).to_string());
+                (name, n)
+            })
+            .collect();
+        facet_counts.insert(f.to_string(), values);
+    }
+    let snippets = Snippets::new(&searcher, &*parsed.query, idx)?;
+    let catalog = case.catalog()?;
+    let mut hits = Vec::with_capacity(docs.len());
+    for (score, address) in docs.into_iter().take(page.limit) {
+        let doc: TantivyDocument = searcher.doc(address)?;
+        let text = |field| {
+            doc.get_first(field)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_string()
+        };
+        let f = &idx.fields;
+        let id = text(f.id);
+        let body = ItemId::parse(&id)
+            .ok()
+            .map(|i| hit_text(case, &catalog, &i, &text(f.kind)))
+            .unwrap_or_default();
+        let lang = match text(f.lang).as_str() {
+            "fr" => Lang::French,
+            "en" => Lang::English,
+            _ => Lang::Other,
+        };
+        let snippet = snippets.of(lang, &body);
+        hits.push(Hit {
+            id,
+            score,
+            kind: text(f.kind),
+            title: text(f.subject),
+            date: doc
+                .get_first(f.date)
+                .and_then(|v| v.as_datetime())
+                .and_then(|d| chrono::DateTime::from_timestamp(d.into_timestamp_secs(), 0))
+                .map(|d| d.to_rfc3339()),
+            path: text(f.path),
+            verdict: text(f.verdict),
+            snippet: marked(&snippet),
+            snippet_html: snippet.to_html(),
+        });
+    }
+    Ok(SearchResult {
+        total: total as u64,
+        hits,
+        facets: facet_counts,
+        notes: parsed.notes,
+        took_ms: started.elapsed().as_secs_f64() * 1000.0,
+    })
+}
+
+/// The text a hit's snippet is cut from: an email's or a document's text as
+/// the catalog keeps it, or a plain-text item's bytes.
+fn hit_text(case: &Case, catalog: &leakcheck_store::Catalog, id: &ItemId, kind: &str) -> String {
+    if let Ok(Some(e)) = catalog.email(id) {
+        return e.text.unwrap_or_default();
+    }
+    if let Ok(Some((_, text))) = catalog.document(id) {
+        return text;
+    }
+    if kind == "text"
+        && let Ok(b) = case.blobs().read(id)
+    {
+        let cut = b.len().min(1 << 20);
+        return String::from_utf8_lossy(&b[..cut]).into_owned();
+    }
+    String::new()
+}
+
+/// One snippet generator per body language.
+struct Snippets {
+    fr: SnippetGenerator,
+    en: SnippetGenerator,
+    other: SnippetGenerator,
+}
+
+impl Snippets {
+    fn new(
+        searcher: &Searcher,
+        query: &dyn tantivy::query::Query,
+        idx: &SearchIndex,
+    ) -> Result<Snippets> {
+        let make = |lang| -> Result<SnippetGenerator> {
+            let mut g = SnippetGenerator::create(searcher, query, idx.fields.body(lang))?;
+            g.set_max_num_chars(SNIPPET_CHARS);
+            Ok(g)
+        };
+        Ok(Snippets {
+            fr: make(Lang::French)?,
+            en: make(Lang::English)?,
+            other: make(Lang::Other)?,
+        })
+    }
+
+    fn of(&self, lang: Lang, text: &str) -> Snippet {
+        let g = match lang {
+            Lang::French => &self.fr,
+            Lang::English => &self.en,
+            Lang::Other => &self.other,
+        };
+        g.snippet(text)
+    }
+}
+
+/// The snippet as plain text, matches between « and ».
+fn marked(s: &Snippet) -> String {
+    let text = s.fragment();
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut at = 0;
+    for r in s.highlighted() {
+        out.push_str(&text[at..r.start]);
+        out.push('«');
+        out.push_str(&text[r.clone()]);
+        out.push('»');
+        at = r.end;
+    }
+    out.push_str(&text[at..]);
+    out.trim().to_string()
+}

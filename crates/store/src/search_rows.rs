@@ -1,0 +1,140 @@
+//! What the search index needs from the catalog, and what it already holds.
+
+use leakcheck_core::{DocMeta, EmailMeta, ItemId};
+use rusqlite::{OptionalExtension, params};
+
+use crate::catalog::{Catalog, doc_meta, parse_id};
+use crate::error::{Error, Result};
+
+/// One item as the search index sees it.
+#[derive(Clone, Debug)]
+pub struct SearchRow {
+    /// The item.
+    pub id: ItemId,
+    /// Its kind.
+    pub kind: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// The first place it was found (shallowest).
+    pub path: String,
+    /// Its parsed headers and text, when it is an email.
+    pub email: Option<EmailMeta>,
+    /// Its metadata and text, when it is a document or image.
+    pub document: Option<(DocMeta, String)>,
+    /// Its verdict, once `verify` has run.
+    pub verdict: Option<String>,
+    /// The checks that flagged it (authentic, altered or suspicious findings).
+    pub checks: Vec<String>,
+}
+
+impl SearchRow {
+    /// What must change for the index entry to be stale: the verdict and the
+    /// flagging checks (the content of an item never changes).
+    pub fn state(&self) -> String {
+        format!(
+            "{}|{}",
+            self.verdict.as_deref().unwrap_or("-"),
+            self.checks.join(",")
+        )
+    }
+}
+
+impl Catalog {
+    /// Items whose index entry is missing or stale (every item when `all`),
+    /// in id order, at most `limit` of them.
+    pub fn search_rows(&self, all: bool, limit: usize) -> Result<Vec<SearchRow>> {
+        let mut stmt = self.conn.prepare(
+            "WITH rows AS (
+               SELECT i.id, i.kind, i.size,
+                 (SELECT display FROM occurrences o WHERE o.item = i.id
+                  ORDER BY o.depth, o.parent, o.position LIMIT 1) AS path,
+                 e.meta AS email, d.meta AS doc, d.text AS text, v.verdict,
+                 (SELECT group_concat(check_id, ',') FROM
+                    (SELECT check_id FROM findings f WHERE f.item = i.id
+                     AND f.verdict IN ('authentic', 'altered', 'suspicious') ORDER BY check_id)) AS checks,
+                 s.state AS indexed
+               FROM items i
+               LEFT JOIN emails e ON e.item = i.id
+               LEFT JOIN documents d ON d.item = i.id
+               LEFT JOIN verdicts v ON v.item = i.id
+               LEFT JOIN search_indexed s ON s.item = i.id)
+             SELECT id, kind, size, path, email, doc, text, verdict, checks FROM rows
+             WHERE ?1 OR indexed IS NULL
+                OR indexed <> coalesce(verdict, '-') || '|' || coalesce(checks, '')
+             ORDER BY id LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![all, limit as i64], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, Option<String>>(3)?,
+                r.get::<_, Option<String>>(4)?,
+                r.get::<_, Option<String>>(5)?,
+                r.get::<_, Option<String>>(6)?,
+                r.get::<_, Option<String>>(7)?,
+                r.get::<_, Option<String>>(8)?,
+            ))
+        })?;
+        rows.map(|row| {
+            let (id, kind, size, path, email, doc, text, verdict, checks) = row?;
+            let email = email
+                .map(|m| serde_json::from_str(&m))
+                .transpose()
+                .map_err(|e| Error::Corrupt(format!("email {id}: {e}")))?;
+            let document = match doc {
+                Some(m) => Some((doc_meta(&id, &m)?, text.unwrap_or_default())),
+                None => None,
+            };
+            Ok(SearchRow {
+                id: parse_id(&id)?,
+                kind,
+                size: size as u64,
+                path: path.unwrap_or_default(),
+                email,
+                document,
+                verdict,
+                checks: checks
+                    .map(|c| c.split(',').map(String::from).collect())
+                    .unwrap_or_default(),
+            })
+        })
+        .collect()
+    }
+
+    /// Records that the index now holds these items in these states.
+    pub fn mark_indexed(&mut self, done: &[(ItemId, String)]) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut stmt =
+                tx.prepare("INSERT OR REPLACE INTO search_indexed (item, state) VALUES (?1, ?2)")?;
+            for (id, state) in done {
+                stmt.execute(params![id.as_str(), state])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// One email's parsed fields, if the item is an email.
+    pub fn email(&self, id: &ItemId) -> Result<Option<EmailMeta>> {
+        let meta: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT meta FROM emails WHERE item = ?1",
+                [id.as_str()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        meta.map(|m| {
+            serde_json::from_str(&m).map_err(|e| Error::Corrupt(format!("email {id}: {e}")))
+        })
+        .transpose()
+    }
+
+    /// Forgets what the index holds (before a rebuild).
+    pub fn clear_indexed(&mut self) -> Result<()> {
+        self.conn.execute("DELETE FROM search_indexed", [])?;
+        Ok(())
+    }
+}
