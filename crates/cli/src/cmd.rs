@@ -14,7 +14,7 @@ use crate::cli::{
     Cli, Command, DemoArgs, ErrorsArgs, IngestArgs, InitArgs, KeysAddArgs, KeysCommand,
     KeysFetchArgs, KeysImportArgs, LsArgs, Output, ShowArgs, VerifyArgs,
 };
-use crate::{demo, progress, show};
+use crate::{cmd_explore, demo, progress, show};
 
 pub fn run(cli: Cli) -> Result<u8> {
     match cli.command {
@@ -32,6 +32,9 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Keys(KeysCommand::Fetch(a)) => keys_fetch(a),
         Command::Verify(a) => verify(a),
         Command::Demo(a) => demo_cmd(a),
+        Command::Thread(a) => cmd_explore::thread(a),
+        Command::People(a) => cmd_explore::people(a),
+        Command::Timeline(a) => cmd_explore::timeline(a),
     }
 }
 
@@ -39,11 +42,11 @@ pub fn open(path: &Path) -> Result<Case> {
     Case::open(path).with_context(|| format!("opening case {}", path.display()))
 }
 
-fn stdout() -> BufWriter<io::StdoutLock<'static>> {
+pub fn stdout() -> BufWriter<io::StdoutLock<'static>> {
     BufWriter::new(io::stdout().lock())
 }
 
-fn json_line(out: &mut impl Write, v: &impl Serialize) -> Result<()> {
+pub fn json_line(out: &mut impl Write, v: &impl Serialize) -> Result<()> {
     serde_json::to_writer(&mut *out, v)?;
     writeln!(out)?;
     Ok(())
