@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Ingest a leaked dump, see what is in it, and verify it item by item.
 #[derive(Parser, Debug)]
@@ -69,6 +69,28 @@ pub enum Command {
     Reindex(CaseArgs),
     /// Build a small sample dump, ingest it into ./demo-case, verify it, and show what came out.
     Demo(DemoArgs),
+    /// Show the conversation an email belongs to, as a tree.
+    ///
+    /// Messages are linked by their References and In-Reply-To headers
+    /// (Jamie Zawinski's algorithm). A message the others refer to that is
+    /// not in the dump is shown as "(not in the dump) <Message-ID>"; copies
+    /// of one Message-ID are one line listing every item. Only a message with
+    /// neither header and a "Re:", "Fwd:", "TR:"... subject is placed by its
+    /// subject, under the latest earlier message with the same subject, and
+    /// is marked "(by subject)".
+    Thread(ThreadArgs),
+    /// Who wrote to whom: sender → recipient pairs and each person's totals.
+    ///
+    /// Each message counts once from each From address to each To and Cc
+    /// address, compared in lower case; copies of one Message-ID count once.
+    /// A person's name is the display name written most often beside the
+    /// address.
+    People(PeopleArgs),
+    /// How many emails were sent per day, week or month (by their Date, in UTC).
+    ///
+    /// Copies of one Message-ID count once; emails whose Date could not be
+    /// read are counted apart, so the totals add up to the emails of the case.
+    Timeline(TimelineArgs),
 }
 
 #[derive(Args, Debug)]
@@ -294,7 +316,17 @@ pub struct SearchArgs {
     pub out: Output,
 }
 
-#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+#[derive(Args, Debug)]
+pub struct ThreadArgs {
+    /// The case folder.
+    pub case: PathBuf,
+    /// An email's item id (SHA-256), or a unique prefix of one.
+    pub item: String,
+    #[command(flatten)]
+    pub out: Output,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
 pub enum SortArg {
     /// Best match first.
     Relevance,
@@ -302,4 +334,38 @@ pub enum SortArg {
     Newest,
     /// Oldest first.
     Oldest,
+}
+
+#[derive(Args, Debug)]
+pub struct PeopleArgs {
+    /// The case folder.
+    pub case: PathBuf,
+    /// At most this many pairs, and this many people.
+    #[arg(long, default_value_t = 20)]
+    pub limit: usize,
+    #[command(flatten)]
+    pub out: Output,
+}
+
+#[derive(Args, Debug)]
+pub struct TimelineArgs {
+    /// The case folder.
+    pub case: PathBuf,
+    /// The length of a period.
+    ///
+    /// Weeks are ISO 8601 weeks (Monday to Sunday), named like 2017-W15.
+    #[arg(long, value_enum, default_value_t = By::Month)]
+    pub by: By,
+    #[command(flatten)]
+    pub out: Output,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum By {
+    /// Calendar days (UTC).
+    Day,
+    /// ISO weeks.
+    Week,
+    /// Calendar months.
+    Month,
 }

@@ -11,6 +11,7 @@ use clap::Parser;
 
 mod cli;
 mod cmd;
+mod cmd_explore;
 mod cmd_search;
 mod demo;
 mod demo_docs;

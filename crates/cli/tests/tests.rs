@@ -7,5 +7,6 @@ mod cli;
 mod corpus;
 mod dkim;
 mod doc_checks;
+mod explore;
 mod hostile;
 mod resume;

@@ -1,18 +1,29 @@
 //! What is in a case: who wrote to whom and when, how messages hang
 //! together, and where a word occurs (a tantivy index per case).
 //!
-//! [`index`] keeps `CASE/index/` in step with the catalog; [`query`] parses
-//! the query language; [`search`] runs a query into ranked hits, snippets
-//! and facet counts; [`schema`] names the fields and their analysers.
+//! The views are pure functions of the catalog's emails
+//! (`Catalog::emails()`): [`threads`] rebuilds conversations into [`Thread`]
+//! trees, [`correspondents`] counts [`Pair`]s and [`Person`]s, [`timeline`]
+//! counts messages per [`Period`]. The index: [`index`] keeps `CASE/index/`
+//! in step with the catalog; [`query`] parses the query language; [`search`]
+//! runs a query into ranked hits, snippets and facet counts; [`schema`]
+//! names the fields and their analysers.
 #![warn(missing_docs)]
 
 pub use index::{SearchIndex, SyncStats, rebuild, sync};
+pub use people::{Correspondents, Pair, Person, correspondents};
 pub use search::{Hit, Page, SearchResult, Sort, search};
+pub use threads::{MAX_THREAD_DEPTH, Node, Thread, base_subject, thread_of, threads};
+pub use timeline::{Bucket, Period, Timeline, timeline};
 
 pub mod index;
+mod messages;
+mod people;
 pub mod query;
 pub mod schema;
 pub mod search;
+mod threads;
+mod timeline;
 
 /// What can go wrong while indexing or searching.
 #[derive(Debug, thiserror::Error)]

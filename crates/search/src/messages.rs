@@ -1,0 +1,32 @@
+//! Messages, not items: copies of one Message-ID (the same mail kept in two
+//! folders, or one copy altered) are one message sent once.
+
+use std::collections::HashSet;
+
+use leakcheck_core::{EmailMeta, ItemId};
+
+/// The emails with each Message-ID's later copies set aside and counted.
+pub(crate) struct Messages<'a> {
+    /// The first copy of each message, in the emails' order; every message
+    /// without a Message-ID is its own.
+    pub first_copies: Vec<&'a EmailMeta>,
+    /// Items left out because an earlier one has their Message-ID.
+    pub copies: usize,
+}
+
+impl<'a> Messages<'a> {
+    pub fn of(emails: &'a [(ItemId, EmailMeta)]) -> Messages<'a> {
+        let mut seen = HashSet::new();
+        let mut out = Messages {
+            first_copies: Vec::new(),
+            copies: 0,
+        };
+        for (_, meta) in emails {
+            match meta.message_id.as_deref().map(str::trim) {
+                Some(mid) if !mid.is_empty() && !seen.insert(mid) => out.copies += 1,
+                _ => out.first_copies.push(meta),
+            }
+        }
+        out
+    }
+}
