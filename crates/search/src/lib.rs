@@ -12,7 +12,7 @@
 
 pub use index::{SearchIndex, SyncStats, rebuild, sync};
 pub use people::{Correspondents, Pair, Person, correspondents};
-pub use search::{Hit, Page, SearchResult, Sort, search};
+pub use search::{Found, Hit, Page, SearchResult, Sort, find, search};
 pub use threads::{MAX_THREAD_DEPTH, Node, Thread, base_subject, thread_of, threads};
 pub use timeline::{Bucket, Period, Timeline, timeline};
 

@@ -8,6 +8,7 @@ use leakcheck_core::ItemId;
 use leakcheck_store::Case;
 use serde::Serialize;
 use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::query::Query;
 use tantivy::schema::Value;
 use tantivy::snippet::{Snippet, SnippetGenerator};
 use tantivy::{DateTime, DocAddress, Order, Searcher, TantivyDocument};
@@ -95,14 +96,35 @@ pub struct SearchResult {
     pub took_ms: f64,
 }
 
-/// Runs `query` over the case's index.
-pub fn search(case: &Case, idx: &SearchIndex, query: &str, page: Page) -> Result<SearchResult> {
-    let started = Instant::now();
+/// A query's matches before they are dressed as hits.
+pub struct Found {
+    /// Every matching item.
+    pub total: u64,
+    /// The page asked for: score (when ranked) and address.
+    pub docs: Vec<(Option<f32>, DocAddress)>,
+    /// Counts per facet value, when asked for.
+    pub facets: BTreeMap<String, BTreeMap<String, u64>>,
+    /// The query as parsed.
+    pub query: Box<dyn Query>,
+    /// What the parser ignored or repaired.
+    pub notes: Vec<String>,
+}
+
+/// Parses and runs `query`: the page of matches, the total, and the facet
+/// counts when `with_facets`.
+pub fn find(
+    idx: &SearchIndex,
+    searcher: &Searcher,
+    query: &str,
+    page: Page,
+    with_facets: bool,
+) -> Result<Found> {
     let parsed = parse(query, &idx.index, &idx.fields);
-    let searcher = idx.index.reader()?.searcher();
     let mut facets = FacetCollector::for_field("facets");
-    for f in FACETS {
-        facets.add_facet(format!("/{f}").as_str());
+    if with_facets {
+        for f in FACETS {
+            facets.add_facet(format!("/{f}").as_str());
+        }
     }
     let top = TopDocs::with_limit(page.limit.max(1)).and_offset(page.offset);
     let (docs, total, counts): (Vec<(Option<f32>, DocAddress)>, usize, _) = match page.sort {
@@ -123,7 +145,7 @@ pub fn search(case: &Case, idx: &SearchIndex, query: &str, page: Page) -> Result
         }
     };
     let mut facet_counts = BTreeMap::new();
-    for f in FACETS {
+    for f in FACETS.iter().filter(|_| with_facets) {
         let values: BTreeMap<String, u64> = counts
             .get(format!("/{f}").as_str())
             .map(|(facet, n)| {
@@ -136,7 +158,28 @@ pub fn search(case: &Case, idx: &SearchIndex, query: &str, page: Page) -> Result
             .collect();
         facet_counts.insert(f.to_string(), values);
     }
-    let snippets = Snippets::new(&searcher, &*parsed.query, idx)?;
+    Ok(Found {
+        total: total as u64,
+        docs,
+        facets: facet_counts,
+        query: parsed.query,
+        notes: parsed.notes,
+    })
+}
+
+/// Runs `query` over the case's index: hits with their snippets, the
+/// total, and facet counts.
+pub fn search(case: &Case, idx: &SearchIndex, query: &str, page: Page) -> Result<SearchResult> {
+    let started = Instant::now();
+    let searcher = idx.index.reader()?.searcher();
+    let Found {
+        total,
+        docs,
+        facets,
+        query,
+        notes,
+    } = find(idx, &searcher, query, page, true)?;
+    let snippets = Snippets::new(&searcher, &*query, idx)?;
     let catalog = case.catalog()?;
     let mut hits = Vec::with_capacity(docs.len());
     for (score, address) in docs.into_iter().take(page.limit) {
@@ -176,10 +219,10 @@ pub fn search(case: &Case, idx: &SearchIndex, query: &str, page: Page) -> Result
         });
     }
     Ok(SearchResult {
-        total: total as u64,
+        total,
         hits,
-        facets: facet_counts,
-        notes: parsed.notes,
+        facets,
+        notes,
         took_ms: started.elapsed().as_secs_f64() * 1000.0,
     })
 }
