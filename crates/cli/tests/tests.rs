@@ -10,3 +10,4 @@ mod doc_checks;
 mod explore;
 mod hostile;
 mod resume;
+mod search;
