@@ -161,11 +161,11 @@ pub fn sync(case: &Case, done: &AtomicU64) -> Result<SyncStats> {
     let mut catalog = case.catalog()?;
     let mut writer = idx.writer()?;
     let mut stats = SyncStats::default();
+    let mut after = None;
     loop {
-        let rows = catalog.search_rows(false, BATCH)?;
-        if rows.is_empty() {
-            break;
-        }
+        let rows = catalog.search_rows(false, after.as_ref(), BATCH)?;
+        let Some(last) = rows.last() else { break };
+        after = Some(last.id.clone());
         let mut states = Vec::with_capacity(rows.len());
         for row in &rows {
             let text = (row.kind == "text" && row.size <= MAX_TEXT_BYTES)

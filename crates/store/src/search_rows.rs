@@ -41,8 +41,13 @@ impl SearchRow {
 
 impl Catalog {
     /// Items whose index entry is missing or stale (every item when `all`),
-    /// in id order, at most `limit` of them.
-    pub fn search_rows(&self, all: bool, limit: usize) -> Result<Vec<SearchRow>> {
+    /// in id order after `after`, at most `limit` of them.
+    pub fn search_rows(
+        &self,
+        all: bool,
+        after: Option<&ItemId>,
+        limit: usize,
+    ) -> Result<Vec<SearchRow>> {
         let mut stmt = self.conn.prepare(
             "WITH rows AS (
                SELECT i.id, i.kind, i.size,
@@ -57,13 +62,15 @@ impl Catalog {
                LEFT JOIN emails e ON e.item = i.id
                LEFT JOIN documents d ON d.item = i.id
                LEFT JOIN verdicts v ON v.item = i.id
-               LEFT JOIN search_indexed s ON s.item = i.id)
+               LEFT JOIN search_indexed s ON s.item = i.id
+               WHERE i.id > ?3)
              SELECT id, kind, size, path, email, doc, text, verdict, checks FROM rows
              WHERE ?1 OR indexed IS NULL
                 OR indexed <> coalesce(verdict, '-') || '|' || coalesce(checks, '')
              ORDER BY id LIMIT ?2",
         )?;
-        let rows = stmt.query_map(params![all, limit as i64], |r| {
+        let after = after.map_or("", |a| a.as_str());
+        let rows = stmt.query_map(params![all, limit as i64, after], |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, String>(1)?,
