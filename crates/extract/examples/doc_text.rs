@@ -8,12 +8,7 @@ use leakcheck_extract::doc::{self, DocLimits, Extracted};
 
 fn read(path: &std::path::Path) -> Result<(Kind, Extracted), String> {
     let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
-    let head = &bytes[..bytes.len().min(leakcheck_extract::SNIFF_LEN)];
-    let kind = match leakcheck_extract::detect(head) {
-        Kind::Zip => leakcheck_extract::zip::refine(std::io::Cursor::new(&bytes)),
-        Kind::OleDocument => leakcheck_extract::ole_kind(std::io::Cursor::new(&bytes)),
-        k => k,
-    };
+    let kind = leakcheck_extract::sniff(&bytes);
     if !doc::handles(kind) {
         return Err(format!("not a document ({})", kind.as_str()));
     }

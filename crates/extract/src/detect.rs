@@ -30,6 +30,16 @@ const MAIL_HEADERS: &[&str] = &[
     "x-original-to",
 ];
 
+/// The kind of a whole file in memory: [`detect`] on its first bytes, then
+/// zip and OLE files refined by their directories, as ingest does.
+pub fn sniff(bytes: &[u8]) -> Kind {
+    match detect(bytes) {
+        Kind::Zip => crate::zip::refine(std::io::Cursor::new(bytes)),
+        Kind::OleDocument => ole_kind(std::io::Cursor::new(bytes)),
+        k => k,
+    }
+}
+
 /// Detects the kind of an item from its first bytes (up to [`SNIFF_LEN`]).
 /// Zip and OLE files are refined later by their directories
 /// ([`crate::zip::refine`], [`crate::ole_kind`]).

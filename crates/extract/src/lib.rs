@@ -7,7 +7,7 @@
 //! attachments. Nothing here touches the case: ingest decides what to keep.
 #![warn(missing_docs)]
 
-pub use detect::{SNIFF_LEN, detect, ole_kind};
+pub use detect::{SNIFF_LEN, detect, ole_kind, sniff};
 pub use error::{ExtractError, Result, guard};
 pub use member::{Flow, Listing, Member, MemberData, Sink};
 

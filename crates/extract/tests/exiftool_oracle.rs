@@ -93,13 +93,7 @@ fn stores_for(group: &str, format: &str) -> Option<&'static [&'static str]> {
 }
 
 fn kind_of(path: &Path) -> Kind {
-    let bytes = std::fs::read(path).unwrap();
-    let kind = leakcheck_extract::detect(&bytes[..bytes.len().min(leakcheck_extract::SNIFF_LEN)]);
-    match kind {
-        Kind::Zip => leakcheck_extract::zip::refine(std::io::Cursor::new(&bytes)),
-        Kind::OleDocument => leakcheck_extract::ole_kind(std::io::Cursor::new(&bytes)),
-        k => k,
-    }
+    leakcheck_extract::sniff(&std::fs::read(path).unwrap())
 }
 
 /// ExifTool `-n` date (`2009:10:24 01:41:00Z`, `...00.574+02:00`) to our form.

@@ -5,7 +5,6 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use leakcheck_core::Kind;
 use leakcheck_extract::doc::{self, DocLimits};
 
 #[test]
@@ -24,12 +23,7 @@ fn every_tika_document_extracts_or_says_why() {
     let (mut read, mut failed) = (0, Vec::new());
     for path in &files {
         let bytes = std::fs::read(path).unwrap();
-        let head = &bytes[..bytes.len().min(leakcheck_extract::SNIFF_LEN)];
-        let kind = match leakcheck_extract::detect(head) {
-            Kind::Zip => leakcheck_extract::zip::refine(std::io::Cursor::new(&bytes)),
-            Kind::OleDocument => leakcheck_extract::ole_kind(std::io::Cursor::new(&bytes)),
-            k => k,
-        };
+        let kind = leakcheck_extract::sniff(&bytes);
         if !doc::handles(kind) {
             continue;
         }

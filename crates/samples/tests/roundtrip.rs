@@ -1,10 +1,8 @@
 //! Every builder's output read back by leakcheck's own extractor: what was
 //! written must be what is found, with no warnings.
 
-use std::io::Cursor;
-
+use leakcheck_core::DocMeta;
 use leakcheck_core::doc::{key, store};
-use leakcheck_core::{DocMeta, Kind};
 use leakcheck_extract::doc::{self, DocLimits};
 use leakcheck_samples::{
     Exif, OfficeProps, PdfInfo, Thumbnail, Xmp, ZipDate, docx, jpeg, pdf, pdf_update, xlsx,
@@ -12,11 +10,7 @@ use leakcheck_samples::{
 
 /// Detects the kind as ingest does and extracts; warnings fail the test.
 fn read(bytes: &[u8]) -> (DocMeta, String) {
-    let head = &bytes[..bytes.len().min(leakcheck_extract::SNIFF_LEN)];
-    let kind = match leakcheck_extract::detect(head) {
-        Kind::Zip => leakcheck_extract::zip::refine(Cursor::new(bytes)),
-        k => k,
-    };
+    let kind = leakcheck_extract::sniff(bytes);
     let x = doc::extract(kind, bytes, &DocLimits::default()).expect("extracts");
     assert!(x.meta.warnings.is_empty(), "{:?}", x.meta.warnings);
     (x.meta, x.text)
