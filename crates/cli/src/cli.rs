@@ -67,6 +67,23 @@ pub enum Command {
     Search(SearchArgs),
     /// Rebuild the case's search index from the catalog.
     Reindex(CaseArgs),
+    /// Groups of near-copies in the dump, and what each copy changes.
+    ///
+    /// Texts (emails, documents, attachments, plain text) are compared by
+    /// MinHash over 4-word shingles: copies sharing half their shingles or
+    /// more are grouped. Images are compared by a 64-bit perceptual hash:
+    /// 4 bits apart or fewer (re-encoded, resized). Each group names its
+    /// reference, the best-proven member (authentic first), and the word-level
+    /// changes of every other member from it.
+    Variants(VariantsArgs),
+    /// Is this outside file in the dump, and was it changed?
+    ///
+    /// Exact when its SHA-256 is an item's; near when its text or picture
+    /// resembles an item's (as `variants` measures it), with the changes;
+    /// none otherwise. Works for emails (.eml), PDFs, office documents,
+    /// images and plain text (e.g. text copied from a post). Exits 0 when
+    /// every file is an exact copy, 1 otherwise.
+    Check(CheckArgs),
     /// Build a small sample dump, ingest it into ./demo-case, verify it, and show what came out.
     Demo(DemoArgs),
     /// Show the conversation an email belongs to, as a tree.
@@ -368,4 +385,26 @@ pub enum By {
     Week,
     /// Calendar months.
     Month,
+}
+
+#[derive(Args, Debug)]
+pub struct VariantsArgs {
+    /// The case folder.
+    pub case: PathBuf,
+    /// Groups printed at most (JSON lists them all).
+    #[arg(long, default_value_t = 50)]
+    pub limit: usize,
+    #[command(flatten)]
+    pub out: Output,
+}
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    /// The case folder.
+    pub case: PathBuf,
+    /// The outside files to check.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub out: Output,
 }

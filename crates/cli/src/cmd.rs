@@ -14,7 +14,7 @@ use crate::cli::{
     Cli, Command, DemoArgs, ErrorsArgs, IngestArgs, InitArgs, KeysAddArgs, KeysCommand,
     KeysFetchArgs, KeysImportArgs, LsArgs, Output, ShowArgs, VerifyArgs,
 };
-use crate::{cmd_explore, cmd_search, demo, progress, show};
+use crate::{cmd_explore, cmd_search, cmd_variants, demo, progress, show};
 
 pub fn run(cli: Cli) -> Result<u8> {
     match cli.command {
@@ -33,6 +33,8 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Verify(a) => verify(a),
         Command::Search(a) => cmd_search::search(a),
         Command::Reindex(a) => cmd_search::reindex(a),
+        Command::Variants(a) => cmd_variants::variants(a),
+        Command::Check(a) => cmd_variants::check(a),
         Command::Demo(a) => demo_cmd(a),
         Command::Thread(a) => cmd_explore::thread(a),
         Command::People(a) => cmd_explore::people(a),

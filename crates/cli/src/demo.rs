@@ -220,6 +220,27 @@ pub fn write_dump(dir: &Path) -> Result<String> {
         "1. Meetings in Lyon\r\n2. Posters in Paris",
     );
     fs::write(signed.join("plan.eml"), signer.sign(&plan)?)?;
+    // A signed agreement, and a copy of its attachment on a shared drive
+    // with one figure changed: a near-copy of an authentic item.
+    let agreement = "Agreement between the campaign and Printing Lyon SARL. The printer \
+        delivers 40 000 posters and 200 000 leaflets before 20 April 2017. The campaign pays \
+        12 000 euros on delivery, by bank transfer to the account named on the invoice. \
+        Any change to quantities or price must be agreed in writing by both parties.";
+    let accord = with_attachment(
+        "From: Anne Martin <anne@campaign.example>\r\nTo: claire@campaign.example\r\n\
+         Subject: Signed: printing agreement\r\nDate: Wed, 12 Apr 2017 11:00:00 +0200\r\n\
+         Message-ID: <accord-1@campaign.example>\r\n",
+        "The signed agreement is attached.",
+        "agreement.txt",
+        "text/plain",
+        agreement,
+    );
+    fs::write(signed.join("agreement.eml"), signer.sign(&accord)?)?;
+    fs::create_dir_all(dir.join("shared-drive"))?;
+    fs::write(
+        dir.join("shared-drive/agreement.txt"),
+        agreement.replace("12 000 euros", "120 000 euros"),
+    )?;
     let figures = email(
         "Claire Roux <claire@campaign.example>",
         "anne@campaign.example",

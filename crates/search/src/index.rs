@@ -20,8 +20,6 @@ use crate::schema::{Fields, Lang, register};
 const BATCH: usize = 2000;
 /// Memory for the index writer.
 const WRITER_BYTES: usize = 128 << 20;
-/// Plain-text items larger than this are indexed by name only.
-const MAX_TEXT_BYTES: u64 = 4 << 20;
 
 /// An open index and its fields.
 pub struct SearchIndex {
@@ -168,10 +166,7 @@ pub fn sync(case: &Case, done: &AtomicU64) -> Result<SyncStats> {
         after = Some(last.id.clone());
         let mut states = Vec::with_capacity(rows.len());
         for row in &rows {
-            let text = (row.kind == "text" && row.size <= MAX_TEXT_BYTES)
-                .then(|| case.blobs().read(&row.id).ok())
-                .flatten()
-                .map(|b| String::from_utf8_lossy(&b).into_owned());
+            let text = row.text(case.blobs());
             writer.delete_term(Term::from_field_text(idx.fields.id, row.id.as_str()));
             writer.add_document(idx.document(row, text.as_deref()))?;
             states.push((row.id.clone(), row.state()));

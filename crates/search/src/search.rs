@@ -194,7 +194,8 @@ pub fn search(case: &Case, idx: &SearchIndex, query: &str, page: Page) -> Result
         let id = text(f.id);
         let body = ItemId::parse(&id)
             .ok()
-            .map(|i| hit_text(case, &catalog, &i, &text(f.kind)))
+            .and_then(|i| catalog.item_text(case.blobs(), &i, &text(f.kind)).ok())
+            .flatten()
             .unwrap_or_default();
         let lang = match text(f.lang).as_str() {
             "fr" => Lang::French,
@@ -225,24 +226,6 @@ pub fn search(case: &Case, idx: &SearchIndex, query: &str, page: Page) -> Result
         notes,
         took_ms: started.elapsed().as_secs_f64() * 1000.0,
     })
-}
-
-/// The text a hit's snippet is cut from: an email's or a document's text as
-/// the catalog keeps it, or a plain-text item's bytes.
-fn hit_text(case: &Case, catalog: &leakcheck_store::Catalog, id: &ItemId, kind: &str) -> String {
-    if let Ok(Some(e)) = catalog.email(id) {
-        return e.text.unwrap_or_default();
-    }
-    if let Ok(Some((_, text))) = catalog.document(id) {
-        return text;
-    }
-    if kind == "text"
-        && let Ok(b) = case.blobs().read(id)
-    {
-        let cut = b.len().min(1 << 20);
-        return String::from_utf8_lossy(&b[..cut]).into_owned();
-    }
-    String::new()
 }
 
 /// One snippet generator per body language.

@@ -12,7 +12,7 @@ pub use case::{Case, CaseSettings, Window};
 pub use catalog::{Catalog, ContainerStat, ItemDetail, ItemRow, OccurrenceRow, ProblemRow, Stats};
 pub use custody::{Custody, CustodyEntry};
 pub use error::{Error, Result};
-pub use search_rows::SearchRow;
+pub use search_rows::{MAX_PLAIN_TEXT, SearchRow};
 
 mod blobs;
 mod case;

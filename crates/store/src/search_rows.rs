@@ -1,8 +1,10 @@
-//! What the search index needs from the catalog, and what it already holds.
+//! What the search index (and the near-copy finder) needs from the catalog:
+//! each item's searchable fields and text, and what the index already holds.
 
 use leakcheck_core::{DocMeta, EmailMeta, ItemId};
 use rusqlite::{OptionalExtension, params};
 
+use crate::BlobStore;
 use crate::catalog::{Catalog, doc_meta, parse_id};
 use crate::error::{Error, Result};
 
@@ -27,7 +29,22 @@ pub struct SearchRow {
     pub checks: Vec<String>,
 }
 
+/// Plain-text items larger than this are not read as text.
+pub const MAX_PLAIN_TEXT: u64 = 4 << 20;
+
 impl SearchRow {
+    /// The item's text: an email's or a document's as the catalog keeps it,
+    /// or a plain-text item's bytes (up to [`MAX_PLAIN_TEXT`]).
+    pub fn text(&self, blobs: &BlobStore) -> Option<String> {
+        if let Some(e) = &self.email {
+            return e.text.clone();
+        }
+        if let Some((_, t)) = &self.document {
+            return Some(t.clone());
+        }
+        plain_text(blobs, &self.id, &self.kind, self.size)
+    }
+
     /// What must change for the index entry to be stale: the verdict and the
     /// flagging checks (the content of an item never changes).
     pub fn state(&self) -> String {
@@ -123,6 +140,17 @@ impl Catalog {
         Ok(())
     }
 
+    /// One item's text, as [`SearchRow::text`] gives it.
+    pub fn item_text(&self, blobs: &BlobStore, id: &ItemId, kind: &str) -> Result<Option<String>> {
+        if let Some(e) = self.email(id)? {
+            return Ok(e.text);
+        }
+        if let Some((_, t)) = self.document(id)? {
+            return Ok(Some(t));
+        }
+        Ok(plain_text(blobs, id, kind, 0))
+    }
+
     /// One email's parsed fields, if the item is an email.
     pub fn email(&self, id: &ItemId) -> Result<Option<EmailMeta>> {
         let meta: Option<String> = self
@@ -144,4 +172,14 @@ impl Catalog {
         self.conn.execute("DELETE FROM search_indexed", [])?;
         Ok(())
     }
+}
+
+/// A plain-text item's bytes as text (`size` 0: not known yet).
+fn plain_text(blobs: &BlobStore, id: &ItemId, kind: &str, size: u64) -> Option<String> {
+    if kind != "text" || size > MAX_PLAIN_TEXT {
+        return None;
+    }
+    let bytes = blobs.read(id).ok()?;
+    let cut = bytes.len().min(MAX_PLAIN_TEXT as usize);
+    Some(String::from_utf8_lossy(&bytes[..cut]).into_owned())
 }

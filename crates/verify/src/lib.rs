@@ -7,7 +7,8 @@
 //! `email.message-id`), [`window`] (`email.leak-window`), [`duplicates`]
 //! (`email.duplicate-message-id`), [`thread`] (`email.thread-order`), and
 //! proof carried from a signed email to its attachments and their contents
-//! (`archive.provenance`); [`doc`] checks the metadata of documents and
+//! (`archive.provenance`); [`near`] flags changed near-copies of authentic
+//! items (`archive.near-duplicate`); [`doc`] checks the metadata of documents and
 //! images (`doc.*`, `image.*`).
 #![warn(missing_docs)]
 
@@ -19,6 +20,7 @@ pub mod dkim;
 pub mod doc;
 pub mod duplicates;
 pub mod headers;
+pub mod near;
 mod run;
 pub mod selectors;
 pub mod thread;

@@ -13,7 +13,7 @@ use leakcheck_store::Case;
 use serde::Serialize;
 use serde_json::json;
 
-use crate::{KeySet, arc, dkim, doc, duplicates, headers, thread, window};
+use crate::{KeySet, arc, dkim, doc, duplicates, headers, near, thread, window};
 
 /// One item's verification, as `verify --json` prints it.
 #[derive(Clone, Debug, Serialize)]
@@ -167,6 +167,18 @@ pub fn run(case: &Case, done: &AtomicU64) -> leakcheck_store::Result<(Summary, V
                 stack.push((child, route));
             }
         }
+    }
+
+    // Near-copies of what is now proven authentic.
+    let so_far: HashMap<ItemId, Verdict> = findings
+        .iter()
+        .map(|(id, f)| (id.clone(), Verdict::roll_up(f)))
+        .collect();
+    let near = near::check(case, &so_far).map_err(|e| match e {
+        leakcheck_variants::Error::Store(e) => e,
+    })?;
+    for (id, f) in near {
+        findings.entry(id).or_default().push(f);
     }
 
     let mut reports = Vec::new();

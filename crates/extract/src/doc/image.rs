@@ -46,6 +46,23 @@ struct Parts<'a> {
     jfxx: Option<(usize, usize)>,
 }
 
+/// The perceptual hash of an image file (64-bit gradient hash, after EXIF
+/// orientation), for finding re-encoded, resized or lightly cropped copies.
+/// Compare two with the Hamming distance of their bits.
+pub fn perceptual_hash(
+    kind: Kind,
+    bytes: &[u8],
+    limits: &DocLimits,
+) -> std::result::Result<u64, String> {
+    let orientation = read(kind, bytes, limits).ok().and_then(|m| {
+        let ifd0 = m.store(store::EXIF_IFD0)?;
+        let f = ifd0.fields.iter().find(|f| f.tag.starts_with("0x0112"))?;
+        f.value.parse::<u8>().ok()
+    });
+    let image = image_thumb::decode(bytes, limits.max_pixels)?;
+    Ok(image_thumb::perceptual_hash(image, orientation))
+}
+
 /// Reads an image's metadata.
 pub fn read(kind: Kind, bytes: &[u8], limits: &DocLimits) -> Result<DocMeta> {
     let mut meta = DocMeta::new(kind.as_str());

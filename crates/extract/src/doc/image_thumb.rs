@@ -29,6 +29,29 @@ pub struct Comparison {
     pub aspect_differs: bool,
 }
 
+/// The 64-bit gradient hash used for every image comparison: it survives
+/// re-encoding and resizing, not a change of content.
+fn hasher() -> image_hasher::Hasher {
+    HasherConfig::new()
+        .hash_size(8, 8)
+        .hash_alg(HashAlg::Gradient)
+        .to_hasher()
+}
+
+/// An image's perceptual hash, after its EXIF orientation is applied.
+pub fn perceptual_hash(image: DynamicImage, orientation: Option<u8>) -> u64 {
+    let mut image = image;
+    if let Some(o) = orientation.and_then(Orientation::from_exif) {
+        image.apply_orientation(o);
+    }
+    let hash = hasher().hash_image(&image);
+    let mut out = [0u8; 8];
+    for (o, b) in out.iter_mut().zip(hash.as_bytes()) {
+        *o = *b;
+    }
+    u64::from_be_bytes(out)
+}
+
 /// Decodes an image no larger than `max_pixels`; `Err` says why not.
 pub fn decode(bytes: &[u8], max_pixels: u64) -> Result<DynamicImage, String> {
     let reader = || {
@@ -63,10 +86,7 @@ pub fn compare(thumb: &DynamicImage, main: DynamicImage, orientation: Option<u8>
     let aspect_differs = (rt - rm).abs() / rm > ASPECT_TOLERANCE;
     let scaled = imageops::resize(&main.to_rgb8(), tw, th, FilterType::Triangle);
     let thumb_rgb = thumb.to_rgb8();
-    let hasher = HasherConfig::new()
-        .hash_size(8, 8)
-        .hash_alg(HashAlg::Gradient)
-        .to_hasher();
+    let hasher = hasher();
     let hash_distance = hasher
         .hash_image(&DynamicImage::ImageRgb8(scaled.clone()))
         .dist(&hasher.hash_image(&DynamicImage::ImageRgb8(thumb_rgb.clone())));

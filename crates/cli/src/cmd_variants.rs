@@ -1,0 +1,155 @@
+//! `variants` (near-copies inside the dump) and `check` (outside files
+//! against the dump).
+
+use std::io::Write;
+
+use anyhow::{Context, Result};
+use leakcheck_core::sanitize::for_terminal as t;
+use leakcheck_variants::{Corpus, Entry, clusters};
+
+use crate::cli::{CheckArgs, VariantsArgs};
+use crate::cmd::{json_line, open, stdout};
+
+fn entry_line(e: &Entry) -> String {
+    format!(
+        "{}  {:<6} [{}]  {}",
+        &e.id.as_str()[..12],
+        e.kind,
+        e.verdict.as_deref().unwrap_or("unverified"),
+        t(&e.path)
+    )
+}
+
+pub fn variants(a: VariantsArgs) -> Result<u8> {
+    let case = open(&a.case)?;
+    let corpus = Corpus::of_case(&case, true)
+        .with_context(|| format!("reading {}", case.root().display()))?;
+    let found = clusters(&case, &corpus, &|e: &Entry| e.verdict.clone())
+        .with_context(|| format!("comparing the items of {}", case.root().display()))?;
+    let mut out = stdout();
+    let summary = serde_json::json!({
+        "type": "summary",
+        "clusters": found.len(),
+        "items_in_clusters": found.iter().map(|c| c.members.len() + 1).sum::<usize>(),
+        "texts_compared": corpus.texts.len(),
+        "images_compared": corpus.images.len(),
+        "images_undecodable": corpus.undecodable.len(),
+    });
+    if a.out.json {
+        for c in &found {
+            json_line(
+                &mut out,
+                &serde_json::json!({"type": "cluster", "cluster": c}),
+            )?;
+        }
+        json_line(&mut out, &summary)?;
+    } else if !a.out.quiet {
+        writeln!(
+            out,
+            "{} groups of near-copies ({} texts and {} images compared; {} images could not be decoded)",
+            found.len(),
+            corpus.texts.len(),
+            corpus.images.len(),
+            corpus.undecodable.len()
+        )?;
+        for c in found.iter().take(a.limit) {
+            writeln!(
+                out,
+                "\n{} · reference {}",
+                c.basis,
+                entry_line(&c.reference)
+            )?;
+            for m in &c.members {
+                writeln!(
+                    out,
+                    "  ~{:>3.0} % {}",
+                    m.similarity * 100.0,
+                    entry_line(&m.entry)
+                )?;
+                if let Some(d) = &m.diff {
+                    if d.total == 0 {
+                        writeln!(out, "         same text")?;
+                    }
+                    for ch in d.changes.iter().take(5) {
+                        writeln!(out, "         {}", t(&ch.render()))?;
+                    }
+                    if d.total > 5 {
+                        writeln!(
+                            out,
+                            "         … {} more changes (--json for all)",
+                            d.total - 5
+                        )?;
+                    }
+                }
+            }
+        }
+        if found.len() > a.limit {
+            writeln!(out, "\n… {} more groups (--limit)", found.len() - a.limit)?;
+        }
+    }
+    out.flush()?;
+    Ok(if found.is_empty() { 1 } else { 0 })
+}
+
+pub fn check(a: CheckArgs) -> Result<u8> {
+    let case = open(&a.case)?;
+    let corpus = Corpus::of_case(&case, true)
+        .with_context(|| format!("reading {}", case.root().display()))?;
+    let mut out = stdout();
+    let mut all_exact = true;
+    for file in &a.files {
+        let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+        let name = file.display().to_string();
+        let r = leakcheck_variants::check(&case, &corpus, &name, &bytes)
+            .with_context(|| format!("checking {name}"))?;
+        all_exact &= r.kind == "exact";
+        if a.out.json {
+            json_line(&mut out, &r)?;
+            continue;
+        }
+        if a.out.quiet {
+            continue;
+        }
+        let how = match r.kind {
+            "exact" => "exact copy of".to_string(),
+            "near" => format!(
+                "near ({:.0} % alike, by {}) to",
+                r.similarity * 100.0,
+                r.basis
+            ),
+            _ => format!(
+                "not in the dump (closest: {:.0} % alike)",
+                r.similarity * 100.0
+            ),
+        };
+        match &r.matched {
+            Some(e) => writeln!(out, "{}: {how} {}", t(&name), entry_line(e))?,
+            None => writeln!(out, "{}: {how}", t(&name))?,
+        }
+        for ch in r.differences.iter().take(10) {
+            writeln!(out, "    {}", t(&ch.render()))?;
+        }
+        if r.total_differences > 10 {
+            writeln!(
+                out,
+                "    … {} more changes (--json for all)",
+                r.total_differences - 10
+            )?;
+        }
+        if r.kind == "near" && r.total_differences == 0 && r.basis == "text" {
+            writeln!(
+                out,
+                "    same text, other bytes (another format or metadata)"
+            )?;
+        }
+        if !r.same_message_id.is_empty() {
+            let ids: Vec<&str> = r.same_message_id.iter().map(|i| &i[..12]).collect();
+            writeln!(out, "    same Message-ID as {}", ids.join(", "))?;
+        }
+        if let Some(n) = &r.note {
+            writeln!(out, "    note: {}", t(n))?;
+        }
+    }
+    out.flush()?;
+    Ok(if all_exact { 0 } else { 1 })
+}
