@@ -11,3 +11,4 @@ mod explore;
 mod hostile;
 mod resume;
 mod search;
+mod variants;
