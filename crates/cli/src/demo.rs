@@ -254,6 +254,17 @@ pub fn write_dump(dir: &Path) -> Result<String> {
         .sign(&figures)?
         .replace("12000 euros", "120000 euros");
     fs::write(signed.join("figures.eml"), tampered)?;
+    // Its reply quotes the figure as it was sent, not as the dump now has it.
+    let quote = email(
+        "Anne Martin <anne@campaign.example>",
+        "Claire Roux <claire@campaign.example>",
+        "Wed, 19 Apr 2017 18:30:00 +0200",
+        "Re: Signed: figures",
+        "figures-2@campaign.example",
+        "In-Reply-To: <figures-1@campaign.example>\r\nReferences: <figures-1@campaign.example>\r\n",
+        "Thanks, noted.\r\n\r\n> Donations this week: 12000 euros.",
+    );
+    fs::write(mail.join("eml/figures-reply.eml"), quote)?;
     fs::write(
         mail.join("eml/budget-copy.eml"),
         budget.replace("shared folder", "shared folder (and 50000 in cash)"),

@@ -4,7 +4,8 @@
 //!
 //! Check families, one module each, with stable ids: [`dkim`]
 //! (`email.dkim`), [`headers`] (`email.received-chain`, `email.date-skew`,
-//! `email.message-id`), [`window`] (`email.leak-window`), [`duplicates`]
+//! `email.message-id`), [`window`] (`email.leak-window`), [`thread_quote`]
+//! (`email.thread-quote`), [`duplicates`]
 //! (`email.duplicate-message-id`), [`thread`] (`email.thread-order`), and
 //! proof carried from a signed email to its attachments and their contents
 //! (`archive.provenance`); [`near`] flags changed near-copies of authentic
@@ -24,4 +25,5 @@ pub mod near;
 mod run;
 pub mod selectors;
 pub mod thread;
+pub mod thread_quote;
 pub mod window;

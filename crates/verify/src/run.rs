@@ -13,7 +13,7 @@ use leakcheck_store::Case;
 use serde::Serialize;
 use serde_json::json;
 
-use crate::{KeySet, arc, dkim, doc, duplicates, headers, near, thread, window};
+use crate::{KeySet, arc, dkim, doc, duplicates, headers, near, thread, thread_quote, window};
 
 /// One item's verification, as `verify --json` prints it.
 #[derive(Clone, Debug, Serialize)]
@@ -105,6 +105,7 @@ pub fn run(case: &Case, done: &AtomicU64) -> leakcheck_store::Result<(Summary, V
     for (id, f) in duplicates::check(&emails)
         .into_iter()
         .chain(thread::check(&emails))
+        .chain(thread_quote::check(&emails))
     {
         findings.entry(id).or_default().push(f);
     }

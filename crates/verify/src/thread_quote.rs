@@ -1,0 +1,149 @@
+//! `email.thread-quote`: a reply quotes its parent (`> ` lines); when the
+//! parent is in the dump, the quote must be words the parent has. A quote
+//! may leave parts out and be re-wrapped; words the parent never had mean
+//! one of the two was changed.
+
+use std::collections::HashMap;
+
+use leakcheck_core::{EmailMeta, Finding, ItemId, Verdict};
+use leakcheck_variants::diff;
+use serde_json::json;
+
+/// Quotes shorter than this many words are not compared ("> ok").
+const MIN_QUOTED_WORDS: usize = 5;
+
+/// The text a reply quotes: its `>` lines with the markers removed.
+pub fn quoted(text: &str) -> String {
+    text.lines()
+        .map(str::trim_start)
+        .filter(|l| l.starts_with('>'))
+        .map(|l| l.trim_start_matches(|c: char| c == '>' || c.is_whitespace()))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A finding for every reply that quotes a parent present in the dump.
+pub fn check(emails: &[(ItemId, EmailMeta)]) -> Vec<(ItemId, Finding)> {
+    let mut by_id: HashMap<&str, Vec<&(ItemId, EmailMeta)>> = HashMap::new();
+    for e in emails {
+        if let Some(mid) = &e.1.message_id {
+            by_id.entry(mid.as_str()).or_default().push(e);
+        }
+    }
+    let mut out = Vec::new();
+    for (id, meta) in emails {
+        let Some(parent_id) = meta.in_reply_to.last() else {
+            continue;
+        };
+        let Some(parents) = by_id.get(parent_id.as_str()) else {
+            continue;
+        };
+        let quote = quoted(meta.text.as_deref().unwrap_or_default());
+        if quote.split_whitespace().count() < MIN_QUOTED_WORDS {
+            continue;
+        }
+        // Each copy of the parent is tried; the closest one answers.
+        let best = parents
+            .iter()
+            .map(|(pid, p)| {
+                let d = diff(p.text.as_deref().unwrap_or_default(), &quote);
+                // Only words the quote adds count: leaving parts out is quoting.
+                let added: Vec<_> = d
+                    .changes
+                    .into_iter()
+                    .filter(|c| !c.added.is_empty())
+                    .collect();
+                (pid, added)
+            })
+            .min_by_key(|(_, added)| added.len());
+        let Some((parent, added)) = best else {
+            continue;
+        };
+        let evidence = json!({
+            "parent": parent.as_str(),
+            "parent_message_id": parent_id,
+            "quoted_words": quote.split_whitespace().count(),
+            "not_in_parent": added,
+        });
+        let finding = if added.is_empty() {
+            Finding {
+                check: "email.thread-quote".into(),
+                verdict: Verdict::Consistent,
+                summary: format!(
+                    "its quote of {} matches the parent's text",
+                    &parent.as_str()[..12]
+                ),
+                evidence,
+            }
+        } else {
+            let first: Vec<String> = added.iter().take(3).map(|c| c.render()).collect();
+            Finding {
+                check: "email.thread-quote".into(),
+                verdict: Verdict::Suspicious,
+                summary: format!(
+                    "it quotes words its parent {} does not have ({} place(s)): {}",
+                    &parent.as_str()[..12],
+                    added.len(),
+                    first.join(" ")
+                ),
+                evidence,
+            }
+        };
+        out.push((id.clone(), finding));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mail(n: u8, mid: &str, reply_to: Option<&str>, text: &str) -> (ItemId, EmailMeta) {
+        (
+            ItemId::of(&[n]),
+            EmailMeta {
+                message_id: Some(mid.into()),
+                in_reply_to: reply_to.map(String::from).into_iter().collect(),
+                text: Some(text.into()),
+                ..EmailMeta::default()
+            },
+        )
+    }
+
+    #[test]
+    fn quotes_that_match_omit_or_rewrap_are_consistent() {
+        let parent = mail(
+            1,
+            "p@x",
+            None,
+            "Hello,\n\nThe transfer of 12000 euros leaves on Monday for the printer in Lyon.\n\nAnne",
+        );
+        let rewrapped = mail(
+            2,
+            "r@x",
+            Some("p@x"),
+            "Fine.\n\nOn Monday Anne wrote:\n> The transfer of 12000 euros leaves on\n> Monday for the printer in Lyon.\n",
+        );
+        let changed = mail(
+            3,
+            "s@x",
+            Some("p@x"),
+            "Fine.\n\n> The transfer of 120000 euros leaves on Monday for the printer in Lyon.\n",
+        );
+        let short = mail(4, "t@x", Some("p@x"), "> Hello,\nok");
+        let found = check(&[parent, rewrapped, changed, short]);
+        assert_eq!(found.len(), 2, "a two-word quote is not compared");
+        assert_eq!(
+            found[0].1.verdict,
+            Verdict::Consistent,
+            "{}",
+            found[0].1.summary
+        );
+        assert_eq!(found[1].1.verdict, Verdict::Suspicious);
+        assert!(
+            found[1].1.summary.contains("[-12000-]{+120000+}"),
+            "{}",
+            found[1].1.summary
+        );
+    }
+}
