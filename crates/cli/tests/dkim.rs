@@ -183,7 +183,7 @@ fn verify_end_to_end_on_generated_mail() {
                 .json();
                 show["email"]["subject"]
                     .as_str()
-                    .is_some_and(|s| s.contains(subject_part))
+                    .is_some_and(|s| s.starts_with(subject_part))
             })
             .unwrap_or_else(|| panic!("no email {subject_part:?}"))
             .clone()

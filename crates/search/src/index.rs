@@ -16,6 +16,8 @@ use tantivy::{DateTime, Index, IndexWriter, TantivyDocument, Term};
 use crate::Result;
 use crate::schema::{Fields, Lang, register};
 
+/// Dates indexed: 1900-01-01 to 2200-01-01 (UTC).
+const INDEXABLE_SECONDS: std::ops::RangeInclusive<i64> = -2_208_988_800..=7_258_118_400;
 /// Items read from the catalog and committed at a time.
 const BATCH: usize = 2000;
 /// Memory for the index writer.
@@ -99,7 +101,9 @@ impl SearchIndex {
         let lang = Lang::detect(&body);
         doc.add_text(f.lang, lang.code());
         doc.add_text(f.body(lang), &body);
-        if let Some(secs) = date {
+        // tantivy counts nanoseconds in an i64: a hostile Date far off
+        // (year 1 or 99999) would overflow it, and is no date to sort by.
+        if let Some(secs) = date.filter(|s| INDEXABLE_SECONDS.contains(s)) {
             doc.add_date(f.date, DateTime::from_timestamp_secs(secs));
             if let Some(d) = chrono::DateTime::from_timestamp(secs, 0) {
                 let month = d.format("%Y-%m").to_string();

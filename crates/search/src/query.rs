@@ -399,7 +399,13 @@ impl Builder<'_> {
 fn period(s: &str) -> Option<(NaiveDate, NaiveDate)> {
     let parts: Vec<&str> = s.split('-').collect();
     let num = |i: usize| parts.get(i).and_then(|p| p.parse::<u32>().ok());
-    let y = parts.first()?.parse::<i32>().ok()?;
+    // Four-digit years only: beyond them the index has no dates (and its
+    // nanosecond clock would overflow).
+    let y = parts
+        .first()
+        .filter(|y| y.len() == 4)?
+        .parse::<i32>()
+        .ok()?;
     match parts.len() {
         1 => Some((
             NaiveDate::from_ymd_opt(y, 1, 1)?,
@@ -522,5 +528,6 @@ mod tests {
         assert_eq!(date_range("2017-02-30"), None);
         assert_eq!(date_range(".."), None);
         assert_eq!(date_range("soon"), None);
+        assert_eq!(date_range("99999"), None);
     }
 }
