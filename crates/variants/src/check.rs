@@ -80,7 +80,14 @@ fn probe(bytes: &[u8]) -> Probe {
                 Err(e) => p.note = Some(format!("not read as {}: {e}", k.as_str())),
             }
         }
-        _ => p.text = Some(String::from_utf8_lossy(bytes).into_owned()),
+        k if k.is_expanded_container() || k.is_unsupported_container() => {
+            p.note = Some(format!(
+                "a {} container: check the files inside it one by one",
+                k.as_str()
+            ));
+        }
+        Kind::Text => p.text = Some(String::from_utf8_lossy(bytes).into_owned()),
+        k => p.note = Some(format!("{} files are not compared yet", k.as_str())),
     }
     p
 }
