@@ -66,6 +66,15 @@ pub fn variants(a: VariantsArgs) -> Result<u8> {
                     m.similarity * 100.0,
                     entry_line(&m.entry)
                 )?;
+                for c in &m.metadata {
+                    writeln!(
+                        out,
+                        "         {}: {} → {}",
+                        c.key,
+                        t(c.reference.as_deref().unwrap_or("-")),
+                        t(c.member.as_deref().unwrap_or("-"))
+                    )?;
+                }
                 if let Some(d) = &m.diff {
                     if d.total == 0 {
                         writeln!(out, "         same text")?;

@@ -40,9 +40,17 @@ fn office(title: &str) -> OfficeProps {
 }
 
 fn contract(p1: &str, p2: &str, p3: Option<&str>) -> Vec<u8> {
+    contract_by("Mara Quist", p1, p2, p3)
+}
+
+fn contract_by(author: &str, p1: &str, p2: &str, p3: Option<&str>) -> Vec<u8> {
     let mut paras = vec![p1, p2];
     paras.extend(p3);
-    docx(&office("Contract"), &paras, ZipDate::OFFICE).unwrap()
+    let props = OfficeProps {
+        creator: Some(author.into()),
+        ..office("Contract")
+    };
+    docx(&props, &paras, ZipDate::OFFICE).unwrap()
 }
 
 fn picture(kind: u32) -> RgbImage {
@@ -73,7 +81,7 @@ fn write_dump(dir: &Path) {
     );
     put(
         "contract-name.docx",
-        contract(&P1.replace("Avenir", "Horizon"), P2, Some(P3)),
+        contract_by("K. Ivanov", &P1.replace("Avenir", "Horizon"), P2, Some(P3)),
     );
     put("contract-short.docx", contract(P1, P2, None));
     for (i, t) in OTHERS.iter().enumerate() {
@@ -183,6 +191,13 @@ fn altered_copies_cluster_with_their_changes_and_nothing_else_does() {
             .collect();
         got.sort();
         assert_eq!(got, want, "{reference} → {}", name(&m["entry"]));
+        // The copy with the other name also has another author.
+        let renamed = [reference.as_str(), &name(&m["entry"])].contains(&"contract-name.docx");
+        let meta = m["metadata"].as_array().map_or(0, Vec::len);
+        assert_eq!(meta, usize::from(renamed), "{}", m["metadata"]);
+        if renamed {
+            assert_eq!(m["metadata"][0]["key"], "author");
+        }
     }
 
     let image = clusters.iter().find(|c| c["basis"] == "image").unwrap();

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use leakcheck_core::doc::key;
 use leakcheck_core::{ItemId, Kind};
 use leakcheck_extract::doc::DocLimits;
 use leakcheck_store::{Case, Catalog};
@@ -119,6 +120,51 @@ pub struct Member {
     /// Text differences from the reference (texts only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub diff: Option<Diff>,
+    /// Metadata that differs from the reference's (documents only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub metadata: Vec<MetaChange>,
+}
+
+/// A metadata field whose first value differs between two documents.
+#[derive(Clone, Debug, Serialize)]
+pub struct MetaChange {
+    /// Canonical key (`author`, `modified`...).
+    pub key: &'static str,
+    /// The reference's value.
+    pub reference: Option<String>,
+    /// The member's value.
+    pub member: Option<String>,
+}
+
+/// Fields compared between documents of a cluster.
+const META_KEYS: [&str; 8] = [
+    key::TITLE,
+    key::AUTHOR,
+    key::LAST_MODIFIED_BY,
+    key::COMPANY,
+    key::CREATED,
+    key::MODIFIED,
+    key::CREATOR_TOOL,
+    key::PRODUCER,
+];
+
+fn metadata_changes(catalog: &Catalog, a: &ItemId, b: &ItemId) -> Result<Vec<MetaChange>> {
+    let (Some((ma, _)), Some((mb, _))) = (catalog.document(a)?, catalog.document(b)?) else {
+        return Ok(Vec::new());
+    };
+    let first =
+        |m: &leakcheck_core::DocMeta, k: &str| m.fields(k).next().map(|(_, f)| f.value.clone());
+    Ok(META_KEYS
+        .iter()
+        .filter_map(|&k| {
+            let (x, y) = (first(&ma, k), first(&mb, k));
+            (x != y).then_some(MetaChange {
+                key: k,
+                reference: x,
+                member: y,
+            })
+        })
+        .collect())
 }
 
 /// Verdicts from the strongest proof to the weakest, for picking a reference.
@@ -204,6 +250,7 @@ pub fn clusters(
                     entry: with_verdict(e, verdict_of),
                     similarity: 1.0 - f64::from((h ^ hash).count_ones()) / 64.0,
                     diff: None,
+                    metadata: Vec::new(),
                 })
                 .collect(),
         });
@@ -239,6 +286,7 @@ fn describe_texts(
             entry: with_verdict(e, verdict_of),
             similarity: ref_sig.resemblance(sig),
             diff: Some(diff(&ref_text, &text(e)?)),
+            metadata: metadata_changes(catalog, &reference.id, &e.id)?,
         });
     }
     Ok(Cluster {

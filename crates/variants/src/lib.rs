@@ -8,7 +8,7 @@
 #![warn(missing_docs)]
 
 pub use check::{CheckResult, check};
-pub use cluster::{Cluster, Corpus, Entry, Member, clusters};
+pub use cluster::{Cluster, Corpus, Entry, Member, MetaChange, clusters};
 pub use diff::{Change, Diff, diff};
 
 pub mod check;
