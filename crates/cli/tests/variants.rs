@@ -269,3 +269,41 @@ fn check_says_exact_near_or_none() {
     assert_eq!(r[3]["match"], "none");
     assert_eq!(r[3]["item"], Value::Null);
 }
+
+/// The demo's loose copy of a signed attachment and its reply quoting the
+/// signed figure are both flagged, with the change as evidence.
+#[test]
+fn demo_near_copy_and_quote_are_flagged() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = crate::util::demo(dir.path());
+    let run = lc([OsStr::new("verify"), case.as_os_str(), OsStr::new("--json")]);
+    let reports = json_lines(&run.stdout);
+    let finding = |path_end: &str, check: &str| -> Value {
+        let r = reports
+            .iter()
+            .find(|r| r["paths"][0].as_str().unwrap().ends_with(path_end))
+            .unwrap_or_else(|| panic!("{path_end} not verified"));
+        r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["check"] == check)
+            .cloned()
+            .unwrap_or_else(|| panic!("{path_end}: no {check}: {r}"))
+    };
+    let near = finding("shared-drive/agreement.txt", "archive.near-duplicate");
+    assert_eq!(near["verdict"], "suspicious");
+    let change = &near["evidence"]["changes"][0];
+    assert_eq!(
+        (change["removed"].as_str(), change["added"].as_str()),
+        (Some("12"), Some("120"))
+    );
+    let quote = finding("eml/figures-reply.eml", "email.thread-quote");
+    assert_eq!(quote["verdict"], "suspicious");
+    assert_eq!(quote["evidence"]["not_in_parent"][0]["added"], "12000");
+    let fine = finding(
+        "maildir/bruno/cur/1491814500.M1.host:2,S",
+        "email.thread-quote",
+    );
+    assert_eq!(fine["verdict"], "consistent", "{fine}");
+}

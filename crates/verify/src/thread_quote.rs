@@ -7,6 +7,7 @@ use std::collections::HashMap;
 
 use leakcheck_core::{EmailMeta, Finding, ItemId, Verdict};
 use leakcheck_variants::diff;
+use leakcheck_variants::minhash::words;
 use serde_json::json;
 
 /// Quotes shorter than this many words are not compared ("> ok").
@@ -42,11 +43,15 @@ pub fn check(emails: &[(ItemId, EmailMeta)]) -> Vec<(ItemId, Finding)> {
         if quote.split_whitespace().count() < MIN_QUOTED_WORDS {
             continue;
         }
-        // Each copy of the parent is tried; the closest one answers.
+        // Compared as words (letters and digits, lower case): quoting
+        // artefacts such as an mbox's `>From` or changed punctuation are not
+        // words the parent lacks. Each copy of the parent is tried; the
+        // closest one answers.
+        let norm = |t: &str| words(t).join(" ");
         let best = parents
             .iter()
             .map(|(pid, p)| {
-                let d = diff(p.text.as_deref().unwrap_or_default(), &quote);
+                let d = diff(&norm(p.text.as_deref().unwrap_or_default()), &norm(&quote));
                 // Only words the quote adds count: leaving parts out is quoting.
                 let added: Vec<_> = d
                     .changes
