@@ -21,8 +21,8 @@
 # Output: markdown tables on stdout (times in ms; ratios are FTS5 time /
 # leakcheck time, so above 1 means leakcheck is faster), progress on stderr,
 # and the figures as JSON in bench/results/search-latest.json (ignored by git).
-# A million emails take about 10 minutes on the 2-core machine, 1.6 GB of
-# memory and 4.2 GB of disk (FTS5 3.3 GB, leakcheck 0.8 GB).
+# A million emails take about 10 minutes on the 2-core machine, 2.4 GB of
+# memory at peak (FTS5 phase) and 4.2 GB of disk (FTS5 3.3 GB, leakcheck 0.8 GB).
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
