@@ -699,28 +699,8 @@ fn verify(a: VerifyArgs) -> Result<u8> {
     let case = open(&a.case)?;
     let done = std::sync::atomic::AtomicU64::new(0);
     let show_bar = !a.out.json && !a.out.quiet && io::stderr().is_terminal();
-    let stop = std::sync::atomic::AtomicBool::new(false);
-    let (summary, reports) = std::thread::scope(|s| {
-        let bar = show_bar.then(|| {
-            s.spawn(|| {
-                let bar = indicatif::ProgressBar::new_spinner();
-                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
-                    bar.set_message(format!(
-                        "{} emails verified",
-                        done.load(std::sync::atomic::Ordering::Relaxed)
-                    ));
-                    bar.tick();
-                    std::thread::sleep(std::time::Duration::from_millis(100));
-                }
-                bar.finish_and_clear();
-            })
-        });
-        let r = leakcheck_verify::run(&case, &done);
-        stop.store(true, std::sync::atomic::Ordering::Relaxed);
-        if let Some(b) = bar {
-            let _ = b.join();
-        }
-        r
+    let (summary, reports) = progress::spin(show_bar, "emails verified", &done, || {
+        leakcheck_verify::run(&case, &done)
     })
     .with_context(|| format!("verifying {}", case.root().display()))?;
     // Verdicts are searchable (`verdict:`, `check:`): the index follows them.

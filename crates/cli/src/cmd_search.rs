@@ -1,8 +1,7 @@
 //! `search`, `reindex`, and the index sync that ingest and verify run.
 
 use std::io::{self, IsTerminal, Write};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::time::Duration;
+use std::sync::atomic::AtomicU64;
 
 use anyhow::{Context, Result, bail};
 use leakcheck_core::sanitize::for_terminal as t;
@@ -11,33 +10,18 @@ use leakcheck_store::Case;
 
 use crate::cli::{CaseArgs, SearchArgs, SortArg};
 use crate::cmd::{json_line, open, stdout};
+use crate::progress;
 
 /// Brings the case's index up to date, with a spinner on a terminal.
 pub fn sync_index(case: &Case, show: bool, rebuild: bool) -> Result<SyncStats> {
     let done = AtomicU64::new(0);
-    let stop = AtomicBool::new(false);
-    let stats = std::thread::scope(|s| {
-        let bar = (show && io::stderr().is_terminal()).then(|| {
-            s.spawn(|| {
-                let bar = indicatif::ProgressBar::new_spinner();
-                while !stop.load(Ordering::Relaxed) {
-                    bar.set_message(format!("{} items indexed", done.load(Ordering::Relaxed)));
-                    bar.tick();
-                    std::thread::sleep(Duration::from_millis(100));
-                }
-                bar.finish_and_clear();
-            })
-        });
-        let r = if rebuild {
+    let show = show && io::stderr().is_terminal();
+    let stats = progress::spin(show, "items indexed", &done, || {
+        if rebuild {
             leakcheck_search::rebuild(case, &done)
         } else {
             leakcheck_search::sync(case, &done)
-        };
-        stop.store(true, Ordering::Relaxed);
-        if let Some(b) = bar {
-            let _ = b.join();
         }
-        r
     });
     stats.with_context(|| format!("indexing {}", case.root().join("index").display()))
 }

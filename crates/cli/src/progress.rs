@@ -1,7 +1,8 @@
-//! The ingest progress bar, fed from the ingest counters.
+//! The ingest progress bar, fed from the ingest counters, and a spinner
+//! for work that only counts what it has done.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -52,4 +53,29 @@ impl Bar {
         self.stop.store(true, Ordering::Relaxed);
         let _ = self.thread.join();
     }
+}
+
+/// Runs `work` with a spinner on stderr (when `show`) that reads
+/// "{count} {what}" from `done` until the work returns.
+pub fn spin<T>(show: bool, what: &str, done: &AtomicU64, work: impl FnOnce() -> T) -> T {
+    let stop = AtomicBool::new(false);
+    std::thread::scope(|s| {
+        let bar = show.then(|| {
+            s.spawn(|| {
+                let bar = ProgressBar::new_spinner();
+                while !stop.load(Ordering::Relaxed) {
+                    bar.set_message(format!("{} {what}", done.load(Ordering::Relaxed)));
+                    bar.tick();
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+                bar.finish_and_clear();
+            })
+        });
+        let r = work();
+        stop.store(true, Ordering::Relaxed);
+        if let Some(b) = bar {
+            let _ = b.join();
+        }
+        r
+    })
 }

@@ -69,6 +69,14 @@ kinds! {
 }
 
 impl Kind {
+    /// Raster images the image crate decodes (HEIC is read for metadata only).
+    pub fn is_image(self) -> bool {
+        matches!(
+            self,
+            Kind::Jpeg | Kind::Png | Kind::Gif | Kind::Tiff | Kind::Bmp | Kind::Webp
+        )
+    }
+
     /// Archives and mailboxes whose members leakcheck expands into child items.
     pub fn is_expanded_container(self) -> bool {
         matches!(

@@ -68,12 +68,10 @@ fn probe(bytes: &[u8]) -> Probe {
             }
             Err(e) => p.note = Some(format!("not read as an email: {e}")),
         },
-        Kind::Jpeg | Kind::Png | Kind::Gif | Kind::Tiff | Kind::Bmp | Kind::Webp => {
-            match doc::image::perceptual_hash(kind, bytes, &limits) {
-                Ok(h) => p.image = Some(h),
-                Err(e) => p.note = Some(format!("image not decoded: {e}")),
-            }
-        }
+        k if k.is_image() => match doc::image::perceptual_hash(k, bytes, &limits) {
+            Ok(h) => p.image = Some(h),
+            Err(e) => p.note = Some(format!("image not decoded: {e}")),
+        },
         k if doc::handles(k) => {
             match leakcheck_extract::guard(|| doc::extract(k, bytes, &limits)) {
                 Ok(x) => p.text = Some(x.text),

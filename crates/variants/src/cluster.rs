@@ -45,12 +45,7 @@ pub struct Corpus {
 }
 
 fn is_image(kind: &str) -> bool {
-    kind.parse::<Kind>().is_ok_and(|k| {
-        matches!(
-            k,
-            Kind::Jpeg | Kind::Png | Kind::Gif | Kind::Tiff | Kind::Bmp | Kind::Webp
-        )
-    })
+    kind.parse::<Kind>().is_ok_and(Kind::is_image)
 }
 
 impl Corpus {
