@@ -108,6 +108,91 @@ pub enum Command {
     /// Copies of one Message-ID count once; emails whose Date could not be
     /// read are counted apart, so the totals add up to the emails of the case.
     Timeline(TimelineArgs),
+    /// Manage who may log in to the workbench (`serve`), and their roles.
+    ///
+    /// Roles are per case: admin (users, keys, the access log), editor
+    /// (tags, notes, verification) and viewer (read only). Passwords are kept
+    /// as argon2id hashes in the case's catalog.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Serve the web workbench: search, read, verify, with logins.
+    ///
+    /// Everything but the login page needs a session; every download of an
+    /// original, every export and every login is written to the case's
+    /// append-only access log. Binds to loopback by default: put it behind
+    /// an HTTPS proxy (and pass --secure-cookies) to share it.
+    Serve(ServeArgs),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCommand {
+    /// Add a user, or change one's role and password.
+    Add(UserAddArgs),
+    /// List users and roles.
+    List(CaseArgs),
+    /// Remove a user.
+    Remove(UserRemoveArgs),
+    /// The workbench's access log: logins, downloads, exports, changes.
+    Log(UserLogArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct UserAddArgs {
+    /// The case folder.
+    pub case: PathBuf,
+    /// Login name (letters, digits, '-', '_', '.', '@').
+    pub name: String,
+    /// What the user may do.
+    #[arg(long, value_enum, default_value_t = RoleArg::Viewer)]
+    pub role: RoleArg,
+    /// Read the password from the first line of standard input instead of
+    /// asking for it.
+    #[arg(long)]
+    pub password_stdin: bool,
+    #[command(flatten)]
+    pub out: Output,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum RoleArg {
+    Admin,
+    Editor,
+    Viewer,
+}
+
+#[derive(Args, Debug)]
+pub struct UserRemoveArgs {
+    /// The case folder.
+    pub case: PathBuf,
+    /// Login name.
+    pub name: String,
+    #[command(flatten)]
+    pub out: Output,
+}
+
+#[derive(Args, Debug)]
+pub struct UserLogArgs {
+    /// The case folder.
+    pub case: PathBuf,
+    /// How many entries, newest first.
+    #[arg(long, default_value_t = 50)]
+    pub limit: usize,
+    #[command(flatten)]
+    pub out: Output,
+}
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// The case folder.
+    pub case: PathBuf,
+    /// Address and port to listen on (port 0: any free port, printed).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub bind: std::net::SocketAddr,
+    /// Mark the session cookie Secure (when served behind HTTPS).
+    #[arg(long)]
+    pub secure_cookies: bool,
+    #[command(flatten)]
+    pub out: Output,
 }
 
 #[derive(Args, Debug)]

@@ -14,7 +14,7 @@ use crate::cli::{
     Cli, Command, DemoArgs, ErrorsArgs, IngestArgs, InitArgs, KeysAddArgs, KeysCommand,
     KeysFetchArgs, KeysImportArgs, LsArgs, Output, ShowArgs, VerifyArgs,
 };
-use crate::{cmd_explore, cmd_search, cmd_variants, demo, progress, show};
+use crate::{cmd_explore, cmd_search, cmd_serve, cmd_variants, demo, progress, show};
 
 pub fn run(cli: Cli) -> Result<u8> {
     match cli.command {
@@ -39,6 +39,8 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Thread(a) => cmd_explore::thread(a),
         Command::People(a) => cmd_explore::people(a),
         Command::Timeline(a) => cmd_explore::timeline(a),
+        Command::User(c) => cmd_serve::user(c),
+        Command::Serve(a) => cmd_serve::serve(a),
     }
 }
 

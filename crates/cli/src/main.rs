@@ -13,6 +13,7 @@ mod cli;
 mod cmd;
 mod cmd_explore;
 mod cmd_search;
+mod cmd_serve;
 mod cmd_variants;
 mod demo;
 mod demo_docs;

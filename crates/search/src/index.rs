@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use chrono::NaiveDateTime;
 use leakcheck_core::doc::{key, parse_date};
-use leakcheck_core::{Address, DocMeta, EmailMeta};
+use leakcheck_core::{Address, DocMeta, EmailMeta, ItemId};
 use leakcheck_store::{Case, MAX_PLAIN_TEXT, SearchRow};
 use tantivy::schema::Facet;
 use tantivy::{DateTime, Index, IndexWriter, TantivyDocument, Term};
@@ -56,9 +56,19 @@ impl SearchIndex {
         Ok(SearchIndex { index, fields })
     }
 
-    /// The index of a case.
+    /// The index of a case. An index written with another schema (by an
+    /// older leakcheck) is emptied, and the catalog told so: the next sync
+    /// indexes everything again.
     pub fn of_case(case: &Case) -> Result<SearchIndex> {
-        SearchIndex::open(&case.root().join("index"))
+        let dir = case.root().join("index");
+        let idx = SearchIndex::open(&dir)?;
+        if idx.index.schema() == Fields::schema().0 {
+            return Ok(idx);
+        }
+        drop(idx);
+        std::fs::remove_dir_all(&dir)?;
+        case.catalog()?.clear_indexed()?;
+        SearchIndex::open(&dir)
     }
 
     /// A writer with the index's memory budget.
@@ -78,6 +88,9 @@ impl SearchIndex {
         doc.add_text(f.verdict, verdict);
         for c in &row.checks {
             doc.add_text(f.check, c);
+        }
+        for t in &row.tags {
+            doc.add_text(f.tag, t);
         }
         doc.add_facet(f.facets, Facet::from_path(["kind", row.kind.as_str()]));
         doc.add_facet(f.facets, Facet::from_path(["verdict", verdict]));
@@ -257,6 +270,28 @@ pub fn sync(case: &Case, done: &AtomicU64) -> Result<SyncStats> {
     Ok(stats)
 }
 
+/// Indexes these items again now (after their tags changed), whatever
+/// the index holds for them.
+pub fn update(case: &Case, idx: &SearchIndex, items: &[ItemId]) -> Result<()> {
+    let mut catalog = case.catalog()?;
+    let mut writer = idx.writer()?;
+    let mut states = Vec::with_capacity(items.len());
+    for id in items {
+        let Some(row) = catalog.search_row(id)? else {
+            continue;
+        };
+        let text = (plain_text_size(&row) > 0)
+            .then(|| row.text(case.blobs()))
+            .flatten();
+        writer.delete_term(Term::from_field_text(idx.fields.id, row.id.as_str()));
+        writer.add_document(idx.document(&row, text.as_deref()))?;
+        states.push((row.id.clone(), row.state()));
+    }
+    writer.commit()?;
+    catalog.mark_indexed(&states)?;
+    Ok(())
+}
+
 /// Empties the index and indexes everything again.
 pub fn rebuild(case: &Case, done: &AtomicU64) -> Result<SyncStats> {
     let idx = SearchIndex::of_case(case)?;
@@ -270,7 +305,6 @@ pub fn rebuild(case: &Case, done: &AtomicU64) -> Result<SyncStats> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use leakcheck_core::ItemId;
     use tantivy::schema::document::Document;
 
     #[test]
@@ -292,6 +326,7 @@ mod tests {
                 document: None,
                 verdict: None,
                 checks: Vec::new(),
+                tags: Vec::new(),
             })
             .collect();
         let items: Vec<(&SearchRow, Option<&str>)> = rows

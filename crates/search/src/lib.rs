@@ -10,9 +10,10 @@
 //! names the fields and their analysers.
 #![warn(missing_docs)]
 
-pub use index::{SearchIndex, SyncStats, rebuild, sync};
+pub use index::{SearchIndex, SyncStats, rebuild, sync, update};
 pub use people::{Correspondents, Pair, Person, correspondents};
-pub use search::{Found, Hit, Page, SearchResult, Sort, find, search};
+pub use search::{Found, Hit, Page, SearchResult, Sort, find, search, search_in};
+pub use tantivy::{IndexReader, Searcher};
 pub use threads::{MAX_THREAD_DEPTH, Node, Thread, base_subject, thread_of, threads};
 pub use timeline::{Bucket, Period, Timeline, timeline};
 

@@ -20,7 +20,7 @@ use tantivy::query::{
     AllQuery, BooleanQuery, EmptyQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, RangeQuery,
     TermQuery,
 };
-use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::schema::{Facet, Field, IndexRecordOption};
 use tantivy::{DateTime, Index, Term};
 
 use crate::schema::Fields;
@@ -34,9 +34,23 @@ pub struct Parsed {
 }
 
 /// Fields a user can name, and the index fields each searches.
-pub const FIELD_NAMES: [&str; 13] = [
-    "from", "to", "cc", "subject", "title", "author", "body", "path", "kind", "verdict", "check",
-    "lang", "date",
+pub const FIELD_NAMES: [&str; 16] = [
+    "from",
+    "to",
+    "cc",
+    "subject",
+    "title",
+    "author",
+    "body",
+    "path",
+    "kind",
+    "verdict",
+    "check",
+    "lang",
+    "date",
+    "tag",
+    "domain",
+    "attachment",
 ];
 
 #[derive(Clone, Debug, PartialEq)]
@@ -293,6 +307,7 @@ impl Builder<'_> {
             Some("verdict") => Some(exact(self.fields.verdict)),
             Some("check") => Some(exact(self.fields.check)),
             Some("lang") => Some(exact(self.fields.lang)),
+            Some("tag") => Some(exact(self.fields.tag)),
             Some("id") => Some((self.fields.id, false)),
             _ => None,
         };
@@ -307,6 +322,16 @@ impl Builder<'_> {
         }
         if field.as_deref() == Some("date") {
             return self.date(text);
+        }
+        // The sender's domain and having attachments are facets: a query
+        // names the facet value the result page showed.
+        if let Some(dim @ ("domain" | "attachment")) = field.as_deref() {
+            let value = text.trim().to_lowercase();
+            let facet = Facet::from_path([dim, value.as_str()]);
+            return Box::new(TermQuery::new(
+                Term::from_facet(self.fields.facets, &facet),
+                IndexRecordOption::Basic,
+            ));
         }
         let targets = match self.targets(field.as_deref()) {
             Some(t) => t,

@@ -92,6 +92,8 @@ pub struct Fields {
     pub check: Field,
     /// Detected language code, exact.
     pub lang: Field,
+    /// Tags people put on the item, exact.
+    pub tag: Field,
     /// Facets: `/kind/…`, `/domain/…`, `/month/…`, `/verdict/…`, `/attachment/…`.
     pub facets: Field,
 }
@@ -128,6 +130,7 @@ impl Fields {
             verdict: b.add_text_field("verdict", STRING | STORED),
             check: b.add_text_field("check", STRING),
             lang: b.add_text_field("lang", STRING | STORED),
+            tag: b.add_text_field("tag", STRING | STORED),
             facets: b.add_facet_field("facets", FacetOptions::default()),
         };
         (b.build(), fields)

@@ -174,16 +174,27 @@ pub fn find(
 /// Runs `query` over the case's index: hits with their snippets, the
 /// total, and facet counts.
 pub fn search(case: &Case, idx: &SearchIndex, query: &str, page: Page) -> Result<SearchResult> {
+    search_in(case, idx, &idx.index.reader()?.searcher(), query, page)
+}
+
+/// [`search`] with a searcher the caller keeps (a server holds one reader
+/// for every request rather than opening the index each time).
+pub fn search_in(
+    case: &Case,
+    idx: &SearchIndex,
+    searcher: &Searcher,
+    query: &str,
+    page: Page,
+) -> Result<SearchResult> {
     let started = Instant::now();
-    let searcher = idx.index.reader()?.searcher();
     let Found {
         total,
         docs,
         facets,
         query,
         notes,
-    } = find(idx, &searcher, query, page, true)?;
-    let snippets = Snippets::new(&searcher, &*query, idx)?;
+    } = find(idx, searcher, query, page, true)?;
+    let snippets = Snippets::new(searcher, &*query, idx)?;
     let catalog = case.catalog()?;
     let mut hits = Vec::with_capacity(docs.len());
     for (score, address) in docs.into_iter().take(page.limit) {

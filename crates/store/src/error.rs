@@ -52,6 +52,9 @@ pub enum Error {
         /// How many ids start with it.
         count: usize,
     },
+    /// A value given to the catalog is not acceptable (a user name, a tag...).
+    #[error("{0}")]
+    Invalid(String),
     /// A stored value did not decode (the catalog was edited or corrupted).
     #[error("catalog data is corrupt: {0}")]
     Corrupt(String),

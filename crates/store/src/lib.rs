@@ -13,6 +13,7 @@ pub use catalog::{Catalog, ContainerStat, ItemDetail, ItemRow, OccurrenceRow, Pr
 pub use custody::{Custody, CustodyEntry};
 pub use error::{Error, Result};
 pub use search_rows::{MAX_PLAIN_TEXT, SearchRow};
+pub use team::{Access, Note, Role, Tag, User, normal_tag};
 
 mod blobs;
 mod case;
@@ -21,3 +22,4 @@ mod custody;
 mod error;
 mod schema;
 mod search_rows;
+mod team;

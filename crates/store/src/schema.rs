@@ -97,6 +97,49 @@ const MIGRATIONS: &[&str] = &[
         state TEXT NOT NULL              -- verdict and flagging checks when indexed
     ) WITHOUT ROWID;
     "#,
+    // 5: the workbench: people who log in, what they did, and their tags and notes.
+    r#"
+    CREATE TABLE users (
+        name     TEXT PRIMARY KEY,
+        role     TEXT NOT NULL,          -- admin, editor, viewer
+        password TEXT NOT NULL,          -- PHC string (argon2id)
+        created  TEXT NOT NULL
+    ) WITHOUT ROWID;
+
+    CREATE TABLE access_log (
+        seq    INTEGER PRIMARY KEY AUTOINCREMENT,
+        at     TEXT NOT NULL,
+        user   TEXT NOT NULL,
+        action TEXT NOT NULL,
+        item   TEXT,
+        detail TEXT,
+        peer   TEXT
+    );
+    -- Append-only: an entry, once written, cannot be changed or removed
+    -- through SQL (the file itself is protected by the custody of the case).
+    CREATE TRIGGER access_log_no_update BEFORE UPDATE ON access_log
+        BEGIN SELECT RAISE(ABORT, 'the access log is append-only'); END;
+    CREATE TRIGGER access_log_no_delete BEFORE DELETE ON access_log
+        BEGIN SELECT RAISE(ABORT, 'the access log is append-only'); END;
+
+    CREATE TABLE tags (
+        item     TEXT NOT NULL,
+        tag      TEXT NOT NULL,
+        added_by TEXT NOT NULL,
+        added_at TEXT NOT NULL,
+        PRIMARY KEY (item, tag)
+    ) WITHOUT ROWID;
+    CREATE INDEX tags_tag ON tags(tag);
+
+    CREATE TABLE notes (
+        seq    INTEGER PRIMARY KEY AUTOINCREMENT,
+        item   TEXT NOT NULL,
+        author TEXT NOT NULL,
+        at     TEXT NOT NULL,
+        text   TEXT NOT NULL
+    );
+    CREATE INDEX notes_item ON notes(item);
+    "#,
 ];
 
 /// The newest schema version this build writes.

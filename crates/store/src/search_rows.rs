@@ -27,6 +27,8 @@ pub struct SearchRow {
     pub verdict: Option<String>,
     /// The checks that flagged it (authentic, altered or suspicious findings).
     pub checks: Vec<String>,
+    /// Tags people put on it, alphabetically.
+    pub tags: Vec<String>,
 }
 
 /// Plain-text items larger than this are not read as text.
@@ -45,13 +47,14 @@ impl SearchRow {
         plain_text(blobs, &self.id, &self.kind, self.size)
     }
 
-    /// What must change for the index entry to be stale: the verdict and the
-    /// flagging checks (the content of an item never changes).
+    /// What must change for the index entry to be stale: the verdict, the
+    /// flagging checks and the tags (the content of an item never changes).
     pub fn state(&self) -> String {
         format!(
-            "{}|{}",
+            "{}|{}|{}",
             self.verdict.as_deref().unwrap_or("-"),
-            self.checks.join(",")
+            self.checks.join(","),
+            self.tags.join(",")
         )
     }
 }
@@ -65,6 +68,21 @@ impl Catalog {
         after: Option<&ItemId>,
         limit: usize,
     ) -> Result<Vec<SearchRow>> {
+        self.rows_where(all, after, None, limit)
+    }
+
+    /// One item as the index sees it, stale or not.
+    pub fn search_row(&self, id: &ItemId) -> Result<Option<SearchRow>> {
+        Ok(self.rows_where(true, None, Some(id), 1)?.pop())
+    }
+
+    fn rows_where(
+        &self,
+        all: bool,
+        after: Option<&ItemId>,
+        only: Option<&ItemId>,
+        limit: usize,
+    ) -> Result<Vec<SearchRow>> {
         let mut stmt = self.conn.prepare(
             "WITH rows AS (
                SELECT i.id, i.kind, i.size,
@@ -74,20 +92,24 @@ impl Catalog {
                  (SELECT group_concat(check_id, ',') FROM
                     (SELECT check_id FROM findings f WHERE f.item = i.id
                      AND f.verdict IN ('authentic', 'altered', 'suspicious') ORDER BY check_id)) AS checks,
+                 (SELECT group_concat(tag, ',') FROM
+                    (SELECT tag FROM tags t WHERE t.item = i.id ORDER BY tag)) AS tags,
                  s.state AS indexed
                FROM items i
                LEFT JOIN emails e ON e.item = i.id
                LEFT JOIN documents d ON d.item = i.id
                LEFT JOIN verdicts v ON v.item = i.id
                LEFT JOIN search_indexed s ON s.item = i.id
-               WHERE i.id > ?3)
-             SELECT id, kind, size, path, email, doc, text, verdict, checks FROM rows
+               WHERE i.id > ?3 AND (?4 = '' OR i.id = ?4))
+             SELECT id, kind, size, path, email, doc, text, verdict, checks, tags FROM rows
              WHERE ?1 OR indexed IS NULL
                 OR indexed <> coalesce(verdict, '-') || '|' || coalesce(checks, '')
+                              || '|' || coalesce(tags, '')
              ORDER BY id LIMIT ?2",
         )?;
         let after = after.map_or("", |a| a.as_str());
-        let rows = stmt.query_map(params![all, limit as i64, after], |r| {
+        let only = only.map_or("", |a| a.as_str());
+        let rows = stmt.query_map(params![all, limit as i64, after, only], |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, String>(1)?,
@@ -98,10 +120,15 @@ impl Catalog {
                 r.get::<_, Option<String>>(6)?,
                 r.get::<_, Option<String>>(7)?,
                 r.get::<_, Option<String>>(8)?,
+                r.get::<_, Option<String>>(9)?,
             ))
         })?;
+        let list = |v: Option<String>| -> Vec<String> {
+            v.map(|c| c.split(',').map(String::from).collect())
+                .unwrap_or_default()
+        };
         rows.map(|row| {
-            let (id, kind, size, path, email, doc, text, verdict, checks) = row?;
+            let (id, kind, size, path, email, doc, text, verdict, checks, tags) = row?;
             let email = email
                 .map(|m| serde_json::from_str(&m))
                 .transpose()
@@ -118,9 +145,8 @@ impl Catalog {
                 email,
                 document,
                 verdict,
-                checks: checks
-                    .map(|c| c.split(',').map(String::from).collect())
-                    .unwrap_or_default(),
+                checks: list(checks),
+                tags: list(tags),
             })
         })
         .collect()

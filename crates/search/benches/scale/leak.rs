@@ -44,6 +44,7 @@ fn row(corpus: &Corpus, n: u64, e: Email) -> SearchRow {
         document: None,
         verdict: None,
         checks: Vec::new(),
+        tags: Vec::new(),
     }
 }
 

@@ -1,0 +1,181 @@
+//! The workbench in a real browser: `leakcheck serve` on the demo case plus
+//! a hostile HTML email, driven by crates/server/e2e/workbench.mjs in
+//! headless Chromium. Skips, saying so, when Chromium or the npm package is
+//! missing, unless LEAKCHECK_REQUIRE_BROWSER is set (CI sets it).
+
+use std::io::{BufRead, BufReader, Read};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use crate::util::{bin, demo, lc, sha256};
+
+fn e2e_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../server/e2e")
+}
+
+/// Whether the browser test can run here; why not, when it cannot.
+fn missing() -> Option<String> {
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    if !Path::new(&chromium).exists() {
+        return Some(format!("{chromium} is missing (apt-get install chromium)"));
+    }
+    if !e2e_dir().join("node_modules/playwright-core").exists() {
+        return Some("playwright-core is missing (npm ci in crates/server/e2e)".into());
+    }
+    if Command::new("node").arg("--version").output().is_err() {
+        return Some("node is missing".into());
+    }
+    None
+}
+
+/// Counts connections to a port that the hostile email's remote images,
+/// styles and links point at: any connection is a remote load.
+fn tracker() -> (u16, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let hits = Arc::new(AtomicUsize::new(0));
+    let counted = hits.clone();
+    std::thread::spawn(move || {
+        for conn in listener.incoming().flatten() {
+            counted.fetch_add(1, Ordering::SeqCst);
+            drop(conn);
+        }
+    });
+    (port, hits)
+}
+
+fn hostile_email(port: u16) -> String {
+    let t = format!("http://127.0.0.1:{port}");
+    let html = format!(
+        r#"<html><head><style>body {{ background: url({t}/style.png) }}</style>
+<script>window.parent.__xss = 1; alert("script");</script></head>
+<body onload="alert('onload')">
+<p>This is the readable secret plan for the rally.</p>
+<img src="x" onerror="window.parent.__xss = 2; alert('onerror')">
+<img src="{t}/pixel.gif" width="1" height="1">
+<a id="jslink" href="javascript:window.parent.__xss=3;alert('link')">click me</a>
+<div style="width: expression(alert('css')); background-image: url({t}/css.png)">styled text</div>
+<iframe src="{t}/frame.html"></iframe>
+<object data="{t}/object.swf"></object>
+<form action="{t}/form"><input name="q"></form>
+</body></html>"#
+    );
+    format!(
+        "From: Mallory <mallory@elsewhere.example>\r\nTo: anne@campaign.example\r\n\
+         Subject: Rally plan (hostile HTML)\r\nDate: Fri, 14 Apr 2017 10:00:00 +0200\r\n\
+         Message-ID: <hostile-1@elsewhere.example>\r\nMIME-Version: 1.0\r\n\
+         Content-Type: text/html; charset=utf-8\r\n\r\n{html}\r\n"
+    )
+}
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn add_user(case: &Path, name: &str, role: &str, password: &str) {
+    let mut child = Command::new(bin())
+        .args(["user", "add"])
+        .arg(case)
+        .args([name, "--role", role, "--password-stdin", "-q"])
+        .stdin(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(
+        child.stdin.as_mut().unwrap(),
+        format!("{password}\n").as_bytes(),
+    )
+    .unwrap();
+    assert!(child.wait().unwrap().success(), "user add {name}");
+}
+
+#[test]
+fn the_workbench_in_chromium() {
+    if let Some(why) = missing() {
+        assert!(
+            std::env::var_os("LEAKCHECK_REQUIRE_BROWSER").is_none(),
+            "the browser test must run here but {why}"
+        );
+        eprintln!("skipping the browser test: {why}");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let case = demo(dir.path());
+    let (port, remote_loads) = tracker();
+    let extra = dir.path().join("extra");
+    std::fs::create_dir_all(&extra).unwrap();
+    let email = hostile_email(port);
+    std::fs::write(extra.join("hostile.eml"), &email).unwrap();
+    let run = lc([
+        "ingest".as_ref(),
+        case.as_os_str(),
+        extra.as_os_str(),
+        "-q".as_ref(),
+    ]);
+    assert!(run.code <= 1, "ingest: {}", run.stderr);
+    add_user(&case, "alice", "admin", "alice-password-1");
+    add_user(&case, "victor", "viewer", "victor-password-1");
+
+    let mut child = Command::new(bin())
+        .arg("serve")
+        .arg(&case)
+        .args(["--bind", "127.0.0.1:0", "--json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let server = Server(child);
+    let url: serde_json::Value =
+        serde_json::from_str(&line).unwrap_or_else(|e| panic!("serve printed {line:?} ({e})"));
+    let url = url["url"].as_str().unwrap().to_string();
+
+    let artifacts = Path::new(env!("CARGO_TARGET_TMPDIR")).join("e2e-screenshots");
+    let out = Command::new("node")
+        .arg(e2e_dir().join("workbench.mjs"))
+        .env("LC_URL", &url)
+        .env("LC_ADMIN", "alice:alice-password-1")
+        .env("LC_VIEWER", "victor:victor-password-1")
+        .env("LC_XSS_ITEM", sha256(email.as_bytes()))
+        .env("LC_ARTIFACTS", &artifacts)
+        .output()
+        .unwrap();
+    let mut server = server;
+    let _ = server.0.kill();
+    let mut server_err = String::new();
+    if let Some(mut e) = server.0.stderr.take() {
+        let _ = e.read_to_string(&mut server_err);
+    }
+    assert!(
+        out.status.success(),
+        "{}\n{}\nserver: {server_err}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(
+        remote_loads.load(Ordering::SeqCst),
+        0,
+        "the hostile email made the browser load something remote"
+    );
+    for shot in [
+        "01-login",
+        "03-search-facet",
+        "04-item-verification",
+        "05-thread",
+        "09-hostile-html",
+    ] {
+        assert!(artifacts.join(format!("{shot}.png")).exists(), "{shot}.png");
+    }
+}

@@ -1,0 +1,409 @@
+// The leakcheck workbench: plain JavaScript over /api/v1. Every piece of
+// case data is put in the page as text (never parsed as HTML); an email's
+// HTML is shown only through the server's sanitised, sandboxed frame.
+"use strict";
+
+const API = "/api/v1";
+let session = null; // {user, role, csrf, case}
+
+// ---- helpers -------------------------------------------------------------
+
+// Builds an element: h("a", {href: "#"}, "text", child...). Strings become
+// text nodes, so data from the dump can never become markup.
+function h(tag, attrs, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
+    else if (k === "class") el.className = v;
+    else el.setAttribute(k, v === true ? "" : v);
+  }
+  for (const c of children.flat()) {
+    if (c === null || c === undefined || c === false) continue;
+    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return el;
+}
+
+async function api(path, options = {}) {
+  const opts = { credentials: "same-origin", ...options, headers: { ...(options.headers || {}) } };
+  if (opts.body !== undefined && typeof opts.body !== "string") {
+    opts.body = JSON.stringify(opts.body);
+    opts.headers["Content-Type"] = "application/json";
+  }
+  if (opts.method && opts.method !== "GET" && session) opts.headers["X-CSRF-Token"] = session.csrf;
+  const r = await fetch(API + path, opts);
+  if (r.status === 401 && path !== "/login") {
+    session = null;
+    showLogin("Your session ended; log in again.");
+    throw new Error("log in first");
+  }
+  const body = r.headers.get("content-type")?.includes("json") ? await r.json() : await r.text();
+  if (!r.ok) throw new Error(body.error || r.statusText);
+  return body;
+}
+
+const main = () => document.getElementById("main");
+function render(...nodes) { main().replaceChildren(...nodes); }
+function fail(e) { render(h("p", { class: "error", role: "alert" }, String(e.message || e))); }
+const short = (id) => id.slice(0, 12);
+const badge = (v) => h("span", { class: "badge " + v, "data-verdict": v }, v);
+const itemLink = (id, label) => h("a", { href: "#/item/" + id }, label || short(id));
+const canEdit = () => session && (session.role === "editor" || session.role === "admin");
+const addr = (list) => (list || []).map((a) => (a.name ? `${a.name} <${a.address || ""}>` : a.address || "")).join(", ");
+
+// A snippet with matches between « and », as text with <b> elements.
+function snippet(text) {
+  const out = h("div", { class: "snippet" });
+  for (const [i, part] of text.split(/[«»]/).entries()) {
+    out.append(i % 2 ? h("b", {}, part) : document.createTextNode(part));
+  }
+  return out;
+}
+
+// Evidence as a key/value list; nested values as indented JSON text.
+function evidence(value) {
+  if (value === null || typeof value !== "object") return h("span", {}, String(value));
+  const dl = h("dl", { class: "kv" });
+  for (const [k, v] of Object.entries(value)) {
+    if (Array.isArray(v) && v.length === 0) continue;
+    const text = typeof v === "object" && v !== null ? JSON.stringify(v, null, 1) : String(v);
+    dl.append(h("dt", {}, k), h("dd", {}, text));
+  }
+  return dl;
+}
+
+// ---- login ---------------------------------------------------------------
+
+function showLogin(message) {
+  document.getElementById("bar").hidden = true;
+  const error = h("p", { class: "error", id: "login-error", role: "alert" }, message || "");
+  const form = h("form", { class: "login", id: "login" },
+    h("h1", {}, "leakcheck workbench"),
+    h("label", {}, "User name", h("input", { name: "user", autocomplete: "username", required: true })),
+    h("label", {}, "Password", h("input", { name: "password", type: "password", autocomplete: "current-password", required: true })),
+    h("button", { type: "submit" }, "Log in"),
+    error);
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    try {
+      session = await api("/login", { method: "POST", body: { user: form.user.value, password: form.password.value } });
+      started();
+    } catch (e) {
+      error.textContent = e.message;
+    }
+  });
+  render(form);
+  form.user.focus();
+}
+
+function started() {
+  const bar = document.getElementById("bar");
+  bar.hidden = false;
+  document.getElementById("case-name").textContent = session.case;
+  document.getElementById("who").textContent = `${session.user} (${session.role})`;
+  document.getElementById("nav-admin").hidden = session.role !== "admin";
+  if (!location.hash || location.hash === "#") location.hash = "#/search";
+  else route();
+}
+
+document.getElementById("logout").addEventListener("click", async () => {
+  try { await api("/logout", { method: "POST" }); } catch (_) { /* the session is gone either way */ }
+  session = null;
+  location.hash = "";
+  showLogin("You are logged out.");
+});
+
+// ---- routing -------------------------------------------------------------
+
+function route() {
+  if (!session) return;
+  const [path, query] = location.hash.slice(1).split("?");
+  const params = new URLSearchParams(query || "");
+  const parts = path.split("/").filter(Boolean);
+  for (const a of document.querySelectorAll("header nav a")) {
+    a.classList.toggle("current", a.getAttribute("href") === "#/" + (parts[0] || ""));
+  }
+  const pages = { search: searchPage, item: itemPage, thread: threadPage, timeline: timelinePage, people: peoplePage, keys: keysPage, admin: adminPage };
+  const page = pages[parts[0]] || searchPage;
+  page(parts[1], params).catch(fail);
+}
+window.addEventListener("hashchange", route);
+
+// ---- search --------------------------------------------------------------
+
+const FACET_FIELD = { kind: "kind", domain: "domain", verdict: "verdict", attachment: "attachment", month: "date" };
+
+async function searchPage(_, params) {
+  const q = params.get("q") || "";
+  const sort = params.get("sort") || "relevance";
+  const offset = Number(params.get("offset") || 0);
+  const limit = 20;
+  const go = (nq, nsort, noffset) => {
+    const p = new URLSearchParams({ q: nq, sort: nsort || sort });
+    if (noffset) p.set("offset", noffset);
+    location.hash = "#/search?" + p;
+  };
+  const input = h("input", { id: "q", name: "q", value: q, placeholder: 'words, "phrases", from:, date:2017-04, tag:, NOT…', "aria-label": "Query" });
+  const sorter = h("select", { id: "sort", "aria-label": "Order" },
+    ...["relevance", "newest", "oldest"].map((s) => h("option", { value: s, selected: s === sort }, s)));
+  const form = h("form", { class: "query", id: "search-form" }, input, sorter, h("button", { type: "submit" }, "Search"));
+  form.addEventListener("submit", (ev) => { ev.preventDefault(); go(input.value, sorter.value, 0); });
+  render(form, h("p", { class: "muted" }, "Searching…"));
+
+  const r = await api(`/search?${new URLSearchParams({ q, sort, limit, offset })}`);
+  const facets = h("aside", { class: "facets", id: "facets" });
+  const months = Object.entries(r.facets.month || {}).sort();
+  if (months.length) {
+    const max = Math.max(...months.map(([, n]) => n));
+    const hist = h("div", { class: "histogram", id: "histogram", "aria-label": "Matches per month" });
+    for (const [m, n] of months) {
+      const bar = h("a", { href: "#", title: `${m}: ${n}` });
+      bar.style.height = `${Math.max(3, (100 * n) / max)}%`;
+      bar.addEventListener("click", (ev) => { ev.preventDefault(); go(`${q} date:${m}`.trim(), sort, 0); });
+      hist.append(bar);
+    }
+    facets.append(h("h3", {}, "per month"), hist);
+  }
+  for (const [dim, values] of Object.entries(r.facets)) {
+    const entries = Object.entries(values).sort((a, b) => b[1] - a[1]);
+    if (!entries.length) continue;
+    facets.append(h("h3", {}, dim), h("ul", {}, entries.slice(0, 12).map(([v, n]) => {
+      const a = h("a", { href: "#", "data-facet": `${dim}:${v}` }, h("span", {}, v), h("span", { class: "muted" }, n));
+      a.addEventListener("click", (ev) => { ev.preventDefault(); go(`${q} ${FACET_FIELD[dim]}:${v}`.trim(), sort, 0); });
+      return h("li", {}, a);
+    })));
+  }
+  const hits = h("ol", { class: "hits", id: "hits" }, r.hits.map((hit) => h("li", { "data-id": hit.id },
+    h("div", {}, itemLink(hit.id, hit.title || hit.path.split(" ! ").pop() || short(hit.id)), " ", badge(hit.verdict)),
+    h("div", { class: "hit-meta" }, `${hit.kind} · ${hit.date ? hit.date.slice(0, 10) : "no date"} · ${hit.path}`),
+    hit.snippet ? snippet(hit.snippet) : null)));
+  const pager = h("div", { class: "pager" },
+    offset > 0 ? h("a", { href: "#", onclick: (ev) => { ev.preventDefault(); go(q, sort, Math.max(0, offset - limit)); } }, "← previous") : null,
+    h("span", { class: "muted", id: "total" }, `${r.total} items · ${offset + 1}–${offset + r.hits.length} · ${r.took_ms.toFixed(1)} ms`),
+    offset + limit < r.total ? h("a", { href: "#", onclick: (ev) => { ev.preventDefault(); go(q, sort, offset + limit); } }, "next →") : null,
+    h("a", { href: `${API}/export?${new URLSearchParams({ q, sort })}`, download: "leakcheck-export.csv" }, "Export CSV"));
+  const notes = (r.notes || []).map((n) => h("p", { class: "muted" }, "Note: " + n));
+  render(form, ...notes, h("div", { class: "layout" }, facets, h("section", {}, hits, pager)));
+  selectHit(0);
+}
+
+// Keyboard: j/↓ and k/↑ move between results, Enter or o opens, / searches.
+let selected = 0;
+function selectHit(i) {
+  const items = [...document.querySelectorAll("#hits > li")];
+  if (!items.length) return;
+  selected = Math.max(0, Math.min(items.length - 1, i));
+  items.forEach((li, n) => li.classList.toggle("selected", n === selected));
+  items[selected].scrollIntoView({ block: "nearest" });
+}
+document.addEventListener("keydown", (ev) => {
+  if (!session || ev.ctrlKey || ev.metaKey || ev.altKey) return;
+  const typing = ["INPUT", "TEXTAREA", "SELECT"].includes(document.activeElement?.tagName);
+  if (ev.key === "/" && !typing) { ev.preventDefault(); document.getElementById("q")?.focus(); return; }
+  if (typing || !document.getElementById("hits")) return;
+  if (ev.key === "j" || ev.key === "ArrowDown") { ev.preventDefault(); selectHit(selected + 1); }
+  else if (ev.key === "k" || ev.key === "ArrowUp") { ev.preventDefault(); selectHit(selected - 1); }
+  else if (ev.key === "Enter" || ev.key === "o") {
+    const li = document.querySelectorAll("#hits > li")[selected];
+    if (li) location.hash = "#/item/" + li.dataset.id;
+  }
+});
+
+// ---- item ----------------------------------------------------------------
+
+function signaturesTable(sigs) {
+  if (!sigs || !sigs.length) return null;
+  return h("table", { class: "signatures" },
+    h("tr", {}, ["domain", "selector", "algorithm", "key", "result", "signs", "not signed", "body not signed"].map((c) => h("th", {}, c))),
+    sigs.map((s) => h("tr", {},
+      h("td", {}, s.domain || ""), h("td", {}, s.selector || ""), h("td", {}, s.algorithm || ""),
+      h("td", {}, s.key_bits ? `${s.key_bits} bits` : "no key"),
+      h("td", {}, s.result || "", s.detail ? h("div", { class: "muted" }, s.detail) : null),
+      h("td", {}, (s.signed_headers || []).join(", ")),
+      h("td", {}, (s.unsigned_displayed || []).join(", ") || "—"),
+      h("td", {}, s.unsigned_body_bytes ? `${s.unsigned_body_bytes} bytes` : "—"))));
+}
+
+function verificationPanel(v) {
+  const panel = h("section", { class: "panel", id: "verification" },
+    h("h2", {}, "Verification"),
+    h("p", { class: "verdict-big" }, "Verdict: ", badge(v.verdict)));
+  if (!v.findings.length) panel.append(h("p", { class: "muted" }, "No verification pass has looked at this item yet."));
+  for (const f of v.findings) {
+    panel.append(h("div", { class: "finding", "data-check": f.check },
+      h("div", {}, h("strong", {}, f.check), " ", badge(f.verdict), " ", f.summary),
+      h("div", { class: "why" }, f.explanation.meaning),
+      signaturesTable(f.evidence && f.evidence.signatures),
+      h("details", {}, h("summary", {}, "Evidence"), evidence(f.evidence)),
+      h("div", { class: "why recheck" }, "Re-check it yourself: ", f.explanation.recheck)));
+  }
+  return panel;
+}
+
+async function itemPage(id) {
+  const v = await api("/items/" + id);
+  const it = v.item;
+  const e = it.email;
+  const title = e?.subject || it.occurrences[0]?.display.split(" ! ").pop() || it.id;
+  const actions = h("div", { class: "actions" },
+    h("a", { href: `${API}/items/${it.id}/original`, id: "download", download: "" }, "Download original"),
+    e ? h("a", { href: `#/thread/${it.id}`, id: "open-thread" }, "Thread") : null,
+    h("span", { class: "muted" }, `${it.kind} · ${it.size} bytes · sha256 ${it.id}`));
+  const parts = [h("h1", {}, title), actions, verificationPanel(v.verification)];
+  if (e) {
+    const rows = [["From", addr(e.from)], ["To", addr(e.to)], ["Cc", addr(e.cc)], ["Date", e.date || e.date_raw || ""],
+      ["Subject", e.subject || ""], ["Message-ID", e.message_id || ""]].filter(([, x]) => x);
+    parts.push(h("section", { class: "panel", id: "email" }, h("h2", {}, "Email"),
+      h("dl", { class: "kv" }, rows.map(([k, x]) => [h("dt", {}, k), h("dd", {}, x)]).flat()),
+      h("details", {}, h("summary", {}, "All headers, in order"),
+        h("dl", { class: "kv" }, e.headers.map(([k, x]) => [h("dt", {}, k), h("dd", {}, x)]).flat()))));
+    if (e.text) parts.push(h("h2", {}, "Text"), h("pre", { class: "body", id: "text" }, e.text));
+  }
+  if (v.has_html) {
+    parts.push(h("h2", {}, "Formatted (sanitised HTML: no scripts, no remote images)"),
+      h("iframe", { class: "html", id: "html-frame", sandbox: "", referrerpolicy: "no-referrer", src: `${API}/items/${it.id}/html`, title: "Formatted message" }));
+  }
+  if (it.document) {
+    const doc = h("section", { class: "panel", id: "metadata" }, h("h2", {}, "Metadata, per store"));
+    doc.append(evidence(it.document));
+    parts.push(doc);
+  }
+  if (it.children.length) {
+    parts.push(h("h2", {}, `Contains (${it.children.length})`,
+      it.container ? h("span", { class: "muted" }, ` declared ${it.container.expected}, emitted ${it.container.emitted}, failed ${it.container.failed}`) : ""),
+    h("ul", { id: "children" }, it.children.map((c) => h("li", {}, c.item ? itemLink(c.item, c.path) : c.path, " ",
+      h("span", { class: "muted" }, c.kind || ""), c.error ? h("span", { class: "error" }, ` ${c.stage}: ${c.error}`) : null))));
+  }
+  parts.push(h("h2", {}, "Found at"), h("ul", {}, it.occurrences.map((o) => h("li", {}, o.display))));
+  if (it.errors.length) parts.push(h("h2", {}, "Problems"), h("ul", {}, it.errors.map((p) => h("li", { class: "error" }, `${p.stage}: ${p.reason}`))));
+  parts.push(tagsAndNotes(it.id, v.tags, v.notes));
+  render(...parts);
+}
+
+function tagsAndNotes(id, tags, notes) {
+  const section = h("section", { class: "panel", id: "collab" }, h("h2", {}, "Tags and notes"));
+  const tagList = h("div", { id: "tags" }, tags.length ? tags.map((t) => h("span", { class: "tag", title: `by ${t.added_by}, ${t.added_at}` },
+    h("a", { href: "#/search?q=" + encodeURIComponent("tag:" + t.tag) }, t.tag),
+    canEdit() ? h("button", { type: "button", "aria-label": "remove " + t.tag, onclick: async () => {
+      await api(`/items/${id}/tags/${encodeURIComponent(t.tag)}`, { method: "DELETE" }).catch(fail);
+      route();
+    } }, "×") : null)) : h("span", { class: "muted" }, "no tags"));
+  section.append(tagList);
+  if (canEdit()) {
+    const input = h("input", { id: "new-tag", placeholder: "add a tag", "aria-label": "New tag" });
+    const form = h("form", { class: "query", id: "tag-form" }, input, h("button", { type: "submit" }, "Tag"));
+    form.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      try { await api(`/items/${id}/tags`, { method: "POST", body: { tag: input.value } }); route(); } catch (e) { alertIn(form, e); }
+    });
+    section.append(form);
+  }
+  section.append(h("ul", { id: "notes" }, notes.map((n) => h("li", {}, h("strong", {}, n.author), " ", h("span", { class: "muted" }, n.at), h("div", {}, n.text)))));
+  if (canEdit()) {
+    const text = h("textarea", { id: "new-note", rows: 3, cols: 60, "aria-label": "New note" });
+    const form = h("form", { id: "note-form" }, text, h("div", {}, h("button", { type: "submit" }, "Add note")));
+    form.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      try { await api(`/items/${id}/notes`, { method: "POST", body: { text: text.value } }); route(); } catch (e) { alertIn(form, e); }
+    });
+    section.append(form);
+  }
+  return section;
+}
+
+function alertIn(el, e) { el.append(h("p", { class: "error", role: "alert" }, e.message)); }
+
+// ---- thread, timeline, people -------------------------------------------
+
+async function threadPage(id) {
+  const t = await api(`/items/${id}/thread`);
+  const node = (n) => h("li", {},
+    n.items.length ? itemLink(n.items[0], n.subject || "(no subject)") : h("span", { class: "muted" }, `(not in the dump) <${n.message_id}>`),
+    n.items.includes(id) ? h("strong", {}, " ← this one") : null,
+    h("span", { class: "muted" }, ` ${addr(n.from)} · ${n.date || "no date"}${n.by_subject ? " · (by subject)" : ""}${n.items.length > 1 ? ` · ${n.items.length} copies` : ""}`),
+    n.children.length ? h("ul", { class: "tree" }, n.children.map(node)) : null);
+  render(h("h1", {}, "Thread"), h("p", { class: "muted" }, `${t.messages} messages, ${t.missing} not in the dump`),
+    h("ul", { class: "tree", id: "thread" }, node(t.root)));
+}
+
+async function timelinePage(_, params) {
+  const by = params.get("by") || "month";
+  const t = await api("/timeline?by=" + by);
+  const max = Math.max(1, ...t.buckets.map((b) => b.emails));
+  const choose = h("p", {}, ["day", "week", "month"].map((p) => [h("a", { href: "#/timeline?by=" + p, class: p === by ? "current" : "" }, p), " "]).flat());
+  render(h("h1", {}, "Timeline"), choose,
+    h("p", { class: "muted" }, `${t.emails} emails; ${t.dated} dated, ${t.undated} without a readable date, ${t.copies} copies counted once`),
+    h("div", { class: "bars", id: "timeline" }, t.buckets.map((b) => {
+      const bar = h("div", { class: "bar" });
+      bar.style.width = `${(100 * b.emails) / max}%`;
+      return h("div", { class: "row" }, h("a", { href: "#/search?" + new URLSearchParams({ q: "date:" + b.period, sort: "oldest" }) }, b.period), bar, h("span", {}, b.emails));
+    })));
+}
+
+async function peoplePage() {
+  const c = await api("/people");
+  render(h("h1", {}, "People"),
+    h("table", { id: "people" }, h("tr", {}, ["address", "name", "sent", "received"].map((x) => h("th", {}, x))),
+      c.people.map((p) => h("tr", {}, h("td", {}, h("a", { href: "#/search?q=" + encodeURIComponent(`from:"${p.address}"`) }, p.address)),
+        h("td", {}, p.name || ""), h("td", {}, p.sent), h("td", {}, p.received)))),
+    h("h2", {}, "Who wrote to whom"),
+    h("table", {}, h("tr", {}, ["from", "to", "messages", "first", "last"].map((x) => h("th", {}, x))),
+      c.pairs.slice(0, 200).map((p) => h("tr", {}, h("td", {}, p.from), h("td", {}, p.to), h("td", {}, p.count), h("td", {}, p.first || ""), h("td", {}, p.last || "")))));
+}
+
+// ---- keys and admin ------------------------------------------------------
+
+async function keysPage() {
+  const keys = await api("/keys");
+  const parts = [h("h1", {}, "DKIM keys"),
+    h("table", { id: "keys" }, h("tr", {}, ["name", "source", "obtained", "added by", "record"].map((x) => h("th", {}, x))),
+      keys.map((k) => h("tr", {}, h("td", {}, k.name), h("td", {}, k.source), h("td", {}, k.obtained || ""), h("td", {}, k.added_by || ""), h("td", {}, k.txt.slice(0, 80) + (k.txt.length > 80 ? "…" : "")))))];
+  if (session.role === "admin") {
+    const record = h("input", { id: "key-record", placeholder: "selector._domainkey.domain v=DKIM1; k=rsa; p=…", size: 60 });
+    const source = h("input", { id: "key-source", placeholder: "where it comes from" });
+    const form = h("form", { class: "query" }, record, source, h("button", { type: "submit" }, "Add key"));
+    form.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      try { await api("/keys", { method: "POST", body: { record: record.value, source: source.value } }); route(); } catch (e) { alertIn(form, e); }
+    });
+    parts.push(h("h2", {}, "Add a key"), form);
+  }
+  if (canEdit()) {
+    const button = h("button", { type: "button", id: "run-verify" }, "Run verification now");
+    const out = h("p", { class: "muted" });
+    button.addEventListener("click", async () => {
+      out.textContent = "Verifying…";
+      try { const s = await api("/verify", { method: "POST" }); out.textContent = `${s.items} items verified in ${s.seconds.toFixed(1)} s`; } catch (e) { out.textContent = e.message; }
+    });
+    parts.push(h("h2", {}, "Verification"), button, out);
+  }
+  render(...parts);
+}
+
+async function adminPage() {
+  const [users, log] = await Promise.all([api("/users"), api("/audit?limit=200")]);
+  const name = h("input", { id: "user-name", placeholder: "name" });
+  const role = h("select", { id: "user-role" }, ["viewer", "editor", "admin"].map((r) => h("option", { value: r }, r)));
+  const password = h("input", { id: "user-password", type: "password", placeholder: "password (10+ characters)", autocomplete: "new-password" });
+  const form = h("form", { class: "query", id: "user-form" }, name, role, password, h("button", { type: "submit" }, "Add or change user"));
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    try { await api("/users", { method: "POST", body: { name: name.value, role: role.value, password: password.value } }); route(); } catch (e) { alertIn(form, e); }
+  });
+  render(h("h1", {}, "Users"),
+    h("table", { id: "users" }, h("tr", {}, ["name", "role", "added", ""].map((x) => h("th", {}, x))),
+      users.map((u) => h("tr", {}, h("td", {}, u.name), h("td", {}, u.role), h("td", {}, u.created),
+        h("td", {}, u.name === session.user ? "" : h("button", { type: "button", onclick: async () => {
+          if (confirm(`Remove ${u.name}?`)) { await api("/users/" + encodeURIComponent(u.name), { method: "DELETE" }).catch(fail); route(); }
+        } }, "remove"))))),
+    form,
+    h("h1", {}, "Access log"),
+    h("table", { id: "access-log" }, h("tr", {}, ["#", "when", "who", "what", "item", "detail", "from"].map((x) => h("th", {}, x))),
+      log.map((e) => h("tr", {}, h("td", {}, e.seq), h("td", {}, e.at), h("td", {}, e.user), h("td", {}, e.action),
+        h("td", {}, e.item ? itemLink(e.item) : ""), h("td", {}, e.detail || ""), h("td", {}, e.peer || "")))));
+}
+
+// ---- start ---------------------------------------------------------------
+
+api("/session").then((s) => { session = s; started(); }).catch(() => showLogin());

@@ -1,0 +1,188 @@
+// End-to-end test of the workbench in headless Chromium, driven by
+// playwright-core. Started by crates/cli/tests/browser.rs, which builds the
+// case, starts `leakcheck serve` and passes:
+//   LC_URL        the workbench's address
+//   LC_ADMIN      "name:password" of an admin
+//   LC_VIEWER     "name:password" of a viewer
+//   LC_XSS_ITEM   id of the hostile HTML email
+//   LC_ARTIFACTS  folder for screenshots
+// Exits non-zero, naming the step, on the first failed assertion.
+import { chromium } from "playwright-core";
+import { createHash } from "node:crypto";
+import { readFileSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import assert from "node:assert/strict";
+
+const url = process.env.LC_URL;
+const [adminName, adminPass] = process.env.LC_ADMIN.split(":");
+const [viewerName, viewerPass] = process.env.LC_VIEWER.split(":");
+const xssItem = process.env.LC_XSS_ITEM;
+const artifacts = process.env.LC_ARTIFACTS;
+mkdirSync(artifacts, { recursive: true });
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
+const page = await context.newPage();
+const dialogs = [];
+page.on("dialog", (d) => { dialogs.push(d.message()); d.dismiss(); });
+const pageErrors = [];
+page.on("pageerror", (e) => pageErrors.push(String(e)));
+
+let step = "start";
+const shot = (name) => page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
+async function login(name, password) {
+  await page.goto(url);
+  await page.waitForSelector("#login");
+  await page.fill("#login input[name=user]", name);
+  await page.fill("#login input[name=password]", password);
+  await page.click("#login button[type=submit]");
+  await page.waitForSelector("#total");
+}
+async function search(q) {
+  await page.fill("#q", q);
+  await page.press("#q", "Enter");
+  await page.waitForFunction((q) => new URLSearchParams(location.hash.split("?")[1] || "").get("q") === q
+    && document.querySelector("#q")?.value === q && document.querySelector("#total"), q);
+}
+const hitIds = () => page.$$eval("#hits > li", (lis) => lis.map((li) => li.dataset.id));
+
+try {
+  step = "the login page, and a wrong password";
+  await page.goto(url);
+  await page.waitForSelector("#login");
+  await shot("01-login");
+  await page.fill("#login input[name=user]", adminName);
+  await page.fill("#login input[name=password]", "not the password");
+  await page.click("#login button[type=submit]");
+  await page.waitForFunction(() => document.querySelector("#login-error").textContent.includes("wrong"));
+
+  step = "log in";
+  await login(adminName, adminPass);
+  assert.match(await page.textContent("#who"), new RegExp(adminName));
+  await shot("02-search-all");
+
+  step = "search";
+  await search("figures");
+  const figures = await hitIds();
+  assert.ok(figures.length >= 2, `"figures" found ${figures.length} items`);
+  assert.ok(await page.$("#hits .snippet b"), "snippets mark the matched words");
+
+  step = "apply a facet";
+  await search("campaign");
+  const before = Number((await page.textContent("#total")).split(" ")[0]);
+  await page.click('[data-facet="kind:email"]');
+  await page.waitForFunction(() => decodeURIComponent(location.hash).includes("kind:email"));
+  await page.waitForFunction((b) => Number(document.querySelector("#total")?.textContent.split(" ")[0]) < b, before);
+  const kinds = await page.$$eval("#hits .hit-meta", (els) => els.map((e) => e.textContent.split(" · ")[0]));
+  assert.ok(kinds.length > 0 && kinds.every((k) => k === "email"), `after the facet: ${kinds}`);
+  assert.ok(await page.$("#histogram a"), "a date histogram is drawn");
+  await shot("03-search-facet");
+
+  step = "open an email with the keyboard";
+  await search("verdict:authentic kind:email");
+  await page.locator("#q").blur();
+  await page.keyboard.press("j");
+  await page.keyboard.press("k");
+  const first = (await hitIds())[0];
+  await page.keyboard.press("Enter");
+  await page.waitForSelector("#verification");
+  assert.equal(await page.evaluate(() => location.hash), `#/item/${first}`);
+
+  step = "the verification panel";
+  assert.equal(await page.getAttribute("#verification .verdict-big .badge", "data-verdict"), "authentic");
+  const dkim = page.locator('#verification .finding[data-check="email.dkim"]');
+  assert.match(await dkim.textContent(), /pass/);
+  assert.ok(await dkim.locator("table.signatures").count(), "each DKIM signature is listed");
+  assert.match(await dkim.textContent(), /Re-check it yourself/);
+  await shot("04-item-verification");
+
+  step = "open the thread";
+  await page.click("#open-thread");
+  await page.waitForSelector("#thread");
+  assert.match(await page.textContent("#thread"), /this one/);
+  await shot("05-thread");
+
+  step = "download an original";
+  await page.goBack();
+  await page.waitForSelector("#download");
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click("#download")]);
+  const saved = join(artifacts, "original.bin");
+  await download.saveAs(saved);
+  const sha = createHash("sha256").update(readFileSync(saved)).digest("hex");
+  assert.equal(sha, first, "the download is the original, byte for byte");
+
+  step = "tag an item and find it by its tag";
+  await page.fill("#new-tag", "check-me");
+  await page.click("#tag-form button");
+  await page.waitForSelector('#tags a[href*="check-me"]');
+  await page.goto(`${url}#/search?q=tag%3Acheck-me`);
+  await page.waitForSelector("#total");
+  assert.deepEqual(await hitIds(), [first]);
+
+  step = "timeline and people";
+  await page.goto(`${url}#/timeline`);
+  await page.waitForSelector("#timeline .row");
+  await shot("06-timeline");
+  await page.goto(`${url}#/people`);
+  await page.waitForSelector("#people tr td");
+  await shot("07-people");
+
+  step = "the access log";
+  await page.goto(`${url}#/admin`);
+  await page.waitForSelector("#access-log");
+  const log = await page.textContent("#access-log");
+  for (const action of ["login", "login-failed", "original", "tag-add"]) assert.ok(log.includes(action), `access log lacks ${action}`);
+  await shot("08-admin");
+
+  step = "a hostile HTML email: nothing runs, nothing loads, the text reads";
+  await page.goto(`${url}#/item/${xssItem}`);
+  const frameEl = await page.waitForSelector("#html-frame");
+  assert.equal(await frameEl.getAttribute("sandbox"), "", "the frame is sandboxed without scripts");
+  const frame = await frameEl.contentFrame();
+  await frame.waitForLoadState("load");
+  const text = await frame.textContent("body");
+  assert.match(text, /readable secret plan/);
+  assert.equal(await frame.locator("script").count(), 0);
+  assert.equal(await frame.locator("[onerror], [onclick], [onload]").count(), 0);
+  assert.equal(await frame.locator('a[href^="javascript"]').count(), 0);
+  assert.equal(await frame.locator('img[src^="http"]').count(), 0);
+  if (await frame.locator("#jslink, a:has-text('click me')").count()) {
+    await frame.locator("a:has-text('click me')").first().click({ timeout: 2000 }).catch(() => {});
+  }
+  await page.waitForTimeout(500);
+  assert.equal(await page.evaluate(() => window.__xss), undefined, "a script of the email ran");
+  assert.deepEqual(dialogs, [], "the email opened a dialog");
+  await shot("09-hostile-html");
+
+  step = "log out";
+  await page.click("#logout");
+  await page.waitForSelector("#login");
+  const status = await page.evaluate(async () => (await fetch("/api/v1/search?q=budget")).status);
+  assert.equal(status, 401, "the API still answered after logging out");
+  await shot("10-logged-out");
+
+  step = "a viewer reads but cannot tag";
+  await login(viewerName, viewerPass);
+  await page.goto(`${url}#/item/${first}`);
+  await page.waitForSelector("#verification");
+  assert.equal(await page.locator("#tag-form").count(), 0);
+  const forbidden = await page.evaluate(async (id) => {
+    const s = await (await fetch("/api/v1/session")).json();
+    const r = await fetch(`/api/v1/items/${id}/tags`, { method: "POST", headers: { "Content-Type": "application/json", "X-CSRF-Token": s.csrf }, body: JSON.stringify({ tag: "x" }) });
+    return r.status;
+  }, first);
+  assert.equal(forbidden, 403);
+
+  assert.deepEqual(pageErrors, [], "the pages threw errors");
+  console.log("workbench e2e: every step passed; screenshots in " + artifacts);
+} catch (e) {
+  await shot("failed").catch(() => {});
+  console.error(`workbench e2e failed at "${step}": ${e.message}`);
+  process.exitCode = 1;
+} finally {
+  await browser.close();
+}

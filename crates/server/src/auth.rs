@@ -1,0 +1,322 @@
+//! Who is asking: password hashes, sessions in an HttpOnly cookie, the CSRF
+//! token every state-changing request must echo, and the login limiter.
+
+use std::net::{IpAddr, SocketAddr};
+use std::time::Instant;
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use axum::Json;
+use axum::extract::{ConnectInfo, FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method, header};
+use axum::response::{IntoResponse, Response};
+use leakcheck_store::Role;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::error::{ApiError, ApiResult};
+use crate::state::{AppState, SESSION_IDLE, Session};
+
+/// The session cookie's name.
+pub const COOKIE: &str = "leakcheck_session";
+/// The header carrying the CSRF token.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// An argon2id hash of `password` as a PHC string.
+pub fn hash_password(password: &str) -> Result<String, String> {
+    let salt = SaltString::encode_b64(&random::<16>()).map_err(|e| e.to_string())?;
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| e.to_string())
+}
+
+/// Whether `password` matches the stored PHC string.
+pub fn check_password(password: &str, phc: &str) -> bool {
+    PasswordHash::new(phc).is_ok_and(|h| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &h)
+            .is_ok()
+    })
+}
+
+/// A hash to check against when the user does not exist, so that a wrong
+/// name takes as long as a wrong password.
+fn decoy_hash() -> &'static str {
+    static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DECOY.get_or_init(|| hash_password("no such user").unwrap_or_default())
+}
+
+fn random<const N: usize>() -> [u8; N] {
+    let mut bytes = [0u8; N];
+    // The operating system's generator does not fail on Linux once booted;
+    // if it ever did, a zero token would be guessable, so refuse to go on.
+    getrandom::fill(&mut bytes).expect("the operating system's random generator");
+    bytes
+}
+
+fn token() -> String {
+    hex::encode(random::<32>())
+}
+
+/// The logged-in user of a request. Extracting it rejects a request without
+/// a live session (401) and, for every method but GET and HEAD, one without
+/// the session's CSRF token or from another origin (403).
+#[derive(Clone, Debug)]
+pub struct Auth {
+    /// Login name.
+    pub user: String,
+    /// Role.
+    pub role: Role,
+    /// The client's address.
+    pub peer: Option<IpAddr>,
+}
+
+impl Auth {
+    /// Refuses unless the role is at least `need`.
+    pub fn require(&self, need: Role) -> ApiResult<()> {
+        if self.role >= need {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden {
+                have: self.role.as_str(),
+                need: need.as_str(),
+            })
+        }
+    }
+
+    /// The address as text, for the access log.
+    pub fn peer_text(&self) -> Option<String> {
+        self.peer.map(|p| p.to_string())
+    }
+}
+
+fn cookie_token(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|c| c.trim().strip_prefix(COOKIE)?.strip_prefix('='))
+}
+
+pub(crate) fn peer_of(parts: &Parts) -> Option<IpAddr> {
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip())
+}
+
+/// A state-changing request must come from our own pages: an `Origin`
+/// header, when the browser sends one, must name the host asked.
+fn same_origin(headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return true;
+    };
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    origin
+        .split_once("://")
+        .is_some_and(|(_, rest)| !host.is_empty() && rest == host)
+}
+
+impl FromRequestParts<AppState> for Auth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Auth> {
+        let token = cookie_token(&parts.headers).ok_or(ApiError::Unauthenticated)?;
+        let session = {
+            let mut sessions = state.0.sessions.lock().unwrap_or_else(|p| p.into_inner());
+            let live = sessions
+                .get(token)
+                .is_some_and(|s| s.seen.elapsed() < SESSION_IDLE);
+            if !live {
+                sessions.remove(token);
+                return Err(ApiError::Unauthenticated);
+            }
+            let s = sessions.get_mut(token).ok_or(ApiError::Unauthenticated)?;
+            s.seen = Instant::now();
+            s.clone()
+        };
+        if !matches!(parts.method, Method::GET | Method::HEAD) {
+            let sent = parts
+                .headers
+                .get(CSRF_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
+            if !constant_eq(sent.as_bytes(), session.csrf.as_bytes())
+                || !same_origin(&parts.headers)
+            {
+                return Err(ApiError::Csrf);
+            }
+        }
+        Ok(Auth {
+            user: session.user,
+            role: session.role,
+            peer: peer_of(parts),
+        })
+    }
+}
+
+fn constant_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// A login form.
+#[derive(Deserialize)]
+pub struct Login {
+    /// User name.
+    pub user: String,
+    /// Password.
+    pub password: String,
+}
+
+/// What the pages need to know about the session.
+#[derive(Serialize)]
+pub struct SessionInfo {
+    /// Login name.
+    pub user: String,
+    /// Role.
+    pub role: Role,
+    /// The token to send in `X-CSRF-Token`.
+    pub csrf: String,
+    /// The case's name.
+    pub case: String,
+}
+
+/// Client address of a request handled without [`Auth`].
+pub struct Peer(pub Option<IpAddr>);
+
+impl FromRequestParts<AppState> for Peer {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> ApiResult<Peer> {
+        if !same_origin(&parts.headers) {
+            return Err(ApiError::Csrf);
+        }
+        Ok(Peer(peer_of(parts)))
+    }
+}
+
+/// `POST /api/v1/login`: JSON only (a cross-site form cannot send it), at
+/// most [`crate::state::LOGIN_FAILURES`] failures per name and per address
+/// in a quarter of an hour.
+pub async fn login(
+    State(state): State<AppState>,
+    Peer(peer): Peer,
+    Json(form): Json<Login>,
+) -> ApiResult<Response> {
+    if let Some(wait) = state.login_wait(&form.user, peer) {
+        return Err(ApiError::RateLimited(wait));
+    }
+    let name = form.user.clone();
+    let peer_text = peer.map(|p| p.to_string());
+    let user = state
+        .with_catalog(move |cat, _| {
+            let user = cat.user(&form.user)?;
+            let phc = user.as_ref().map_or(decoy_hash(), |u| u.password.as_str());
+            let ok = check_password(&form.password, phc) && user.is_some();
+            let action = if ok { "login" } else { "login-failed" };
+            cat.log_access(&form.user, action, None, None, peer_text.as_deref())?;
+            Ok(user.filter(|_| ok))
+        })
+        .await?;
+    let Some(user) = user else {
+        state.login_failed(&name, peer);
+        return Err(ApiError::BadLogin);
+    };
+    let token = token();
+    let session = Session {
+        user: user.name.clone(),
+        role: user.role,
+        csrf: token_csrf(),
+        seen: Instant::now(),
+    };
+    let info = SessionInfo {
+        user: user.name,
+        role: user.role,
+        csrf: session.csrf.clone(),
+        case: state.0.case.settings.name.clone(),
+    };
+    state
+        .0
+        .sessions
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(token.clone(), session);
+    let secure = if state.0.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    let cookie = format!(
+        "{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}{secure}",
+        SESSION_IDLE.as_secs()
+    );
+    let mut response = Json(info).into_response();
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    Ok(response)
+}
+
+fn token_csrf() -> String {
+    hex::encode(random::<16>())
+}
+
+/// `POST /api/v1/logout`: ends the session and clears the cookie.
+pub async fn logout(
+    State(state): State<AppState>,
+    auth: Auth,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    if let Some(t) = cookie_token(&headers) {
+        state
+            .0
+            .sessions
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(t);
+    }
+    let peer = auth.peer_text();
+    state
+        .with_catalog(move |cat, _| {
+            Ok(cat.log_access(&auth.user, "logout", None, None, peer.as_deref())?)
+        })
+        .await?;
+    let mut response = Json(json!({"ok": true})).into_response();
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_static(
+            "leakcheck_session=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0",
+        ),
+    );
+    Ok(response)
+}
+
+/// `GET /api/v1/session`: who is logged in, and the CSRF token.
+pub async fn session(
+    State(state): State<AppState>,
+    auth: Auth,
+    headers: HeaderMap,
+) -> ApiResult<Json<SessionInfo>> {
+    let csrf = cookie_token(&headers)
+        .and_then(|t| {
+            state
+                .0
+                .sessions
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .get(t)
+                .map(|s| s.csrf.clone())
+        })
+        .ok_or(ApiError::Unauthenticated)?;
+    Ok(Json(SessionInfo {
+        user: auth.user,
+        role: auth.role,
+        csrf,
+        case: state.0.case.settings.name.clone(),
+    }))
+}

@@ -1,0 +1,90 @@
+//! Errors as HTTP answers: a status and a JSON body that says what is wrong,
+//! never a stack trace or a file path from the server.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+/// What a request can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// No valid session.
+    #[error("log in first")]
+    Unauthenticated,
+    /// The session's role does not allow this.
+    #[error("your role ({have}) cannot do this; it needs {need}")]
+    Forbidden {
+        /// The user's role.
+        have: &'static str,
+        /// The least role that may.
+        need: &'static str,
+    },
+    /// A state-changing request without the session's CSRF token, or from
+    /// another origin.
+    #[error("missing or wrong CSRF token")]
+    Csrf,
+    /// Too many failed logins.
+    #[error("too many failed logins; try again in {0} seconds")]
+    RateLimited(u64),
+    /// Wrong user name or password (never says which).
+    #[error("wrong user name or password")]
+    BadLogin,
+    /// A malformed request.
+    #[error("{0}")]
+    BadRequest(String),
+    /// No such item (or other thing).
+    #[error("{0}")]
+    NotFound(String),
+    /// Something failed on the server.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<leakcheck_store::Error> for ApiError {
+    fn from(e: leakcheck_store::Error) -> ApiError {
+        match e {
+            leakcheck_store::Error::NoSuchItem(i) => ApiError::NotFound(format!("no item {i}")),
+            leakcheck_store::Error::Invalid(why) => ApiError::BadRequest(why),
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<leakcheck_search::Error> for ApiError {
+    fn from(e: leakcheck_search::Error) -> ApiError {
+        ApiError::Internal(e.to_string())
+    }
+}
+
+impl From<tokio::task::JoinError> for ApiError {
+    fn from(e: tokio::task::JoinError) -> ApiError {
+        ApiError::Internal(e.to_string())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = match &self {
+            ApiError::Unauthenticated | ApiError::BadLogin => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden { .. } | ApiError::Csrf => StatusCode::FORBIDDEN,
+            ApiError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        if let ApiError::Internal(why) = &self {
+            tracing::error!("{why}");
+        }
+        let mut response = (status, Json(json!({ "error": self.to_string() }))).into_response();
+        if let ApiError::RateLimited(secs) = self
+            && let Ok(v) = secs.to_string().parse()
+        {
+            response.headers_mut().insert("retry-after", v);
+        }
+        response
+    }
+}
+
+/// Results of handlers.
+pub type ApiResult<T> = Result<T, ApiError>;
