@@ -1,0 +1,504 @@
+//! The API's guarantees, request by request, without a network: every
+//! route refuses anonymous callers, roles are enforced, state changes need
+//! the CSRF token, ids are checked, and the access log records what it must.
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use leakcheck_server::openapi::ROUTES;
+use leakcheck_server::{AppState, app, hash_password};
+use leakcheck_store::{Case, CaseSettings, Role};
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+const EMAIL: &str = "From: Anne <anne@campaign.example>\r\nTo: bob@campaign.example\r\n\
+Subject: Budget avril\r\nDate: Wed, 12 Apr 2017 18:02:00 +0200\r\nMessage-ID: <b1@campaign.example>\r\n\
+MIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n\
+<p>The April figures <script>alert(1)</script><img src=\"http://tracker.example/p.gif\"></p>\r\n";
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    app: Router,
+    email: String,
+}
+
+fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let dump = dir.path().join("dump");
+    std::fs::create_dir_all(&dump).unwrap();
+    std::fs::write(dump.join("budget.eml"), EMAIL).unwrap();
+    std::fs::write(dump.join("notes.txt"), "figures for the rally").unwrap();
+    let settings = CaseSettings {
+        name: "api test".into(),
+        window: None,
+        org_domains: Vec::new(),
+        org_names: Vec::new(),
+        limits: Default::default(),
+    };
+    let case = Case::init(&dir.path().join("case"), settings).unwrap();
+    leakcheck_ingest::run(
+        &case,
+        &[dump],
+        &leakcheck_ingest::Options::default(),
+        Arc::new(leakcheck_ingest::Progress::default()),
+    )
+    .unwrap();
+    leakcheck_search::sync(&case, &AtomicU64::new(0)).unwrap();
+    let mut cat = case.catalog().unwrap();
+    for (name, role) in [
+        ("ada", Role::Admin),
+        ("eve", Role::Editor),
+        ("vic", Role::Viewer),
+    ] {
+        let hash = hash_password(&format!("{name}-password")).unwrap();
+        cat.put_user(name, role, &hash).unwrap();
+    }
+    let email = leakcheck_core::ItemId::of(EMAIL.as_bytes()).to_string();
+    Fixture {
+        _dir: dir,
+        app: app(AppState::new(case, false).unwrap()),
+        email,
+    }
+}
+
+struct Answer {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: Vec<u8>,
+}
+
+impl Answer {
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or(Value::Null)
+    }
+}
+
+async fn call(app: &Router, req: Request<Body>) -> Answer {
+    let r = app.clone().oneshot(req).await.unwrap();
+    let status = r.status();
+    let headers = r.headers().clone();
+    let body = r.into_body().collect().await.unwrap().to_bytes().to_vec();
+    Answer {
+        status,
+        headers,
+        body,
+    }
+}
+
+/// A logged-in client: its cookie and CSRF token.
+struct Client {
+    cookie: String,
+    csrf: String,
+}
+
+async fn login(app: &Router, name: &str) -> Client {
+    let req = Request::post("/api/v1/login")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(
+            json!({"user": name, "password": format!("{name}-password")}).to_string(),
+        ))
+        .unwrap();
+    let a = call(app, req).await;
+    assert_eq!(a.status, StatusCode::OK, "login {name}");
+    let cookie = a.headers[header::SET_COOKIE].to_str().unwrap().to_string();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"));
+    Client {
+        cookie: cookie.split(';').next().unwrap().to_string(),
+        csrf: a.json()["csrf"].as_str().unwrap().to_string(),
+    }
+}
+
+fn req(
+    method: &str,
+    path: &str,
+    client: Option<&Client>,
+    csrf: bool,
+    body: Value,
+) -> Request<Body> {
+    let mut b = Request::builder()
+        .method(method.to_uppercase().as_str())
+        .uri(path);
+    if let Some(c) = client {
+        b = b.header(header::COOKIE, &c.cookie);
+        if csrf {
+            b = b.header("x-csrf-token", &c.csrf);
+        }
+    }
+    b.header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body.to_string()))
+        .unwrap()
+}
+
+fn concrete(path: &str, id: &str) -> String {
+    format!(
+        "/api/v1{}",
+        path.replace("{id}", id)
+            .replace("{tag}", "x")
+            .replace("{name}", "nobody")
+    )
+}
+
+#[tokio::test]
+async fn every_route_refuses_anonymous_callers() {
+    let f = fixture();
+    for r in ROUTES.iter().filter(|r| r.role.is_some()) {
+        let a = call(
+            &f.app,
+            req(
+                r.method,
+                &concrete(r.path, &f.email),
+                None,
+                false,
+                json!({}),
+            ),
+        )
+        .await;
+        assert_eq!(
+            a.status,
+            StatusCode::UNAUTHORIZED,
+            "{} {}",
+            r.method,
+            r.path
+        );
+    }
+}
+
+#[tokio::test]
+async fn viewers_cannot_change_anything_and_editors_cannot_administer() {
+    let f = fixture();
+    let vic = login(&f.app, "vic").await;
+    let eve = login(&f.app, "eve").await;
+    let body = json!({"tag": "x", "text": "n", "name": "z", "role": "viewer", "password": "long enough pass", "record": "s._domainkey.d.example v=DKIM1; p=", "source": "s"});
+    for r in ROUTES
+        .iter()
+        .filter(|r| matches!(r.role, Some("editor" | "admin")))
+    {
+        let path = concrete(r.path, &f.email);
+        let a = call(&f.app, req(r.method, &path, Some(&vic), true, body.clone())).await;
+        assert_eq!(
+            a.status,
+            StatusCode::FORBIDDEN,
+            "viewer: {} {}",
+            r.method,
+            r.path
+        );
+        if r.role == Some("admin") {
+            let a = call(&f.app, req(r.method, &path, Some(&eve), true, body.clone())).await;
+            assert_eq!(
+                a.status,
+                StatusCode::FORBIDDEN,
+                "editor: {} {}",
+                r.method,
+                r.path
+            );
+        }
+    }
+    // What a viewer may do, it can.
+    let a = call(
+        &f.app,
+        req(
+            "GET",
+            &format!("/api/v1/items/{}", f.email),
+            Some(&vic),
+            false,
+            json!({}),
+        ),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn state_changes_need_the_csrf_token_and_our_origin() {
+    let f = fixture();
+    let eve = login(&f.app, "eve").await;
+    let path = format!("/api/v1/items/{}/tags", f.email);
+    let a = call(
+        &f.app,
+        req("POST", &path, Some(&eve), false, json!({"tag": "x"})),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN, "no token");
+    let wrong = Client {
+        cookie: eve.cookie.clone(),
+        csrf: "0".repeat(32),
+    };
+    let a = call(
+        &f.app,
+        req("POST", &path, Some(&wrong), true, json!({"tag": "x"})),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN, "wrong token");
+    let mut cross = req("POST", &path, Some(&eve), true, json!({"tag": "x"}));
+    cross
+        .headers_mut()
+        .insert(header::ORIGIN, "https://evil.example".parse().unwrap());
+    cross
+        .headers_mut()
+        .insert(header::HOST, "127.0.0.1:8080".parse().unwrap());
+    assert_eq!(
+        call(&f.app, cross).await.status,
+        StatusCode::FORBIDDEN,
+        "other origin"
+    );
+    let a = call(
+        &f.app,
+        req("POST", &path, Some(&eve), true, json!({"tag": "x"})),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::OK, "with the token");
+}
+
+#[tokio::test]
+async fn ids_must_be_sha256_hex() {
+    let f = fixture();
+    let vic = login(&f.app, "vic").await;
+    let bad = [
+        "abc".to_string(),
+        f.email[..63].to_string(),
+        "g".repeat(64),
+        "..%2F..%2Fcatalog.sqlite".to_string(),
+        format!("{}0", f.email),
+    ];
+    for id in &bad {
+        for tail in ["", "/original", "/html", "/thread", "/verification"] {
+            let a = call(
+                &f.app,
+                req(
+                    "GET",
+                    &format!("/api/v1/items/{id}{tail}"),
+                    Some(&vic),
+                    false,
+                    json!({}),
+                ),
+            )
+            .await;
+            assert_eq!(a.status, StatusCode::BAD_REQUEST, "{id}{tail}");
+        }
+    }
+    let unknown = "0".repeat(64);
+    let a = call(
+        &f.app,
+        req(
+            "GET",
+            &format!("/api/v1/items/{unknown}"),
+            Some(&vic),
+            false,
+            json!({}),
+        ),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn originals_download_safely_and_html_is_clean() {
+    let f = fixture();
+    let vic = login(&f.app, "vic").await;
+    let a = call(
+        &f.app,
+        req(
+            "GET",
+            &format!("/api/v1/items/{}/original", f.email),
+            Some(&vic),
+            false,
+            json!({}),
+        ),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::OK);
+    assert_eq!(a.body, EMAIL.as_bytes());
+    assert!(
+        a.headers[header::CONTENT_DISPOSITION]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment")
+    );
+    assert_eq!(a.headers[header::CONTENT_TYPE], "application/octet-stream");
+    assert_eq!(a.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+    let a = call(
+        &f.app,
+        req(
+            "GET",
+            &format!("/api/v1/items/{}/html", f.email),
+            Some(&vic),
+            false,
+            json!({}),
+        ),
+    )
+    .await;
+    let html = String::from_utf8(a.body).unwrap();
+    assert!(html.contains("The April figures"));
+    assert!(
+        !html.contains("<script") && !html.contains("tracker.example"),
+        "{html}"
+    );
+    let csp = a.headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+    assert!(
+        csp.contains("default-src 'none'") && csp.contains("sandbox"),
+        "{csp}"
+    );
+}
+
+#[tokio::test]
+async fn the_access_log_records_logins_downloads_exports_and_changes() {
+    let f = fixture();
+    let bad = req(
+        "POST",
+        "/api/v1/login",
+        None,
+        false,
+        json!({"user": "vic", "password": "guess"}),
+    );
+    assert_eq!(call(&f.app, bad).await.status, StatusCode::UNAUTHORIZED);
+    let ada = login(&f.app, "ada").await;
+    call(
+        &f.app,
+        req(
+            "GET",
+            &format!("/api/v1/items/{}/original", f.email),
+            Some(&ada),
+            false,
+            json!({}),
+        ),
+    )
+    .await;
+    let a = call(
+        &f.app,
+        req(
+            "GET",
+            "/api/v1/export?q=figures",
+            Some(&ada),
+            false,
+            json!({}),
+        ),
+    )
+    .await;
+    assert!(
+        String::from_utf8_lossy(&a.body).contains(&f.email),
+        "the export lists the email"
+    );
+    call(
+        &f.app,
+        req(
+            "POST",
+            &format!("/api/v1/items/{}/tags", f.email),
+            Some(&ada),
+            true,
+            json!({"tag": "Check-Me"}),
+        ),
+    )
+    .await;
+    let log = call(
+        &f.app,
+        req("GET", "/api/v1/audit", Some(&ada), false, json!({})),
+    )
+    .await
+    .json();
+    let actions: Vec<(&str, &str)> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["user"].as_str().unwrap(), e["action"].as_str().unwrap()))
+        .collect();
+    for want in [
+        ("vic", "login-failed"),
+        ("ada", "login"),
+        ("ada", "original"),
+        ("ada", "export"),
+        ("ada", "tag-add"),
+    ] {
+        assert!(actions.contains(&want), "{want:?} not in {actions:?}");
+    }
+    let original = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == "original")
+        .unwrap();
+    assert_eq!(original["item"], f.email.as_str());
+    // The tag is searchable at once.
+    let hits = call(
+        &f.app,
+        req(
+            "GET",
+            "/api/v1/search?q=tag:check-me",
+            Some(&ada),
+            false,
+            json!({}),
+        ),
+    )
+    .await
+    .json();
+    assert_eq!(hits["total"], 1);
+    assert_eq!(hits["hits"][0]["id"], f.email.as_str());
+}
+
+#[tokio::test]
+async fn logins_are_limited_and_sessions_end() {
+    let f = fixture();
+    for _ in 0..5 {
+        let bad = req(
+            "POST",
+            "/api/v1/login",
+            None,
+            false,
+            json!({"user": "eve", "password": "guess"}),
+        );
+        assert_eq!(call(&f.app, bad).await.status, StatusCode::UNAUTHORIZED);
+    }
+    let right = req(
+        "POST",
+        "/api/v1/login",
+        None,
+        false,
+        json!({"user": "eve", "password": "eve-password"}),
+    );
+    let a = call(&f.app, right).await;
+    assert_eq!(
+        a.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "even the right password waits"
+    );
+    assert!(a.headers.contains_key("retry-after"));
+    // Another user is not locked out by eve's failures.
+    let vic = login(&f.app, "vic").await;
+    let out = call(
+        &f.app,
+        req("POST", "/api/v1/logout", Some(&vic), true, json!({})),
+    )
+    .await;
+    assert_eq!(out.status, StatusCode::OK);
+    let a = call(
+        &f.app,
+        req("GET", "/api/v1/session", Some(&vic), false, json!({})),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::UNAUTHORIZED, "the session ended");
+}
+
+#[tokio::test]
+async fn the_openapi_document_lists_every_route() {
+    let f = fixture();
+    let vic = login(&f.app, "vic").await;
+    let doc = call(
+        &f.app,
+        req("GET", "/api/v1/openapi.json", Some(&vic), false, json!({})),
+    )
+    .await
+    .json();
+    assert_eq!(doc["openapi"], "3.1.0");
+    for r in ROUTES {
+        let op = &doc["paths"][format!("/api/v1{}", r.path)][r.method];
+        assert!(op.is_object(), "{} {} missing", r.method, r.path);
+    }
+    // And the pages' shell is served with a strict policy.
+    let a = call(&f.app, req("GET", "/", None, false, json!({}))).await;
+    assert_eq!(a.status, StatusCode::OK);
+    let csp = a.headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+    assert!(csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'"));
+}
