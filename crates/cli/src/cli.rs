@@ -58,7 +58,7 @@ pub enum Command {
     ///
     /// Words are ANDed; `-word` or NOT excludes; `from:`, `to:`, `cc:`,
     /// `subject:`, `author:`, `body:`, `path:`, `kind:`, `verdict:`, `check:`,
-    /// `lang:` name a field; `date:2017-04-01..2017-04-24` (or `date:2017-04`,
+    /// `lang:`, `tag:`, `domain:`, `attachment:` name a field; `date:2017-04-01..2017-04-24` (or `date:2017-04`,
     /// `date:..2017-04-24`) a period; `word*` is a prefix and `word~` a fuzzy
     /// match. Accents and case do not matter, and French and English words
     /// match their other forms ("réunions" finds "réunion"). A query that

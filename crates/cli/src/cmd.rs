@@ -491,7 +491,7 @@ fn demo_cmd(a: DemoArgs) -> Result<u8> {
     if human {
         let c = case_dir.display();
         println!(
-            "\nnext:\n  leakcheck search {c} 'budget'\n  leakcheck search {c} 'verdict:suspicious (kind:pdf OR kind:xlsx)'\n  leakcheck ls {c} --kind email\n  leakcheck show {c} <id prefix from ls>   (the evidence behind a verdict)\n  leakcheck thread {c} <id of an email>\n  leakcheck people {c}\n  leakcheck errors {c}\n  leakcheck audit {c}"
+            "\nnext:\n  leakcheck search {c} 'budget'\n  leakcheck search {c} 'verdict:suspicious (kind:pdf OR kind:xlsx)'\n  leakcheck ls {c} --kind email\n  leakcheck show {c} <id prefix from ls>   (the evidence behind a verdict)\n  leakcheck thread {c} <id of an email>\n  leakcheck people {c}\n  leakcheck errors {c}\n  leakcheck audit {c}\n\nthe web workbench (search, read, verification panels):\n  leakcheck user add {c} me --role admin\n  leakcheck serve {c}        then open http://127.0.0.1:8080"
         );
     }
     // The demo holds a truncated zip and altered mail on purpose: problems

@@ -231,6 +231,12 @@ fn dates_sorting_pages_and_facets() {
     assert_eq!(facet("month", "2017-04"), 4);
     assert_eq!(facet("attachment", "yes"), 1);
     assert_eq!(facet("verdict", "unverified"), 7);
+
+    // A facet value the page shows is a query too.
+    assert_eq!(s("domain:bank.example"), ["Transfer"]);
+    assert_eq!(s("attachment:yes"), ["Transfer"]);
+    assert_eq!(s("domain:EN-MARCHE.FR budget").len(), 2);
+    assert!(s("domain:nowhere.example").is_empty());
 }
 
 #[test]

@@ -192,6 +192,7 @@ pub async fn original(
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
     let id = item_id(&id)?;
+    let name_stem = id.as_str()[..16].to_string();
     let (bytes, kind) = state
         .with_catalog(move |cat, inner| {
             let item = cat.item(&id)?;
@@ -206,7 +207,7 @@ pub async fn original(
             Ok((bytes, item.kind))
         })
         .await?;
-    let name = format!("{}.{}", &hex_prefix(&bytes), extension(&kind));
+    let name = format!("{name_stem}.{}", extension(&kind));
     let mut response = bytes.into_response();
     let h = response.headers_mut();
     h.insert(
@@ -218,10 +219,6 @@ pub async fn original(
     }
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(response)
-}
-
-fn hex_prefix(bytes: &[u8]) -> String {
-    ItemId::of(bytes).as_str()[..16].to_string()
 }
 
 fn extension(kind: &str) -> &str {

@@ -114,7 +114,7 @@ impl AppState {
 
     /// The case's emails, parsed once and again only after they change.
     pub fn emails(inner: &Inner, catalog: &Catalog) -> ApiResult<Emails> {
-        let count = catalog.stats()?.emails;
+        let count = catalog.email_count()?;
         let mut cached = inner.emails.lock().unwrap_or_else(|p| p.into_inner());
         if let Some((n, emails)) = cached.as_ref()
             && *n == count

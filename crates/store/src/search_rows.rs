@@ -193,6 +193,14 @@ impl Catalog {
         .transpose()
     }
 
+    /// How many emails the catalog holds (cheap: for caches of the emails).
+    pub fn email_count(&self) -> Result<u64> {
+        let n: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM emails", [], |r| r.get(0))?;
+        Ok(n as u64)
+    }
+
     /// Forgets what the index holds (before a rebuild).
     pub fn clear_indexed(&mut self) -> Result<()> {
         self.conn.execute("DELETE FROM search_indexed", [])?;
