@@ -260,6 +260,7 @@ async function itemPage(id) {
         h("dl", { class: "kv" }, e.headers.map(([k, x]) => [h("dt", {}, k), h("dd", {}, x)]).flat()))));
     if (e.text) parts.push(h("h2", {}, "Text"), h("pre", { class: "body", id: "text" }, e.text));
   }
+  if (v.text) parts.push(h("h2", {}, "Text"), h("pre", { class: "body", id: "text" }, v.text));
   if (v.has_html) {
     parts.push(h("h2", {}, "Formatted (sanitised HTML: no scripts, no remote images)"),
       h("iframe", { class: "html", id: "html-frame", sandbox: "", referrerpolicy: "no-referrer", src: `${API}/items/${it.id}/html`, title: "Formatted message" }));

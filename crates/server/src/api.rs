@@ -142,6 +142,8 @@ pub struct ItemView {
     pub notes: Vec<Note>,
     /// Whether `/html` has an HTML body to show.
     pub has_html: bool,
+    /// A document's or plain-text item's text (an email's is in `item`).
+    pub text: Option<String>,
 }
 
 /// `GET /api/v1/items/{id}`.
@@ -152,11 +154,16 @@ pub async fn item(
 ) -> ApiResult<Json<ItemView>> {
     let id = item_id(&id)?;
     let view = state
-        .with_catalog(move |cat, _| {
+        .with_catalog(move |cat, inner| {
             let item = cat.item(&id)?;
             let has_html = item.email.as_ref().is_some_and(|e| e.html_bytes.is_some())
                 || item.kind == Kind::Html.as_str();
+            let text = match item.email {
+                Some(_) => None,
+                None => cat.item_text(inner.case.blobs(), &id, &item.kind)?,
+            };
             Ok(ItemView {
+                text,
                 verification: verification_of(cat.verification(&id)?),
                 tags: cat.tags(&id)?,
                 notes: cat.notes(&id)?,

@@ -342,6 +342,12 @@ async fn originals_download_safely_and_html_is_clean() {
         csp.contains("default-src 'none'") && csp.contains("sandbox"),
         "{csp}"
     );
+    // A plain-text item's page carries its text.
+    let notes = leakcheck_core::ItemId::of(b"figures for the rally");
+    let path = format!("/api/v1/items/{notes}");
+    let view = call(&f.app, req("GET", &path, Some(&vic), false, json!({}))).await;
+    assert_eq!(view.json()["text"], "figures for the rally");
+    assert_eq!(view.json()["has_html"], false);
 }
 
 #[tokio::test]
