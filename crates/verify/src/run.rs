@@ -182,23 +182,28 @@ pub fn run(case: &Case, done: &AtomicU64) -> leakcheck_store::Result<(Summary, V
         findings.entry(id).or_default().push(f);
     }
 
-    let mut reports = Vec::new();
     let mut by_verdict = BTreeMap::new();
     let mut to_save = Vec::new();
+    let mut places = Vec::new();
     for (id, kind, paths) in catalog.items_with_paths()? {
         let f = findings.remove(&id).unwrap_or_default();
         let verdict = Verdict::roll_up(&f);
         *by_verdict.entry(verdict.as_str().to_string()).or_insert(0) += 1;
-        to_save.push((id.clone(), verdict, f.clone()));
-        reports.push(ItemReport {
+        to_save.push((id, verdict, f));
+        places.push((kind, paths));
+    }
+    catalog.save_verification(&to_save)?;
+    let reports: Vec<ItemReport> = to_save
+        .into_iter()
+        .zip(places)
+        .map(|((id, verdict, findings), (kind, paths))| ItemReport {
             id: id.to_string(),
             paths,
             kind,
             verdict,
-            findings: f,
-        });
-    }
-    catalog.save_verification(&to_save)?;
+            findings,
+        })
+        .collect();
     let summary = Summary {
         items: reports.len() as u64,
         emails: emails.len() as u64,
