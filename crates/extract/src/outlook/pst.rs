@@ -1,0 +1,424 @@
+//! Outlook `.pst`/`.ost` stores through Microsoft's `outlook-pst` crate
+//! (ANSI and Unicode; no, compressible and high encryption): every folder
+//! from the store's root, every message of each folder's contents table,
+//! rebuilt and handed over one by one.
+
+use std::collections::HashSet;
+use std::io::{self, Read, Seek, SeekFrom};
+use std::rc::Rc;
+use std::time::Instant;
+
+use outlook_pst::ltp::prop_context::PropertyValue;
+use outlook_pst::ltp::table_context::TableContext;
+use outlook_pst::messaging::attachment::{
+    AnsiAttachment, Attachment as PstAttachment, AttachmentData, UnicodeAttachment,
+};
+use outlook_pst::messaging::message::{AnsiMessage, Message as PstMessage, UnicodeMessage};
+use outlook_pst::messaging::store::{AnsiStore, EntryId, Store, UnicodeStore};
+use outlook_pst::ndb::header::{Header, NdbCryptMethod};
+use outlook_pst::ndb::node_id::NodeId;
+use outlook_pst::{AnsiPstFile, PstFile, PstReader, UnicodePstFile};
+use serde_json::json;
+
+use super::props::{Props, Value, method, tag};
+use super::{Attachment, Content, Message, OutlookLimits, extra, member_name, rebuild};
+use crate::{ExtractError, Flow, Listing, Member, MemberData, Result, Sink, guard};
+
+/// `NID_ROOT_FOLDER`: the folder every other one descends from.
+const ROOT_FOLDER: u32 = 0x122;
+
+/// Facts about a store, gathered while reading it.
+#[derive(Default)]
+struct Tally {
+    folders: u64,
+    folders_failed: u64,
+    expected: u64,
+    emitted: u64,
+    failed: u64,
+    attachments: u64,
+    attachments_written: u64,
+    associated: u64,
+    stopped: Option<String>,
+}
+
+/// What a store is read from: the crate keeps the reader for as long as the
+/// store is open, so it must own what it reads (the blob file, not a copy).
+pub trait Reader: Read + Seek {}
+
+impl<T: Read + Seek> Reader for T {}
+
+/// Reads a PST or OST from `reader`.
+pub fn expand(
+    reader: Box<dyn Reader>,
+    limits: &OutlookLimits,
+    sink: &mut dyn Sink,
+) -> Result<Listing> {
+    let mut reader: Box<dyn PstReader> = Box::new(reader);
+    let mut head = [0u8; 12];
+    reader.seek(SeekFrom::Start(0))?;
+    reader.read_exact(&mut head).map_err(|_| not_a_pst("shorter than a PST header"))?;
+    if &head[..4] != b"!BDN" {
+        return Err(not_a_pst("no !BDN signature"));
+    }
+    let version = u16::from_le_bytes([head[10], head[11]]);
+    reader.seek(SeekFrom::Start(0))?;
+    let (format, crypt, password, tally) = match version {
+        14 | 15 => walk::<Ansi>(reader, limits, sink)?,
+        23 => walk::<Unicode>(reader, limits, sink)?,
+        v => {
+            return Err(ExtractError::malformed(
+                "pst",
+                format!("format version {v} is not read (ANSI is 14 or 15, Unicode 23)"),
+            ));
+        }
+    };
+    let encryption = match crypt {
+        NdbCryptMethod::None => "none",
+        NdbCryptMethod::Permute => "compressible",
+        NdbCryptMethod::Cyclic => "high",
+    };
+    let mut detail = json!({
+        "format": format,
+        "encryption": encryption,
+        "folders": tally.folders,
+        "messages_expected": tally.expected,
+        "messages_emitted": tally.emitted,
+        "messages_failed": tally.failed,
+        "attachments_expected": tally.attachments,
+        "attachments_emitted": tally.attachments_written,
+    });
+    if password {
+        detail["password"] =
+            "password-protected: PST passwords do not encrypt content; read anyway".into();
+    }
+    if tally.folders_failed > 0 {
+        detail["folders_failed"] = tally.folders_failed.into();
+    }
+    if tally.associated > 0 {
+        detail["associated_items"] = format!(
+            "{} hidden folder items (views, rules, forms) not read as messages",
+            tally.associated
+        )
+        .into();
+    }
+    Ok(Listing {
+        expected: tally.expected,
+        detail: Some(detail),
+        warning: tally.stopped,
+    })
+}
+
+fn not_a_pst(why: &str) -> ExtractError {
+    ExtractError::malformed("pst", format!("not a PST: {why}"))
+}
+
+/// What differs between the crate's ANSI and Unicode stores.
+trait Flavor {
+    const NAME: &'static str;
+    type Store: Store + 'static;
+    type Msg: PstMessage + 'static;
+    fn open(reader: Box<dyn PstReader>) -> io::Result<(Rc<Self::Store>, NdbCryptMethod)>;
+    fn message(store: &Rc<Self::Store>, entry: &EntryId) -> io::Result<Rc<Self::Msg>>;
+    fn attachment(msg: &Rc<Self::Msg>, node: NodeId) -> io::Result<Rc<dyn PstAttachment>>;
+}
+
+struct Unicode;
+struct Ansi;
+
+impl Flavor for Unicode {
+    const NAME: &'static str = "unicode";
+    type Store = UnicodeStore;
+    type Msg = UnicodeMessage;
+    fn open(reader: Box<dyn PstReader>) -> io::Result<(Rc<UnicodeStore>, NdbCryptMethod)> {
+        let file = UnicodePstFile::read_from(reader)?;
+        let crypt = file.header().crypt_method();
+        Ok((UnicodeStore::read(Rc::new(file))?, crypt))
+    }
+    fn message(store: &Rc<UnicodeStore>, entry: &EntryId) -> io::Result<Rc<UnicodeMessage>> {
+        UnicodeMessage::read(store.clone(), entry, None)
+    }
+    fn attachment(msg: &Rc<UnicodeMessage>, node: NodeId) -> io::Result<Rc<dyn PstAttachment>> {
+        Ok(UnicodeAttachment::read(msg.clone(), node, None)?)
+    }
+}
+
+impl Flavor for Ansi {
+    const NAME: &'static str = "ansi";
+    type Store = AnsiStore;
+    type Msg = AnsiMessage;
+    fn open(reader: Box<dyn PstReader>) -> io::Result<(Rc<AnsiStore>, NdbCryptMethod)> {
+        let file = AnsiPstFile::read_from(reader)?;
+        let crypt = file.header().crypt_method();
+        Ok((AnsiStore::read(Rc::new(file))?, crypt))
+    }
+    fn message(store: &Rc<AnsiStore>, entry: &EntryId) -> io::Result<Rc<AnsiMessage>> {
+        AnsiMessage::read(store.clone(), entry, None)
+    }
+    fn attachment(msg: &Rc<AnsiMessage>, node: NodeId) -> io::Result<Rc<dyn PstAttachment>> {
+        Ok(AnsiAttachment::read(msg.clone(), node, None)?)
+    }
+}
+
+type Walked = (&'static str, NdbCryptMethod, bool, Tally);
+
+/// Walks the folder tree depth first from the root folder.
+fn walk<F: Flavor>(
+    reader: Box<dyn PstReader>,
+    limits: &OutlookLimits,
+    sink: &mut dyn Sink,
+) -> Result<Walked> {
+    let (store, crypt) =
+        F::open(reader).map_err(|e| ExtractError::malformed("pst", format!("cannot open the store: {e}")))?;
+    let password = matches!(
+        store.properties().get(tag::PST_PASSWORD),
+        Some(PropertyValue::Integer32(n)) if *n != 0
+    );
+    let started = Instant::now();
+    let mut tally = Tally::default();
+    let mut seen = HashSet::new();
+    let mut index = 0u64;
+    // (folder node, its path, the count its parent's hierarchy table gives)
+    let mut stack = vec![(ROOT_FOLDER, String::new(), None::<u64>)];
+    while let Some((nid, path, declared)) = stack.pop() {
+        if !seen.insert(nid) {
+            continue;
+        }
+        tally.folders += 1;
+        let folder = store
+            .properties()
+            .make_entry_id(NodeId::from(nid))
+            .and_then(|e| store.open_folder(&e));
+        let folder = match folder {
+            Ok(f) => f,
+            Err(e) => {
+                // Its messages are unreachable: each one it declared is a failure.
+                tally.folders_failed += 1;
+                let n = declared.unwrap_or(0).max(1);
+                tally.expected += n;
+                for i in 0..n {
+                    fail(sink, &mut tally, &mut index, &path, format!("folder cannot be opened ({e}); message {} of {n}", i + 1));
+                }
+                continue;
+            }
+        };
+        let props = folder.properties();
+        let count = u64::try_from(props.content_count().unwrap_or(0)).unwrap_or(0);
+        tally.expected += count;
+        if let Some(PropertyValue::Integer32(n)) = props.get(tag::ASSOC_CONTENT_COUNT) {
+            tally.associated += u64::try_from(*n).unwrap_or(0);
+        }
+        if let Some(contents) = folder.contents_table() {
+            for row in contents.rows_matrix() {
+                if started.elapsed().as_secs() > limits.max_seconds {
+                    tally.stopped = Some(format!(
+                        "reading stopped after {} s (max {} s): later messages were not read",
+                        started.elapsed().as_secs(),
+                        limits.max_seconds
+                    ));
+                    return Ok((F::NAME, crypt, password, tally));
+                }
+                let node = NodeId::from(u32::from(row.id()));
+                let read = guard(|| {
+                    let entry = store.properties().make_entry_id(node)?;
+                    let msg = F::message(&store, &entry)?;
+                    Ok(message::<F>(&msg, limits))
+                });
+                match read {
+                    Ok(msg) => {
+                        let rebuilt = rebuild(&msg, limits);
+                        tally.attachments += rebuilt.attachments;
+                        tally.attachments_written += rebuilt.attachments_written;
+                        tally.emitted += 1;
+                        let name = member_name(&msg, Some(&path), index);
+                        let extra = extra(&msg, &rebuilt, "pst", Some(&path));
+                        let flow = sink.member(Member {
+                            name,
+                            index,
+                            declared_size: None,
+                            compressed_size: None,
+                            extra: Some(extra),
+                            data: MemberData::Bytes(rebuilt.bytes),
+                        });
+                        index += 1;
+                        if flow == Flow::Stop {
+                            return Ok((F::NAME, crypt, password, tally));
+                        }
+                    }
+                    Err(e) => fail(sink, &mut tally, &mut index, &path, format!("message cannot be read: {e}")),
+                }
+            }
+        }
+        if let Some(hierarchy) = folder.hierarchy_table() {
+            let mut children = Vec::new();
+            for row in hierarchy.rows_matrix() {
+                let values = row_props(hierarchy.as_ref(), row, 1252);
+                let name = values
+                    .text(tag::DISPLAY_NAME)
+                    .unwrap_or_else(|| format!("folder {}", u32::from(row.id())))
+                    .replace('/', "∕");
+                let declared = values.int(tag::CONTENT_COUNT).and_then(|n| u64::try_from(n).ok());
+                let child = if path.is_empty() { name } else { format!("{path}/{name}") };
+                children.push((u32::from(row.id()), child, declared));
+            }
+            stack.extend(children.into_iter().rev());
+        }
+    }
+    Ok((F::NAME, crypt, password, tally))
+}
+
+/// Records a message that could not be had, under its folder's name.
+fn fail(sink: &mut dyn Sink, tally: &mut Tally, index: &mut u64, folder: &str, why: String) {
+    tally.failed += 1;
+    let folder = if folder.is_empty() { "(root)" } else { folder };
+    sink.member(Member {
+        name: format!("{folder}/message {}", *index + 1),
+        index: *index,
+        declared_size: None,
+        compressed_size: None,
+        extra: Some(json!({"derived": "outlook", "source": "pst", "folder": folder})),
+        data: MemberData::Unreadable(format!("in folder {folder}: {why}")),
+    });
+    *index += 1;
+}
+
+/// A message with its recipients and attachments.
+fn message<F: Flavor>(msg: &Rc<F::Msg>, limits: &OutlookLimits) -> Message {
+    let mut out = embedded(msg.as_ref() as &dyn PstMessage, 0);
+    let cp = out.props.codepage;
+    out.attachments = match msg.attachment_table() {
+        Some(table) => table
+            .rows_matrix()
+            .map(|row| {
+                let node = NodeId::from(u32::from(row.id()));
+                match guard(|| Ok(F::attachment(msg, node)?)) {
+                    Ok(a) => attachment(a.as_ref(), cp, 0, limits),
+                    Err(e) => Attachment {
+                        props: row_props(table.as_ref(), row, cp),
+                        content: Content::Unreadable(format!("cannot be read: {e}")),
+                    },
+                }
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    out
+}
+
+/// A message's properties and recipients, and its attachment table: the
+/// crate opens attachments of top-level messages only, so those of an
+/// embedded message are listed with their names but not read.
+fn embedded(msg: &dyn PstMessage, depth: u32) -> Message {
+    let mut props = Props::new(1252);
+    for (id, v) in msg.properties().iter() {
+        if let Some(v) = value(v) {
+            props.insert(*id, v);
+        }
+    }
+    props.codepage = props.declared_codepage().unwrap_or(1252);
+    let cp = props.codepage;
+    let recipients = msg
+        .recipient_table()
+        .map(|t| t.rows_matrix().map(|r| row_props(t.as_ref(), r, cp)).collect())
+        .unwrap_or_default();
+    let attachments = if depth == 0 {
+        Vec::new()
+    } else {
+        msg.attachment_table()
+            .map(|t| {
+                t.rows_matrix()
+                    .map(|r| Attachment {
+                        props: row_props(t.as_ref(), r, cp),
+                        content: Content::Unreadable(
+                            "attachment of an embedded message: outlook-pst 1.2 cannot open it"
+                                .into(),
+                        ),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    Message {
+        props,
+        recipients,
+        attachments,
+    }
+}
+
+fn attachment(a: &dyn PstAttachment, cp: u32, depth: u32, limits: &OutlookLimits) -> Attachment {
+    let mut props = Props::new(cp);
+    for (id, v) in a.properties().iter() {
+        // The data itself is handed over below, not kept twice.
+        if *id != tag::ATTACH_DATA
+            && let Some(v) = value(v)
+        {
+            props.insert(*id, v);
+        }
+    }
+    let content = match a.data() {
+        Some(AttachmentData::Binary(b)) if b.buffer().len() as u64 <= limits.max_part_bytes => {
+            Content::Bytes(b.buffer().to_vec())
+        }
+        Some(AttachmentData::Binary(b)) => Content::Unreadable(format!(
+            "{} bytes: larger than the limit ({})",
+            b.buffer().len(),
+            limits.max_part_bytes
+        )),
+        Some(AttachmentData::Message(m)) if depth < limits.max_depth => {
+            Content::Message(Box::new(embedded(m.as_ref(), depth + 1)))
+        }
+        Some(AttachmentData::Message(_)) => Content::Unreadable(format!(
+            "embedded message nested deeper than {} levels: not rebuilt",
+            limits.max_depth
+        )),
+        None => match props.int(tag::ATTACH_METHOD) {
+            Some(m) if m == method::BY_VALUE || m == method::EMBEDDED_MESSAGE || m == method::STORAGE => {
+                Content::Unreadable("the attachment holds no data".into())
+            }
+            Some(m) => Content::Unreadable(format!(
+                "attached by reference (method {m}): the file is not in the store"
+            )),
+            None => Content::Unreadable("the attachment holds no data".into()),
+        },
+    };
+    Attachment { props, content }
+}
+
+/// One row of a table (recipients, subfolders) as properties.
+fn row_props(
+    table: &dyn TableContext,
+    row: &outlook_pst::ltp::table_context::TableRowData,
+    cp: u32,
+) -> Props {
+    let mut props = Props::new(cp);
+    let context = table.context();
+    let Ok(columns) = row.columns(context) else {
+        return props;
+    };
+    for (col, v) in context.columns().iter().zip(columns) {
+        if let Some(v) = v
+            && let Ok(v) = table.read_column(&v, col.prop_type())
+            && let Some(v) = value(&v)
+        {
+            props.insert(col.prop_id(), v);
+        }
+    }
+    props
+}
+
+fn value(v: &PropertyValue) -> Option<Value> {
+    Some(match v {
+        PropertyValue::String8(s) => Value::Text8(s.buffer().to_vec()),
+        PropertyValue::Unicode(s) => Value::Text(
+            String::from_utf16_lossy(s.buffer())
+                .trim_end_matches('\0')
+                .to_string(),
+        ),
+        PropertyValue::Binary(b) => Value::Binary(b.buffer().to_vec()),
+        PropertyValue::Integer16(n) => Value::Int(*n as i64),
+        PropertyValue::Integer32(n) => Value::Int(*n as i64),
+        PropertyValue::Integer64(n) => Value::Int(*n),
+        PropertyValue::Boolean(b) => Value::Int(*b as i64),
+        PropertyValue::Time(t) => Value::Time(*t),
+        _ => return None,
+    })
+}
