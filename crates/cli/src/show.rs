@@ -173,7 +173,12 @@ fn outlook_place(out: &mut impl Write, e: &serde_json::Value) -> Result<()> {
             "no transport headers were kept; the headers are made from properties"
         }
     )?;
-    for p in e.get("problems").and_then(|p| p.as_array()).into_iter().flatten() {
+    for p in e
+        .get("problems")
+        .and_then(|p| p.as_array())
+        .into_iter()
+        .flatten()
+    {
         writeln!(out, "      problem: {}", t(p.as_str().unwrap_or("")))?;
     }
     Ok(())

@@ -44,9 +44,7 @@ fn signature_headers(raw: &[u8]) -> usize {
         .unwrap_or(raw.len());
     raw[..end]
         .split(|&b| b == b'\n')
-        .filter(|line| {
-            line.len() >= 15 && line[..15].eq_ignore_ascii_case(b"dkim-signature:")
-        })
+        .filter(|line| line.len() >= 15 && line[..15].eq_ignore_ascii_case(b"dkim-signature:"))
         .count()
 }
 
@@ -57,9 +55,14 @@ mod tests {
     #[test]
     fn says_why_and_counts_the_signatures_it_does_not_check() {
         let raw = b"Received: x\r\nDKIM-Signature: v=1; d=a.org\r\n b=x\r\nFrom: a@a.org\r\n\r\nDKIM-Signature: body\r\n";
-        let f = not_original(raw, &json!({"source": "pst", "folder": "Top/Inbox", "container": "ab"}));
+        let f = not_original(
+            raw,
+            &json!({"source": "pst", "folder": "Top/Inbox", "container": "ab"}),
+        );
         assert_eq!(f.verdict, Verdict::Unverifiable);
-        assert!(f.summary.starts_with("not verifiable by DKIM: rebuilt from Outlook properties (.pst, folder Top/Inbox)"));
+        assert!(f.summary.starts_with(
+            "not verifiable by DKIM: rebuilt from Outlook properties (.pst, folder Top/Inbox)"
+        ));
         assert_eq!(f.evidence["dkim_signatures_in_transport_headers"], 1);
         assert_eq!(f.evidence["rebuilt_from"]["folder"], "Top/Inbox");
     }

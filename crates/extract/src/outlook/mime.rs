@@ -10,7 +10,7 @@
 
 use std::fmt::Write as _;
 
-use super::props::{Props, tag};
+use super::props::{Props, Value, tag};
 use super::{Attachment, Content, Message, OutlookLimits, rtf};
 
 /// Headers of the transport block that describe the original MIME
@@ -45,15 +45,25 @@ pub fn rebuild(msg: &Message, limits: &OutlookLimits) -> Rebuilt {
 pub fn is_mail(class: &str) -> bool {
     let c = class.to_ascii_uppercase();
     c.is_empty()
-        || ["IPM.NOTE", "IPM.SCHEDULE", "IPM.POST", "REPORT.", "IPM.OUTLOOK.RECALL", "IPM.RECALL"]
-            .iter()
-            .any(|p| c.starts_with(p))
+        || [
+            "IPM.NOTE",
+            "IPM.SCHEDULE",
+            "IPM.POST",
+            "REPORT.",
+            "IPM.OUTLOOK.RECALL",
+            "IPM.RECALL",
+        ]
+        .iter()
+        .any(|p| c.starts_with(p))
 }
 
 fn build(msg: &Message, limits: &OutlookLimits, acc: &mut Rebuilt) -> Vec<u8> {
     let p = &msg.props;
     let mut head = String::new();
-    match p.text(tag::TRANSPORT_MESSAGE_HEADERS).filter(|h| h.contains(':')) {
+    match p
+        .text(tag::TRANSPORT_MESSAGE_HEADERS)
+        .filter(|h| h.contains(':'))
+    {
         Some(transport) => head.push_str(&kept_headers(&transport)),
         None => head.push_str(&synthesised_headers(msg)),
     }
@@ -62,7 +72,9 @@ fn build(msg: &Message, limits: &OutlookLimits, acc: &mut Rebuilt) -> Vec<u8> {
     let class = p.text(tag::MESSAGE_CLASS).unwrap_or_default();
     // A signed S/MIME message keeps its whole signed entity as its one
     // attachment: that entity is the body, so the signature stays whole.
-    if class.to_ascii_uppercase().starts_with("IPM.NOTE.SMIME.MULTIPARTSIGNED")
+    if class
+        .to_ascii_uppercase()
+        .starts_with("IPM.NOTE.SMIME.MULTIPARTSIGNED")
         && let [a] = msg.attachments.as_slice()
         && let Content::Bytes(entity) = &a.content
         && entity.len() > 13
@@ -152,7 +164,12 @@ fn synthesised_headers(msg: &Message) -> String {
     let mut h = String::new();
     let sender = mailbox(
         p.text(tag::SENDER_NAME),
-        smtp(p, tag::SENDER_SMTP_ADDRESS, tag::SENDER_ADDRTYPE, tag::SENDER_EMAIL),
+        smtp(
+            p,
+            tag::SENDER_SMTP_ADDRESS,
+            tag::SENDER_ADDRTYPE,
+            tag::SENDER_EMAIL,
+        ),
     );
     let from = mailbox(
         p.text(tag::SENT_REPRESENTING_NAME),
@@ -294,9 +311,20 @@ fn one_line(s: &str) -> String {
     s.replace(['\r', '\n'], " ")
 }
 
-/// The HTML body: `PR_HTML` is bytes in the message's Internet code page.
+/// The HTML body: `PR_HTML` is bytes in the message's Internet code page
+/// (or, in some stores, a string).
 fn html_body(p: &Props) -> Option<String> {
-    let s = p.text(tag::HTML)?;
+    let s = match p.get(tag::HTML)? {
+        Value::Binary(b) | Value::Text8(b) => {
+            let cp = p
+                .int(tag::INTERNET_CPID)
+                .and_then(|n| u32::try_from(n).ok())
+                .unwrap_or(p.codepage);
+            crate::doc::codepage::decode(b, cp)
+        }
+        Value::Text(s) => s.clone(),
+        _ => return None,
+    };
     (!s.trim().is_empty()).then_some(s)
 }
 
@@ -308,8 +336,8 @@ fn item_fields(msg: &Message, class: &str) -> String {
             continue;
         };
         let value = match v {
-            super::props::Value::Time(_) => msg.props.time(id).map(|d| d.to_rfc3339()),
-            super::props::Value::Int(n) => Some(n.to_string()),
+            Value::Time(_) => msg.props.time(id).map(|d| d.to_rfc3339()),
+            Value::Int(n) => Some(n.to_string()),
             _ => msg.props.text(id),
         };
         if let Some(value) = value {
@@ -343,21 +371,29 @@ fn attachment_part(
     if let Some(cid) = p.text(tag::ATTACH_CONTENT_ID).map(|c| one_line(&c))
         && cid.is_ascii()
     {
-        let _ = write!(h, "Content-ID: <{}>\r\n", cid.trim().trim_matches(['<', '>']));
+        let _ = write!(
+            h,
+            "Content-ID: <{}>\r\n",
+            cid.trim().trim_matches(['<', '>'])
+        );
     }
     match &a.content {
         Content::Bytes(data) => {
             let mime = p
                 .text(tag::ATTACH_MIME_TAG)
                 .map(|m| one_line(&m).trim().to_ascii_lowercase())
-                .filter(|m| is_mime_type(m) && !m.starts_with("multipart/") && !m.starts_with("message/"))
+                .filter(|m| {
+                    is_mime_type(m) && !m.starts_with("multipart/") && !m.starts_with("message/")
+                })
                 .unwrap_or_else(|| "application/octet-stream".into());
-            let fallback = format!("attachment-{}", index + 1);
-            let name = name.as_deref().unwrap_or(&fallback);
+            // A nameless attachment stays nameless: no name is made up.
+            let disposition = match &name {
+                Some(n) => format!("attachment; {}", filename_param(n)),
+                None => "attachment".into(),
+            };
             let _ = write!(
                 h,
-                "Content-Type: {mime}\r\nContent-Disposition: attachment; {}\r\nContent-Transfer-Encoding: base64\r\n\r\n",
-                filename_param(name)
+                "Content-Type: {mime}\r\nContent-Disposition: {disposition}\r\nContent-Transfer-Encoding: base64\r\n\r\n"
             );
             let mut part = h.into_bytes();
             part.extend_from_slice(base64(data, true).as_bytes());
@@ -467,11 +503,21 @@ fn base64(data: &[u8], wrap: bool) -> String {
         if wrap && i > 0 && i % 19 == 0 {
             out.push_str("\r\n");
         }
-        let n = (c[0] as u32) << 16 | (*c.get(1).unwrap_or(&0) as u32) << 8 | *c.get(2).unwrap_or(&0) as u32;
+        let n = (c[0] as u32) << 16
+            | (*c.get(1).unwrap_or(&0) as u32) << 8
+            | *c.get(2).unwrap_or(&0) as u32;
         out.push(A[(n >> 18) as usize & 63] as char);
         out.push(A[(n >> 12) as usize & 63] as char);
-        out.push(if c.len() > 1 { A[(n >> 6) as usize & 63] as char } else { '=' });
-        out.push(if c.len() > 2 { A[n as usize & 63] as char } else { '=' });
+        out.push(if c.len() > 1 {
+            A[(n >> 6) as usize & 63] as char
+        } else {
+            '='
+        });
+        out.push(if c.len() > 2 {
+            A[n as usize & 63] as char
+        } else {
+            '='
+        });
     }
     out
 }
@@ -491,7 +537,10 @@ mod tests {
             mailbox(Some("Doe, Jane".into()), Some("<jane@x.org>".into())).unwrap(),
             "\"Doe, Jane\" <jane@x.org>"
         );
-        assert_eq!(mailbox(Some("x@y.z".into()), Some("x@y.z".into())).unwrap(), "x@y.z");
+        assert_eq!(
+            mailbox(Some("x@y.z".into()), Some("x@y.z".into())).unwrap(),
+            "x@y.z"
+        );
         assert_eq!(one_line("a\r\nBcc: evil"), "a  Bcc: evil");
     }
 

@@ -54,7 +54,12 @@ impl<F: Read + Seek> Reader<'_, F> {
             .cf
             .read_storage(if base.is_empty() { "/" } else { base })?
             .filter(|e| e.is_storage())
-            .map(|e| (e.name().to_string(), e.path().to_string_lossy().into_owned()))
+            .map(|e| {
+                (
+                    e.name().to_string(),
+                    e.path().to_string_lossy().into_owned(),
+                )
+            })
             .collect();
         children.sort();
         for (name, path) in children {
@@ -130,7 +135,12 @@ impl<F: Read + Seek> Reader<'_, F> {
             .cf
             .read_storage(if base.is_empty() { "/" } else { base })?
             .filter(|e| e.is_stream())
-            .map(|e| (e.name().to_string(), e.path().to_string_lossy().into_owned()))
+            .map(|e| {
+                (
+                    e.name().to_string(),
+                    e.path().to_string_lossy().into_owned(),
+                )
+            })
             .collect();
         for (name, path) in streams {
             let Some(hex) = name.strip_prefix("__substg1.0_") else {

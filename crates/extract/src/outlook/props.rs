@@ -116,7 +116,10 @@ impl Props {
         if id == tag::SUBJECT && s.starts_with('\u{1}') {
             // A subject may start with SOH and a character giving the length
             // of its prefix ("RE: "); both are markers, not text.
-            s = s.get(1..).map_or("", |r| r.get(r.chars().next().map_or(0, char::len_utf8)..).unwrap_or(""));
+            s = s.get(1..).map_or("", |r| {
+                r.get(r.chars().next().map_or(0, char::len_utf8)..)
+                    .unwrap_or("")
+            });
         }
         (!s.trim().is_empty()).then(|| s.to_string())
     }
@@ -224,10 +227,16 @@ mod tests {
     #[test]
     fn decodes_strings_times_and_code_pages() {
         let mut p = Props::new(1251);
-        p.insert(tag::SUBJECT, Value::Text8(b"\xcf\xf0\xe8\xe2\xe5\xf2\0".to_vec()));
+        p.insert(
+            tag::SUBJECT,
+            Value::Text8(b"\xcf\xf0\xe8\xe2\xe5\xf2\0".to_vec()),
+        );
         p.insert(tag::SUBJECT, Value::Text("ignored".into()));
         p.insert(tag::DISPLAY_TO, Value::Text("  ".into()));
-        p.insert(tag::CLIENT_SUBMIT_TIME, Value::Time(132_000_000_000_000_000));
+        p.insert(
+            tag::CLIENT_SUBMIT_TIME,
+            Value::Time(132_000_000_000_000_000),
+        );
         assert_eq!(p.text(tag::SUBJECT).as_deref(), Some("Привет"));
         assert_eq!(p.text(tag::DISPLAY_TO), None);
         let mut q = Props::new(1252);
@@ -235,7 +244,7 @@ mod tests {
         assert_eq!(q.text(tag::SUBJECT).as_deref(), Some("RE: hi"));
         assert_eq!(
             p.time(tag::CLIENT_SUBMIT_TIME).unwrap().to_rfc3339(),
-            "2019-04-19T01:20:00+00:00"
+            "2019-04-17T18:40:00+00:00"
         );
         assert_eq!(filetime(0), None);
         assert_eq!(utf16(b"h\0i\0\0\0"), "hi");

@@ -56,7 +56,9 @@ pub fn expand(
     let mut reader: Box<dyn PstReader> = Box::new(reader);
     let mut head = [0u8; 12];
     reader.seek(SeekFrom::Start(0))?;
-    reader.read_exact(&mut head).map_err(|_| not_a_pst("shorter than a PST header"))?;
+    reader
+        .read_exact(&mut head)
+        .map_err(|_| not_a_pst("shorter than a PST header"))?;
     if &head[..4] != b"!BDN" {
         return Err(not_a_pst("no !BDN signature"));
     }
@@ -167,8 +169,8 @@ fn walk<F: Flavor>(
     limits: &OutlookLimits,
     sink: &mut dyn Sink,
 ) -> Result<Walked> {
-    let (store, crypt) =
-        F::open(reader).map_err(|e| ExtractError::malformed("pst", format!("cannot open the store: {e}")))?;
+    let (store, crypt) = F::open(reader)
+        .map_err(|e| ExtractError::malformed("pst", format!("cannot open the store: {e}")))?;
     let password = matches!(
         store.properties().get(tag::PST_PASSWORD),
         Some(PropertyValue::Integer32(n)) if *n != 0
@@ -196,7 +198,13 @@ fn walk<F: Flavor>(
                 let n = declared.unwrap_or(0).max(1);
                 tally.expected += n;
                 for i in 0..n {
-                    fail(sink, &mut tally, &mut index, &path, format!("folder cannot be opened ({e}); message {} of {n}", i + 1));
+                    fail(
+                        sink,
+                        &mut tally,
+                        &mut index,
+                        &path,
+                        format!("folder cannot be opened ({e}); message {} of {n}", i + 1),
+                    );
                 }
                 continue;
             }
@@ -244,7 +252,13 @@ fn walk<F: Flavor>(
                             return Ok((F::NAME, crypt, password, tally));
                         }
                     }
-                    Err(e) => fail(sink, &mut tally, &mut index, &path, format!("message cannot be read: {e}")),
+                    Err(e) => fail(
+                        sink,
+                        &mut tally,
+                        &mut index,
+                        &path,
+                        format!("message cannot be read: {e}"),
+                    ),
                 }
             }
         }
@@ -256,8 +270,14 @@ fn walk<F: Flavor>(
                     .text(tag::DISPLAY_NAME)
                     .unwrap_or_else(|| format!("folder {}", u32::from(row.id())))
                     .replace('/', "∕");
-                let declared = values.int(tag::CONTENT_COUNT).and_then(|n| u64::try_from(n).ok());
-                let child = if path.is_empty() { name } else { format!("{path}/{name}") };
+                let declared = values
+                    .int(tag::CONTENT_COUNT)
+                    .and_then(|n| u64::try_from(n).ok());
+                let child = if path.is_empty() {
+                    name
+                } else {
+                    format!("{path}/{name}")
+                };
                 children.push((u32::from(row.id()), child, declared));
             }
             stack.extend(children.into_iter().rev());
@@ -318,7 +338,11 @@ fn embedded(msg: &dyn PstMessage, depth: u32) -> Message {
     let cp = props.codepage;
     let recipients = msg
         .recipient_table()
-        .map(|t| t.rows_matrix().map(|r| row_props(t.as_ref(), r, cp)).collect())
+        .map(|t| {
+            t.rows_matrix()
+                .map(|r| row_props(t.as_ref(), r, cp))
+                .collect()
+        })
         .unwrap_or_default();
     let attachments = if depth == 0 {
         Vec::new()
@@ -371,7 +395,11 @@ fn attachment(a: &dyn PstAttachment, cp: u32, depth: u32, limits: &OutlookLimits
             limits.max_depth
         )),
         None => match props.int(tag::ATTACH_METHOD) {
-            Some(m) if m == method::BY_VALUE || m == method::EMBEDDED_MESSAGE || m == method::STORAGE => {
+            Some(m)
+                if m == method::BY_VALUE
+                    || m == method::EMBEDDED_MESSAGE
+                    || m == method::STORAGE =>
+            {
                 Content::Unreadable("the attachment holds no data".into())
             }
             Some(m) => Content::Unreadable(format!(

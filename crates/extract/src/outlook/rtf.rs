@@ -28,7 +28,9 @@ pub fn decompress(data: &[u8], max_bytes: u64) -> Result<Vec<u8>, String> {
         ));
     }
     if raw_size > max_bytes {
-        return Err(format!("compressed RTF expands to {raw_size} bytes: over the limit"));
+        return Err(format!(
+            "compressed RTF expands to {raw_size} bytes: over the limit"
+        ));
     }
     if kind == UNCOMPRESSED && raw_size as usize > data.len() - 16 {
         return Err("uncompressed RTF shorter than it declares".into());
@@ -203,9 +205,7 @@ impl Decapsulator<'_> {
                             self.emit(&g, "\t");
                         }
                         "fonttbl" | "colortbl" | "stylesheet" | "info" | "pict" | "object"
-                        | "header" | "footer" | "listtable" | "listoverridetable" => {
-                            g.skip = true
-                        }
+                        | "header" | "footer" | "listtable" | "listoverridetable" => g.skip = true,
                         _ if was_start && g.starred => g.skip = true,
                         _ => {}
                     }
@@ -255,7 +255,8 @@ impl Decapsulator<'_> {
 mod tests {
     use super::*;
 
-    const FROM_HTML: &[u8] = br"{\rtf1\ansi\ansicpg1252\fromhtml1 \deff0{\fonttbl{\f0\fswiss Arial;}}
+    const FROM_HTML: &[u8] =
+        br"{\rtf1\ansi\ansicpg1252\fromhtml1 \deff0{\fonttbl{\f0\fswiss Arial;}}
 {\*\htmltag19 <html>}{\*\htmltag34 <body>}\htmlrtf {\htmlrtf0 Caf\'e9 \{ok\}}\htmlrtf0
 {\*\htmltag84 <b>}bold\u8364?{\*\htmltag92 </b>}\par
 {\*\htmltag35 </body></html>}}";
@@ -274,7 +275,11 @@ mod tests {
         let plain = r"{\rtf1\ansi hello hello hello}";
         let packed = compressed_rtf::compress_rtf(plain).unwrap();
         assert_eq!(decompress(&packed, 1 << 20).unwrap(), plain.as_bytes());
-        assert!(decompress(&packed, 4).unwrap_err().contains("over the limit"));
+        assert!(
+            decompress(&packed, 4)
+                .unwrap_err()
+                .contains("over the limit")
+        );
         assert!(decompress(&packed[..10], 1 << 20).is_err());
         let mut bad = packed.clone();
         bad[0] ^= 1;
