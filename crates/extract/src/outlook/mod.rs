@@ -12,6 +12,7 @@ mod mime;
 pub mod msg;
 pub mod props;
 pub mod pst;
+mod pst_heap;
 mod rtf;
 
 pub use mime::{Rebuilt, is_mail, rebuild};

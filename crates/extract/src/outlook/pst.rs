@@ -17,11 +17,12 @@ use outlook_pst::messaging::message::{AnsiMessage, Message as PstMessage, Unicod
 use outlook_pst::messaging::store::{AnsiStore, EntryId, Store, UnicodeStore};
 use outlook_pst::ndb::header::{Header, NdbCryptMethod};
 use outlook_pst::ndb::node_id::NodeId;
+use outlook_pst::ndb::page::NodeBTreeEntry;
 use outlook_pst::{AnsiPstFile, PstFile, PstReader, UnicodePstFile};
 use serde_json::json;
 
 use super::props::{Props, Value, method, tag};
-use super::{Attachment, Content, Message, OutlookLimits, extra, member_name, rebuild};
+use super::{Attachment, Content, Message, OutlookLimits, extra, member_name, pst_heap, rebuild};
 use crate::{ExtractError, Flow, Listing, Member, MemberData, Result, Sink, guard};
 
 /// `NID_ROOT_FOLDER`: the folder every other one descends from.
@@ -117,9 +118,12 @@ fn not_a_pst(why: &str) -> ExtractError {
 /// What differs between the crate's ANSI and Unicode stores.
 trait Flavor {
     const NAME: &'static str;
+    /// Most data blocks' size (see [`pst_heap`]).
+    const BLOCK: usize;
+    type File: PstFile;
     type Store: Store + 'static;
     type Msg: PstMessage + 'static;
-    fn open(reader: Box<dyn PstReader>) -> io::Result<(Rc<Self::Store>, NdbCryptMethod)>;
+    fn open(reader: Box<dyn PstReader>) -> io::Result<Opened<Self>>;
     fn message(store: &Rc<Self::Store>, entry: &EntryId) -> io::Result<Rc<Self::Msg>>;
     fn attachment(msg: &Rc<Self::Msg>, node: NodeId) -> io::Result<Rc<dyn PstAttachment>>;
 }
@@ -127,14 +131,23 @@ trait Flavor {
 struct Unicode;
 struct Ansi;
 
+/// A store, its file (for what the store cannot read) and its encryption.
+type Opened<F> = (
+    Rc<<F as Flavor>::Store>,
+    Rc<<F as Flavor>::File>,
+    NdbCryptMethod,
+);
+
 impl Flavor for Unicode {
     const NAME: &'static str = "unicode";
+    const BLOCK: usize = pst_heap::UNICODE_BLOCK;
+    type File = UnicodePstFile;
     type Store = UnicodeStore;
     type Msg = UnicodeMessage;
-    fn open(reader: Box<dyn PstReader>) -> io::Result<(Rc<UnicodeStore>, NdbCryptMethod)> {
-        let file = UnicodePstFile::read_from(reader)?;
+    fn open(reader: Box<dyn PstReader>) -> io::Result<Opened<Self>> {
+        let file = Rc::new(UnicodePstFile::read_from(reader)?);
         let crypt = file.header().crypt_method();
-        Ok((UnicodeStore::read(Rc::new(file))?, crypt))
+        Ok((UnicodeStore::read(file.clone())?, file, crypt))
     }
     fn message(store: &Rc<UnicodeStore>, entry: &EntryId) -> io::Result<Rc<UnicodeMessage>> {
         UnicodeMessage::read(store.clone(), entry, None)
@@ -146,12 +159,14 @@ impl Flavor for Unicode {
 
 impl Flavor for Ansi {
     const NAME: &'static str = "ansi";
+    const BLOCK: usize = pst_heap::ANSI_BLOCK;
+    type File = AnsiPstFile;
     type Store = AnsiStore;
     type Msg = AnsiMessage;
-    fn open(reader: Box<dyn PstReader>) -> io::Result<(Rc<AnsiStore>, NdbCryptMethod)> {
-        let file = AnsiPstFile::read_from(reader)?;
+    fn open(reader: Box<dyn PstReader>) -> io::Result<Opened<Self>> {
+        let file = Rc::new(AnsiPstFile::read_from(reader)?);
         let crypt = file.header().crypt_method();
-        Ok((AnsiStore::read(Rc::new(file))?, crypt))
+        Ok((AnsiStore::read(file.clone())?, file, crypt))
     }
     fn message(store: &Rc<AnsiStore>, entry: &EntryId) -> io::Result<Rc<AnsiMessage>> {
         AnsiMessage::read(store.clone(), entry, None)
@@ -169,7 +184,7 @@ fn walk<F: Flavor>(
     limits: &OutlookLimits,
     sink: &mut dyn Sink,
 ) -> Result<Walked> {
-    let (store, crypt) = F::open(reader)
+    let (store, file, crypt) = F::open(reader)
         .map_err(|e| ExtractError::malformed("pst", format!("cannot open the store: {e}")))?;
     let password = matches!(
         store.properties().get(tag::PST_PASSWORD),
@@ -231,6 +246,13 @@ fn walk<F: Flavor>(
                     let msg = F::message(&store, &entry)?;
                     Ok(message::<F>(&msg, limits))
                 });
+                let (read, bare) = match read {
+                    Ok(m) => (Ok(m), false),
+                    Err(e) => match guard(|| bare_message::<F>(&file, node)) {
+                        Ok(m) => (Ok(m), true),
+                        Err(_) => (Err(e), false),
+                    },
+                };
                 match read {
                     Ok(msg) => {
                         let rebuilt = rebuild(&msg, limits);
@@ -238,7 +260,10 @@ fn walk<F: Flavor>(
                         tally.attachments_written += rebuilt.attachments_written;
                         tally.emitted += 1;
                         let name = member_name(&msg, Some(&path), index);
-                        let extra = extra(&msg, &rebuilt, "pst", Some(&path));
+                        let mut extra = extra(&msg, &rebuilt, "pst", Some(&path));
+                        if bare {
+                            extra["note"] = "no sub-node tree (so no recipient or attachment table): its properties were read by leakcheck, outlook-pst 1.2 does not open such a message".into();
+                        }
                         let flow = sink.member(Member {
                             name,
                             index,
@@ -284,6 +309,26 @@ fn walk<F: Flavor>(
         }
     }
     Ok((F::NAME, crypt, password, tally))
+}
+
+/// A message node without a sub-node tree, which the crate refuses: its
+/// property context alone, read from the node's data.
+fn bare_message<F: Flavor>(file: &F::File, node: NodeId) -> Result<Message> {
+    let entry = file.read_node(node)?;
+    if entry.sub_node().is_some() {
+        return Err(ExtractError::malformed(
+            "pst",
+            "the message has a sub-node tree",
+        ));
+    }
+    let data = file.read_block(entry.data())?;
+    let props =
+        pst_heap::properties(&data, F::BLOCK).map_err(|e| ExtractError::malformed("pst", e))?;
+    Ok(Message {
+        props,
+        recipients: Vec::new(),
+        attachments: Vec::new(),
+    })
 }
 
 /// Records a message that could not be had, under its folder's name.
