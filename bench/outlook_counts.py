@@ -10,7 +10,9 @@ target/release/leakcheck (built if missing; LEAKCHECK=path overrides).
 How each tool is counted:
 - readpst -D -S (deleted items included, one file per message): folders are
   the folders it writes, messages its numbered files, attachments its
-  "N-name" files less the "rtf-body.rtf" it writes for RTF bodies.
+  "N-name" files less the "rtf-body.rtf" it writes for RTF bodies. readpst
+  also writes an empty message (From: <MAILER-DAEMON>, no subject) for a
+  folder that holds subfolders: those are not counted.
 - pffexport (default "items" mode: the allocated items under the root
   folder): folders are its folders other than item and Attachments folders,
   messages its item folders (Message, Contact, Appointment... followed by
@@ -59,14 +61,19 @@ def readpst_counts(pst, tmp):
     if r.returncode != 0:
         return None
     folders = messages = attachments = 0
-    for _, dirs, files in os.walk(out):
+    for here, dirs, files in os.walk(out):
         folders += len(dirs)
         for f in files:
             if re.fullmatch(r"\d+", f):
-                messages += 1
+                messages += not is_placeholder(Path(here) / f)
             elif re.fullmatch(r"\d+-.*", f) and not f.endswith("-rtf-body.rtf"):
                 attachments += 1
     return folders, messages, attachments
+
+
+def is_placeholder(path):
+    head = path.read_bytes()[:400]
+    return b"From: <MAILER-DAEMON>" in head and b"\nSubject: \n" in head
 
 
 def pffexport_counts(pst, tmp):

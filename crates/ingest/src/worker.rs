@@ -217,6 +217,14 @@ impl Ctx {
             Kind::SevenZip => self.container(&body, kind, &parent, |r, sink| {
                 extract::sevenz::expand(r, sink)
             }),
+            Kind::Msg if body.size > self.limits.max_email_bytes => self.item_error(
+                &body.id,
+                Stage::Limit,
+                format!(
+                    "{} bytes: larger than max_email_bytes ({}); stored but not opened",
+                    body.size, self.limits.max_email_bytes
+                ),
+            ),
             Kind::Msg => self.container(&body, kind, &parent, |mut r, sink| {
                 let mut bytes = Vec::new();
                 r.read_to_end(&mut bytes)?;

@@ -203,7 +203,6 @@ pub fn field_name(id: u16) -> Option<&'static str> {
         0x0060 => "Start",
         0x0061 => "End",
         0x0063 => "Response requested",
-        0x0E07 => "Message flags",
         0x1090 => "Flag status",
         _ => return None,
     })
