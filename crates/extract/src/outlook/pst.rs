@@ -15,9 +15,12 @@ use outlook_pst::messaging::attachment::{
 };
 use outlook_pst::messaging::message::{AnsiMessage, Message as PstMessage, UnicodeMessage};
 use outlook_pst::messaging::store::{AnsiStore, EntryId, Store, UnicodeStore};
+use outlook_pst::ndb::block_id::BlockId;
 use outlook_pst::ndb::header::{Header, NdbCryptMethod};
-use outlook_pst::ndb::node_id::NodeId;
+use outlook_pst::ndb::node_id::{NodeId, NodeIdType};
 use outlook_pst::ndb::page::NodeBTreeEntry;
+use outlook_pst::ndb::page::{AnsiBlockBTree, UnicodeBlockBTree};
+use outlook_pst::ndb::root::Root;
 use outlook_pst::{AnsiPstFile, PstFile, PstReader, UnicodePstFile};
 use serde_json::json;
 
@@ -115,6 +118,34 @@ fn not_a_pst(why: &str) -> ExtractError {
     ExtractError::malformed("pst", format!("not a PST: {why}"))
 }
 
+/// A message's or attachment's sub-nodes: node id → (data block, sub-node
+/// tree block). Read through the crate's NDB layer, for the attachments its
+/// messaging layer cannot open.
+type SubMap<B> = std::collections::BTreeMap<u32, (B, Option<B>)>;
+
+macro_rules! sub_nodes {
+    ($file:ty, $btree:ty) => {
+        fn sub_nodes(
+            file: &$file,
+            tree: <$file as PstFile>::BlockId,
+        ) -> io::Result<SubMap<<$file as PstFile>::BlockId>> {
+            let mut reader = file
+                .reader()
+                .lock()
+                .map_err(|_| io::Error::other("the PST reader is poisoned"))?;
+            let f = &mut *reader;
+            let btree = <$btree>::read(f, *file.header().root().block_btree())?;
+            let mut cache = Default::default();
+            let block = btree.find_entry(f, tree.search_key(), &mut cache)?;
+            let nodes = outlook_pst::ndb::block::SubNodeTree::<$file>::read(f, &block)?;
+            Ok(nodes
+                .entries(f, &btree, &mut cache)?
+                .map(|e| (u32::from(e.node()), (e.block(), e.sub_node())))
+                .collect())
+        }
+    };
+}
+
 /// What differs between the crate's ANSI and Unicode stores.
 trait Flavor {
     const NAME: &'static str;
@@ -124,6 +155,10 @@ trait Flavor {
     type Store: Store + 'static;
     type Msg: PstMessage + 'static;
     fn open(reader: Box<dyn PstReader>) -> io::Result<Opened<Self>>;
+    fn sub_nodes(
+        file: &Self::File,
+        tree: <Self::File as PstFile>::BlockId,
+    ) -> io::Result<SubMap<<Self::File as PstFile>::BlockId>>;
     fn message(store: &Rc<Self::Store>, entry: &EntryId) -> io::Result<Rc<Self::Msg>>;
     fn attachment(msg: &Rc<Self::Msg>, node: NodeId) -> io::Result<Rc<dyn PstAttachment>>;
 }
@@ -149,6 +184,7 @@ impl Flavor for Unicode {
         let crypt = file.header().crypt_method();
         Ok((UnicodeStore::read(file.clone())?, file, crypt))
     }
+    sub_nodes!(UnicodePstFile, UnicodeBlockBTree);
     fn message(store: &Rc<UnicodeStore>, entry: &EntryId) -> io::Result<Rc<UnicodeMessage>> {
         UnicodeMessage::read(store.clone(), entry, None)
     }
@@ -168,6 +204,7 @@ impl Flavor for Ansi {
         let crypt = file.header().crypt_method();
         Ok((AnsiStore::read(file.clone())?, file, crypt))
     }
+    sub_nodes!(AnsiPstFile, AnsiBlockBTree);
     fn message(store: &Rc<AnsiStore>, entry: &EntryId) -> io::Result<Rc<AnsiMessage>> {
         AnsiMessage::read(store.clone(), entry, None)
     }
@@ -244,7 +281,7 @@ fn walk<F: Flavor>(
                 let read = guard(|| {
                     let entry = store.properties().make_entry_id(node)?;
                     let msg = F::message(&store, &entry)?;
-                    Ok(message::<F>(&msg, limits))
+                    Ok(message::<F>(&file, node, &msg, limits))
                 });
                 let (read, bare) = match read {
                     Ok(m) => (Ok(m), false),
@@ -322,7 +359,7 @@ fn bare_message<F: Flavor>(file: &F::File, node: NodeId) -> Result<Message> {
         ));
     }
     let data = file.read_block(entry.data())?;
-    let props =
+    let (props, _) =
         pst_heap::properties(&data, F::BLOCK).map_err(|e| ExtractError::malformed("pst", e))?;
     Ok(Message {
         props,
@@ -346,42 +383,30 @@ fn fail(sink: &mut dyn Sink, tally: &mut Tally, index: &mut u64, folder: &str, w
     *index += 1;
 }
 
-/// A message with its recipients and attachments.
-fn message<F: Flavor>(msg: &Rc<F::Msg>, limits: &OutlookLimits) -> Message {
-    let mut out = embedded(msg.as_ref() as &dyn PstMessage, 0);
-    let cp = out.props.codepage;
-    out.attachments = match msg.attachment_table() {
-        Some(table) => table
-            .rows_matrix()
-            .map(|row| {
-                let node = NodeId::from(u32::from(row.id()));
-                match guard(|| Ok(F::attachment(msg, node)?)) {
-                    Ok(a) => attachment(a.as_ref(), cp, 0, limits),
-                    Err(e) => Attachment {
-                        props: row_props(table.as_ref(), row, cp),
-                        content: Content::Unreadable(format!("cannot be read: {e}")),
-                    },
-                }
-            })
-            .collect(),
-        None => Vec::new(),
+/// A message with its recipients and attachments. Attachments holding a
+/// file come from the crate; an embedded message, or an attachment the
+/// crate fails on, is read from its node (see [`raw_attachment`]): the crate
+/// cannot open the attachments of an embedded message, and fails on some
+/// embedded-message attachments themselves.
+fn message<F: Flavor>(
+    file: &F::File,
+    node: NodeId,
+    msg: &Rc<F::Msg>,
+    limits: &OutlookLimits,
+) -> Message {
+    let mut out = Message {
+        props: Props::new(1252),
+        recipients: Vec::new(),
+        attachments: Vec::new(),
     };
-    out
-}
-
-/// A message's properties and recipients, and its attachment table: the
-/// crate opens attachments of top-level messages only, so those of an
-/// embedded message are listed with their names but not read.
-fn embedded(msg: &dyn PstMessage, depth: u32) -> Message {
-    let mut props = Props::new(1252);
     for (id, v) in msg.properties().iter() {
         if let Some(v) = value(v) {
-            props.insert(*id, v);
+            out.props.insert(*id, v);
         }
     }
-    props.codepage = props.declared_codepage().unwrap_or(1252);
-    let cp = props.codepage;
-    let recipients = msg
+    out.props.codepage = out.props.declared_codepage().unwrap_or(1252);
+    let cp = out.props.codepage;
+    out.recipients = msg
         .recipient_table()
         .map(|t| {
             t.rows_matrix()
@@ -389,31 +414,39 @@ fn embedded(msg: &dyn PstMessage, depth: u32) -> Message {
                 .collect()
         })
         .unwrap_or_default();
-    let attachments = if depth == 0 {
-        Vec::new()
-    } else {
-        msg.attachment_table()
-            .map(|t| {
-                t.rows_matrix()
-                    .map(|r| Attachment {
-                        props: row_props(t.as_ref(), r, cp),
-                        content: Content::Unreadable(
-                            "attachment of an embedded message: outlook-pst 1.2 cannot open it"
-                                .into(),
-                        ),
-                    })
-                    .collect()
-            })
-            .unwrap_or_default()
+    let Some(table) = msg.attachment_table() else {
+        return out;
     };
-    Message {
-        props,
-        recipients,
-        attachments,
+    let mut subs = None;
+    for row in table.rows_matrix() {
+        let nid = u32::from(row.id());
+        let by_crate = guard(|| Ok(F::attachment(msg, NodeId::from(nid))?));
+        let why = match &by_crate {
+            Ok(a) if !matches!(a.data(), Some(AttachmentData::Message(_))) => {
+                out.attachments.push(attachment(a.as_ref(), cp, limits));
+                continue;
+            }
+            Ok(_) => None,
+            Err(e) => Some(e.to_string()),
+        };
+        let subs = subs.get_or_insert_with(|| message_subs::<F>(file, node));
+        let raw = match subs {
+            Ok(subs) => guard(|| raw_attachment::<F>(file, subs, nid, cp, 0, limits)),
+            Err(e) => Err(ExtractError::malformed("pst", e.to_string())),
+        };
+        out.attachments.push(raw.unwrap_or_else(|e| Attachment {
+            props: row_props(table.as_ref(), row, cp),
+            content: Content::Unreadable(format!(
+                "cannot be read: {}",
+                why.unwrap_or_else(|| e.to_string())
+            )),
+        }));
     }
+    out
 }
 
-fn attachment(a: &dyn PstAttachment, cp: u32, depth: u32, limits: &OutlookLimits) -> Attachment {
+/// An attachment holding a file, as the crate reads it.
+fn attachment(a: &dyn PstAttachment, cp: u32, limits: &OutlookLimits) -> Attachment {
     let mut props = Props::new(cp);
     for (id, v) in a.properties().iter() {
         // The data itself is handed over below, not kept twice.
@@ -432,28 +465,123 @@ fn attachment(a: &dyn PstAttachment, cp: u32, depth: u32, limits: &OutlookLimits
             b.buffer().len(),
             limits.max_part_bytes
         )),
-        Some(AttachmentData::Message(m)) if depth < limits.max_depth => {
-            Content::Message(Box::new(embedded(m.as_ref(), depth + 1)))
+        _ => Content::Unreadable(no_data(&props)),
+    };
+    Attachment { props, content }
+}
+
+/// Why an attachment has no data to hand over.
+fn no_data(props: &Props) -> String {
+    match props.int(tag::ATTACH_METHOD) {
+        Some(m)
+            if m != method::BY_VALUE && m != method::EMBEDDED_MESSAGE && m != method::STORAGE =>
+        {
+            format!("attached by reference (method {m}): the file is not in the store")
         }
-        Some(AttachmentData::Message(_)) => Content::Unreadable(format!(
+        _ => "the attachment holds no data".into(),
+    }
+}
+
+type Bid<F> = <<F as Flavor>::File as PstFile>::BlockId;
+
+/// The sub-nodes of a top-level message.
+fn message_subs<F: Flavor>(file: &F::File, node: NodeId) -> io::Result<SubMap<Bid<F>>> {
+    match file.read_node(node)?.sub_node() {
+        Some(tree) => F::sub_nodes(file, tree),
+        None => Ok(SubMap::new()),
+    }
+}
+
+/// A sub-node's properties (large strings and binaries fetched from its own
+/// sub-nodes), its sub-nodes, and the objects it holds.
+fn raw_props<F: Flavor>(
+    file: &F::File,
+    subs: &SubMap<Bid<F>>,
+    nid: u32,
+    limits: &OutlookLimits,
+) -> Result<(Props, SubMap<Bid<F>>, Vec<pst_heap::InNode>)> {
+    let (data, tree) = subs
+        .get(&nid)
+        .ok_or_else(|| ExtractError::malformed("pst", format!("sub-node 0x{nid:X} is missing")))?;
+    let own = match tree {
+        Some(t) => F::sub_nodes(file, *t)?,
+        None => SubMap::new(),
+    };
+    let (mut props, in_nodes) = pst_heap::properties(&file.read_block(*data)?, F::BLOCK)
+        .map_err(|e| ExtractError::malformed("pst", e))?;
+    let mut objects = Vec::new();
+    for n in in_nodes {
+        if n.ptype == 0x000D {
+            objects.push(n);
+        } else if let Some((d, _)) = own.get(&n.nid)
+            && let Ok(bytes) = file.read_block(*d)
+            && bytes.len() as u64 <= limits.max_part_bytes
+            && let Some(v) = pst_heap::node_value(n.ptype, bytes)
+        {
+            props.insert(n.id, v);
+        }
+    }
+    Ok((props, own, objects))
+}
+
+/// An attachment read from its node: a file, or an embedded message with
+/// its own attachments (its recipients are in a table this reader does not
+/// parse; the message's display lists name them).
+fn raw_attachment<F: Flavor>(
+    file: &F::File,
+    subs: &SubMap<Bid<F>>,
+    nid: u32,
+    cp: u32,
+    depth: u32,
+    limits: &OutlookLimits,
+) -> Result<Attachment> {
+    let (mut props, own, objects) = raw_props::<F>(file, subs, nid, limits)?;
+    props.codepage = cp;
+    let content = match objects.iter().find(|o| o.id == tag::ATTACH_DATA) {
+        Some(_) if depth + 1 > limits.max_depth => Content::Unreadable(format!(
             "embedded message nested deeper than {} levels: not rebuilt",
             limits.max_depth
         )),
-        None => match props.int(tag::ATTACH_METHOD) {
-            Some(m)
-                if m == method::BY_VALUE
-                    || m == method::EMBEDDED_MESSAGE
-                    || m == method::STORAGE =>
-            {
-                Content::Unreadable("the attachment holds no data".into())
-            }
-            Some(m) => Content::Unreadable(format!(
-                "attached by reference (method {m}): the file is not in the store"
-            )),
-            None => Content::Unreadable("the attachment holds no data".into()),
+        Some(o) => match raw_message::<F>(file, &own, o.nid, cp, depth + 1, limits) {
+            Ok(m) => Content::Message(Box::new(m)),
+            Err(e) => Content::Unreadable(format!("embedded message cannot be read: {e}")),
+        },
+        None => match props.binary(tag::ATTACH_DATA) {
+            Some(b) => Content::Bytes(b.to_vec()),
+            None => Content::Unreadable(no_data(&props)),
         },
     };
-    Attachment { props, content }
+    Ok(Attachment { props, content })
+}
+
+fn raw_message<F: Flavor>(
+    file: &F::File,
+    subs: &SubMap<Bid<F>>,
+    nid: u32,
+    cp: u32,
+    depth: u32,
+    limits: &OutlookLimits,
+) -> Result<Message> {
+    let (mut props, own, _) = raw_props::<F>(file, subs, nid, limits)?;
+    props.codepage = props.declared_codepage().unwrap_or(cp);
+    let cp = props.codepage;
+    let attachments = own
+        .keys()
+        .filter(|k| matches!(NodeId::from(**k).id_type(), Ok(NodeIdType::Attachment)))
+        .map(|k| {
+            guard(|| raw_attachment::<F>(file, &own, *k, cp, depth, limits)).unwrap_or_else(|e| {
+                Attachment {
+                    props: Props::new(cp),
+                    content: Content::Unreadable(format!("cannot be read: {e}")),
+                }
+            })
+        })
+        .collect();
+    Ok(Message {
+        props,
+        recipients: Vec::new(),
+        attachments,
+    })
 }
 
 /// One row of a table (recipients, subfolders) as properties.

@@ -1,9 +1,10 @@
-//! The properties of a PST message that `outlook-pst` 1.2 refuses to open:
-//! a message node without a sub-node tree (Aspose and some Outlook versions
-//! write contacts, notes and small mails so; MS-PST allows it). Such a
-//! message has no recipient or attachment table, only its property context,
-//! read here from the node's data (which the crate reads and decrypts for
-//! us) with the heap-on-node, BTH and PC layouts of MS-PST 2.3.1 to 2.3.3.
+//! Property contexts read from PST node data, for what `outlook-pst` 1.2's
+//! messaging layer refuses: a message node without a sub-node tree (Aspose
+//! and some Outlook versions write contacts, notes and small mails so; MS-PST
+//! allows it), an embedded message's attachments, and embedded-message
+//! attachments it fails on. The crate still finds and decrypts the node's
+//! data and sub-nodes; the heap-on-node, BTH and PC layouts (MS-PST 2.3.1 to
+//! 2.3.3) are read here. Recipient tables (table contexts) are not.
 
 use super::props::{self, Props, Value};
 
@@ -17,9 +18,22 @@ pub const ANSI_BLOCK: usize = 8192 - 12;
 #[error("property context: {0}")]
 pub struct HeapError(&'static str);
 
+/// A value kept in a sub-node rather than in the heap: large strings and
+/// binaries, and objects (an attachment's data or embedded message).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct InNode {
+    /// Property id.
+    pub id: u16,
+    /// Property type.
+    pub ptype: u16,
+    /// The sub-node holding it.
+    pub nid: u32,
+}
+
 /// Reads the property context in `data`, the node's data tree with every
-/// block but the last at `block` bytes.
-pub fn properties(data: &[u8], block: usize) -> Result<Props, HeapError> {
+/// block but the last at `block` bytes: the values in the heap, and where
+/// the others are.
+pub fn properties(data: &[u8], block: usize) -> Result<(Props, Vec<InNode>), HeapError> {
     let heap = Heap {
         blocks: data.chunks(block).collect(),
     };
@@ -37,6 +51,7 @@ pub fn properties(data: &[u8], block: usize) -> Result<Props, HeapError> {
         ));
     }
     let mut props = Props::new(1252);
+    let mut in_nodes = Vec::new();
     let mut level = vec![(u32_at(root, 4), root[3])];
     let mut records = 0usize;
     while let Some((hid, depth)) = level.pop() {
@@ -57,7 +72,22 @@ pub fn properties(data: &[u8], block: usize) -> Result<Props, HeapError> {
             let id = u16::from_le_bytes([r[0], r[1]]);
             let ptype = u16::from_le_bytes([r[2], r[3]]);
             let hnid = u32_at(r, 4);
-            if let Some(v) = value(&heap, ptype, hnid) {
+            if ptype == 0x000D {
+                // An object: the heap holds its node id and size.
+                if let Some(nid) = heap.get(hnid).ok().filter(|b| b.len() >= 4) {
+                    in_nodes.push(InNode {
+                        id,
+                        ptype,
+                        nid: u32_at(nid, 0),
+                    });
+                }
+            } else if hnid & 0x1F != 0 && ![0x0002, 0x0003, 0x000B].contains(&ptype) {
+                in_nodes.push(InNode {
+                    id,
+                    ptype,
+                    nid: hnid,
+                });
+            } else if let Some(v) = value(&heap, ptype, hnid) {
                 props.insert(id, v);
             }
         }
@@ -66,7 +96,17 @@ pub fn properties(data: &[u8], block: usize) -> Result<Props, HeapError> {
         return Err(HeapError("no properties"));
     }
     props.codepage = props.declared_codepage().unwrap_or(1252);
-    Ok(props)
+    Ok((props, in_nodes))
+}
+
+/// A value read from its sub-node's data.
+pub fn node_value(ptype: u16, data: Vec<u8>) -> Option<Value> {
+    Some(match ptype {
+        0x001F => Value::Text(props::utf16(&data)),
+        0x001E => Value::Text8(data),
+        0x0102 => Value::Binary(data),
+        _ => return None,
+    })
 }
 
 fn value(heap: &Heap<'_>, ptype: u16, hnid: u32) -> Option<Value> {
@@ -77,11 +117,7 @@ fn value(heap: &Heap<'_>, ptype: u16, hnid: u32) -> Option<Value> {
         0x000B => return Some(Value::Int((hnid & 0xFF != 0) as i64)),
         _ => {}
     }
-    // Larger ones are heap allocations (a sub-node would need the sub-node
-    // tree this message does not have).
-    if hnid & 0x1F != 0 {
-        return None;
-    }
+    // Larger ones are heap allocations.
     let bytes = heap.get(hnid).ok()?;
     let eight = || {
         bytes
@@ -183,7 +219,8 @@ mod tests {
 
     #[test]
     fn reads_a_property_context() {
-        let p = properties(&heap(), UNICODE_BLOCK).unwrap();
+        let (p, in_nodes) = properties(&heap(), UNICODE_BLOCK).unwrap();
+        assert!(in_nodes.is_empty());
         assert_eq!(p.text(props::tag::SUBJECT).as_deref(), Some("Hi"));
         assert_eq!(
             p.text(props::tag::MESSAGE_CLASS).as_deref(),
