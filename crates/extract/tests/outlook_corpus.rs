@@ -145,16 +145,13 @@ fn words(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// The addresses of a list, lower-cased. A name without an address (an
+/// unsent message's Exchange sender) is kept by us and dropped by the
+/// reference converter, so only addresses are compared.
 fn addresses(list: &[leakcheck_core::Address]) -> Vec<String> {
     let mut v: Vec<String> = list
         .iter()
-        .map(|a| {
-            a.address
-                .clone()
-                .or_else(|| a.name.clone())
-                .unwrap_or_default()
-                .to_lowercase()
-        })
+        .filter_map(|a| a.address.as_ref().map(|a| a.to_lowercase()))
         .collect();
     v.sort();
     v

@@ -254,18 +254,20 @@ fn smtp(p: &Props, smtp_id: u16, type_id: u16, addr_id: u16) -> Option<String> {
     })
 }
 
-/// `"Name" <address>`, `address`, or an encoded name alone.
+/// `"Name" <address>`, `address`, or a name with an empty address.
 fn mailbox(name: Option<String>, address: Option<String>) -> Option<String> {
     let address = address
         .map(|a| one_line(&a).trim().trim_matches(['<', '>']).to_string())
-        .filter(|a| !a.is_empty() && a.is_ascii() && !a.contains([' ', ',', ';']));
+        .filter(|a| a.contains('@') && a.is_ascii() && !a.contains([' ', ',', ';']));
     let name = name
         .map(|n| one_line(&n).trim().trim_matches('\'').to_string())
         .filter(|n| !n.is_empty() && Some(n) != address.as_ref());
     match (name, address) {
         (Some(n), Some(a)) => Some(format!("{} <{a}>", phrase(&n))),
         (None, Some(a)) => Some(a),
-        (Some(n), None) => Some(format!("{}:;", phrase(&n))),
+        // No SMTP address (an Exchange X.500 one, or none): the name alone,
+        // with the empty address mail readers accept.
+        (Some(n), None) => Some(format!("{} <>", phrase(&n))),
         (None, None) => None,
     }
 }
@@ -542,6 +544,10 @@ mod tests {
             "x@y.z"
         );
         assert_eq!(one_line("a\r\nBcc: evil"), "a  Bcc: evil");
+        assert_eq!(
+            mailbox(Some("Terry".into()), Some("/O=EX/CN=T".into())).unwrap(),
+            "\"Terry\" <>"
+        );
     }
 
     #[test]
