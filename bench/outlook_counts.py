@@ -8,7 +8,8 @@ Installs pst-utils and pff-tools with apt-get when they are missing. Uses
 target/release/leakcheck (built if missing; LEAKCHECK=path overrides).
 
 How each tool is counted:
-- readpst -D -S (deleted items included, one file per message): folders are
+- readpst -j 0 -D -S (one process: its parallel jobs race and lose files;
+  deleted items included; one file per message): folders are
   the folders it writes, messages its numbered files, attachments its
   "N-name" files less the "rtf-body.rtf" it writes for RTF bodies. readpst
   also writes an empty message (From: <MAILER-DAEMON>, no subject) for a
@@ -56,7 +57,7 @@ def leakcheck_binary():
 def readpst_counts(pst, tmp):
     out = Path(tmp) / "readpst"
     out.mkdir()
-    r = subprocess.run(["readpst", "-D", "-S", "-o", str(out), str(pst)],
+    r = subprocess.run(["readpst", "-j", "0", "-D", "-S", "-o", str(out), str(pst)],
                        capture_output=True, text=True)
     if r.returncode != 0:
         return None

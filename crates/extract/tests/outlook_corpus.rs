@@ -72,6 +72,17 @@ fn every_pst_opens_and_reconciles() {
         let failed = members.iter().filter(|m| m.1.is_err()).count();
         match listing {
             Ok(l) => {
+                assert_eq!(
+                    l.expected,
+                    members.len() as u64,
+                    "{name}: declared and handed over"
+                );
+                assert_eq!(failed, 0, "{name}");
+                let d = l.detail.clone().unwrap();
+                assert_eq!(
+                    d["attachments_expected"], d["attachments_emitted"],
+                    "{name}"
+                );
                 for (n, m) in &members {
                     if let Ok(bytes) = m {
                         leakcheck_extract::email::parse(bytes).unwrap_or_else(|e| {
@@ -103,7 +114,7 @@ fn every_pst_opens_and_reconciles() {
     }
     eprintln!("{}", report.join("\n"));
     assert_eq!(files.len(), 42, "41 PSTs and the HTML page named .pst");
-    assert!(emitted >= 730, "only {emitted} messages");
+    assert_eq!(emitted, 752, "messages in the corpus's PSTs");
 }
 
 #[test]

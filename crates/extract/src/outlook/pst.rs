@@ -13,6 +13,7 @@ use outlook_pst::ltp::table_context::TableContext;
 use outlook_pst::messaging::attachment::{
     AnsiAttachment, Attachment as PstAttachment, AttachmentData, UnicodeAttachment,
 };
+use outlook_pst::messaging::folder::Folder;
 use outlook_pst::messaging::message::{AnsiMessage, Message as PstMessage, UnicodeMessage};
 use outlook_pst::messaging::store::{AnsiStore, EntryId, Store, UnicodeStore};
 use outlook_pst::ndb::block_id::BlockId;
@@ -42,6 +43,9 @@ struct Tally {
     attachments: u64,
     attachments_written: u64,
     associated: u64,
+    search_folders: u64,
+    /// Folders whose content count differs from their contents table.
+    miscounted: Vec<serde_json::Value>,
     stopped: Option<String>,
 }
 
@@ -99,6 +103,16 @@ pub fn expand(
     }
     if tally.folders_failed > 0 {
         detail["folders_failed"] = tally.folders_failed.into();
+    }
+    if tally.search_folders > 0 {
+        detail["search_folders"] = format!(
+            "{} search folders (views of messages kept in other folders) not counted",
+            tally.search_folders
+        )
+        .into();
+    }
+    if !tally.miscounted.is_empty() {
+        detail["folders_miscounted"] = tally.miscounted.into();
     }
     if tally.associated > 0 {
         detail["associated_items"] = format!(
@@ -261,67 +275,22 @@ fn walk<F: Flavor>(
                 continue;
             }
         };
-        let props = folder.properties();
-        let count = u64::try_from(props.content_count().unwrap_or(0)).unwrap_or(0);
-        tally.expected += count;
-        if let Some(PropertyValue::Integer32(n)) = props.get(tag::ASSOC_CONTENT_COUNT) {
-            tally.associated += u64::try_from(*n).unwrap_or(0);
-        }
-        if let Some(contents) = folder.contents_table() {
-            for row in contents.rows_matrix() {
-                if started.elapsed().as_secs() > limits.max_seconds {
-                    tally.stopped = Some(format!(
-                        "reading stopped after {} s (max {} s): later messages were not read",
-                        started.elapsed().as_secs(),
-                        limits.max_seconds
-                    ));
-                    return Ok((F::NAME, crypt, password, tally));
-                }
-                let node = NodeId::from(u32::from(row.id()));
-                let read = guard(|| {
-                    let entry = store.properties().make_entry_id(node)?;
-                    let msg = F::message(&store, &entry)?;
-                    Ok(message::<F>(&file, node, &msg, limits))
-                });
-                let (read, bare) = match read {
-                    Ok(m) => (Ok(m), false),
-                    Err(e) => match guard(|| bare_message::<F>(&file, node)) {
-                        Ok(m) => (Ok(m), true),
-                        Err(_) => (Err(e), false),
-                    },
-                };
-                match read {
-                    Ok(msg) => {
-                        let rebuilt = rebuild(&msg, limits);
-                        tally.attachments += rebuilt.attachments;
-                        tally.attachments_written += rebuilt.attachments_written;
-                        tally.emitted += 1;
-                        let name = member_name(&msg, Some(&path), index);
-                        let mut extra = extra(&msg, &rebuilt, "pst", Some(&path));
-                        if bare {
-                            extra["note"] = "no sub-node tree (so no recipient or attachment table): its properties were read by leakcheck, outlook-pst 1.2 does not open such a message".into();
-                        }
-                        let flow = sink.member(Member {
-                            name,
-                            index,
-                            declared_size: None,
-                            compressed_size: None,
-                            extra: Some(extra),
-                            data: MemberData::Bytes(rebuilt.bytes),
-                        });
-                        index += 1;
-                        if flow == Flow::Stop {
-                            return Ok((F::NAME, crypt, password, tally));
-                        }
-                    }
-                    Err(e) => fail(
-                        sink,
-                        &mut tally,
-                        &mut index,
-                        &path,
-                        format!("message cannot be read: {e}"),
-                    ),
-                }
+        if matches!(NodeId::from(nid).id_type(), Ok(NodeIdType::SearchFolder)) {
+            // A search folder's content count counts the messages it finds in
+            // other folders: it holds none of its own.
+            tally.search_folders += 1;
+        } else {
+            let mut reading = Reading::<F> {
+                store: &store,
+                file: &file,
+                limits,
+                started,
+                tally: &mut tally,
+                index: &mut index,
+                sink,
+            };
+            if reading.folder(folder.as_ref(), &path) == Flow::Stop {
+                return Ok((F::NAME, crypt, password, tally));
             }
         }
         if let Some(hierarchy) = folder.hierarchy_table() {
@@ -346,6 +315,97 @@ fn walk<F: Flavor>(
         }
     }
     Ok((F::NAME, crypt, password, tally))
+}
+
+/// What reading a store's folders shares.
+struct Reading<'a, F: Flavor> {
+    store: &'a Rc<F::Store>,
+    file: &'a Rc<F::File>,
+    limits: &'a OutlookLimits,
+    started: Instant,
+    tally: &'a mut Tally,
+    index: &'a mut u64,
+    sink: &'a mut dyn Sink,
+}
+
+impl<F: Flavor> Reading<'_, F> {
+    /// Hands over every message a folder's contents table lists.
+    fn folder(&mut self, folder: &dyn Folder, path: &str) -> Flow {
+        let props = folder.properties();
+        let count = u64::try_from(props.content_count().unwrap_or(0)).unwrap_or(0);
+        self.tally.expected += count;
+        if let Some(PropertyValue::Integer32(n)) = props.get(tag::ASSOC_CONTENT_COUNT) {
+            self.tally.associated += u64::try_from(*n).unwrap_or(0);
+        }
+        let listed = folder
+            .contents_table()
+            .map_or(0, |t| t.rows_matrix().count() as u64);
+        if listed != count {
+            self.tally.miscounted.push(json!({
+                "folder": if path.is_empty() { "(root)" } else { path },
+                "declared": count,
+                "listed": listed,
+            }));
+        }
+        if let Some(contents) = folder.contents_table() {
+            for row in contents.rows_matrix() {
+                if self.started.elapsed().as_secs() > self.limits.max_seconds {
+                    self.tally.stopped = Some(format!(
+                        "reading stopped after {} s (max {} s): later messages were not read",
+                        self.started.elapsed().as_secs(),
+                        self.limits.max_seconds
+                    ));
+                    return Flow::Stop;
+                }
+                let node = NodeId::from(u32::from(row.id()));
+                let read = guard(|| {
+                    let entry = self.store.properties().make_entry_id(node)?;
+                    let msg = F::message(self.store, &entry)?;
+                    Ok(message::<F>(self.file, node, &msg, self.limits))
+                });
+                let (read, bare) = match read {
+                    Ok(m) => (Ok(m), false),
+                    Err(e) => match guard(|| bare_message::<F>(self.file, node)) {
+                        Ok(m) => (Ok(m), true),
+                        Err(_) => (Err(e), false),
+                    },
+                };
+                match read {
+                    Ok(msg) => {
+                        let rebuilt = rebuild(&msg, self.limits);
+                        self.tally.attachments += rebuilt.attachments;
+                        self.tally.attachments_written += rebuilt.attachments_written;
+                        self.tally.emitted += 1;
+                        let name = member_name(&msg, Some(path), *self.index);
+                        let mut extra = extra(&msg, &rebuilt, "pst", Some(path));
+                        if bare {
+                            extra["note"] = "no sub-node tree (so no recipient or attachment table): its properties were read by leakcheck, outlook-pst 1.2 does not open such a message".into();
+                        }
+                        let flow = self.sink.member(Member {
+                            name,
+                            index: *self.index,
+                            declared_size: None,
+                            compressed_size: None,
+                            extra: Some(extra),
+                            data: MemberData::Bytes(rebuilt.bytes),
+                        });
+                        *self.index += 1;
+                        if flow == Flow::Stop {
+                            return Flow::Stop;
+                        }
+                    }
+                    Err(e) => fail(
+                        self.sink,
+                        self.tally,
+                        self.index,
+                        path,
+                        format!("message cannot be read: {e}"),
+                    ),
+                }
+            }
+        }
+        Flow::Continue
+    }
 }
 
 /// A message node without a sub-node tree, which the crate refuses: its
