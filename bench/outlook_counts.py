@@ -12,8 +12,8 @@ How each tool is counted:
   deleted items included; one file per message): folders are
   the folders it writes, messages its numbered files, attachments its
   "N-name" files less the "rtf-body.rtf" it writes for RTF bodies. readpst
-  also writes an empty message (From: <MAILER-DAEMON>, no subject) for a
-  folder that holds subfolders: those are not counted.
+  also writes an empty message (From: <MAILER-DAEMON>, no subject, no part)
+  for a folder that holds subfolders: those are not counted.
 - pffexport (default "items" mode: the allocated items under the root
   folder): folders are its folders other than item and Attachments folders,
   messages its item folders (Message, Contact, Appointment... followed by
@@ -73,8 +73,11 @@ def readpst_counts(pst, tmp):
 
 
 def is_placeholder(path):
-    head = path.read_bytes()[:400]
-    return b"From: <MAILER-DAEMON>" in head and b"\nSubject: \n" in head
+    """readpst's stand-in for a folder: no sender, no subject, no part."""
+    data = path.read_bytes()
+    head, _, body = data.partition(b"\n\n")
+    return (b"From: <MAILER-DAEMON>" in head and b"\nSubject: \n" in head + b"\n"
+            and b"Content-Type:" not in body)
 
 
 def pffexport_counts(pst, tmp):
