@@ -67,8 +67,6 @@ fn build(msg: &Message, limits: &OutlookLimits, acc: &mut Rebuilt) -> Vec<u8> {
         Some(transport) => head.push_str(&kept_headers(&transport)),
         None => head.push_str(&synthesised_headers(msg)),
     }
-    head.push_str("MIME-Version: 1.0\r\n");
-
     let class = p.text(tag::MESSAGE_CLASS).unwrap_or_default();
     // A signed S/MIME message keeps its whole signed entity as its one
     // attachment: that entity is the body, so the signature stays whole.
@@ -77,15 +75,18 @@ fn build(msg: &Message, limits: &OutlookLimits, acc: &mut Rebuilt) -> Vec<u8> {
         .starts_with("IPM.NOTE.SMIME.MULTIPARTSIGNED")
         && let [a] = msg.attachments.as_slice()
         && let Content::Bytes(entity) = &a.content
-        && entity.len() > 13
-        && entity[..13].eq_ignore_ascii_case(b"content-type:")
+        && let Some(entity_head) = signed_entity_head(entity)
     {
         acc.attachments += 1;
         acc.attachments_written += 1;
+        if !entity_head.contains("\nmime-version:") {
+            head.push_str("MIME-Version: 1.0\r\n");
+        }
         let mut bytes = head.into_bytes();
         bytes.extend_from_slice(entity);
         return bytes;
     }
+    head.push_str("MIME-Version: 1.0\r\n");
 
     let mut text = p.text(tag::BODY);
     let mut html = html_body(p);
@@ -135,6 +136,25 @@ fn build(msg: &Message, limits: &OutlookLimits, acc: &mut Rebuilt) -> Vec<u8> {
     let mut bytes = head.into_bytes();
     bytes.extend_from_slice(&body);
     bytes
+}
+
+/// The header block of a MIME entity whose type is multipart/signed,
+/// lower-cased and starting with a line break; `None` for anything else.
+fn signed_entity_head(entity: &[u8]) -> Option<String> {
+    let head = &entity[..entity.len().min(8192)];
+    let end = head
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .or_else(|| head.windows(2).position(|w| w == b"\n\n"))?;
+    let text = format!(
+        "\n{}",
+        String::from_utf8_lossy(&head[..end]).to_ascii_lowercase()
+    );
+    let signed = text
+        .split("\ncontent-type:")
+        .skip(1)
+        .any(|v| v.trim_start().starts_with("multipart/signed"));
+    signed.then_some(text)
 }
 
 /// The transport headers, unfolded into fields and written back line for
@@ -548,6 +568,14 @@ mod tests {
             mailbox(Some("Terry".into()), Some("/O=EX/CN=T".into())).unwrap(),
             "\"Terry\" <>"
         );
+    }
+
+    #[test]
+    fn recognises_a_signed_entity() {
+        let e = b"MIME-Version: 1.0\r\nContent-Type: multipart/signed;\r\n\tprotocol=\"application/pkcs7-signature\"\r\n\r\nbody";
+        assert!(signed_entity_head(e).unwrap().contains("\nmime-version:"));
+        assert!(signed_entity_head(b"Content-Type: text/plain\r\n\r\nx").is_none());
+        assert!(signed_entity_head(b"no header block").is_none());
     }
 
     #[test]

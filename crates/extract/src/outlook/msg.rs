@@ -1,10 +1,13 @@
 //! Outlook `.msg` files (MS-OXMSG): a compound file whose storages hold
 //! a message's properties, its recipients and its attachments.
 //!
-//! Our own reader over `cfb`, because no crate we keep reads a `.msg`
-//! whole: `msg_parser` (0.1) reads recipients and attachments but drops
-//! embedded messages (`__substg1.0_3701000D` storages), the transport
-//! headers' raw bytes and 8-bit (`PtypString8`) strings in their code page.
+//! Our own reader over `cfb` (already a dependency). The `msg_parser` crate
+//! (0.3.6) reads 8-bit strings (`PtypString8`) as UTF-8 and
+//! fails on any other code page, rejects UTF-16 with an unpaired surrogate,
+//! and hands over every value as a string: the HTML body's code page, the
+//! fixed-size properties and most attachment properties are lost, and it
+//! brings an OLE reader of its own.
+//!
 //! The format is short: a `__properties_version1.0` stream of 16-byte
 //! entries for fixed-size values, one `__substg1.0_IIIITTTT` stream per
 //! variable-size value, and one storage per recipient and attachment.
