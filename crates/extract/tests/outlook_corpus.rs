@@ -168,13 +168,21 @@ fn addresses(list: &[leakcheck_core::Address]) -> Vec<String> {
     v
 }
 
-/// Named attachments: (name, size).
+/// Named attachments: (name, size). A nameless part that is itself a MIME
+/// entity (the reference converter wraps a PGP/MIME signed entity in one;
+/// we make it the body) is looked into.
 fn named(parsed: &leakcheck_extract::email::ParsedEmail) -> Vec<(String, usize)> {
-    let mut v: Vec<(String, usize)> = parsed
-        .attachments
-        .iter()
-        .filter_map(|a| Some((a.name.clone()?, a.bytes.len())))
-        .collect();
+    let mut v = Vec::new();
+    for a in &parsed.attachments {
+        match &a.name {
+            Some(n) => v.push((n.clone(), a.bytes.len())),
+            None => {
+                if let Ok(inner) = leakcheck_extract::email::parse(&a.bytes) {
+                    v.extend(named(&inner));
+                }
+            }
+        }
+    }
     v.sort();
     v
 }
