@@ -12,8 +12,6 @@ pub mod tag {
     pub const SUBJECT: u16 = 0x0037;
     pub const CLIENT_SUBMIT_TIME: u16 = 0x0039;
     pub const SENT_REPRESENTING_NAME: u16 = 0x0042;
-    pub const START_DATE: u16 = 0x0060;
-    pub const END_DATE: u16 = 0x0061;
     pub const SENT_REPRESENTING_ADDRTYPE: u16 = 0x0064;
     pub const SENT_REPRESENTING_EMAIL: u16 = 0x0065;
     pub const TRANSPORT_MESSAGE_HEADERS: u16 = 0x007D;
@@ -25,7 +23,6 @@ pub mod tag {
     pub const DISPLAY_CC: u16 = 0x0E03;
     pub const DISPLAY_TO: u16 = 0x0E04;
     pub const MESSAGE_DELIVERY_TIME: u16 = 0x0E06;
-    pub const ATTACH_SIZE: u16 = 0x0E20;
     pub const BODY: u16 = 0x1000;
     pub const RTF_COMPRESSED: u16 = 0x1009;
     pub const HTML: u16 = 0x1013;
