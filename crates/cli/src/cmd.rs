@@ -207,6 +207,20 @@ fn print_stats(out: &mut impl Write, s: &Stats, root: &Path) -> Result<()> {
             u.failed
         )?;
     }
+    let o = &s.outlook;
+    if o.stores + o.msg_files > 0 {
+        writeln!(
+            out,
+            "outlook      {:>10}  stores + {} .msg: {} messages declared, {} rebuilt, {} failed; {} attachments listed, {} written",
+            o.stores,
+            o.msg_files,
+            o.messages_expected,
+            o.messages_emitted,
+            o.messages_failed,
+            o.attachments_expected,
+            o.attachments_emitted
+        )?;
+    }
     if !s.by_verdict.is_empty() {
         let verdicts: Vec<String> = leakcheck_core::Verdict::PRECEDENCE
             .iter()
@@ -217,7 +231,7 @@ fn print_stats(out: &mut impl Write, s: &Stats, root: &Path) -> Result<()> {
     if s.unsupported > 0 {
         writeln!(
             out,
-            "unsupported  {:>10}  containers stored but not opened yet (Outlook, TNEF, bzip2, xz, rar)",
+            "unsupported  {:>10}  containers stored but not opened yet (TNEF, bzip2, xz, rar)",
             s.unsupported
         )?;
     }

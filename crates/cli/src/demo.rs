@@ -283,10 +283,41 @@ pub fn write_dump(dir: &Path) -> Result<String> {
     // Documents and images, four of them planted.
     crate::demo_docs::write(dir)?;
 
-    // Outlook data is kept as an unsupported container until it can be opened.
+    // An Outlook message saved as .msg: Outlook kept the signed mail's
+    // transport headers (DKIM-Signature included) but not its MIME, so the
+    // message is rebuilt from properties and its signature cannot be checked.
     fs::create_dir_all(dir.join("outlook"))?;
-    let mut pst = b"!BDN".to_vec();
-    pst.resize(512, 0);
-    fs::write(dir.join("outlook/archive.pst"), pst)?;
+    let minutes = email(
+        "Bruno Petit <bruno@campaign.example>",
+        "anne@campaign.example",
+        "Fri, 14 Apr 2017 16:00:00 +0200",
+        "Compte rendu du comité",
+        "minutes-1@campaign.example",
+        "Received: from mail.campaign.example by mx.campaign.example; Fri, 14 Apr 2017 16:00:02 +0200\r\n",
+        "Le compte rendu est en pièce jointe.",
+    );
+    let signed_minutes = signer.sign(&minutes)?;
+    let (headers, _) = signed_minutes
+        .split_once("\r\n\r\n")
+        .expect("a message has a header block");
+    let outlook = leakcheck_samples::OutlookMessage {
+        subject: "Compte rendu du comité".into(),
+        from: ("Bruno Petit".into(), "bruno@campaign.example".into()),
+        to: vec![("Anne Martin".into(), "anne@campaign.example".into())],
+        body: "Le compte rendu est en pièce jointe.".into(),
+        transport_headers: Some(format!("{headers}\r\n\r\n")),
+        submitted: Some(1_492_178_400),
+        message_id: Some("<minutes-1@campaign.example>".into()),
+        attachments: vec![leakcheck_samples::MsgAttachment::File {
+            name: "compte-rendu.txt".into(),
+            mime: "text/plain".into(),
+            data: "Présents : Anne, Bruno, Claire.\r\nDécision : affiches à Lyon.\r\n".into(),
+        }],
+        ..Default::default()
+    };
+    fs::write(
+        dir.join("outlook/compte-rendu.msg"),
+        leakcheck_samples::msg(&outlook)?,
+    )?;
     Ok(signer.record())
 }

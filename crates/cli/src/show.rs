@@ -40,6 +40,13 @@ pub fn item(out: &mut impl Write, d: &ItemDetail, case: &Case, full: bool) -> Re
         {
             writeln!(out, "      mbox envelope: {}", t(env.trim_end()))?;
         }
+        if let Some(e) = o
+            .extra
+            .as_ref()
+            .filter(|e| e.get("derived").and_then(|d| d.as_str()) == Some("outlook"))
+        {
+            outlook_place(out, e)?;
+        }
     }
     if let Some(doc) = &d.document {
         document(out, doc)?;
@@ -139,6 +146,40 @@ pub fn item(out: &mut impl Write, d: &ItemDetail, case: &Case, full: bool) -> Re
         for e in &d.errors {
             writeln!(out, "  {:<5} {}", e.stage, t(&e.reason))?;
         }
+    }
+    Ok(())
+}
+
+/// What a place inside a .pst or .msg says about the message rebuilt there.
+fn outlook_place(out: &mut impl Write, e: &serde_json::Value) -> Result<()> {
+    let s = |k: &str| e.get(k).and_then(|v| v.as_str());
+    let mut line = format!(
+        "      rebuilt from Outlook properties (.{})",
+        s("source").unwrap_or("?")
+    );
+    if let Some(f) = s("folder") {
+        line.push_str(&format!(", folder {f}"));
+    }
+    if let Some(c) = s("message_class") {
+        line.push_str(&format!(", class {c}"));
+    }
+    writeln!(out, "{}", t(&line))?;
+    writeln!(
+        out,
+        "      not the original MIME: {}",
+        if e.get("transport_headers").is_some() {
+            "the header block is Outlook's copy of the transport headers, kept verbatim"
+        } else {
+            "no transport headers were kept; the headers are made from properties"
+        }
+    )?;
+    for p in e
+        .get("problems")
+        .and_then(|p| p.as_array())
+        .into_iter()
+        .flatten()
+    {
+        writeln!(out, "      problem: {}", t(p.as_str().unwrap_or("")))?;
     }
     Ok(())
 }

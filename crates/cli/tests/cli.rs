@@ -234,7 +234,7 @@ fn demo_runs_on_a_fresh_folder_and_again() {
     let s = stats(&dir.path().join("demo-case"));
     assert_eq!(s.files_seen, s.items + s.duplicates + s.errors);
     assert!(
-        s.emails >= 6 && s.duplicates >= 1 && s.unsupported == 1,
+        s.emails >= 6 && s.duplicates >= 1 && s.unsupported == 0,
         "{s:?}"
     );
     assert!(
@@ -242,6 +242,15 @@ fn demo_runs_on_a_fresh_folder_and_again() {
         "{s:?}"
     );
     assert_eq!(s.errors, 1, "the truncated zip loses one member: {s:?}");
+    assert_eq!(
+        (
+            s.outlook.msg_files,
+            s.outlook.messages_emitted,
+            s.outlook.attachments_emitted
+        ),
+        (1, 1, 1),
+        "the Outlook message is opened: {s:?}"
+    );
     assert!(s.containers.unreconciled.is_empty(), "{s:?}");
     fs::create_dir_all(dir.path().join("other/demo-case")).unwrap();
     fs::write(dir.path().join("other/demo-case/keep"), "x").unwrap();

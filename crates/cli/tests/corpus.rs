@@ -77,6 +77,47 @@ fn corpus_counts_add_up_with_no_loss() {
     );
 }
 
+/// Every .msg gives its one message; every PST is opened, with what its
+/// store declares in its detail; the HTML page named .pst is said not to be one.
+#[test]
+fn outlook_files_are_opened_and_the_fake_pst_is_named() {
+    let Some(ing) = email_corpus() else { return };
+    let case = Case::open(&ing.case).unwrap();
+    let catalog = case.catalog().unwrap();
+    let o = &ing.stats.outlook;
+    assert_eq!(o.stores, 41, "{o:?}");
+    assert!(o.msg_files >= 130, "{o:?}");
+    assert!(o.messages_emitted >= 880, "{o:?}");
+    assert_eq!(o.messages_expected, o.messages_emitted + o.messages_failed);
+    assert_eq!(o.messages_failed, 0, "{o:?}");
+    assert_eq!(o.attachments_expected, o.attachments_emitted, "{o:?}");
+    for f in files_below(&ing.root.join("msg")) {
+        if f.extension().is_some_and(|e| e == "msg") {
+            assert_eq!(emitted(&case, &f), 1, "{}", f.display());
+        }
+    }
+    for f in files_below(&ing.root.join("pst")) {
+        let id = ItemId::of(&fs::read(&f).unwrap());
+        let item = catalog.item(&id).unwrap();
+        if f.ends_with("jashmenn/pst.rb/albert_meyers_000.pst") {
+            assert_eq!(item.kind, "html");
+            assert!(
+                item.errors.iter().any(|e| e
+                    .reason
+                    .contains("named .pst but not an Outlook store (PST): its bytes are html")),
+                "{:?}",
+                item.errors
+            );
+            continue;
+        }
+        assert_eq!(item.kind, "pst", "{}", f.display());
+        let c = item.container.expect("a PST is a container");
+        let d = c.detail.expect("with what the store declares");
+        assert!(["ansi", "unicode"].contains(&d["format"].as_str().unwrap()));
+        assert!(d["folders"].as_u64().unwrap() >= 3, "{d}");
+    }
+}
+
 #[test]
 fn enron_mboxes_yield_the_manifest_counts() {
     let Some(ing) = email_corpus() else { return };

@@ -190,6 +190,43 @@ fn verify_end_to_end_on_generated_mail() {
     };
     assert_eq!(find("Signed: plan")["verdict"], "authentic");
     assert_eq!(find("Signed: figures")["verdict"], "altered");
+    // The Outlook .msg keeps a valid DKIM-Signature in its transport headers,
+    // but its bytes are rebuilt: no DKIM result may be claimed on them.
+    let minutes = find("Compte rendu du comité");
+    let dkim = minutes["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["check"] == "email.dkim")
+        .unwrap();
+    assert_eq!(dkim["verdict"], "unverifiable", "{dkim}");
+    assert!(
+        dkim["summary"]
+            .as_str()
+            .unwrap()
+            .starts_with("not verifiable by DKIM: rebuilt from Outlook properties (.msg"),
+        "{dkim}"
+    );
+    assert_eq!(dkim["evidence"]["dkim_signatures_in_transport_headers"], 1);
+    assert!(
+        !["altered", "authentic"].contains(&minutes["verdict"].as_str().unwrap()),
+        "{minutes}"
+    );
+    let shown = lc([
+        "show".as_ref(),
+        case.as_os_str(),
+        minutes["id"].as_str().unwrap().as_ref(),
+    ]);
+    assert!(
+        shown
+            .stdout
+            .contains("rebuilt from Outlook properties (.msg)")
+            && shown
+                .stdout
+                .contains("Outlook's copy of the transport headers"),
+        "{}",
+        shown.stdout
+    );
     // The attachment of the authentic email is authentic by provenance.
     let plan = find("Signed: plan");
     let show = lc([

@@ -81,17 +81,31 @@ impl Kind {
     pub fn is_expanded_container(self) -> bool {
         matches!(
             self,
-            Kind::Mbox | Kind::Zip | Kind::Tar | Kind::Gzip | Kind::SevenZip | Kind::Email
+            Kind::Mbox
+                | Kind::Zip
+                | Kind::Tar
+                | Kind::Gzip
+                | Kind::SevenZip
+                | Kind::Email
+                | Kind::Msg
+                | Kind::Pst
         )
+    }
+
+    /// The kind a file named with this extension should have, for the
+    /// formats whose extension users trust (`.pst` that is an HTML page).
+    pub fn expected_for_extension(ext: &str) -> Option<Kind> {
+        match ext.to_ascii_lowercase().as_str() {
+            "pst" | "ost" => Some(Kind::Pst),
+            "msg" => Some(Kind::Msg),
+            _ => None,
+        }
     }
 
     /// Containers that are recognised but not opened yet: stored and
     /// catalogued as "unsupported container" so nothing is dropped.
     pub fn is_unsupported_container(self) -> bool {
-        matches!(
-            self,
-            Kind::Msg | Kind::Pst | Kind::Tnef | Kind::Bzip2 | Kind::Xz | Kind::Rar
-        )
+        matches!(self, Kind::Tnef | Kind::Bzip2 | Kind::Xz | Kind::Rar)
     }
 }
 

@@ -25,6 +25,8 @@ pub struct Limits {
     pub max_document_bytes: u64,
     /// Longest time spent reading one document's metadata and text, in seconds.
     pub max_document_seconds: u64,
+    /// Longest time spent reading one Outlook store (.pst/.ost), in seconds.
+    pub max_store_seconds: u64,
 }
 
 impl Default for Limits {
@@ -39,6 +41,7 @@ impl Default for Limits {
             max_email_bytes: 256 << 20,
             max_document_bytes: 256 << 20,
             max_document_seconds: 30,
+            max_store_seconds: 600,
         }
     }
 }

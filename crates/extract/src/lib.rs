@@ -18,6 +18,7 @@ mod error;
 pub mod gzip;
 pub mod mbox;
 mod member;
+pub mod outlook;
 pub mod sevenz;
 pub mod tar;
 pub mod zip;

@@ -141,6 +141,8 @@ impl Ctx {
             }
         };
         let kind = self.kind_of(&body);
+        let ext = extension(&path).to_string();
+        let named = Kind::expected_for_extension(&ext);
         // An earlier PDF revision is not cut into revisions again.
         let derived = extra.as_ref().is_some_and(|e| e.get("derived").is_some());
         self.send(Record::Item {
@@ -162,6 +164,20 @@ impl Ctx {
             return; // seen before: its contents are (being) recorded once
         }
         let guard = DoneGuard::new(body.id.clone(), self.records.clone(), parent_guard);
+        if let Some(expected) = named.filter(|k| *k != kind) {
+            self.item_error(
+                &body.id,
+                Stage::Parse,
+                format!(
+                    "named .{} but not {}: its bytes are {kind}",
+                    ext,
+                    match expected {
+                        Kind::Pst => "an Outlook store (PST)",
+                        _ => "an Outlook message",
+                    }
+                ),
+            );
+        }
         if kind.is_expanded_container() && depth >= self.limits.max_depth {
             self.item_error(
                 &body.id,
@@ -201,6 +217,25 @@ impl Ctx {
             Kind::SevenZip => self.container(&body, kind, &parent, |r, sink| {
                 extract::sevenz::expand(r, sink)
             }),
+            Kind::Msg if body.size > self.limits.max_email_bytes => self.item_error(
+                &body.id,
+                Stage::Limit,
+                format!(
+                    "{} bytes: larger than max_email_bytes ({}); stored but not opened",
+                    body.size, self.limits.max_email_bytes
+                ),
+            ),
+            Kind::Msg => self.container(&body, kind, &parent, |mut r, sink| {
+                let mut bytes = Vec::new();
+                r.read_to_end(&mut bytes)?;
+                extract::outlook::expand_msg(&bytes, &self.outlook_limits(), sink)
+            }),
+            Kind::Pst => match self.owned_reader(&body) {
+                Ok(owned) => self.container(&body, kind, &parent, |_, sink| {
+                    extract::outlook::pst::expand(owned, &self.outlook_limits(), sink)
+                }),
+                Err(e) => self.item_error(&body.id, Stage::Read, e.to_string()),
+            },
             k if extract::doc::handles(k) => self.document(&body, kind, &parent, derived),
             _ => {}
         }
@@ -272,6 +307,26 @@ impl Ctx {
                     .map_err(std::io::Error::other)?,
             ),
         })
+    }
+
+    /// A reader that owns what it reads (the PST crate keeps its reader).
+    fn owned_reader(&self, body: &Body) -> std::io::Result<Box<dyn extract::outlook::pst::Reader>> {
+        Ok(match &body.mem {
+            Some(bytes) => Box::new(Cursor::new(Shared(bytes.clone()))),
+            None => Box::new(
+                self.blobs
+                    .open_blob(&body.id)
+                    .map_err(std::io::Error::other)?,
+            ),
+        })
+    }
+
+    fn outlook_limits(&self) -> extract::outlook::OutlookLimits {
+        extract::outlook::OutlookLimits {
+            max_depth: self.limits.max_depth,
+            max_part_bytes: self.limits.max_email_bytes,
+            max_seconds: self.limits.max_store_seconds,
+        }
     }
 
     fn kind_of(&self, body: &Body) -> Kind {
@@ -554,6 +609,21 @@ impl Ctx {
             }
         }
     }
+}
+
+/// Bytes in memory shared with a reader that must own them.
+struct Shared(Arc<Vec<u8>>);
+
+impl AsRef<[u8]> for Shared {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+/// A file name's extension, as written.
+fn extension(path: &str) -> &str {
+    let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    name.rsplit_once('.').map_or("", |(_, e)| e)
 }
 
 /// The container a member came from.

@@ -4,7 +4,8 @@
 //! Each builder writes one format by hand and returns its bytes: [`docx`] and
 //! [`xlsx`] (OOXML parts in a ZIP, with the entry dates of [`ZipDate`]),
 //! [`pdf`] and [`pdf_update`] (an original file and an incremental update of
-//! it), and [`jpeg`] (pixels from the `image` crate, EXIF written here). The
+//! it), [`jpeg`] (pixels from the `image` crate, EXIF written here) and
+//! [`msg`] (an Outlook message, as a compound file written with `cfb`). The
 //! formats are written here rather than by a library so that every field,
 //! and every inconsistency between fields, is exactly what the caller asked.
 //!
@@ -24,10 +25,12 @@
 #![warn(missing_docs)]
 
 pub use jpeg::{Exif, Thumbnail, jpeg};
+pub use msg::{MsgAttachment, OutlookMessage, msg};
 pub use office::{OfficeProps, ZipDate, docx, xlsx};
 pub use pdf::{PdfInfo, Xmp, pdf, pdf_update};
 
 mod jpeg;
+mod msg;
 mod office;
 mod pdf;
 

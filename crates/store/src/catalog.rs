@@ -27,7 +27,7 @@ pub struct Stats {
     pub errors: u64,
     /// Items stored but not fully understood (parse failures, limits).
     pub item_errors: u64,
-    /// Items that are containers leakcheck cannot open yet (pst, msg...).
+    /// Items that are containers leakcheck cannot open yet (TNEF, rar...).
     pub unsupported: u64,
     /// Unique emails.
     pub emails: u64,
@@ -43,6 +43,27 @@ pub struct Stats {
     pub containers: ContainerTotals,
     /// Items per verdict, once `verify` has run (empty before).
     pub by_verdict: BTreeMap<String, u64>,
+    /// Outlook stores and .msg files: what they declare and what came out.
+    pub outlook: OutlookTotals,
+}
+
+/// Outlook containers summed over the case (from each one's detail).
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct OutlookTotals {
+    /// .pst/.ost stores opened.
+    pub stores: u64,
+    /// .msg files opened.
+    pub msg_files: u64,
+    /// Messages the stores declare (folder content counts) plus one per .msg.
+    pub messages_expected: u64,
+    /// Messages rebuilt.
+    pub messages_emitted: u64,
+    /// Messages that could not be read (each an unreadable place).
+    pub messages_failed: u64,
+    /// Attachments the messages list (embedded messages included).
+    pub attachments_expected: u64,
+    /// Attachments written into the rebuilt messages.
+    pub attachments_emitted: u64,
 }
 
 /// Container reconciliation summed over the case, plus the containers that
@@ -349,6 +370,21 @@ impl Catalog {
             by_verdict.insert(k, n as u64);
         }
         let all = self.container_stats(None)?;
+        let mut outlook = OutlookTotals::default();
+        for c in all.iter().filter(|c| c.kind == "pst" || c.kind == "msg") {
+            let d = c.detail.clone().unwrap_or_default();
+            let n = |k: &str| d.get(k).and_then(|v| v.as_u64()).unwrap_or(0);
+            if c.kind == "pst" {
+                outlook.stores += 1;
+            } else {
+                outlook.msg_files += 1;
+            }
+            outlook.messages_expected += c.expected;
+            outlook.messages_emitted += c.emitted;
+            outlook.messages_failed += c.failed;
+            outlook.attachments_expected += n("attachments_expected");
+            outlook.attachments_emitted += n("attachments_emitted");
+        }
         let containers = ContainerTotals {
             count: all.len() as u64,
             expected: all.iter().map(|c| c.expected).sum(),
@@ -373,6 +409,7 @@ impl Catalog {
             by_kind,
             containers,
             by_verdict,
+            outlook,
         })
     }
 
@@ -566,6 +603,56 @@ impl Catalog {
             .optional()?
             .map(|(meta, text)| Ok((doc_meta(id.as_str(), &meta)?, text)))
             .transpose()
+    }
+
+    /// Emails whose bytes leakcheck rebuilt from Outlook properties (a
+    /// message of a .pst or .msg, or a message nested in one), found nowhere
+    /// as original bytes: each with where it was rebuilt from (source,
+    /// container, folder, and the rebuilt message it is nested in, if any).
+    pub fn rebuilt_from_outlook(&self) -> Result<BTreeMap<ItemId, serde_json::Value>> {
+        let mut stmt = self.conn.prepare(
+            "WITH RECURSIVE rebuilt(item, source, folder, container, inside) AS (
+                SELECT o.item, json_extract(o.extra, '$.source'), json_extract(o.extra, '$.folder'),
+                       o.parent, NULL
+                FROM occurrences o
+                WHERE o.item IS NOT NULL AND json_extract(o.extra, '$.derived') = 'outlook'
+                UNION
+                SELECT o.item, r.source, r.folder, r.container, r.item
+                FROM occurrences o JOIN rebuilt r ON o.parent = r.item JOIN emails e ON e.item = o.item
+             )
+             SELECT item, source, folder, container, inside FROM rebuilt r
+             WHERE NOT EXISTS (
+                SELECT 1 FROM occurrences o WHERE o.item = r.item
+                  AND coalesce(json_extract(o.extra, '$.derived'), '') <> 'outlook'
+                  AND o.parent NOT IN (SELECT item FROM rebuilt))
+             ORDER BY item, inside IS NOT NULL, container",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, Option<String>>(1)?,
+                r.get::<_, Option<String>>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, Option<String>>(4)?,
+            ))
+        })?;
+        let mut out = BTreeMap::new();
+        for row in rows {
+            let (id, source, folder, container, inside) = row?;
+            let id = parse_id(&id)?;
+            if out.contains_key(&id) {
+                continue;
+            }
+            let mut e = serde_json::json!({"source": source, "container": container});
+            if let Some(f) = folder {
+                e["folder"] = f.into();
+            }
+            if let Some(i) = inside {
+                e["inside"] = i.into();
+            }
+            out.insert(id, e);
+        }
+        Ok(out)
     }
 
     /// Every document with its metadata, and whether it is derived from

@@ -9,7 +9,9 @@
 
 pub use blobs::{BlobStore, Spooled};
 pub use case::{Case, CaseSettings, Window};
-pub use catalog::{Catalog, ContainerStat, ItemDetail, ItemRow, OccurrenceRow, ProblemRow, Stats};
+pub use catalog::{
+    Catalog, ContainerStat, ItemDetail, ItemRow, OccurrenceRow, OutlookTotals, ProblemRow, Stats,
+};
 pub use custody::{Custody, CustodyEntry};
 pub use error::{Error, Result};
 pub use search_rows::{MAX_PLAIN_TEXT, SearchRow};

@@ -10,7 +10,8 @@
 //! proof carried from a signed email to its attachments and their contents
 //! (`archive.provenance`); [`near`] flags changed near-copies of authentic
 //! items (`archive.near-duplicate`); [`doc`] checks the metadata of documents and
-//! images (`doc.*`, `image.*`).
+//! images (`doc.*`, `image.*`); [`outlook`] says why a message rebuilt from
+//! Outlook properties gets no DKIM result (`email.dkim`, unverifiable).
 #![warn(missing_docs)]
 
 pub use dkim::{KeySet, SignatureResult};
@@ -22,6 +23,7 @@ pub mod doc;
 pub mod duplicates;
 pub mod headers;
 pub mod near;
+pub mod outlook;
 mod run;
 pub mod selectors;
 pub mod thread;

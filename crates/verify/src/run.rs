@@ -13,7 +13,9 @@ use leakcheck_store::Case;
 use serde::Serialize;
 use serde_json::json;
 
-use crate::{KeySet, arc, dkim, doc, duplicates, headers, near, thread, thread_quote, window};
+use crate::{
+    KeySet, arc, dkim, doc, duplicates, headers, near, outlook, thread, thread_quote, window,
+};
 
 /// One item's verification, as `verify --json` prints it.
 #[derive(Clone, Debug, Serialize)]
@@ -53,6 +55,7 @@ pub fn run(case: &Case, done: &AtomicU64) -> leakcheck_store::Result<(Summary, V
     let mut catalog = case.catalog()?;
     let keys = KeySet::new(catalog.keys()?);
     let emails = catalog.emails()?;
+    let rebuilt = catalog.rebuilt_from_outlook()?;
     let window = case.settings.window.as_ref();
 
     // Per email, in parallel: the original's signatures and its date.
@@ -70,6 +73,11 @@ pub fn run(case: &Case, done: &AtomicU64) -> leakcheck_store::Result<(Summary, V
                     };
                     let mut findings = Vec::new();
                     match case.blobs().read(id) {
+                        // Our bytes, not the sender's: a signature over them
+                        // proves nothing either way.
+                        Ok(raw) if rebuilt.contains_key(id) => {
+                            findings.push(outlook::not_original(&raw, &rebuilt[id]));
+                        }
                         Ok(raw) => {
                             findings.push(dkim::check(&raw, &keys, meta.date_unix));
                             findings.extend(arc::check(&raw, &keys));

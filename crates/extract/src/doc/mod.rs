@@ -10,7 +10,7 @@ use leakcheck_core::{DocMeta, Kind};
 use crate::Result;
 
 mod bytes;
-mod codepage;
+pub(crate) mod codepage;
 pub mod dates;
 pub mod html;
 pub mod image;
