@@ -623,7 +623,27 @@ def run_bench(dkim, corpus, work, n, bin_path, lc_usable):
             out["leakcheck_error"] = str(e)
     else:
         out["leakcheck_error"] = "the leakcheck side failed on the corpus (see above)"
+    out["check"] = check_alone(messages, keys_file, out["dkimpy"]["msgs_per_s"])
     return out
+
+
+def check_alone(messages, keys_file, dkimpy_rate):
+    """leakcheck's DKIM check alone on the same messages, in memory like dkimpy's loop:
+    crates/verify/benches/dkim.rs, on one thread and on every core."""
+    try:
+        run = subprocess.run(["cargo", "bench", "-q", "-p", "leakcheck-verify", "--bench", "dkim", "--",
+                              str(messages), str(keys_file)], cwd=REPO, capture_output=True, timeout=1800)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return {"error": str(e)}
+    rows = []
+    for line in run.stdout.decode("utf-8", "replace").splitlines():
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        row["ratio_over_dkimpy"] = round(row["msgs_per_s"] / dkimpy_rate, 1)
+        rows.append(row)
+    return rows or {"error": run.stderr.decode("utf-8", "replace")[-500:]}
 
 
 def print_bench(b):
@@ -637,6 +657,17 @@ def print_bench(b):
             print(f"| {tool} | {t['seconds']:.3f} | {t['msgs_per_s']:.0f} | {t['passed']}/{b['messages']} |")
     if "ratio_leakcheck_over_dkimpy" in b:
         print(f"\nleakcheck / dkimpy messages/s: {b['ratio_leakcheck_over_dkimpy']}x")
+    check = b.get("check")
+    if isinstance(check, list):
+        print("\nThe DKIM check alone, messages in memory as in dkimpy's loop "
+              "(crates/verify/benches/dkim.rs):\n")
+        print("| threads | seconds | messages/s | passed | vs dkimpy |")
+        print("|---:|---:|---:|---:|---:|")
+        for r in check:
+            print(f"| {r['threads']} | {r['seconds']:.3f} | {r['msgs_per_s']:.0f} | "
+                  f"{r['passed']}/{r['messages']} | {r['ratio_over_dkimpy']}x |")
+    elif check:
+        print(f"\ncheck alone not measured: {check['error']}")
     if "leakcheck_error" in b:
         print(f"\nleakcheck not measured: {b['leakcheck_error']}")
 

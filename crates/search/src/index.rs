@@ -10,7 +10,7 @@ use chrono::NaiveDateTime;
 use leakcheck_core::doc::{key, parse_date};
 use leakcheck_core::{Address, DocMeta, EmailMeta, ItemId};
 use leakcheck_store::{Case, MAX_PLAIN_TEXT, SearchRow};
-use tantivy::schema::Facet;
+use tantivy::schema::{Facet, Value};
 use tantivy::{DateTime, Index, IndexWriter, TantivyDocument, Term};
 
 use crate::Result;
@@ -113,7 +113,11 @@ impl SearchIndex {
                 }
             }
         }
-        let lang = Lang::detect(&body);
+        let lang = row
+            .lang
+            .as_deref()
+            .and_then(Lang::from_code)
+            .unwrap_or_else(|| Lang::detect(&body));
         doc.add_text(f.lang, lang.code());
         doc.add_text(f.body(lang), &body);
         // tantivy counts nanoseconds in an i64: a hostile Date far off
@@ -256,8 +260,9 @@ pub fn sync(case: &Case, done: &AtomicU64) -> Result<SyncStats> {
                 .collect();
             for (row, doc) in group.iter().zip(idx.documents(&items)) {
                 writer.delete_term(Term::from_field_text(idx.fields.id, row.id.as_str()));
+                let lang = lang_of(&idx, &doc);
                 writer.add_document(doc)?;
-                states.push((row.id.clone(), row.state()));
+                states.push((row.id.clone(), row.state(), lang));
                 done.fetch_add(1, Ordering::Relaxed);
             }
         }
@@ -284,12 +289,22 @@ pub fn update(case: &Case, idx: &SearchIndex, items: &[ItemId]) -> Result<()> {
             .then(|| row.text(case.blobs()))
             .flatten();
         writer.delete_term(Term::from_field_text(idx.fields.id, row.id.as_str()));
-        writer.add_document(idx.document(&row, text.as_deref()))?;
-        states.push((row.id.clone(), row.state()));
+        let doc = idx.document(&row, text.as_deref());
+        let lang = lang_of(idx, &doc);
+        writer.add_document(doc)?;
+        states.push((row.id.clone(), row.state(), lang));
     }
     writer.commit()?;
     catalog.mark_indexed(&states)?;
     Ok(())
+}
+
+/// The language code a document was indexed as.
+fn lang_of(idx: &SearchIndex, doc: &TantivyDocument) -> String {
+    doc.get_first(idx.fields.lang)
+        .and_then(|v| v.as_str())
+        .unwrap_or(Lang::Other.code())
+        .to_string()
 }
 
 /// Empties the index and indexes everything again.
@@ -306,6 +321,30 @@ pub fn rebuild(case: &Case, done: &AtomicU64) -> Result<SyncStats> {
 mod tests {
     use super::*;
     use tantivy::schema::document::Document;
+
+    #[test]
+    fn a_language_once_detected_is_not_detected_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let idx = SearchIndex::open(dir.path()).unwrap();
+        let english =
+            "Hello everyone, the kickoff meeting will take place next Monday in the large room.";
+        let mut row = SearchRow {
+            id: ItemId::of(english.as_bytes()),
+            kind: "text".into(),
+            size: english.len() as u64,
+            path: "note.txt".into(),
+            email: None,
+            document: None,
+            verdict: None,
+            checks: Vec::new(),
+            tags: Vec::new(),
+            lang: None,
+        };
+        assert_eq!(lang_of(&idx, &idx.document(&row, Some(english))), "en");
+        // The catalog's record is what counts once there is one.
+        row.lang = Some("fr".into());
+        assert_eq!(lang_of(&idx, &idx.document(&row, Some(english))), "fr");
+    }
 
     #[test]
     fn documents_on_every_core_keep_their_order() {
@@ -327,6 +366,7 @@ mod tests {
                 verdict: None,
                 checks: Vec::new(),
                 tags: Vec::new(),
+                lang: None,
             })
             .collect();
         let items: Vec<(&SearchRow, Option<&str>)> = rows

@@ -49,6 +49,16 @@ impl Lang {
         }
     }
 
+    /// The language a code names (as [`Lang::code`] writes it).
+    pub fn from_code(code: &str) -> Option<Lang> {
+        match code {
+            "fr" => Some(Lang::French),
+            "en" => Some(Lang::English),
+            "other" => Some(Lang::Other),
+            _ => None,
+        }
+    }
+
     /// Stable code, for the `lang` field.
     pub fn code(self) -> &'static str {
         match self {

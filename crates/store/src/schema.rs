@@ -140,6 +140,11 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX notes_item ON notes(item);
     "#,
+    // 6: the language the index detected for each text, so that re-indexing
+    // an item for a new verdict does not detect it again.
+    r#"
+    ALTER TABLE search_indexed ADD COLUMN lang TEXT;
+    "#,
 ];
 
 /// The newest schema version this build writes.

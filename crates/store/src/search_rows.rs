@@ -29,6 +29,9 @@ pub struct SearchRow {
     pub checks: Vec<String>,
     /// Tags people put on it, alphabetically.
     pub tags: Vec<String>,
+    /// The language code the index detected for its text when it last
+    /// indexed it (the text never changes, so neither does its language).
+    pub lang: Option<String>,
 }
 
 /// Plain-text items larger than this are not read as text.
@@ -94,14 +97,14 @@ impl Catalog {
                      AND f.verdict IN ('authentic', 'altered', 'suspicious') ORDER BY check_id)) AS checks,
                  (SELECT group_concat(tag, ',') FROM
                     (SELECT tag FROM tags t WHERE t.item = i.id ORDER BY tag)) AS tags,
-                 s.state AS indexed
+                 s.state AS indexed, s.lang AS lang
                FROM items i
                LEFT JOIN emails e ON e.item = i.id
                LEFT JOIN documents d ON d.item = i.id
                LEFT JOIN verdicts v ON v.item = i.id
                LEFT JOIN search_indexed s ON s.item = i.id
                WHERE i.id > ?3 AND (?4 = '' OR i.id = ?4))
-             SELECT id, kind, size, path, email, doc, text, verdict, checks, tags FROM rows
+             SELECT id, kind, size, path, email, doc, text, verdict, checks, tags, lang FROM rows
              WHERE ?1 OR indexed IS NULL
                 OR indexed <> coalesce(verdict, '-') || '|' || coalesce(checks, '')
                               || '|' || coalesce(tags, '')
@@ -121,6 +124,7 @@ impl Catalog {
                 r.get::<_, Option<String>>(7)?,
                 r.get::<_, Option<String>>(8)?,
                 r.get::<_, Option<String>>(9)?,
+                r.get::<_, Option<String>>(10)?,
             ))
         })?;
         let list = |v: Option<String>| -> Vec<String> {
@@ -128,7 +132,7 @@ impl Catalog {
                 .unwrap_or_default()
         };
         rows.map(|row| {
-            let (id, kind, size, path, email, doc, text, verdict, checks, tags) = row?;
+            let (id, kind, size, path, email, doc, text, verdict, checks, tags, lang) = row?;
             let email = email
                 .map(|m| serde_json::from_str(&m))
                 .transpose()
@@ -147,19 +151,22 @@ impl Catalog {
                 verdict,
                 checks: list(checks),
                 tags: list(tags),
+                lang,
             })
         })
         .collect()
     }
 
-    /// Records that the index now holds these items in these states.
-    pub fn mark_indexed(&mut self, done: &[(ItemId, String)]) -> Result<()> {
+    /// Records that the index now holds these items in these states, with
+    /// the language code each text was indexed as.
+    pub fn mark_indexed(&mut self, done: &[(ItemId, String, String)]) -> Result<()> {
         let tx = self.conn.transaction()?;
         {
-            let mut stmt =
-                tx.prepare("INSERT OR REPLACE INTO search_indexed (item, state) VALUES (?1, ?2)")?;
-            for (id, state) in done {
-                stmt.execute(params![id.as_str(), state])?;
+            let mut stmt = tx.prepare(
+                "INSERT OR REPLACE INTO search_indexed (item, state, lang) VALUES (?1, ?2, ?3)",
+            )?;
+            for (id, state, lang) in done {
+                stmt.execute(params![id.as_str(), state, lang])?;
             }
         }
         tx.commit()?;

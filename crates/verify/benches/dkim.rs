@@ -2,7 +2,8 @@
 //! preloaded messages (`bench/dkim_compare.py --bench N` prints both).
 //!
 //! `cargo bench -p leakcheck-verify --bench dkim -- MESSAGES_DIR KEYS_FILE`
-//! prints one JSON object (one thread, messages and keys in memory).
+//! prints two JSON lines, messages and keys in memory: one thread (what
+//! dkimpy's one process does), then every core (what `verify` does).
 
 use std::time::Instant;
 
@@ -39,19 +40,37 @@ fn main() {
             })
             .collect(),
     );
-    let mut best = f64::MAX;
-    let mut passed = 0;
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    for n in [1, threads] {
+        let (seconds, passed) = best_of_3(&messages, &keys, n);
+        println!(
+            "{{\"messages\": {}, \"passed\": {passed}, \"seconds\": {seconds:.4}, \"msgs_per_s\": {:.0}, \"threads\": {n}}}",
+            messages.len(),
+            messages.len() as f64 / seconds
+        );
+    }
+}
+
+/// The best of three timed passes over `messages` on `threads` threads:
+/// seconds, and how many messages had a passing first signature.
+fn best_of_3(messages: &[Vec<u8>], keys: &KeySet, threads: usize) -> (f64, usize) {
+    let pass =
+        |m: &Vec<u8>| dkim::check(m, keys, None).evidence["signatures"][0]["result"] == "pass";
+    let chunk = messages.len().div_ceil(threads).max(1);
+    let mut best = (f64::MAX, 0);
     for _ in 0..3 {
         let t = Instant::now();
-        passed = messages
-            .iter()
-            .filter(|m| dkim::check(m, &keys, None).evidence["signatures"][0]["result"] == "pass")
-            .count();
-        best = best.min(t.elapsed().as_secs_f64());
+        let passed: usize = std::thread::scope(|s| {
+            let parts: Vec<_> = messages
+                .chunks(chunk)
+                .map(|part| s.spawn(move || part.iter().filter(|m| pass(m)).count()))
+                .collect();
+            parts.into_iter().map(|p| p.join().unwrap()).sum()
+        });
+        let secs = t.elapsed().as_secs_f64();
+        if secs < best.0 {
+            best = (secs, passed);
+        }
     }
-    println!(
-        "{{\"messages\": {}, \"passed\": {passed}, \"seconds\": {best:.4}, \"msgs_per_s\": {:.0}, \"threads\": 1}}",
-        messages.len(),
-        messages.len() as f64 / best
-    );
+    best
 }

@@ -45,6 +45,7 @@ fn row(corpus: &Corpus, n: u64, e: Email) -> SearchRow {
         verdict: None,
         checks: Vec::new(),
         tags: Vec::new(),
+        lang: None,
     }
 }
 
