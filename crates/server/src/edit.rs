@@ -173,9 +173,16 @@ pub async fn put_user(
     let role: Role = u.role.parse()?;
     check_password_strength(&u.password)?;
     state
-        .with_catalog(move |cat, _| {
+        .with_catalog(move |cat, inner| {
             let hash = hash_password(&u.password).map_err(ApiError::Internal)?;
             cat.put_user(&u.name, role, &hash)?;
+            // A changed role or password takes effect now: the user's
+            // sessions end and the next login carries the new role.
+            inner
+                .sessions
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .retain(|_, s| s.user != u.name);
             let detail = format!("{} as {}", u.name, role.as_str());
             cat.log_access(
                 &auth.user,

@@ -473,6 +473,26 @@ async fn logins_are_limited_and_sessions_end() {
     assert!(a.headers.contains_key("retry-after"));
     // Another user is not locked out by eve's failures.
     let vic = login(&f.app, "vic").await;
+    // A role change ends the user's sessions: the old role cannot linger.
+    let ada = login(&f.app, "ada").await;
+    let change = json!({"name": "vic", "role": "editor", "password": "vic-password"});
+    let a = call(
+        &f.app,
+        req("POST", "/api/v1/users", Some(&ada), true, change),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::OK);
+    let a = call(
+        &f.app,
+        req("GET", "/api/v1/session", Some(&vic), false, json!({})),
+    )
+    .await;
+    assert_eq!(
+        a.status,
+        StatusCode::UNAUTHORIZED,
+        "the session outlived a role change"
+    );
+    let vic = login(&f.app, "vic").await;
     let out = call(
         &f.app,
         req("POST", "/api/v1/logout", Some(&vic), true, json!({})),
