@@ -48,6 +48,11 @@ pub fn open(path: &Path) -> Result<Case> {
     Case::open(path).with_context(|| format!("opening case {}", path.display()))
 }
 
+/// Who runs the command, for the custody and access logs.
+pub fn operator() -> Option<String> {
+    std::env::var("USER").ok()
+}
+
 pub fn stdout() -> BufWriter<io::StdoutLock<'static>> {
     BufWriter::new(io::stdout().lock())
 }
@@ -111,7 +116,7 @@ fn ingest(a: IngestArgs) -> Result<u8> {
     let case = open(&a.case)?;
     let options = leakcheck_ingest::Options {
         note: a.note.clone(),
-        operator: std::env::var("USER").ok(),
+        operator: operator(),
         threads: a.threads,
     };
     let counters = Arc::new(leakcheck_ingest::Progress::default());
@@ -524,7 +529,7 @@ fn key_record(
         txt,
         source: source.to_string(),
         obtained: obtained.clone(),
-        added_by: std::env::var("USER").ok(),
+        added_by: operator(),
         added_at: chrono::Utc::now().to_rfc3339(),
     }
 }

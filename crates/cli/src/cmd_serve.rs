@@ -7,7 +7,7 @@ use leakcheck_core::sanitize::for_terminal as t;
 use leakcheck_store::Role;
 
 use crate::cli::{RoleArg, ServeArgs, UserAddArgs, UserCommand, UserLogArgs, UserRemoveArgs};
-use crate::cmd::{json_line, open, stdout};
+use crate::cmd::{json_line, open, operator, stdout};
 
 pub fn user(c: UserCommand) -> Result<u8> {
     match c {
@@ -54,7 +54,7 @@ fn add(a: UserAddArgs) -> Result<u8> {
     catalog
         .put_user(&a.name, role, &hash)
         .with_context(|| format!("adding user {:?}", a.name))?;
-    let by = std::env::var("USER").unwrap_or_else(|_| "cli".into());
+    let by = operator().unwrap_or_else(|| "cli".into());
     catalog.log_access(
         &by,
         "user-put",
@@ -96,7 +96,7 @@ fn remove(a: UserRemoveArgs) -> Result<u8> {
     let mut catalog = open(&a.case)?.catalog()?;
     let removed = catalog.remove_user(&a.name)?;
     if removed {
-        let by = std::env::var("USER").unwrap_or_else(|_| "cli".into());
+        let by = operator().unwrap_or_else(|| "cli".into());
         catalog.log_access(&by, "user-remove", None, Some(&a.name), None)?;
     }
     let mut out = stdout();

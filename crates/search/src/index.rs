@@ -245,24 +245,14 @@ pub fn sync(case: &Case, done: &AtomicU64) -> Result<SyncStats> {
                 .max(1);
             let (group, tail) = rest.split_at(n);
             rest = tail;
-            let texts: Vec<Option<String>> = group
-                .iter()
-                .map(|r| {
-                    (plain_text_size(r) > 0)
-                        .then(|| r.text(case.blobs()))
-                        .flatten()
-                })
-                .collect();
+            let texts: Vec<Option<String>> = group.iter().map(|r| own_text(case, r)).collect();
             let items: Vec<(&SearchRow, Option<&str>)> = group
                 .iter()
                 .zip(&texts)
                 .map(|(r, t)| (r, t.as_deref()))
                 .collect();
             for (row, doc) in group.iter().zip(idx.documents(&items)) {
-                writer.delete_term(Term::from_field_text(idx.fields.id, row.id.as_str()));
-                let lang = lang_of(&idx, &doc);
-                writer.add_document(doc)?;
-                states.push((row.id.clone(), row.state(), lang));
+                states.push(replace(&writer, &idx, row, doc)?);
                 done.fetch_add(1, Ordering::Relaxed);
             }
         }
@@ -285,18 +275,34 @@ pub fn update(case: &Case, idx: &SearchIndex, items: &[ItemId]) -> Result<()> {
         let Some(row) = catalog.search_row(id)? else {
             continue;
         };
-        let text = (plain_text_size(&row) > 0)
-            .then(|| row.text(case.blobs()))
-            .flatten();
-        writer.delete_term(Term::from_field_text(idx.fields.id, row.id.as_str()));
-        let doc = idx.document(&row, text.as_deref());
-        let lang = lang_of(idx, &doc);
-        writer.add_document(doc)?;
-        states.push((row.id.clone(), row.state(), lang));
+        let doc = idx.document(&row, own_text(case, &row).as_deref());
+        states.push(replace(&writer, idx, &row, doc)?);
     }
     writer.commit()?;
     catalog.mark_indexed(&states)?;
     Ok(())
+}
+
+/// A plain-text item's text, which the index reads from the blob store
+/// (the others' is in their catalog row).
+fn own_text(case: &Case, row: &SearchRow) -> Option<String> {
+    (plain_text_size(row) > 0)
+        .then(|| row.text(case.blobs()))
+        .flatten()
+}
+
+/// Puts `doc` in place of whatever the index holds for `row`; the state to
+/// record, with the language code the text was indexed as.
+fn replace(
+    writer: &IndexWriter,
+    idx: &SearchIndex,
+    row: &SearchRow,
+    doc: TantivyDocument,
+) -> Result<(ItemId, String, String)> {
+    let lang = lang_of(idx, &doc);
+    writer.delete_term(Term::from_field_text(idx.fields.id, row.id.as_str()));
+    writer.add_document(doc)?;
+    Ok((row.id.clone(), row.state(), lang))
 }
 
 /// The language code a document was indexed as.

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use leakcheck_core::ItemId;
-use leakcheck_store::Case;
+use leakcheck_store::{Case, Catalog};
 use serde::Serialize;
 use tantivy::collector::{Count, FacetCollector, TopDocs};
 use tantivy::query::Query;
@@ -174,13 +174,16 @@ pub fn find(
 /// Runs `query` over the case's index: hits with their snippets, the
 /// total, and facet counts.
 pub fn search(case: &Case, idx: &SearchIndex, query: &str, page: Page) -> Result<SearchResult> {
-    search_in(case, idx, &idx.index.reader()?.searcher(), query, page)
+    let searcher = idx.index.reader()?.searcher();
+    search_in(case, &case.catalog()?, idx, &searcher, query, page)
 }
 
-/// [`search`] with a searcher the caller keeps (a server holds one reader
-/// for every request rather than opening the index each time).
+/// [`search`] with a catalog connection and a searcher the caller keeps (a
+/// server holds one reader and a pool of connections for every request
+/// rather than opening them each time).
 pub fn search_in(
     case: &Case,
+    catalog: &Catalog,
     idx: &SearchIndex,
     searcher: &Searcher,
     query: &str,
@@ -195,7 +198,6 @@ pub fn search_in(
         notes,
     } = find(idx, searcher, query, page, true)?;
     let snippets = Snippets::new(searcher, &*query, idx)?;
-    let catalog = case.catalog()?;
     let mut hits = Vec::with_capacity(docs.len());
     for (score, address) in docs.into_iter().take(page.limit) {
         let doc: TantivyDocument = searcher.doc(address)?;

@@ -77,10 +77,11 @@ pub async fn search(
     let page = page(&p, MAX_LIMIT)?;
     let q = p.q;
     let result = state
-        .with_catalog(move |_, inner| {
+        .with_catalog(move |cat, inner| {
             let searcher = inner.reader.searcher();
             Ok(leakcheck_search::search_in(
                 &inner.case,
+                cat,
                 &inner.index,
                 &searcher,
                 &q,
@@ -204,28 +205,24 @@ pub async fn original(
         .with_catalog(move |cat, inner| {
             let item = cat.item(&id)?;
             let bytes = inner.case.blobs().read(&id)?;
-            cat.log_access(
-                &auth.user,
-                "original",
-                Some(&id),
-                None,
-                auth.peer_text().as_deref(),
-            )?;
+            auth.log(cat, "original", Some(&id), None)?;
             Ok((bytes, item.kind))
         })
         .await?;
     let name = format!("{name_stem}.{}", extension(&kind));
-    let mut response = bytes.into_response();
+    Ok(download(bytes, "application/octet-stream", &name))
+}
+
+/// An answer the browser saves under `name` rather than shows.
+fn download(body: impl IntoResponse, content_type: &'static str, name: &str) -> Response {
+    let mut response = body.into_response();
     let h = response.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/octet-stream"),
-    );
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(response)
+    response
 }
 
 fn extension(kind: &str) -> &str {
@@ -360,15 +357,10 @@ pub async fn export(
     let csv = state
         .with_catalog(move |cat, inner| {
             let searcher = inner.reader.searcher();
-            let r = leakcheck_search::search_in(&inner.case, &inner.index, &searcher, &q, page)?;
+            let r =
+                leakcheck_search::search_in(&inner.case, cat, &inner.index, &searcher, &q, page)?;
             let detail = format!("{q} ({} rows)", r.hits.len());
-            cat.log_access(
-                &auth.user,
-                "export",
-                None,
-                Some(&detail),
-                auth.peer_text().as_deref(),
-            )?;
+            auth.log(cat, "export", None, Some(&detail))?;
             let mut out = String::from("id,kind,date,verdict,title,path\n");
             for h in r.hits {
                 let row = [
@@ -386,17 +378,11 @@ pub async fn export(
             Ok(out)
         })
         .await?;
-    let mut response = csv.into_response();
-    let h = response.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/csv; charset=utf-8"),
-    );
-    h.insert(
-        header::CONTENT_DISPOSITION,
-        HeaderValue::from_static("attachment; filename=\"leakcheck-export.csv\""),
-    );
-    Ok(response)
+    Ok(download(
+        csv,
+        "text/csv; charset=utf-8",
+        "leakcheck-export.csv",
+    ))
 }
 
 /// A CSV cell, quoted; a leading `=`, `+`, `-` or `@` is neutralised so a

@@ -11,7 +11,8 @@ use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::response::{IntoResponse, Response};
-use leakcheck_store::Role;
+use leakcheck_core::ItemId;
+use leakcheck_store::{Catalog, Role};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -86,9 +87,16 @@ impl Auth {
         }
     }
 
-    /// The address as text, for the access log.
-    pub fn peer_text(&self) -> Option<String> {
-        self.peer.map(|p| p.to_string())
+    /// Appends what this user did to the access log, with their address.
+    pub fn log(
+        &self,
+        cat: &mut Catalog,
+        action: &str,
+        item: Option<&ItemId>,
+        detail: Option<&str>,
+    ) -> ApiResult<()> {
+        let peer = self.peer.map(|p| p.to_string());
+        Ok(cat.log_access(&self.user, action, item, detail, peer.as_deref())?)
     }
 }
 
@@ -280,11 +288,8 @@ pub async fn logout(
             .unwrap_or_else(|p| p.into_inner())
             .remove(t);
     }
-    let peer = auth.peer_text();
     state
-        .with_catalog(move |cat, _| {
-            Ok(cat.log_access(&auth.user, "logout", None, None, peer.as_deref())?)
-        })
+        .with_catalog(move |cat, _| auth.log(cat, "logout", None, None))
         .await?;
     let mut response = Json(json!({"ok": true})).into_response();
     response.headers_mut().insert(

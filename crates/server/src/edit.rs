@@ -18,12 +18,7 @@ use crate::state::AppState;
 /// Re-indexes one item after its tags changed, so `tag:` finds it at once.
 fn reindex(inner: &crate::state::Inner, id: &ItemId) -> ApiResult<()> {
     leakcheck_search::update(&inner.case, &inner.index, std::slice::from_ref(id))?;
-    // The reader would see the commit within a second; the page that
-    // follows the change should see it now.
-    inner
-        .reader
-        .reload()
-        .map_err(|e| ApiError::Internal(e.to_string()))
+    inner.reload_index()
 }
 
 /// A tag to add.
@@ -45,13 +40,7 @@ pub async fn add_tag(
     let added = state
         .with_catalog(move |cat, inner| {
             let added = cat.add_tag(&id, &t.tag, &auth.user)?;
-            cat.log_access(
-                &auth.user,
-                "tag-add",
-                Some(&id),
-                Some(&t.tag),
-                auth.peer_text().as_deref(),
-            )?;
+            auth.log(cat, "tag-add", Some(&id), Some(&t.tag))?;
             reindex(inner, &id)?;
             Ok(added)
         })
@@ -70,13 +59,7 @@ pub async fn remove_tag(
     let removed = state
         .with_catalog(move |cat, inner| {
             let removed = cat.remove_tag(&id, &tag)?;
-            cat.log_access(
-                &auth.user,
-                "tag-remove",
-                Some(&id),
-                Some(&tag),
-                auth.peer_text().as_deref(),
-            )?;
+            auth.log(cat, "tag-remove", Some(&id), Some(&tag))?;
             reindex(inner, &id)?;
             Ok(removed)
         })
@@ -103,13 +86,7 @@ pub async fn add_note(
     let seq = state
         .with_catalog(move |cat, _| {
             let seq = cat.add_note(&id, &auth.user, &n.text)?;
-            cat.log_access(
-                &auth.user,
-                "note-add",
-                Some(&id),
-                None,
-                auth.peer_text().as_deref(),
-            )?;
+            auth.log(cat, "note-add", Some(&id), None)?;
             Ok(seq)
         })
         .await?;
@@ -127,19 +104,10 @@ pub async fn verify(State(state): State<AppState>, auth: Auth) -> ApiResult<Json
         .map_err(|_| ApiError::BadRequest("a verification pass is already running".into()))?;
     let summary = state
         .with_catalog(move |cat, inner| {
-            cat.log_access(
-                &auth.user,
-                "verify",
-                None,
-                None,
-                auth.peer_text().as_deref(),
-            )?;
+            auth.log(cat, "verify", None, None)?;
             let (summary, _) = leakcheck_verify::run(&inner.case, &AtomicU64::new(0))?;
             leakcheck_search::sync(&inner.case, &AtomicU64::new(0))?;
-            inner
-                .reader
-                .reload()
-                .map_err(|e| ApiError::Internal(e.to_string()))?;
+            inner.reload_index()?;
             Ok(summary)
         })
         .await?;
@@ -184,13 +152,7 @@ pub async fn put_user(
                 .unwrap_or_else(|p| p.into_inner())
                 .retain(|_, s| s.user != u.name);
             let detail = format!("{} as {}", u.name, role.as_str());
-            cat.log_access(
-                &auth.user,
-                "user-put",
-                None,
-                Some(&detail),
-                auth.peer_text().as_deref(),
-            )?;
+            auth.log(cat, "user-put", None, Some(&detail))?;
             Ok(())
         })
         .await?;
@@ -220,13 +182,7 @@ pub async fn remove_user(
     let removed = state
         .with_catalog(move |cat, inner| {
             let removed = cat.remove_user(&name)?;
-            cat.log_access(
-                &auth.user,
-                "user-remove",
-                None,
-                Some(&name),
-                auth.peer_text().as_deref(),
-            )?;
+            auth.log(cat, "user-remove", None, Some(&name))?;
             inner
                 .sessions
                 .lock()
@@ -278,13 +234,7 @@ pub async fn add_key(
                 added_at: chrono::Utc::now().to_rfc3339(),
             };
             let added = cat.add_keys(&[key])?;
-            cat.log_access(
-                &auth.user,
-                "key-add",
-                None,
-                Some(&name),
-                auth.peer_text().as_deref(),
-            )?;
+            auth.log(cat, "key-add", None, Some(&name))?;
             Ok(added)
         })
         .await?;

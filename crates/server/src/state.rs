@@ -63,6 +63,16 @@ pub struct Inner {
     pub secure_cookies: bool,
 }
 
+impl Inner {
+    /// Makes the index's last commit visible now: the reader would see it
+    /// within a second, but the page that follows a change should see it.
+    pub fn reload_index(&self) -> ApiResult<()> {
+        self.reader
+            .reload()
+            .map_err(|e| ApiError::Internal(e.to_string()))
+    }
+}
+
 impl AppState {
     /// Opens the case's index and readies the state.
     pub fn new(case: Case, secure_cookies: bool) -> ApiResult<AppState> {
