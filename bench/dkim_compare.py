@@ -41,10 +41,14 @@ So a real message whose signature carried an expiry (`mail-auth/dkim/005.txt`, t
 as disagreements, with the likely cause printed beside them.
 
 **Benchmark** (`--bench N`): N distinct ~2 KB CRLF messages, signed by dkimpy (rsa-sha256,
-1024-bit RFC 8463 key, relaxed/simple), are verified by dkimpy in one process (messages and key in
-memory, the whole loop timed), and by `leakcheck verify` on a case where they were already ingested
-(only the verify command is timed, so it includes leakcheck's start-up, catalog and blob reads).
-The ratio is leakcheck messages/s over dkimpy messages/s.
+1024-bit RFC 8463 key, relaxed/simple), are verified three ways: by dkimpy in one process
+(messages and key in memory, the whole loop timed); by leakcheck's per-email signature check
+(`crates/verify/benches/dkim.rs`: DKIM and ARC from one parse, messages and keys in memory, on one
+thread and on every core), which is what dkimpy's loop does; and by the whole `leakcheck verify`
+command on a fresh copy of a case where they were already ingested (start-up, catalog and blob
+reads, every other check, near-copy detection, saving findings and re-indexing the verdicts
+included). The three take turns for three rounds and each keeps its best round, since a shared
+machine's speed drifts. Ratios are messages/s over dkimpy's messages/s.
 
 Exit code: 0 when both sides ran (disagreements are a finding, not an error) or when skipped; 1
 when the leakcheck side could not run (the dkimpy table is still printed, with the reason).
@@ -59,6 +63,7 @@ import os
 import platform
 import random
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -573,6 +578,12 @@ def bench_message(i, rng):
     return ("\r\n".join(head) + "\r\n\r\n" + "\r\n".join(body) + "\r\n").encode("ascii")
 
 
+# Turns each tool takes in the benchmark; each keeps its best.
+ROUNDS = 3
+# Why the check-alone bench gave no figures, when it did not.
+CHECK_ERRORS = []
+
+
 def run_bench(dkim, corpus, work, n, bin_path, lc_usable):
     privkey = (corpus / "dkimpy/test.private").read_bytes()
     key = txt_value((corpus / "dkimpy/test.txt").read_text("ascii"))
@@ -596,59 +607,94 @@ def run_bench(dkim, corpus, work, n, bin_path, lc_usable):
     def dnsfunc(name, timeout=5):
         return key_bytes if name.rstrip(b".").lower() == b"test._domainkey.example.com" else None
 
-    passed = 0
-    start = time.perf_counter()
-    for raw in signed:
-        try:
-            passed += bool(dkim.DKIM(raw, logger=DKIMPY_LOG).verify(idx=0, dnsfunc=dnsfunc))
-        except dkim.DKIMException:
-            pass
-    secs = time.perf_counter() - start
-    CAPTURE.take()
-    out["dkimpy"] = {"seconds": round(secs, 4), "msgs_per_s": round(n / secs, 1), "passed": passed}
+    def dkimpy_pass():
+        passed = 0
+        start = time.perf_counter()
+        for raw in signed:
+            try:
+                passed += bool(dkim.DKIM(raw, logger=DKIMPY_LOG).verify(idx=0, dnsfunc=dnsfunc))
+            except dkim.DKIMException:
+                pass
+        secs = time.perf_counter() - start
+        CAPTURE.take()
+        return secs, passed
 
+    template = work / "bench" / "ingested"
     if lc_usable:
         try:
-            case = work / "bench" / "case"
-            prepare_case(bin_path, case, keys_file, messages)
-            stdout, secs = leakcheck(bin_path, "verify", case, "--json")
-            items, _ = parse_verify_output(stdout)
-            lc_passed = sum(1 for it in items.values()
-                            if any(s.get("result") == "pass" for s in it["signatures"].values()))
-            out["leakcheck"] = {"seconds": round(secs, 4), "msgs_per_s": round(n / secs, 1),
-                                "passed": lc_passed, "items": len(items)}
-            out["ratio_leakcheck_over_dkimpy"] = round(
-                out["leakcheck"]["msgs_per_s"] / out["dkimpy"]["msgs_per_s"], 2)
+            prepare_case(bin_path, template, keys_file, messages)
         except LeakcheckFailed as e:
             out["leakcheck_error"] = str(e)
     else:
         out["leakcheck_error"] = "the leakcheck side failed on the corpus (see above)"
-    out["check"] = check_alone(messages, keys_file, out["dkimpy"]["msgs_per_s"])
+
+    # The machines these run on are shared and their speed drifts from one
+    # second to the next: the tools take turns, ROUNDS times, and each
+    # keeps its best round.
+    best = {}
+
+    def keep(name, seconds, row):
+        if name not in best or seconds < best[name]["seconds"]:
+            best[name] = row
+
+    for r in range(ROUNDS):
+        secs, passed = dkimpy_pass()
+        keep("dkimpy", secs, {"seconds": round(secs, 4), "msgs_per_s": round(n / secs, 1),
+                              "passed": passed})
+        if "leakcheck_error" not in out:
+            # A fresh copy each round: a second verify of the same case has
+            # no verdicts to change and so less to index.
+            case = work / "bench" / f"case-{r}"
+            shutil.copytree(template, case)
+            try:
+                stdout, secs = leakcheck(bin_path, "verify", case, "--json")
+            except LeakcheckFailed as e:
+                out["leakcheck_error"] = str(e)
+            else:
+                items, _ = parse_verify_output(stdout)
+                lc_passed = sum(1 for it in items.values()
+                                if any(s.get("result") == "pass" for s in it["signatures"].values()))
+                keep("leakcheck", secs, {"seconds": round(secs, 4), "msgs_per_s": round(n / secs, 1),
+                                         "passed": lc_passed, "items": len(items)})
+            shutil.rmtree(case, ignore_errors=True)
+        for row in check_alone(messages, keys_file):
+            keep(f"check-{row['threads']}", row["seconds"], row)
+    out["rounds"] = ROUNDS
+    out["dkimpy"] = best["dkimpy"]
+    rate = out["dkimpy"]["msgs_per_s"]
+    if "leakcheck" in best:
+        out["leakcheck"] = best["leakcheck"]
+        out["ratio_leakcheck_over_dkimpy"] = round(best["leakcheck"]["msgs_per_s"] / rate, 2)
+    checks = sorted((v for k, v in best.items() if k.startswith("check-")), key=lambda r: r["threads"])
+    for row in checks:
+        row["ratio_over_dkimpy"] = round(row["msgs_per_s"] / rate, 1)
+    out["check"] = checks or {"error": CHECK_ERRORS[-1] if CHECK_ERRORS else "no output"}
     return out
 
 
-def check_alone(messages, keys_file, dkimpy_rate):
-    """leakcheck's DKIM check alone on the same messages, in memory like dkimpy's loop:
-    crates/verify/benches/dkim.rs, on one thread and on every core."""
+def check_alone(messages, keys_file):
+    """leakcheck's per-email signature check alone on the same messages, in memory like
+    dkimpy's loop: crates/verify/benches/dkim.rs, on one thread and on every core."""
     try:
         run = subprocess.run(["cargo", "bench", "-q", "-p", "leakcheck-verify", "--bench", "dkim", "--",
                               str(messages), str(keys_file)], cwd=REPO, capture_output=True, timeout=1800)
     except (OSError, subprocess.TimeoutExpired) as e:
-        return {"error": str(e)}
+        CHECK_ERRORS.append(str(e))
+        return []
     rows = []
     for line in run.stdout.decode("utf-8", "replace").splitlines():
         try:
-            row = json.loads(line)
+            rows.append(json.loads(line))
         except json.JSONDecodeError:
             continue
-        row["ratio_over_dkimpy"] = round(row["msgs_per_s"] / dkimpy_rate, 1)
-        rows.append(row)
-    return rows or {"error": run.stderr.decode("utf-8", "replace")[-500:]}
+    if not rows:
+        CHECK_ERRORS.append(run.stderr.decode("utf-8", "replace")[-500:])
+    return rows
 
 
 def print_bench(b):
     print(f"\n### Verify throughput: {b['messages']} messages, {b['bytes'] / 1e6:.2f} MB, "
-          f"{os.cpu_count()} CPUs\n")
+          f"{os.cpu_count()} CPUs, best of {b['rounds']} rounds taken in turns\n")
     print("| tool | seconds | messages/s | passed |")
     print("|---|---:|---:|---:|")
     for tool in ("dkimpy", "leakcheck"):
@@ -659,8 +705,8 @@ def print_bench(b):
         print(f"\nleakcheck / dkimpy messages/s: {b['ratio_leakcheck_over_dkimpy']}x")
     check = b.get("check")
     if isinstance(check, list):
-        print("\nThe DKIM check alone, messages in memory as in dkimpy's loop "
-              "(crates/verify/benches/dkim.rs):\n")
+        print("\nThe per-email signature check alone (DKIM and ARC from one parse), messages "
+              "in memory as in dkimpy's loop (crates/verify/benches/dkim.rs):\n")
         print("| threads | seconds | messages/s | passed | vs dkimpy |")
         print("|---:|---:|---:|---:|---:|")
         for r in check:

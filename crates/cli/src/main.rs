@@ -21,6 +21,9 @@ mod progress;
 mod show;
 mod show_doc;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let args = cli::Cli::parse();
     match cmd::run(args) {

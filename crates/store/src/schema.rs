@@ -145,6 +145,12 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE search_indexed ADD COLUMN lang TEXT;
     "#,
+    // 7: the checks that flag an item, read without the findings' evidence
+    // (a findings row carries kilobytes of JSON; reading those rows was most
+    // of listing 10,000 items for the index).
+    r#"
+    CREATE INDEX findings_flagging ON findings(item, verdict, check_id);
+    "#,
 ];
 
 /// The newest schema version this build writes.

@@ -62,7 +62,86 @@ impl SearchRow {
     }
 }
 
+/// One item as the near-copy finder reads it: its text, and no more of
+/// its email's fields than that.
+#[derive(Clone, Debug)]
+pub struct TextRow {
+    /// The item.
+    pub id: ItemId,
+    /// Its kind.
+    pub kind: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// The first place it was found (shallowest).
+    pub path: String,
+    /// Its verdict, once `verify` has run.
+    pub verdict: Option<String>,
+    /// An email's fields as stored (JSON), read for the text only.
+    email: Option<String>,
+    /// A document's text.
+    doc_text: Option<String>,
+}
+
+impl TextRow {
+    /// The item's text, as [`SearchRow::text`] gives it. An email's is read
+    /// out of its stored fields here rather than by the query, so that
+    /// callers can do it on every core.
+    pub fn text(&self, blobs: &BlobStore) -> Option<String> {
+        #[derive(serde::Deserialize)]
+        struct Text {
+            text: Option<String>,
+        }
+        if let Some(json) = &self.email {
+            return serde_json::from_str::<Text>(json).ok()?.text;
+        }
+        if let Some(t) = &self.doc_text {
+            return Some(t.clone());
+        }
+        plain_text(blobs, &self.id, &self.kind, self.size)
+    }
+}
+
 impl Catalog {
+    /// Every item's text source in id order after `after`, at most `limit`.
+    pub fn text_rows(&self, after: Option<&ItemId>, limit: usize) -> Result<Vec<TextRow>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT i.id, i.kind, i.size,
+               (SELECT display FROM occurrences o WHERE o.item = i.id
+                ORDER BY o.depth, o.parent, o.position LIMIT 1),
+               v.verdict, e.meta, d.text
+             FROM items i
+             LEFT JOIN emails e ON e.item = i.id
+             LEFT JOIN documents d ON d.item = i.id
+             LEFT JOIN verdicts v ON v.item = i.id
+             WHERE i.id > ?1 ORDER BY i.id LIMIT ?2",
+        )?;
+        let after = after.map_or("", |a| a.as_str());
+        let rows = stmt.query_map(params![after, limit as i64], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, Option<String>>(3)?,
+                r.get::<_, Option<String>>(4)?,
+                r.get::<_, Option<String>>(5)?,
+                r.get::<_, Option<String>>(6)?,
+            ))
+        })?;
+        rows.map(|row| {
+            let (id, kind, size, path, verdict, email, doc_text) = row?;
+            Ok(TextRow {
+                id: parse_id(&id)?,
+                kind,
+                size: size as u64,
+                path: path.unwrap_or_default(),
+                verdict,
+                email,
+                doc_text,
+            })
+        })
+        .collect()
+    }
+
     /// Items whose index entry is missing or stale (every item when `all`),
     /// in id order after `after`, at most `limit` of them.
     pub fn search_rows(

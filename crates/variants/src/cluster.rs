@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use leakcheck_core::doc::key;
 use leakcheck_core::{ItemId, Kind};
 use leakcheck_extract::doc::DocLimits;
-use leakcheck_store::{Case, Catalog, SearchRow};
+use leakcheck_store::{Case, Catalog, TextRow};
 use serde::Serialize;
 
 use crate::Result;
@@ -60,7 +60,7 @@ impl Corpus {
         };
         let mut after = None;
         loop {
-            let rows = catalog.search_rows(true, after.as_ref(), BATCH)?;
+            let rows = catalog.text_rows(after.as_ref(), BATCH)?;
             let Some(last) = rows.last() else { break };
             after = Some(last.id.clone());
             for (row, basis) in rows.iter().zip(bases(case, &rows, images)) {
@@ -91,8 +91,8 @@ enum Basis {
 
 /// Each row's signature or image hash, computed on every core: hashing
 /// shingles was the largest single cost of `verify` on 10,000 emails.
-fn bases(case: &Case, rows: &[SearchRow], images: bool) -> Vec<Basis> {
-    let basis = |row: &SearchRow| {
+fn bases(case: &Case, rows: &[TextRow], images: bool) -> Vec<Basis> {
+    let basis = |row: &TextRow| {
         if is_image(&row.kind) {
             if images {
                 Basis::Image(image_hash(case, &row.id, &row.kind))
@@ -232,7 +232,7 @@ fn groups(n: usize, pairs: impl IntoIterator<Item = (usize, usize)>) -> Vec<Vec<
 
 /// Indices of text entries that are near-copies of one another, grouped.
 pub fn text_groups(texts: &[(Entry, Signature)]) -> Vec<Vec<usize>> {
-    let sigs: Vec<Option<Signature>> = texts.iter().map(|(_, s)| Some(s.clone())).collect();
+    let sigs: Vec<Option<&Signature>> = texts.iter().map(|(_, s)| Some(s)).collect();
     let pairs = near_pairs(&sigs);
     groups(texts.len(), pairs.into_iter().map(|(a, b, _)| (a, b)))
 }

@@ -13,8 +13,6 @@
 //! probability 1.0 (to 7 decimals), at 0.3 with 0.23; candidates are then
 //! kept when the estimate reaches [`NEAR`].
 
-use std::collections::HashMap;
-
 /// Words per shingle.
 pub const SHINGLE: usize = 4;
 /// Minimum hashes per signature.
@@ -40,19 +38,48 @@ pub struct Signature {
 }
 
 /// A 64-bit mix (SplitMix64's finaliser): cheap and well spread.
-fn mix(mut x: u64) -> u64 {
+const fn mix(mut x: u64) -> u64 {
     x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     x ^ (x >> 31)
 }
 
-/// FNV-1a over a word: stable across runs and machines, unlike std's hasher.
-fn word_hash(w: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in w.bytes() {
-        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+/// The hashes of a text's [`words`], each by FNV-1a over its UTF-8 bytes (stable across
+/// runs and machines, unlike std's hasher). Lower-cased as it goes, with no
+/// string per word: this runs over every text of the dump.
+fn word_hashes(text: &str) -> Vec<u64> {
+    const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+    let fnv = |h: u64, b: u8| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    let mut out = Vec::with_capacity(text.len() / 5);
+    let mut h = OFFSET;
+    let mut in_word = false;
+    for c in text.chars() {
+        if c.is_ascii() {
+            if c.is_ascii_alphanumeric() {
+                h = fnv(h, c.to_ascii_lowercase() as u8);
+                in_word = true;
+                continue;
+            }
+        } else if c.is_alphanumeric() {
+            for l in c.to_lowercase() {
+                let mut buf = [0u8; 4];
+                for &b in l.encode_utf8(&mut buf).as_bytes() {
+                    h = fnv(h, b);
+                }
+            }
+            in_word = true;
+            continue;
+        }
+        if in_word {
+            out.push(h);
+            h = OFFSET;
+            in_word = false;
+        }
     }
-    h
+    if in_word {
+        out.push(h);
+    }
+    out
 }
 
 /// The words of a text as they are compared: lower case, letters and digits.
@@ -65,33 +92,51 @@ pub fn words(text: &str) -> Vec<String> {
 
 /// The hashes of a text's shingles, for exact comparisons of a few texts.
 pub fn shingle_set(text: &str) -> std::collections::HashSet<u64> {
-    let hashes: Vec<u64> = words(text).iter().map(|w| word_hash(w)).collect();
-    hashes.windows(SHINGLE).map(shingle_hash).collect()
+    word_hashes(text)
+        .windows(SHINGLE)
+        .map(shingle_hash)
+        .collect()
 }
 
 fn shingle_hash(window: &[u64]) -> u64 {
     window.iter().fold(0u64, |acc, h| mix(acc ^ h))
 }
 
+/// The i-th of the [`HASHES`] hash functions is `x * A[i] + B[i]` (mod
+/// 2^64) over a shingle's hash `x`, compared as a whole: one multiply and
+/// one add where a full mix per function made signatures the costliest part
+/// of `verify`. Shingle hashes are already well mixed, and an odd
+/// multiplier makes each function a permutation, as MinHash wants.
+const fn constants() -> ([u64; HASHES], [u64; HASHES]) {
+    let mut a = [0u64; HASHES];
+    let mut b = [0u64; HASHES];
+    let mut i = 0;
+    while i < HASHES {
+        a[i] = mix(2 * i as u64 + 1) | 1;
+        b[i] = mix(2 * i as u64 + 2);
+        i += 1;
+    }
+    (a, b)
+}
+const FUNCTIONS: ([u64; HASHES], [u64; HASHES]) = constants();
+
 /// The signature of a text, `None` when it has fewer than [`MIN_WORDS`] words.
 pub fn signature(text: &str) -> Option<Signature> {
-    let hashes: Vec<u64> = words(text).iter().map(|w| word_hash(w)).collect();
+    let hashes = word_hashes(text);
     if hashes.len() < MIN_WORDS {
         return None;
     }
-    let mut sig = vec![u64::MAX; HASHES];
+    let (a, b) = &FUNCTIONS;
+    let mut sig = [u64::MAX; HASHES];
     let shingles = hashes.len() + 1 - SHINGLE;
     for window in hashes.windows(SHINGLE) {
-        let shingle = shingle_hash(window);
-        for (i, slot) in sig.iter_mut().enumerate() {
-            let v = mix(shingle ^ (i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15));
-            if v < *slot {
-                *slot = v;
-            }
+        let x = shingle_hash(window);
+        for ((slot, a), b) in sig.iter_mut().zip(a).zip(b) {
+            *slot = (*slot).min(x.wrapping_mul(*a).wrapping_add(*b));
         }
     }
     Some(Signature {
-        mins: sig,
+        mins: sig.to_vec(),
         shingles,
     })
 }
@@ -120,27 +165,31 @@ impl Signature {
 
 /// Pairs of signatures (by index) that are near-copies, each with its
 /// estimated resemblance, found through LSH banding.
-pub fn near_pairs(sigs: &[Option<Signature>]) -> Vec<(usize, usize, f64)> {
-    let mut buckets: HashMap<(usize, u64), Vec<usize>> = HashMap::new();
+pub fn near_pairs(sigs: &[Option<&Signature>]) -> Vec<(usize, usize, f64)> {
+    // Every (band, bucket key, text) sorted, so that a bucket is a run of
+    // equal keys: a sort is several times faster than a map of vectors.
+    let mut keyed: Vec<(u64, u32)> = Vec::with_capacity(sigs.len() * (HASHES / ROWS));
     for (i, sig) in sigs.iter().enumerate() {
         let Some(sig) = sig else { continue };
         for (band, rows) in sig.mins.chunks(ROWS).enumerate() {
             let key = rows.iter().fold(band as u64, |acc, h| mix(acc ^ h));
-            buckets.entry((band, key)).or_default().push(i);
+            keyed.push((key, i as u32));
         }
     }
+    keyed.sort_unstable();
     let mut seen = std::collections::HashSet::new();
     let mut out = Vec::new();
-    for members in buckets.values() {
-        if members.len() < 2 || members.len() > MAX_BUCKET {
+    for bucket in keyed.chunk_by(|x, y| x.0 == y.0) {
+        if bucket.len() < 2 || bucket.len() > MAX_BUCKET {
             continue;
         }
-        for (x, &a) in members.iter().enumerate() {
-            for &b in &members[x + 1..] {
-                if !seen.insert((a, b)) {
+        for (x, &(_, a)) in bucket.iter().enumerate() {
+            for &(_, b) in &bucket[x + 1..] {
+                let (a, b) = (a as usize, b as usize);
+                if a == b || !seen.insert((a, b)) {
                     continue;
                 }
-                if let (Some(sa), Some(sb)) = (&sigs[a], &sigs[b]) {
+                if let (Some(sa), Some(sb)) = (sigs[a], sigs[b]) {
                     let r = sa.resemblance(sb);
                     if r >= NEAR {
                         out.push((a, b, r));
@@ -160,6 +209,19 @@ mod tests {
     const BASE: &str = "The board approved the budget of 12000 euros for the posters in Lyon, \
         and the treasurer will transfer the money on Monday after the weekly meeting with the \
         campaign team. Volunteers will put the posters up in every district before the rally.";
+
+    #[test]
+    fn word_hashes_are_the_words_hashed() {
+        let text = "Überweisung: 12 000 € an M. DUPONT, l'été—Straße_2 ÉTÉ";
+        let fnv = |w: &str| {
+            w.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+                (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+            })
+        };
+        let expected: Vec<u64> = words(text).iter().map(|w| fnv(w)).collect();
+        assert_eq!(word_hashes(text), expected);
+        assert_eq!(words(text)[0], "überweisung");
+    }
 
     #[test]
     fn small_edits_stay_near_and_other_texts_do_not() {
@@ -188,7 +250,7 @@ mod tests {
             "{}",
             excerpt.contained_in(&a)
         );
-        let pairs = near_pairs(&[Some(a), Some(other), None, Some(figure)]);
+        let pairs = near_pairs(&[Some(&a), Some(&other), None, Some(&figure)]);
         assert_eq!(pairs.len(), 1);
         assert_eq!((pairs[0].0, pairs[0].1), (0, 3));
     }

@@ -10,14 +10,14 @@
 use leakcheck_core::{Finding, Verdict};
 use mail_auth::arc::ChainValidation;
 use mail_auth::common::crypto::Algorithm;
-use mail_auth::common::parse::TxtRecordParser;
 use mail_auth::common::verify::DomainKey;
 use mail_auth::dkim::Canonicalization;
 use mail_auth::{AuthenticatedMessage, Error};
 use serde_json::{Value, json};
 
 use crate::KeySet;
-use crate::dkim::{body_hash_matches, normalise, strip_b_value};
+use crate::dkim::KeyProblem;
+use crate::dkim::{body_hash_matches, strip_b_value};
 
 /// The chain's outcome, as RFC 8617 names it (`cv=`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -199,11 +199,10 @@ pub fn validate(
     )
 }
 
-/// The finding for an email's raw bytes; `None` when it has no ARC headers.
-pub fn check(raw: &[u8], keys: &KeySet) -> Option<Finding> {
-    let (bytes, _) = normalise(raw);
-    let msg = AuthenticatedMessage::parse_with_opts(&bytes, None, false)?;
-    let (result, why, sets) = validate(&msg, keys);
+/// The finding for a parsed email (see [`crate::dkim::check_signed`]);
+/// `None` when it has no ARC headers.
+pub fn check(msg: &AuthenticatedMessage<'_>, keys: &KeySet) -> Option<Finding> {
+    let (result, why, sets) = validate(msg, keys);
     let (verdict, summary) = match result {
         ChainResult::None if sets.is_empty() => return None,
         ChainResult::None => (
@@ -234,20 +233,27 @@ pub fn check(raw: &[u8], keys: &KeySet) -> Option<Finding> {
     })
 }
 
-fn key_for(keys: &KeySet, s: &str, d: &str, a: Algorithm) -> Result<DomainKey, String> {
+fn key_for<'k>(keys: &'k KeySet, s: &str, d: &str, a: Algorithm) -> Result<&'k DomainKey, String> {
     let name = format!("{s}._domainkey.{d}").to_ascii_lowercase();
     let Some(first) = keys.get(&name).first() else {
         return Err(format!("no key for {name} in the case"));
     };
-    let key = DomainKey::parse(first.txt.as_bytes())
-        .map_err(|e| format!("the key record for {name} is unusable: {e}"))?;
-    let bits = key.p.public_key_bits();
-    if a != Algorithm::Ed25519Sha256 && bits < 1024 {
+    let key = match &first.parsed {
+        Ok(k) => k,
+        Err(KeyProblem::Revoked) => {
+            return Err(format!("the key record for {name} is revoked (empty p=)"));
+        }
+        Err(KeyProblem::Unusable(e)) => {
+            return Err(format!("the key record for {name} is unusable: {e}"));
+        }
+    };
+    if a != Algorithm::Ed25519Sha256 && key.rsa_bits < 1024 {
         return Err(format!(
-            "the key record for {name} is a {bits}-bit RSA key, too weak to count (RFC 8301)"
+            "the key record for {name} is a {}-bit RSA key, too weak to count (RFC 8301)",
+            key.rsa_bits
         ));
     }
-    Ok(key)
+    Ok(&key.key)
 }
 
 /// RFC 6376 tag-list syntax, strictly: lower-case tag names, no repeats, no

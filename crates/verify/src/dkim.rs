@@ -21,26 +21,61 @@ use mail_auth::{AuthenticatedMessage, Error};
 use serde::Serialize;
 use serde_json::json;
 
+use crate::arc;
+
 /// Headers a reader sees; each should be covered by `h=`.
 const DISPLAYED: [&str; 5] = ["from", "date", "subject", "to", "cc"];
 
-/// The case's DKIM keys, by `selector._domainkey.domain`.
+/// The case's DKIM keys, by `selector._domainkey.domain`, each parsed once
+/// (a dump signs thousands of messages with the same few keys).
 #[derive(Default)]
 pub struct KeySet {
-    by_name: HashMap<String, Vec<KeyRecord>>,
+    by_name: HashMap<String, Vec<CaseKey>>,
+}
+
+/// A key of the case and what its TXT record gives.
+pub(crate) struct CaseKey {
+    pub(crate) record: KeyRecord,
+    pub(crate) parsed: Result<ParsedKey, KeyProblem>,
+}
+
+/// A usable key record.
+pub(crate) struct ParsedKey {
+    pub(crate) key: DomainKey,
+    /// The modulus size of an RSA key (an Ed25519 key is always 256 bits).
+    pub(crate) rsa_bits: usize,
+}
+
+/// Why a key record cannot verify anything.
+pub(crate) enum KeyProblem {
+    /// `p=` is empty.
+    Revoked,
+    /// The record does not parse, in mail-auth's words.
+    Unusable(String),
 }
 
 impl KeySet {
-    /// Indexes keys by name.
+    /// Indexes keys by name and parses their records.
     pub fn new(keys: Vec<KeyRecord>) -> KeySet {
-        let mut by_name: HashMap<String, Vec<KeyRecord>> = HashMap::new();
-        for k in keys {
-            by_name.entry(k.name.clone()).or_default().push(k);
+        let mut by_name: HashMap<String, Vec<CaseKey>> = HashMap::new();
+        for record in keys {
+            let parsed = match DomainKey::parse(record.txt.as_bytes()) {
+                Ok(key) => Ok(ParsedKey {
+                    rsa_bits: key.p.public_key_bits(),
+                    key,
+                }),
+                Err(Error::Dkim(DkimError::RevokedPublicKey)) => Err(KeyProblem::Revoked),
+                Err(e) => Err(KeyProblem::Unusable(e.to_string())),
+            };
+            by_name
+                .entry(record.name.clone())
+                .or_default()
+                .push(CaseKey { record, parsed });
         }
         KeySet { by_name }
     }
 
-    pub(crate) fn get(&self, name: &str) -> &[KeyRecord] {
+    pub(crate) fn get(&self, name: &str) -> &[CaseKey] {
         self.by_name.get(name).map_or(&[], Vec::as_slice)
     }
 }
@@ -90,20 +125,33 @@ pub struct SignatureResult {
     pub qualifiers: Vec<String>,
 }
 
-/// Verifies every signature of `raw` and concludes.
+/// Verifies every DKIM signature of `raw` and concludes.
 pub fn check(raw: &[u8], keys: &KeySet, date_unix: Option<i64>) -> Finding {
+    check_signed(raw, keys, date_unix).0
+}
+
+/// The `email.dkim` finding and, when the message has ARC headers, the
+/// `email.arc` one, from a single parse of the message: what `verify` runs
+/// for every email.
+pub fn check_signed(
+    raw: &[u8],
+    keys: &KeySet,
+    date_unix: Option<i64>,
+) -> (Finding, Option<Finding>) {
     let (bytes, note) = normalise(raw);
     let mut normalised: Vec<String> = note.into_iter().collect();
     let Some(msg) = AuthenticatedMessage::parse_with_opts(&bytes, None, false) else {
-        return finding(
+        let none = finding(
             Verdict::Unverifiable,
             "no header could be parsed".into(),
             vec![],
             normalised,
             json!({}),
         );
+        return (none, None);
     };
-    let counts = header_counts(&msg);
+    let arc = arc::check(&msg, keys);
+    let counts = HeaderCounts::of(&msg);
     let mut results = verify_all(&msg, keys, date_unix, &counts);
     drop(msg);
     // mbox `>From ` quoting breaks body hashes: when un-quoting the lines
@@ -128,10 +176,10 @@ pub fn check(raw: &[u8], keys: &KeySet, date_unix: Option<i64>) -> Finding {
     }
     let injected: Vec<String> = DISPLAYED
         .iter()
-        .filter(|h| counts.get(**h).copied().unwrap_or(0) > 1)
+        .filter(|h| counts.get(h) > 1)
         .map(|h| h.to_string())
         .collect();
-    conclude(results, normalised, injected, &counts)
+    (conclude(results, normalised, injected, &counts), arc)
 }
 
 /// Does the body hash mail-auth computed for these parameters match `bh`?
@@ -169,7 +217,7 @@ fn verify_all(
     msg: &AuthenticatedMessage<'_>,
     keys: &KeySet,
     date_unix: Option<i64>,
-    counts: &HashMap<String, usize>,
+    counts: &HeaderCounts,
 ) -> Vec<SignatureResult> {
     // Index every DKIM-Signature header (parsed or not) in message order.
     let positions: Vec<*const u8> = msg
@@ -251,23 +299,23 @@ fn verify_all(
         let mut best: Option<(u8, SignatureResult)> = None;
         for key in candidates {
             let mut k = r.clone();
-            k.key_source = Some(key.source.clone());
-            k.key_obtained = key.obtained.clone();
-            let rank = match DomainKey::parse(key.txt.as_bytes()) {
-                Err(Error::Dkim(DkimError::RevokedPublicKey)) => {
+            k.key_source = Some(key.record.source.clone());
+            k.key_obtained = key.record.obtained.clone();
+            let rank = match &key.parsed {
+                Err(KeyProblem::Revoked) => {
                     k.result = "key-revoked";
                     k.detail = format!("the key record for {name} is revoked (empty p=)");
                     1
                 }
-                Err(e) => {
+                Err(KeyProblem::Unusable(e)) => {
                     k.result = "key-invalid";
                     k.detail = format!("the key record for {name} is unusable: {e}");
                     0
                 }
-                Ok(dk) => {
+                Ok(pk) => {
                     let bits = match sig.a {
                         Algorithm::Ed25519Sha256 => 256,
-                        _ => dk.p.public_key_bits(),
+                        _ => pk.rsa_bits,
                     };
                     k.key_bits = Some(bits);
                     if sig.a != Algorithm::Ed25519Sha256 && bits < 1024 {
@@ -283,7 +331,7 @@ fn verify_all(
                         continue;
                     }
                     let mut headers = msg.signed_headers(&sig.h, h.name, &stripped);
-                    match dk.p.verify(&mut headers, &sig.b, sig.ch, sig.a) {
+                    match pk.key.p.verify(&mut headers, &sig.b, sig.ch, sig.a) {
                         Ok(()) => {
                             k.result = "pass";
                             k.detail =
@@ -316,18 +364,18 @@ fn verify_all(
 fn describe(
     index: usize,
     sig: &Signature,
-    counts: &HashMap<String, usize>,
+    counts: &HeaderCounts,
     from_domain: Option<&str>,
 ) -> SignatureResult {
     let signed: Vec<String> = sig.h.iter().map(|h| h.to_ascii_lowercase()).collect();
     let unsigned_displayed = DISPLAYED
         .iter()
-        .filter(|h| counts.get(**h).copied().unwrap_or(0) > 0 && !signed.iter().any(|s| s == *h))
+        .filter(|h| counts.get(h) > 0 && !signed.iter().any(|s| s == *h))
         .map(|h| h.to_string())
         .collect();
     let mut over_signed: Vec<String> = signed
         .iter()
-        .filter(|h| signed.iter().filter(|s| s == h).count() > counts.get(*h).copied().unwrap_or(0))
+        .filter(|h| signed.iter().filter(|s| s == h).count() > counts.get(h))
         .cloned()
         .collect();
     over_signed.dedup();
@@ -395,7 +443,7 @@ fn conclude(
     results: Vec<SignatureResult>,
     normalised: Vec<String>,
     injected: Vec<String>,
-    counts: &HashMap<String, usize>,
+    counts: &HeaderCounts,
 ) -> Finding {
     if results.is_empty() {
         return finding(
@@ -415,7 +463,7 @@ fn conclude(
                 .qualifiers
                 .iter()
                 .any(|q| matches!(q.as_str(), "weak-key" | "l-partial" | "from-not-signed"))
-            && counts.get("from").copied().unwrap_or(0)
+            && counts.get("from")
                 <= r.signed_headers
                     .iter()
                     .filter(|h| h.eq_ignore_ascii_case("from"))
@@ -538,14 +586,33 @@ fn canonical_len(c: Canonicalization, body: &[u8]) -> u64 {
     out.len() as u64
 }
 
-fn header_counts(msg: &AuthenticatedMessage<'_>) -> HashMap<String, usize> {
-    let mut counts = HashMap::new();
-    for (name, _) in &msg.headers {
-        *counts
-            .entry(String::from_utf8_lossy(name).trim().to_ascii_lowercase())
-            .or_insert(0) += 1;
+/// How many times each header name occurs, names compared without case.
+/// A list, not a map: a message has a dozen or so distinct names, and this
+/// runs for every message of the dump.
+pub(crate) struct HeaderCounts<'a>(Vec<(&'a [u8], usize)>);
+
+impl<'a> HeaderCounts<'a> {
+    fn of(msg: &AuthenticatedMessage<'a>) -> HeaderCounts<'a> {
+        let mut counts: Vec<(&[u8], usize)> = Vec::with_capacity(msg.headers.len());
+        for &(name, _) in &msg.headers {
+            let name = name.trim_ascii();
+            match counts
+                .iter_mut()
+                .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            {
+                Some((_, c)) => *c += 1,
+                None => counts.push((name, 1)),
+            }
+        }
+        HeaderCounts(counts)
     }
-    counts
+
+    fn get(&self, name: &str) -> usize {
+        self.0
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name.as_bytes()))
+            .map_or(0, |(_, c)| *c)
+    }
 }
 
 /// The DKIM-Signature value with the `b=` tag's value and the header's
@@ -557,33 +624,34 @@ pub(crate) fn strip_b_value(value: &[u8]) -> Vec<u8> {
         .or_else(|| value.strip_suffix(b"\n"))
         .unwrap_or(value);
     let mut out = Vec::with_capacity(value.len());
-    let mut i = 0;
-    let mut at_tag_start = true;
-    while i < value.len() {
-        let c = value[i];
-        if at_tag_start && !c.is_ascii_whitespace() {
-            at_tag_start = false;
-            // Is this tag `b` (and not `bh`)?
-            let mut j = i + 1;
-            while j < value.len() && value[j].is_ascii_whitespace() {
-                j += 1;
+    // Tag by tag: each runs to the next `;` (tag values cannot hold one).
+    let mut rest = value;
+    loop {
+        let end = memchr::memchr(b';', rest).map_or(rest.len(), |i| i + 1);
+        let (tag, tail) = rest.split_at(end);
+        let name_at = tag
+            .iter()
+            .position(|c| !c.is_ascii_whitespace())
+            .unwrap_or(tag.len());
+        let after_b = tag.get(name_at + 1..).unwrap_or_default();
+        let eq = after_b
+            .iter()
+            .take_while(|c| c.is_ascii_whitespace())
+            .count();
+        // Is this tag `b` (and not `bh`)? Keep its name and `=`, drop its value.
+        if matches!(tag.get(name_at), Some(b'b' | b'B')) && after_b.get(eq) == Some(&b'=') {
+            out.extend_from_slice(&tag[..=name_at + 1 + eq]);
+            if tag.ends_with(b";") {
+                out.push(b';');
             }
-            if (c == b'b' || c == b'B') && value.get(j) == Some(&b'=') {
-                out.extend_from_slice(&value[i..=j]);
-                i = j + 1;
-                while i < value.len() && value[i] != b';' {
-                    i += 1;
-                }
-                continue;
-            }
+        } else {
+            out.extend_from_slice(tag);
         }
-        if c == b';' {
-            at_tag_start = true;
+        if tail.is_empty() {
+            return out;
         }
-        out.push(c);
-        i += 1;
+        rest = tail;
     }
-    out
 }
 
 enum Endings {
@@ -664,6 +732,13 @@ mod tests {
         );
         assert_eq!(strip_b_value(b"v=1; b=abc\r\n"), b"v=1; b=".to_vec());
         assert_eq!(strip_b_value(b"bh=1; b =x;"), b"bh=1; b =;".to_vec());
+        assert_eq!(strip_b_value(b"B=x; bh=y; b"), b"B=; bh=y; b".to_vec());
+        assert_eq!(
+            strip_b_value(b"d=a;\r\n b\t= x y ;  "),
+            b"d=a;\r\n b\t=;  ".to_vec()
+        );
+        assert_eq!(strip_b_value(b""), b"".to_vec());
+        assert_eq!(strip_b_value(b" ; ;"), b" ; ;".to_vec());
     }
 
     #[test]

@@ -13,9 +13,7 @@ use leakcheck_store::Case;
 use serde::Serialize;
 use serde_json::json;
 
-use crate::{
-    KeySet, arc, dkim, doc, duplicates, headers, near, outlook, thread, thread_quote, window,
-};
+use crate::{KeySet, dkim, doc, duplicates, headers, near, outlook, thread, thread_quote, window};
 
 /// One item's verification, as `verify --json` prints it.
 #[derive(Clone, Debug, Serialize)]
@@ -79,8 +77,9 @@ pub fn run(case: &Case, done: &AtomicU64) -> leakcheck_store::Result<(Summary, V
                             findings.push(outlook::not_original(&raw, &rebuilt[id]));
                         }
                         Ok(raw) => {
-                            findings.push(dkim::check(&raw, &keys, meta.date_unix));
-                            findings.extend(arc::check(&raw, &keys));
+                            let (dkim, arc) = dkim::check_signed(&raw, &keys, meta.date_unix);
+                            findings.push(dkim);
+                            findings.extend(arc);
                         }
                         Err(e) => findings.push(Finding {
                             check: "email.dkim".into(),
