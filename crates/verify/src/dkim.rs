@@ -81,7 +81,7 @@ impl KeySet {
 }
 
 /// The outcome for one signature.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct SignatureResult {
     /// Position among the message's DKIM-Signature headers, top first.
     pub index: usize,
@@ -297,8 +297,13 @@ fn verify_all(
         }
         let stripped = strip_b_value(h.value);
         let mut best: Option<(u8, SignatureResult)> = None;
-        for key in candidates {
-            let mut k = r.clone();
+        for (n, key) in candidates.iter().enumerate() {
+            // Usually one key per name: the last candidate takes `r` itself.
+            let mut k = if n + 1 == candidates.len() {
+                std::mem::take(&mut r)
+            } else {
+                r.clone()
+            };
             k.key_source = Some(key.record.source.clone());
             k.key_obtained = key.record.obtained.clone();
             let rank = match &key.parsed {
@@ -526,15 +531,17 @@ fn finding(
     normalised: Vec<String>,
     extra: serde_json::Value,
 ) -> Finding {
-    let mut evidence = json!({"signatures": signatures, "normalised": normalised});
-    if let (Some(e), Some(x)) = (evidence.as_object_mut(), extra.as_object()) {
-        e.extend(x.clone());
-    }
+    let mut evidence = match extra {
+        serde_json::Value::Object(map) => map,
+        _ => serde_json::Map::new(),
+    };
+    evidence.insert("signatures".into(), json!(signatures));
+    evidence.insert("normalised".into(), json!(normalised));
     Finding {
         check: "email.dkim".into(),
         verdict,
         summary,
-        evidence,
+        evidence: evidence.into(),
     }
 }
 
