@@ -5,6 +5,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 
+use leakcheck_core::ItemId;
 use leakcheck_search::{Page, SearchIndex, SearchResult, Sort, search, sync};
 use leakcheck_store::{Case, CaseSettings};
 
@@ -263,4 +264,34 @@ fn snippets_and_broken_queries() {
     let bad_date = f.run("date:soon budget", Page::default());
     assert_eq!(bad_date.total, 2);
     assert!(bad_date.notes[0].contains("not a date range"));
+}
+
+#[test]
+fn sync_reads_the_catalog_only_after_a_change() {
+    let f = Fixture::new();
+    let again = sync(&f.case, &AtomicU64::new(0)).unwrap();
+    assert_eq!((again.indexed, again.total), (0, 7), "nothing changed");
+
+    // A tag changes what the index shows: that item, and only it, again.
+    let hit = &f.run("cyprus", Page::default()).hits[0];
+    let id = ItemId::parse(&hit.id).unwrap();
+    assert!(
+        f.case
+            .catalog()
+            .unwrap()
+            .add_tag(&id, "checked", "test")
+            .unwrap()
+    );
+    let after = sync(&f.case, &AtomicU64::new(0)).unwrap();
+    assert_eq!((after.indexed, after.total), (1, 7));
+    let idx = SearchIndex::of_case(&f.case).unwrap();
+    let tagged = search(&f.case, &idx, "tag:checked", Page::default()).unwrap();
+    assert_eq!(tagged.hits.len(), 1);
+    assert_eq!(tagged.hits[0].id, hit.id);
+    drop(idx);
+
+    // An index folder deleted behind the catalog's back is filled again.
+    std::fs::remove_dir_all(f.case.root().join("index")).unwrap();
+    let refilled = sync(&f.case, &AtomicU64::new(0)).unwrap();
+    assert_eq!((refilled.indexed, refilled.total), (7, 7));
 }

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::schema;
+use crate::search_rows::bump_search_generation;
 
 /// The SQLite catalog of a case (WAL mode; one writer, many readers).
 pub struct Catalog {
@@ -301,6 +302,7 @@ impl Catalog {
                 }
             }
         }
+        bump_search_generation(&tx)?;
         tx.commit()?;
         Ok(())
     }
@@ -324,6 +326,7 @@ impl Catalog {
                 break;
             }
         }
+        bump_search_generation(&self.conn)?;
         Ok(())
     }
 
@@ -832,6 +835,7 @@ impl Catalog {
                 }
             }
         }
+        bump_search_generation(&tx)?;
         tx.commit()?;
         Ok(())
     }

@@ -290,8 +290,68 @@ impl Catalog {
     /// Forgets what the index holds (before a rebuild).
     pub fn clear_indexed(&mut self) -> Result<()> {
         self.conn.execute("DELETE FROM search_indexed", [])?;
+        bump_search_generation(&self.conn)?;
         Ok(())
     }
+
+    /// The search generation now, and the one the index was last brought
+    /// up to (`None` before the first sync). Equal means nothing the index
+    /// shows has changed since: a sync can stop at that, where listing
+    /// stale rows reads every item of the case.
+    pub fn search_generation(&self) -> Result<(i64, Option<i64>)> {
+        let get = |key: &str| -> Result<Option<i64>> {
+            let v: Option<String> = self
+                .conn
+                .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+                .optional()?;
+            v.map(|v| {
+                v.parse()
+                    .map_err(|_| Error::Corrupt(format!("{key} {v:?}")))
+            })
+            .transpose()
+        };
+        Ok((
+            get("search_generation")?.unwrap_or(0),
+            get("search_synced")?,
+        ))
+    }
+
+    /// Records that the index is up to date as of `generation`.
+    pub fn set_search_synced(&mut self, generation: i64) -> Result<()> {
+        self.conn.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('search_synced', ?1)",
+            [generation.to_string()],
+        )?;
+        Ok(())
+    }
+
+    /// How many items the index is recorded as holding.
+    pub fn indexed_count(&self) -> Result<u64> {
+        let n: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM search_indexed", [], |r| r.get(0))?;
+        Ok(n as u64)
+    }
+
+    /// How many items the catalog holds.
+    pub fn item_count(&self) -> Result<u64> {
+        let n: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM items", [], |r| r.get(0))?;
+        Ok(n as u64)
+    }
+}
+
+/// Moves the search generation on: called by every write that changes
+/// what the index shows (items and their places, verdicts and findings,
+/// tags), inside the write's transaction.
+pub(crate) fn bump_search_generation(conn: &rusqlite::Connection) -> Result<()> {
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES ('search_generation', '1')
+         ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
+        [],
+    )?;
+    Ok(())
 }
 
 /// A plain-text item's bytes as text (`size` 0: not known yet).

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::catalog::Catalog;
 use crate::error::{Error, Result};
+use crate::search_rows::bump_search_generation;
 
 /// What a user may do in a case.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -215,20 +216,28 @@ impl Catalog {
     pub fn add_tag(&mut self, item: &ItemId, tag: &str, by: &str) -> Result<bool> {
         self.known(item)?;
         let tag = normal_tag(tag)?;
-        Ok(self.conn.execute(
+        let added = self.conn.execute(
             "INSERT INTO tags (item, tag, added_by, added_at) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT(item, tag) DO NOTHING",
             params![item.as_str(), tag, by, now()],
-        )? > 0)
+        )? > 0;
+        if added {
+            bump_search_generation(&self.conn)?;
+        }
+        Ok(added)
     }
 
     /// Removes a tag; false when the item did not have it.
     pub fn remove_tag(&mut self, item: &ItemId, tag: &str) -> Result<bool> {
         let tag = normal_tag(tag)?;
-        Ok(self.conn.execute(
+        let removed = self.conn.execute(
             "DELETE FROM tags WHERE item = ?1 AND tag = ?2",
             params![item.as_str(), tag],
-        )? > 0)
+        )? > 0;
+        if removed {
+            bump_search_generation(&self.conn)?;
+        }
+        Ok(removed)
     }
 
     /// An item's tags, alphabetically.
