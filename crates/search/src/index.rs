@@ -354,24 +354,29 @@ mod tests {
     use super::*;
     use tantivy::schema::document::Document;
 
-    #[test]
-    fn a_language_once_detected_is_not_detected_again() {
-        let dir = tempfile::tempdir().unwrap();
-        let idx = SearchIndex::open(dir.path()).unwrap();
-        let english =
-            "Hello everyone, the kickoff meeting will take place next Monday in the large room.";
-        let mut row = SearchRow {
-            id: ItemId::of(english.as_bytes()),
+    /// A plain-text item with these bytes, found at `path`, never verified.
+    fn text_row(bytes: &[u8], path: &str) -> SearchRow {
+        SearchRow {
+            id: ItemId::of(bytes),
             kind: "text".into(),
-            size: english.len() as u64,
-            path: "note.txt".into(),
+            size: bytes.len() as u64,
+            path: path.into(),
             email: None,
             document: None,
             verdict: None,
             checks: Vec::new(),
             tags: Vec::new(),
             lang: None,
-        };
+        }
+    }
+
+    #[test]
+    fn a_language_once_detected_is_not_detected_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let idx = SearchIndex::open(dir.path()).unwrap();
+        let english =
+            "Hello everyone, the kickoff meeting will take place next Monday in the large room.";
+        let mut row = text_row(english.as_bytes(), "note.txt");
         assert_eq!(lang_of(&idx, &idx.document(&row, Some(english))), "en");
         // The catalog's record is what counts once there is one.
         row.lang = Some("fr".into());
@@ -388,18 +393,7 @@ mod tests {
         ];
         // Enough rows for several threads; each row's number is in its path.
         let rows: Vec<SearchRow> = (0..300u32)
-            .map(|n| SearchRow {
-                id: ItemId::of(&n.to_le_bytes()),
-                kind: "text".into(),
-                size: 80,
-                path: format!("dump/{n}.txt"),
-                email: None,
-                document: None,
-                verdict: None,
-                checks: Vec::new(),
-                tags: Vec::new(),
-                lang: None,
-            })
+            .map(|n| text_row(&n.to_le_bytes(), &format!("dump/{n}.txt")))
             .collect();
         let items: Vec<(&SearchRow, Option<&str>)> = rows
             .iter()

@@ -16,7 +16,6 @@ use mail_auth::{AuthenticatedMessage, Error};
 use serde_json::{Value, json};
 
 use crate::KeySet;
-use crate::dkim::KeyProblem;
 use crate::dkim::{body_hash_matches, strip_b_value};
 
 /// The chain's outcome, as RFC 8617 names it (`cv=`).
@@ -238,15 +237,7 @@ fn key_for<'k>(keys: &'k KeySet, s: &str, d: &str, a: Algorithm) -> Result<&'k D
     let Some(first) = keys.get(&name).first() else {
         return Err(format!("no key for {name} in the case"));
     };
-    let key = match &first.parsed {
-        Ok(k) => k,
-        Err(KeyProblem::Revoked) => {
-            return Err(format!("the key record for {name} is revoked (empty p=)"));
-        }
-        Err(KeyProblem::Unusable(e)) => {
-            return Err(format!("the key record for {name} is unusable: {e}"));
-        }
-    };
+    let key = first.parsed.as_ref().map_err(|p| p.why(&name))?;
     if a != Algorithm::Ed25519Sha256 && key.rsa_bits < 1024 {
         return Err(format!(
             "the key record for {name} is a {}-bit RSA key, too weak to count (RFC 8301)",

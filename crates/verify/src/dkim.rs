@@ -54,6 +54,16 @@ pub(crate) enum KeyProblem {
     Unusable(String),
 }
 
+impl KeyProblem {
+    /// The problem in words, for the key named `name`.
+    pub(crate) fn why(&self, name: &str) -> String {
+        match self {
+            KeyProblem::Revoked => format!("the key record for {name} is revoked (empty p=)"),
+            KeyProblem::Unusable(e) => format!("the key record for {name} is unusable: {e}"),
+        }
+    }
+}
+
 impl KeySet {
     /// Indexes keys by name and parses their records.
     pub fn new(keys: Vec<KeyRecord>) -> KeySet {
@@ -307,15 +317,15 @@ fn verify_all(
             k.key_source = Some(key.record.source.clone());
             k.key_obtained = key.record.obtained.clone();
             let rank = match &key.parsed {
-                Err(KeyProblem::Revoked) => {
-                    k.result = "key-revoked";
-                    k.detail = format!("the key record for {name} is revoked (empty p=)");
-                    1
-                }
-                Err(KeyProblem::Unusable(e)) => {
-                    k.result = "key-invalid";
-                    k.detail = format!("the key record for {name} is unusable: {e}");
-                    0
+                Err(problem) => {
+                    k.detail = problem.why(&name);
+                    if matches!(problem, KeyProblem::Revoked) {
+                        k.result = "key-revoked";
+                        1
+                    } else {
+                        k.result = "key-invalid";
+                        0
+                    }
                 }
                 Ok(pk) => {
                     let bits = match sig.a {
@@ -596,7 +606,7 @@ fn canonical_len(c: Canonicalization, body: &[u8]) -> u64 {
 /// How many times each header name occurs, names compared without case.
 /// A list, not a map: a message has a dozen or so distinct names, and this
 /// runs for every message of the dump.
-pub(crate) struct HeaderCounts<'a>(Vec<(&'a [u8], usize)>);
+struct HeaderCounts<'a>(Vec<(&'a [u8], usize)>);
 
 impl<'a> HeaderCounts<'a> {
     fn of(msg: &AuthenticatedMessage<'a>) -> HeaderCounts<'a> {
