@@ -60,7 +60,7 @@ fn fixture() -> Fixture {
     let email = leakcheck_core::ItemId::of(EMAIL.as_bytes()).to_string();
     Fixture {
         _dir: dir,
-        app: app(AppState::new(case, false).unwrap()),
+        app: app(AppState::new(case, leakcheck_server::Options::default()).unwrap()),
         email,
     }
 }
