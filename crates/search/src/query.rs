@@ -698,7 +698,8 @@ mod tests {
         assert!(refused(&"NOT ".repeat(17)).contains("nested"));
         assert!(refused(&"+".repeat(40)).contains("nested"));
         // The probe's memory: 300 fuzzy words of edit distance 2.
-        assert!(refused(&"campagne~2 ".repeat(300)).contains("fuzzy"));
+        assert!(refused(&"campagne~2 ".repeat(300)).contains("more than 256"));
+        assert!(refused(&"campagne~2 ".repeat(9)).contains("fuzzy"));
         assert!(refused(&"a* ".repeat(9)).contains("more than 8"));
         assert!(
             refused("kind:a* kind:b* kind:c* kind:d* kind:e* kind:f* kind:g* kind:h* kind:i*")
