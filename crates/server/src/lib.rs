@@ -43,6 +43,8 @@ pub mod state;
 /// How long a client has to send a request's headers; an idle kept-alive
 /// connection is closed after as long.
 pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+/// A connection's read buffer at most (and so the largest request head).
+pub const MAX_READ_BUFFER: usize = 64 << 10;
 /// Connections served at once; more wait to be accepted.
 pub const MAX_CONNECTIONS: usize = 256;
 
@@ -125,7 +127,8 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::i
             let _slot = slot;
             let mut http = hyper::server::conn::http1::Builder::new();
             http.timer(TokioTimer::new())
-                .header_read_timeout(HEADER_TIMEOUT);
+                .header_read_timeout(HEADER_TIMEOUT)
+                .max_buf_size(MAX_READ_BUFFER);
             let conn =
                 http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
             tokio::pin!(conn);

@@ -23,7 +23,7 @@ pub const PASSWORD_CHECKS: usize = 2;
 /// How long a login waits for a password check before a 503.
 pub const PASSWORD_QUEUE: Duration = Duration::from_secs(10);
 /// Searches and exports running at once at most.
-pub const SEARCHES: usize = 4;
+pub const SEARCHES: usize = 2;
 
 /// How the server is run.
 #[derive(Clone, Debug, Default)]

@@ -380,6 +380,7 @@ fn a_hostile_client_cannot_crash_bloat_or_outguess_the_server() {
     let a = vic.get(&format!("/api/v1/export?q={}", enc(&"-".repeat(300))));
     assert_eq!(a.status, 400, "{}", a.text());
 
+    eprintln!("before 2: peak RSS {} MiB", server.peak_rss() >> 20);
     // 2. Offsets: refused before any memory is taken.
     for extra in [
         "&sort=oldest&offset=1000000000000",
@@ -393,6 +394,7 @@ fn a_hostile_client_cannot_crash_bloat_or_outguess_the_server() {
     let a = vic.search("budget", "&offset=100000");
     assert_eq!(a.status, 200, "the largest offset allowed: {}", a.text());
 
+    eprintln!("before 4b: peak RSS {} MiB", server.peak_rss() >> 20);
     // 4b. Fuzzy words: the probe's 5 KB of `~2` is refused; four searches
     // at the limit (8 fuzzy words of 24 letters) at once run and end.
     let probe = "campaignbudget~2 ".repeat(300);
@@ -416,6 +418,7 @@ fn a_hostile_client_cannot_crash_bloat_or_outguess_the_server() {
         assert_eq!(r.join().unwrap(), 200);
     }
 
+    eprintln!("before 3: peak RSS {} MiB", server.peak_rss() >> 20);
     // 3. The login race: 60 guesses at once for one name from one address;
     // only 5 get a password check, the rest wait (429).
     let barrier = Arc::new(Barrier::new(60));
@@ -442,6 +445,7 @@ fn a_hostile_client_cannot_crash_bloat_or_outguess_the_server() {
         "{statuses:?}"
     );
 
+    eprintln!("before 6a: peak RSS {} MiB", server.peak_rss() >> 20);
     // 6a. Failing a password from one place does not lock the account for
     // another: after 5 failures from 127.0.0.6 even the right password
     // waits there, and is let in from 127.0.0.3.
@@ -454,6 +458,7 @@ fn a_hostile_client_cannot_crash_bloat_or_outguess_the_server() {
     assert!(a.header("retry-after").is_some());
     Client::logged_in(port, "127.0.0.3", "target");
 
+    eprintln!("before 4a: peak RSS {} MiB", server.peak_rss() >> 20);
     // 4a. Unique 1.9 MB names: refused at the body limit, nothing kept;
     // unique valid names stop at the per-address limit, and are not kept.
     // (The server may close the connection before the client has sent the
@@ -480,6 +485,7 @@ fn a_hostile_client_cannot_crash_bloat_or_outguess_the_server() {
         .count();
     assert_eq!(refused, 300 - leakcheck_server::limiter::ADDRESS_FAILURES);
 
+    eprintln!("before 5: peak RSS {} MiB", server.peak_rss() >> 20);
     // 5. User changes made outside the server (as `leakcheck user` does)
     // end the sessions at their next request.
     let case = Case::open(&root).unwrap();
