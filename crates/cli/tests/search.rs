@@ -65,7 +65,11 @@ fn search_the_demo() {
     assert!(lines[1].starts_with("Anne Martin,"), "{}", lines[1]);
     assert!(lines[2].starts_with("nobody-here,0,"), "{}", lines[2]);
     // A query past the engine's limits gets its reason, and the batch goes on.
-    assert!(lines[3].contains(",,,\"query refused: nested"), "{}", lines[3]);
+    assert!(
+        lines[3].contains(",,,\"query refused: nested"),
+        "{}",
+        lines[3]
+    );
     assert_eq!(lines.len(), 4);
     let r = search(&[&format!("{}deep", "(".repeat(17))]);
     assert_eq!(r.code, 2, "{}", r.stderr);
