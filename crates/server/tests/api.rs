@@ -540,10 +540,9 @@ async fn a_panic_is_a_500_with_an_id_and_nothing_else() {
     let boom = Router::new()
         .route(
             "/boom",
-            axum::routing::get(|| async {
-                let secret_path = "/home/operator/leaks";
-                if !secret_path.is_empty() {
-                    panic!("failed at {secret_path}");
+            axum::routing::get(|uri: axum::http::Uri| async move {
+                if uri.path() == "/boom" {
+                    panic!("failed at /home/operator/leaks");
                 }
                 "never"
             }),
