@@ -15,7 +15,7 @@ pub use catalog::{
 pub use custody::{Custody, CustodyEntry};
 pub use error::{Error, Result};
 pub use search_rows::{MAX_PLAIN_TEXT, SearchRow, TextRow};
-pub use team::{Access, Note, Role, Tag, User, normal_tag, valid_user_name};
+pub use team::{Access, Note, Role, Tag, User, normal_tag};
 
 mod blobs;
 mod case;

@@ -128,7 +128,7 @@ pub fn normal_tag(tag: &str) -> Result<String> {
 /// Whether `name` can be a user's: 1 to 64 ASCII letters, digits, `-`,
 /// `_`, `.` or `@`. ASCII only, so that no name can pass for another
 /// (`аdmin` with a Cyrillic `а` is not `admin`, and is refused).
-pub fn valid_user_name(name: &str) -> bool {
+fn valid_user_name(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= 64
         && name
