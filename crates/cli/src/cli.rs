@@ -140,7 +140,7 @@ pub enum UserCommand {
 pub struct UserAddArgs {
     /// The case folder.
     pub case: PathBuf,
-    /// Login name (letters, digits, '-', '_', '.', '@').
+    /// Login name (ASCII letters, digits, '-', '_', '.', '@').
     pub name: String,
     /// What the user may do.
     #[arg(long, value_enum, default_value_t = RoleArg::Viewer)]
@@ -191,6 +191,11 @@ pub struct ServeArgs {
     /// Mark the session cookie Secure (when served behind HTTPS).
     #[arg(long)]
     pub secure_cookies: bool,
+    /// Also answer requests addressed to HOST (`name` or `name:port`; may
+    /// repeat): the bind address and localhost always are, any other
+    /// `Host` is refused (DNS rebinding).
+    #[arg(long = "allow-host", value_name = "HOST")]
+    pub allow_hosts: Vec<String>,
     #[command(flatten)]
     pub out: Output,
 }

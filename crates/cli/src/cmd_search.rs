@@ -64,8 +64,22 @@ pub fn search(a: SearchArgs) -> Result<u8> {
             .map(str::trim)
             .filter(|l| !l.is_empty() && !l.starts_with('#'))
         {
-            let r = leakcheck_search::search(&case, &idx, q, page)
-                .with_context(|| format!("searching {q:?}"))?;
+            // A query beyond the engine's limits gets its row with the
+            // reason; the batch goes on.
+            let r = match leakcheck_search::search(&case, &idx, q, page) {
+                Err(leakcheck_search::Error::Refused(why)) => {
+                    if a.out.json {
+                        let e = serde_json::json!({"query": q, "error": why.to_string()});
+                        json_line(&mut out, &e)?;
+                    } else {
+                        let row = [q.to_string(), String::new(), String::new(), why.to_string()];
+                        let row: Vec<String> = row.iter().map(|f| csv(f)).collect();
+                        writeln!(out, "{}", row.join(","))?;
+                    }
+                    continue;
+                }
+                other => other.with_context(|| format!("searching {q:?}"))?,
+            };
             any |= r.total > 0;
             if a.out.json {
                 json_line(&mut out, &serde_json::json!({"query": q, "result": r}))?;

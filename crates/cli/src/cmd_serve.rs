@@ -158,8 +158,13 @@ pub fn serve(a: ServeArgs) -> Result<u8> {
         // Syncing the index first: the pages search what the catalog holds.
         leakcheck_search::sync(&case, &std::sync::atomic::AtomicU64::new(0))
             .context("bringing the search index up to date")?;
-        let state = leakcheck_server::AppState::new(case, a.secure_cookies)
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let options = leakcheck_server::Options {
+            secure_cookies: a.secure_cookies,
+            allowed_hosts: a.allow_hosts,
+            bind: Some(addr),
+        };
+        let state =
+            leakcheck_server::AppState::new(case, options).map_err(|e| anyhow::anyhow!("{e}"))?;
         let mut out = stdout();
         if a.out.json {
             json_line(

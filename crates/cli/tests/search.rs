@@ -55,7 +55,7 @@ fn search_the_demo() {
     let queries = dir.path().join("names.txt");
     std::fs::write(
         &queries,
-        "# people to look for\nAnne Martin\n\nnobody-here\n",
+        "# people to look for\nAnne Martin\n\nnobody-here\n(((((((((((((((((deep\n",
     )
     .unwrap();
     let r = search(&["--batch", queries.to_str().unwrap()]);
@@ -64,7 +64,18 @@ fn search_the_demo() {
     assert_eq!(lines[0], "query,total,first_hits,notes");
     assert!(lines[1].starts_with("Anne Martin,"), "{}", lines[1]);
     assert!(lines[2].starts_with("nobody-here,0,"), "{}", lines[2]);
-    assert_eq!(lines.len(), 3);
+    // A query past the engine's limits gets its reason, and the batch goes on.
+    assert!(
+        lines[3].contains(",,,\"query refused: nested"),
+        "{}",
+        lines[3]
+    );
+    assert_eq!(lines.len(), 4);
+    let r = search(&[&format!("{}deep", "(".repeat(17))]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("query refused: nested"), "{}", r.stderr);
+    let r = search(&["budget", "--offset", "100001"]);
+    assert!(r.stderr.contains("query refused: offset"), "{}", r.stderr);
 
     let r = lc([
         OsStr::new("reindex"),

@@ -12,7 +12,10 @@
 
 pub use index::{SearchIndex, SyncStats, rebuild, sync, update};
 pub use people::{Correspondents, Pair, Person, correspondents};
-pub use search::{Found, Hit, Page, SearchResult, Sort, find, search, search_in};
+pub use query::Refused;
+pub use search::{
+    Found, Hit, MAX_LIMIT, MAX_OFFSET, Page, SearchResult, Sort, find, search, search_in,
+};
 pub use tantivy::{IndexReader, Searcher};
 pub use threads::{MAX_THREAD_DEPTH, Node, Thread, base_subject, thread_of, threads};
 pub use timeline::{Bucket, Period, Timeline, timeline};
@@ -38,6 +41,9 @@ pub enum Error {
     /// The case's catalog.
     #[error(transparent)]
     Store(#[from] leakcheck_store::Error),
+    /// A query or page beyond the engine's limits (the caller's mistake).
+    #[error(transparent)]
+    Refused(#[from] query::Refused),
 }
 
 /// Results of this crate.

@@ -12,6 +12,15 @@
 //! `clause := [field:] (word | word* | word~[N] | "phrase")`, dates
 //! `date:A..B`, `date:A..`, `date:..B`, `date:A` (A, B: `YYYY`, `YYYY-MM`,
 //! `YYYY-MM-DD`; B's whole period is included).
+//!
+//! A query is untrusted input (a workbench viewer types it): the parser
+//! bounds its own work. A query longer than [`MAX_QUERY_CHARS`], nested
+//! deeper than [`MAX_DEPTH`], with more than [`MAX_CLAUSES`] words and
+//! phrases, or more than [`MAX_EXPANDING`] fuzzy and prefix words (each at
+//! most [`MAX_EXPANDING_CHARS`] long) is refused whole with a [`Refused`]
+//! that says which limit, rather than cut silently: a result for half a
+//! query would look like an answer. The parser never recurses deeper than
+//! [`MAX_DEPTH`], so no query can overflow the stack.
 
 use std::ops::Bound;
 
@@ -24,6 +33,24 @@ use tantivy::schema::{Facet, Field, IndexRecordOption};
 use tantivy::{DateTime, Index, Term};
 
 use crate::schema::Fields;
+
+/// Longest query, in characters.
+pub const MAX_QUERY_CHARS: usize = 4_000;
+/// Deepest nesting of parentheses, `NOT`, `-` and `+`.
+pub const MAX_DEPTH: usize = 16;
+/// Most words and phrases in one query.
+pub const MAX_CLAUSES: usize = 256;
+/// Most fuzzy (`word~`) and prefix (`word*`) words in one query: each is
+/// expanded against the index's term dictionary, once per field searched,
+/// and a fuzzy word builds an automaton whose size grows with its length.
+pub const MAX_EXPANDING: usize = 8;
+/// Longest fuzzy or prefix word, in characters.
+pub const MAX_EXPANDING_CHARS: usize = 24;
+
+/// A query the engine will not run, and which limit it passed.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("query refused: {0}")]
+pub struct Refused(pub String);
 
 /// A parsed query and what was not understood in it.
 pub struct Parsed {
@@ -127,11 +154,34 @@ fn lex(q: &str, notes: &mut Vec<String>) -> Vec<Tok> {
 struct Parser {
     toks: Vec<Tok>,
     pos: usize,
+    /// Current nesting of parentheses and unary operators.
+    depth: usize,
+    /// Words and phrases read so far.
+    clauses: usize,
+    /// The first limit passed; parsing stops there.
+    refused: Option<Refused>,
 }
 
 impl Parser {
+    fn new(toks: Vec<Tok>) -> Parser {
+        Parser {
+            toks,
+            pos: 0,
+            depth: 0,
+            clauses: 0,
+            refused: None,
+        }
+    }
+
     fn peek(&self) -> Option<&Tok> {
         self.toks.get(self.pos)
+    }
+
+    /// Records a refusal and moves to the end, so every loop stops.
+    fn refuse(&mut self, why: String) -> Option<Node> {
+        self.refused.get_or_insert(Refused(why));
+        self.pos = self.toks.len();
+        None
     }
 
     fn or(&mut self, notes: &mut Vec<String>) -> Option<Node> {
@@ -175,24 +225,24 @@ impl Parser {
     fn unary(&mut self, notes: &mut Vec<String>) -> Option<Node> {
         let tok = self.peek()?.clone();
         self.pos += 1;
-        match tok {
-            Tok::Not => match self.unary(notes) {
-                Some(n) => Some(Node::Not(Box::new(n))),
-                None => {
-                    notes.push("NOT (or -) with nothing after it: ignored".into());
-                    None
-                }
-            },
-            Tok::Must => self.unary(notes),
-            Tok::Open => {
-                let inner = self.or(notes);
-                if self.peek() == Some(&Tok::Close) {
-                    self.pos += 1;
-                } else {
-                    notes.push("a parenthesis was not closed: closed at the end".into());
-                }
-                inner
+        if matches!(tok, Tok::Not | Tok::Must | Tok::Open) {
+            if self.depth >= MAX_DEPTH {
+                return self.refuse(format!(
+                    "nested deeper than {MAX_DEPTH} levels of parentheses, NOT, - or +"
+                ));
             }
+            self.depth += 1;
+            let node = self.nested(tok, notes);
+            self.depth -= 1;
+            return node;
+        }
+        if matches!(tok, Tok::Word(_) | Tok::Phrase(..)) {
+            self.clauses += 1;
+            if self.clauses > MAX_CLAUSES {
+                return self.refuse(format!("more than {MAX_CLAUSES} words and phrases"));
+            }
+        }
+        match tok {
             Tok::Word(w) => Some(match w.split_once(':') {
                 Some((f, v)) if !f.is_empty() && !v.is_empty() => {
                     Node::Word(Some(f.to_lowercase()), v.to_string())
@@ -200,17 +250,68 @@ impl Parser {
                 _ => Node::Word(None, w),
             }),
             Tok::Phrase(f, p) => Some(Node::Phrase(f, p)),
-            Tok::And | Tok::Or | Tok::Close => None,
+            _ => None,
+        }
+    }
+
+    /// What follows `NOT`, `-`, `+` or `(`, one level deeper.
+    fn nested(&mut self, tok: Tok, notes: &mut Vec<String>) -> Option<Node> {
+        match tok {
+            Tok::Not => match self.unary(notes) {
+                Some(n) => Some(Node::Not(Box::new(n))),
+                None if self.refused.is_some() => None,
+                None => {
+                    notes.push("NOT (or -) with nothing after it: ignored".into());
+                    None
+                }
+            },
+            Tok::Must => self.unary(notes),
+            _ => {
+                let inner = self.or(notes);
+                if self.peek() == Some(&Tok::Close) {
+                    self.pos += 1;
+                } else if self.refused.is_none() {
+                    notes.push("a parenthesis was not closed: closed at the end".into());
+                }
+                inner
+            }
         }
     }
 }
 
-/// Parses `q`. Never fails: what cannot be understood is left out and named
-/// in the notes. An empty query matches everything.
-pub fn parse(q: &str, index: &Index, fields: &Fields) -> Parsed {
+/// Parses `q`. What cannot be understood is left out and named in the
+/// notes; only a query beyond the limits above is refused. An empty query
+/// matches everything.
+pub fn parse(q: &str, index: &Index, fields: &Fields) -> Result<Parsed, Refused> {
+    let (node, mut notes) = tree(q)?;
+    let mut b = Builder {
+        index,
+        fields,
+        notes: &mut notes,
+        expanding: 0,
+        refused: None,
+    };
+    let query = match node {
+        None => Box::new(AllQuery) as Box<dyn Query>,
+        Some(n) => b.node(n),
+    };
+    if let Some(r) = b.refused {
+        return Err(r);
+    }
+    Ok(Parsed { query, notes })
+}
+
+/// The query as a tree, and the notes on what was repaired.
+fn tree(q: &str) -> Result<(Option<Node>, Vec<String>), Refused> {
+    let chars = q.chars().count();
+    if chars > MAX_QUERY_CHARS {
+        return Err(Refused(format!(
+            "{chars} characters, more than {MAX_QUERY_CHARS}"
+        )));
+    }
     let mut notes = Vec::new();
     let toks = lex(q, &mut notes);
-    let mut parser = Parser { toks, pos: 0 };
+    let mut parser = Parser::new(toks);
     let mut parts = Vec::new();
     while parser.pos < parser.toks.len() {
         match parser.or(&mut notes) {
@@ -223,32 +324,44 @@ pub fn parse(q: &str, index: &Index, fields: &Fields) -> Parsed {
             }
         }
     }
+    if let Some(r) = parser.refused {
+        return Err(r);
+    }
     let node = match parts.len() {
         0 => None,
         1 => parts.pop(),
         _ => Some(Node::And(parts)),
     };
-    let b = Builder {
-        index,
-        fields,
-        notes: &mut notes,
-    };
-    let query = match node {
-        None => Box::new(AllQuery) as Box<dyn Query>,
-        Some(n) => b.build(n),
-    };
-    Parsed { query, notes }
+    Ok((node, notes))
 }
 
 struct Builder<'a> {
     index: &'a Index,
     fields: &'a Fields,
     notes: &'a mut Vec<String>,
+    /// Fuzzy and prefix words so far.
+    expanding: usize,
+    /// The first limit passed.
+    refused: Option<Refused>,
 }
 
 impl Builder<'_> {
-    fn build(mut self, node: Node) -> Box<dyn Query> {
-        self.node(node)
+    /// Counts a fuzzy or prefix word against the limits; false (and the
+    /// refusal recorded) when it passes one.
+    fn expand(&mut self, word: &str) -> bool {
+        self.expanding += 1;
+        let why = if self.expanding > MAX_EXPANDING {
+            format!("more than {MAX_EXPANDING} fuzzy (~) and prefix (*) words")
+        } else if word.chars().count() > MAX_EXPANDING_CHARS {
+            format!(
+                "a fuzzy or prefix word longer than {MAX_EXPANDING_CHARS} characters ({})",
+                word.chars().take(MAX_EXPANDING_CHARS).collect::<String>() + "…"
+            )
+        } else {
+            return true;
+        };
+        self.refused.get_or_insert(Refused(why));
+        false
     }
 
     fn node(&mut self, node: Node) -> Box<dyn Query> {
@@ -316,8 +429,10 @@ impl Builder<'_> {
             let term = Term::from_field_text(f, &value);
             return if whole && !text.ends_with('*') {
                 Box::new(TermQuery::new(term, IndexRecordOption::Basic))
-            } else {
+            } else if self.expand(&value) {
                 Box::new(FuzzyTermQuery::new_prefix(term, 0, false))
+            } else {
+                Box::new(EmptyQuery)
             };
         }
         if field.as_deref() == Some("date") {
@@ -354,6 +469,9 @@ impl Builder<'_> {
         } else {
             (text, false, 0)
         };
+        if (prefix || fuzzy > 0) && !self.expand(word) {
+            return Box::new(EmptyQuery);
+        }
         let mut per_field: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for f in targets {
             // Prefixes and fuzzy words are matched as typed (folded, not
@@ -481,7 +599,7 @@ mod tests {
     fn nodes(q: &str) -> (Option<Node>, Vec<String>) {
         let mut notes = Vec::new();
         let toks = lex(q, &mut notes);
-        let mut p = Parser { toks, pos: 0 };
+        let mut p = Parser::new(toks);
         (p.or(&mut notes), notes)
     }
 
@@ -536,6 +654,165 @@ mod tests {
         let (n, notes) = nodes("NOT");
         assert!(n.is_none());
         assert_eq!(notes.len(), 1);
+    }
+
+    /// An index in memory with a few documents, to run parsed queries on.
+    fn small_index() -> (Index, Fields) {
+        let (schema, fields) = Fields::schema();
+        let index = Index::create_in_ram(schema);
+        crate::schema::register(index.tokenizers());
+        let mut w = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        for (i, text) in [
+            "budget de la campagne",
+            "offshore account",
+            "réunion à l'Élysée",
+        ]
+        .iter()
+        .enumerate()
+        {
+            let mut d = tantivy::TantivyDocument::default();
+            d.add_text(fields.id, format!("{i}"));
+            d.add_text(fields.subject, *text);
+            d.add_text(fields.body_fr, *text);
+            d.add_text(fields.body_other, *text);
+            w.add_document(d).unwrap();
+        }
+        w.commit().unwrap();
+        (index, fields)
+    }
+
+    fn refused(q: &str) -> String {
+        let (index, fields) = small_index();
+        match parse(q, &index, &fields) {
+            Err(Refused(why)) => why,
+            Ok(_) => panic!("{q:.80} was accepted"),
+        }
+    }
+
+    #[test]
+    fn every_limit_refuses_with_its_reason() {
+        // The probe's stack overflows: 300 `-` and 9,000 parentheses.
+        assert!(refused(&format!("{}budget", "-".repeat(300))).contains("nested deeper"));
+        assert!(refused(&format!("{}budget", "(".repeat(9_000))).contains("more than 4000"));
+        assert!(refused(&format!("{}budget{}", "(".repeat(17), ")".repeat(17))).contains("nested"));
+        assert!(refused(&"NOT ".repeat(17)).contains("nested"));
+        assert!(refused(&"+".repeat(40)).contains("nested"));
+        // The probe's memory: 300 fuzzy words of edit distance 2.
+        assert!(refused(&"campagne~2 ".repeat(300)).contains("more than 256"));
+        assert!(refused(&"campagne~2 ".repeat(9)).contains("fuzzy"));
+        assert!(refused(&"a* ".repeat(9)).contains("more than 8"));
+        assert!(
+            refused("kind:a* kind:b* kind:c* kind:d* kind:e* kind:f* kind:g* kind:h* kind:i*")
+                .contains("more than 8")
+        );
+        assert!(refused(&format!("{}~2", "x".repeat(25))).contains("longer than 24"));
+        assert!(refused(&"w ".repeat(257)).contains("more than 256"));
+        // Just under every limit is fine.
+        let (index, fields) = small_index();
+        for q in [
+            format!("{}budget{}", "(".repeat(16), ")".repeat(16)),
+            format!("{}budget", "-".repeat(16)),
+            "campagne~2 ".repeat(8),
+            format!("{}~2", "x".repeat(24)),
+            "w ".repeat(256),
+            "é".repeat(MAX_QUERY_CHARS),
+        ] {
+            assert!(parse(&q, &index, &fields).is_ok(), "{q:.60}");
+        }
+    }
+
+    /// Random queries of every shape: nested, long, unicode, broken. None
+    /// may panic, overflow the stack or take long, parsed or run; those
+    /// within the limits parse. Seeded (LEAKCHECK_QUERY_SEED to replay).
+    #[test]
+    fn random_queries_never_panic_and_stay_quick() {
+        let seed = std::env::var("LEAKCHECK_QUERY_SEED")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0x1eac_c4ec);
+        // A tokio worker's stack: what the server runs queries on.
+        std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(move || random_queries(seed))
+            .unwrap()
+            .join()
+            .unwrap_or_else(|_| panic!("seed {seed}: a query panicked"));
+    }
+
+    fn random_queries(seed: u64) {
+        const PIECES: [&str; 34] = [
+            "(",
+            ")",
+            "-",
+            "+",
+            "NOT ",
+            "AND ",
+            "OR ",
+            "&&",
+            "||",
+            "\"",
+            " ",
+            " ",
+            "budget",
+            "campagne",
+            "off*",
+            "réu~",
+            "acount~2",
+            "x~9",
+            "from:",
+            "subject:",
+            "date:",
+            "2017-04..2017-05",
+            "..",
+            "kind:email",
+            "tag:",
+            "nosuchfield:",
+            "é",
+            "\u{202e}",
+            "\u{0}",
+            "𝔘𝔫𝔦",
+            "中文",
+            "~",
+            "*",
+            ":",
+        ];
+        let (index, fields) = small_index();
+        let searcher = index.reader().unwrap().searcher();
+        let mut rng = fastrand::Rng::with_seed(seed);
+        let started = std::time::Instant::now();
+        let mut accepted = 0;
+        for round in 0..1_500 {
+            let pieces = match round % 10 {
+                0 => rng.usize(0..3_000),
+                1..=3 => rng.usize(0..200),
+                _ => rng.usize(0..30),
+            };
+            let mut q = String::new();
+            for _ in 0..pieces {
+                if rng.u8(..) < 8 {
+                    q.push(rng.char(..));
+                } else {
+                    q.push_str(PIECES[rng.usize(..PIECES.len())]);
+                }
+            }
+            let one = std::time::Instant::now();
+            if let Ok(p) = parse(&q, &index, &fields) {
+                accepted += 1;
+                searcher
+                    .search(&*p.query, &tantivy::collector::Count)
+                    .unwrap_or_else(|e| panic!("seed {seed} round {round}: {e}: {q:.200}"));
+            }
+            assert!(
+                one.elapsed() < std::time::Duration::from_secs(2),
+                "seed {seed} round {round}: {:?} for {q:.200}",
+                one.elapsed()
+            );
+        }
+        assert!(
+            accepted > 500,
+            "only {accepted} of 1,500 random queries parsed"
+        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(120));
     }
 
     #[test]

@@ -15,12 +15,17 @@ use tantivy::{DateTime, DocAddress, Order, Searcher, TantivyDocument};
 
 use crate::Result;
 use crate::index::SearchIndex;
-use crate::query::parse;
+use crate::query::{Refused, parse};
 use crate::schema::Lang;
 
 /// Facet dimensions, in display order.
 pub const FACETS: [&str; 5] = ["kind", "domain", "month", "verdict", "attachment"];
 const SNIPPET_CHARS: usize = 200;
+/// Most hits on one page: the collector keeps `offset + limit` hits in
+/// memory, so both are bounded before it is made.
+pub const MAX_LIMIT: usize = 10_000;
+/// Most hits skipped.
+pub const MAX_OFFSET: usize = 100_000;
 
 /// Hit order.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -111,7 +116,9 @@ pub struct Found {
 }
 
 /// Parses and runs `query`: the page of matches, the total, and the facet
-/// counts when `with_facets`.
+/// counts when `with_facets`. A query or page beyond the limits
+/// ([`MAX_LIMIT`], [`MAX_OFFSET`], those of [`crate::query`]) is refused
+/// with [`crate::Error::Refused`] before any work.
 pub fn find(
     idx: &SearchIndex,
     searcher: &Searcher,
@@ -119,7 +126,21 @@ pub fn find(
     page: Page,
     with_facets: bool,
 ) -> Result<Found> {
-    let parsed = parse(query, &idx.index, &idx.fields);
+    if page.limit > MAX_LIMIT {
+        return Err(Refused(format!(
+            "limit {}: at most {MAX_LIMIT} hits a page",
+            page.limit
+        ))
+        .into());
+    }
+    if page.offset > MAX_OFFSET {
+        return Err(Refused(format!(
+            "offset {}: at most {MAX_OFFSET} hits can be skipped; narrow the query instead",
+            page.offset
+        ))
+        .into());
+    }
+    let parsed = parse(query, &idx.index, &idx.fields)?;
     // No facet collector at all without facets: an empty one still reads
     // the facets of every matching document, which made term queries 3.5×
     // slower (crates/search/benches/scale.rs, 200,000 emails).

@@ -125,7 +125,9 @@ function route() {
     a.classList.toggle("current", a.getAttribute("href") === "#/" + (parts[0] || ""));
   }
   const pages = { search: searchPage, item: itemPage, thread: threadPage, timeline: timelinePage, people: peoplePage, keys: keysPage, admin: adminPage };
-  const page = pages[parts[0]] || searchPage;
+  // Own properties only: `#/constructor` or `#/__proto__` must not reach
+  // Object.prototype.
+  const page = Object.hasOwn(pages, parts[0] || "") ? pages[parts[0]] : searchPage;
   page(parts[1], params).catch(fail);
 }
 window.addEventListener("hashchange", route);

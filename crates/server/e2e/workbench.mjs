@@ -131,6 +131,12 @@ try {
   await page.waitForSelector("#people tr td");
   await shot("07-people");
 
+  step = "routes named like Object's own properties";
+  for (const route of ["constructor", "__proto__", "toString"]) {
+    await page.goto(`${url}#/${route}`);
+    await page.waitForSelector("#total");
+  }
+
   step = "the access log";
   await page.goto(`${url}#/admin`);
   await page.waitForSelector("#access-log");

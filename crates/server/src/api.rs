@@ -6,7 +6,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use leakcheck_core::{Finding, ItemId, KeyRecord, Kind, Verdict};
-use leakcheck_search::{Page, Period, Sort};
+use leakcheck_search::{Page, Period, SearchResult, Sort};
 use leakcheck_store::{ItemDetail, Note, Tag};
 use serde::{Deserialize, Serialize};
 
@@ -20,6 +20,8 @@ use crate::state::AppState;
 const MAX_LIMIT: usize = 200;
 /// Rows of an export at most.
 const MAX_EXPORT: usize = 10_000;
+/// How long a search waits for its turn before a 503.
+const SEARCH_QUEUE: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// A full item id from a path: 64 hex digits, nothing else reaches the
 /// catalog or the blob store.
@@ -68,6 +70,28 @@ fn page(p: &SearchParams, max: usize) -> ApiResult<Page> {
     })
 }
 
+/// Runs `q` with at most [`crate::state::SEARCHES`] searches at once (a
+/// search within the query limits still takes memory while it runs); the
+/// hits' paths as viewers see them.
+async fn run_search(state: &AppState, q: String, page: Page) -> ApiResult<SearchResult> {
+    let _permit = tokio::time::timeout(SEARCH_QUEUE, state.0.searches.acquire())
+        .await
+        .map_err(|_| ApiError::Busy)?
+        .map_err(|_| ApiError::Busy)?;
+    state
+        .with_catalog(move |cat, inner| {
+            let searcher = inner.reader.searcher();
+            let mut r =
+                leakcheck_search::search_in(&inner.case, cat, &inner.index, &searcher, &q, page)?;
+            let shown = inner.paths.shown(&inner.case);
+            for h in &mut r.hits {
+                h.path = shown.text(&h.path);
+            }
+            Ok(r)
+        })
+        .await
+}
+
 /// `GET /api/v1/search`: hits with snippets, the total and the facets.
 pub async fn search(
     State(state): State<AppState>,
@@ -75,21 +99,7 @@ pub async fn search(
     Query(p): Query<SearchParams>,
 ) -> ApiResult<Response> {
     let page = page(&p, MAX_LIMIT)?;
-    let q = p.q;
-    let result = state
-        .with_catalog(move |cat, inner| {
-            let searcher = inner.reader.searcher();
-            Ok(leakcheck_search::search_in(
-                &inner.case,
-                cat,
-                &inner.index,
-                &searcher,
-                &q,
-                page,
-            )?)
-        })
-        .await?;
-    Ok(Json(result).into_response())
+    Ok(Json(run_search(&state, p.q, page).await?).into_response())
 }
 
 /// A finding with the words that explain it.
@@ -156,7 +166,18 @@ pub async fn item(
     let id = item_id(&id)?;
     let view = state
         .with_catalog(move |cat, inner| {
-            let item = cat.item(&id)?;
+            let mut item = cat.item(&id)?;
+            let shown = inner.paths.shown(&inner.case);
+            for o in item.occurrences.iter_mut().chain(item.children.iter_mut()) {
+                o.parent = shown.text(&o.parent);
+                o.display = shown.text(&o.display);
+                o.path = shown.text(&o.path);
+                o.error = o.error.as_deref().map(|e| shown.text(e));
+            }
+            for e in &mut item.errors {
+                e.display = shown.text(&e.display);
+                e.reason = shown.text(&e.reason);
+            }
             let has_html = item.email.as_ref().is_some_and(|e| e.html_bytes.is_some())
                 || item.kind == Kind::Html.as_str();
             let text = match item.email {
@@ -354,11 +375,9 @@ pub async fn export(
     let mut page = page(&p, MAX_EXPORT)?;
     page.limit = p.limit.unwrap_or(MAX_EXPORT).clamp(1, MAX_EXPORT);
     let q = p.q;
+    let r = run_search(&state, q.clone(), page).await?;
     let csv = state
-        .with_catalog(move |cat, inner| {
-            let searcher = inner.reader.searcher();
-            let r =
-                leakcheck_search::search_in(&inner.case, cat, &inner.index, &searcher, &q, page)?;
+        .with_catalog(move |cat, _| {
             let detail = format!("{q} ({} rows)", r.hits.len());
             auth.log(cat, "export", None, Some(&detail))?;
             let mut out = String::from("id,kind,date,verdict,title,path\n");
@@ -385,13 +404,41 @@ pub async fn export(
     ))
 }
 
-/// A CSV cell, quoted; a leading `=`, `+`, `-` or `@` is neutralised so a
-/// spreadsheet does not run a formula planted in the dump.
+/// A CSV cell, quoted; a cell a spreadsheet could read as a formula (one
+/// starting with `=`, `+`, `-`, `@`, their full-width forms `＝＋－＠`, a
+/// tab or a line break) gets a leading `'`, so a formula planted in the dump
+/// stays text.
 fn csv_cell(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@']) {
+    let s = if s.starts_with([
+        '=', '+', '-', '@', '\t', '\r', '\n', '\u{FF1D}', '\u{FF0B}', '\u{FF0D}', '\u{FF20}',
+    ]) {
         format!("'{s}")
     } else {
         s.to_string()
     };
     format!("\"{}\"", s.replace('"', "\"\""))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_cell;
+
+    #[test]
+    fn formulas_stay_text() {
+        for planted in [
+            "=1+1",
+            "+1",
+            "-1",
+            "@SUM(A1)",
+            "\tx",
+            "\r=x",
+            "\u{FF1D}1+1",
+            "\u{FF0B}1",
+            "\u{FF0D}1",
+            "\u{FF20}x",
+        ] {
+            assert!(csv_cell(planted).starts_with("\"'"), "{planted:?}");
+        }
+        assert_eq!(csv_cell("a \"b\""), "\"a \"\"b\"\"\"");
+    }
 }

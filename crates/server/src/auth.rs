@@ -1,5 +1,6 @@
-//! Who is asking: password hashes, sessions in an HttpOnly cookie, the CSRF
-//! token every state-changing request must echo, and the login limiter.
+//! Who is asking: password hashes, sessions in an HttpOnly cookie that
+//! follow the user's row in the catalog, the CSRF token every
+//! state-changing request must echo, and logins through the limiter.
 
 use std::net::{IpAddr, SocketAddr};
 use std::time::Instant;
@@ -17,7 +18,13 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::error::{ApiError, ApiResult};
-use crate::state::{AppState, SESSION_IDLE, Session};
+use crate::state::{AppState, PASSWORD_QUEUE, SESSION_IDLE, Session};
+
+/// Longest password a login checks, in bytes (a longer one cannot match:
+/// none is set that long).
+pub const MAX_PASSWORD_BYTES: usize = 1024;
+/// Sessions one user may hold at once; the oldest ends first.
+pub const SESSIONS_PER_USER: usize = 20;
 
 /// The session cookie's name.
 pub const COOKIE: &str = "leakcheck_session";
@@ -49,7 +56,7 @@ fn decoy_hash() -> &'static str {
     DECOY.get_or_init(|| hash_password("no such user").unwrap_or_default())
 }
 
-fn random<const N: usize>() -> [u8; N] {
+pub(crate) fn random<const N: usize>() -> [u8; N] {
     let mut bytes = [0u8; N];
     // The operating system's generator does not fail on Linux once booted;
     // if it ever did, a zero token would be guessable, so refuse to go on.
@@ -117,8 +124,9 @@ pub(crate) fn peer_of(parts: &Parts) -> Option<IpAddr> {
 }
 
 /// A state-changing request must come from our own pages: an `Origin`
-/// header, when the browser sends one, must name the host asked.
-fn same_origin(headers: &HeaderMap) -> bool {
+/// header, when the browser sends one, must name the host asked, over
+/// `http:` or `https:` (`https:` only behind HTTPS, `--secure-cookies`).
+fn same_origin(headers: &HeaderMap, secure: bool) -> bool {
     let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
         return true;
     };
@@ -126,9 +134,14 @@ fn same_origin(headers: &HeaderMap) -> bool {
         .get(header::HOST)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
-    origin
-        .split_once("://")
-        .is_some_and(|(_, rest)| !host.is_empty() && rest == host)
+    origin.split_once("://").is_some_and(|(scheme, rest)| {
+        let scheme_ok = match scheme {
+            "https" => true,
+            "http" => !secure,
+            _ => false,
+        };
+        scheme_ok && !host.is_empty() && rest == host
+    })
 }
 
 impl FromRequestParts<AppState> for Auth {
@@ -149,6 +162,26 @@ impl FromRequestParts<AppState> for Auth {
             s.seen = Instant::now();
             s.clone()
         };
+        // The user as the catalog has them now: a removal, a new role or a
+        // new password made anywhere (the command line too) ends the
+        // session at this request. One indexed row read.
+        let name = session.user.clone();
+        let now = state
+            .with_catalog(move |cat, _| Ok(cat.user(&name)?))
+            .await?;
+        let current = now.is_some_and(|u| {
+            u.role == session.role
+                && constant_eq(u.password.as_bytes(), session.password.as_bytes())
+        });
+        if !current {
+            state
+                .0
+                .sessions
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .remove(token);
+            return Err(ApiError::Unauthenticated);
+        }
         if !matches!(parts.method, Method::GET | Method::HEAD) {
             let sent = parts
                 .headers
@@ -156,7 +189,7 @@ impl FromRequestParts<AppState> for Auth {
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or_default();
             if !constant_eq(sent.as_bytes(), session.csrf.as_bytes())
-                || !same_origin(&parts.headers)
+                || !same_origin(&parts.headers, state.0.options.secure_cookies)
             {
                 return Err(ApiError::Csrf);
             }
@@ -200,27 +233,47 @@ pub struct Peer(pub Option<IpAddr>);
 
 impl FromRequestParts<AppState> for Peer {
     type Rejection = ApiError;
-    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> ApiResult<Peer> {
-        if !same_origin(&parts.headers) {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Peer> {
+        if !same_origin(&parts.headers, state.0.options.secure_cookies) {
             return Err(ApiError::Csrf);
         }
         Ok(Peer(peer_of(parts)))
     }
 }
 
-/// `POST /api/v1/login`: JSON only (a cross-site form cannot send it), at
-/// most [`crate::state::LOGIN_FAILURES`] failures per name and per address
-/// in a quarter of an hour.
+/// `POST /api/v1/login`: JSON only (a cross-site form cannot send it).
+/// The attempt is reserved with the limiter before the password is checked
+/// (see [`crate::limiter`]), and at most
+/// [`crate::state::PASSWORD_CHECKS`] checks run at once.
 pub async fn login(
     State(state): State<AppState>,
     Peer(peer): Peer,
     Json(form): Json<Login>,
 ) -> ApiResult<Response> {
-    if let Some(wait) = state.login_wait(&form.user, peer) {
-        return Err(ApiError::RateLimited(wait));
-    }
-    let name = form.user.clone();
+    // A name no user can have (over 64 bytes) is refused without a password
+    // check, and only the address is charged: it is not stored. (Not the
+    // full rule of `valid_user_name`: names from before it still log in.)
+    let possible = !form.user.is_empty() && form.user.len() <= 64;
+    let attempt = state
+        .0
+        .limiter
+        .reserve(possible.then_some(form.user.as_str()), peer)
+        .map_err(ApiError::RateLimited)?;
     let peer_text = peer.map(|p| p.to_string());
+    if !possible || form.password.len() > MAX_PASSWORD_BYTES {
+        let shown: String = form.user.chars().take(64).collect();
+        state
+            .with_catalog(move |cat, _| {
+                Ok(cat.log_access(&shown, "login-failed", None, None, peer_text.as_deref())?)
+            })
+            .await?;
+        return Err(ApiError::BadLogin);
+    }
+    let permit = tokio::time::timeout(PASSWORD_QUEUE, state.0.password_checks.acquire()).await;
+    let Ok(Ok(_permit)) = permit else {
+        attempt.cancel();
+        return Err(ApiError::Busy);
+    };
     let user = state
         .with_catalog(move |cat, _| {
             let user = cat.user(&form.user)?;
@@ -232,13 +285,14 @@ pub async fn login(
         })
         .await?;
     let Some(user) = user else {
-        state.login_failed(&name, peer);
         return Err(ApiError::BadLogin);
     };
+    attempt.succeeded();
     let token = token();
     let session = Session {
         user: user.name.clone(),
         role: user.role,
+        password: user.password,
         csrf: token_csrf(),
         seen: Instant::now(),
     };
@@ -248,13 +302,22 @@ pub async fn login(
         csrf: session.csrf.clone(),
         case: state.0.case.settings.name.clone(),
     };
-    state
-        .0
-        .sessions
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .insert(token.clone(), session);
-    let secure = if state.0.secure_cookies {
+    {
+        let mut sessions = state.0.sessions.lock().unwrap_or_else(|p| p.into_inner());
+        sessions.retain(|_, s| s.seen.elapsed() < SESSION_IDLE);
+        let mut mine: Vec<(Instant, String)> = sessions
+            .iter()
+            .filter(|(_, s)| s.user == session.user)
+            .map(|(t, s)| (s.seen, t.clone()))
+            .collect();
+        mine.sort();
+        let over = (mine.len() + 1).saturating_sub(SESSIONS_PER_USER);
+        for (_, t) in mine.into_iter().take(over) {
+            sessions.remove(&t);
+        }
+        sessions.insert(token.clone(), session);
+    }
+    let secure = if state.0.options.secure_cookies {
         "; Secure"
     } else {
         ""

@@ -127,7 +127,7 @@ pub struct NewUser {
     pub name: String,
     /// `admin`, `editor` or `viewer`.
     pub role: String,
-    /// Password (at least 10 characters).
+    /// Password (see [`check_password_strength`]).
     pub password: String,
 }
 
@@ -159,12 +159,68 @@ pub async fn put_user(
     Ok(Json(json!({ "ok": true })))
 }
 
-/// Refuses passwords too short to resist guessing.
+/// Fewest characters in a password.
+pub const MIN_PASSWORD_CHARS: usize = 10;
+/// Fewest different characters in a password.
+pub const MIN_PASSWORD_DISTINCT: usize = 5;
+/// Words a password must be more than (with digits and signs around them).
+const COMMON: [&str; 12] = [
+    "password",
+    "motdepasse",
+    "passwort",
+    "qwerty",
+    "azerty",
+    "qwertz",
+    "admin",
+    "welcome",
+    "letmein",
+    "secret",
+    "bonjour",
+    "soleil",
+];
+
+/// Refuses passwords too short or too simple to resist guessing: under
+/// [`MIN_PASSWORD_CHARS`] characters, under [`MIN_PASSWORD_DISTINCT`]
+/// different ones (`aaaaaaaaaa`, `abababab12`), a run (`0123456789`,
+/// `abcdefghij`), a common word with digits (`password123`), or longer
+/// than a login accepts.
 pub fn check_password_strength(password: &str) -> ApiResult<()> {
-    if password.chars().count() < 10 {
-        return Err(ApiError::BadRequest(
-            "a password needs at least 10 characters".into(),
+    let chars: Vec<char> = password.chars().collect();
+    let weak = |why: &str| Err(ApiError::BadRequest(format!("password refused: {why}")));
+    if chars.len() < MIN_PASSWORD_CHARS {
+        return weak(&format!(
+            "it needs at least {MIN_PASSWORD_CHARS} characters"
         ));
+    }
+    if password.len() > crate::auth::MAX_PASSWORD_BYTES {
+        return weak(&format!(
+            "at most {} bytes",
+            crate::auth::MAX_PASSWORD_BYTES
+        ));
+    }
+    let mut distinct = chars.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    if distinct.len() < MIN_PASSWORD_DISTINCT {
+        return weak(&format!(
+            "it needs at least {MIN_PASSWORD_DISTINCT} different characters"
+        ));
+    }
+    let step = |w: &[char]| w[1] as i64 - w[0] as i64;
+    let first = step(&chars[..2]);
+    if first.abs() == 1 && chars.windows(2).all(|w| step(w) == first) {
+        return weak("a run of consecutive characters");
+    }
+    let letters: String = password
+        .chars()
+        .filter(|c| c.is_alphabetic())
+        .flat_map(char::to_lowercase)
+        .collect();
+    if COMMON
+        .iter()
+        .any(|w| letters.chars().count() >= 4 && w.repeat(2).contains(&letters))
+    {
+        return weak("a common word with digits or signs");
     }
     Ok(())
 }

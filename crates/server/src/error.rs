@@ -1,5 +1,6 @@
 //! Errors as HTTP answers: a status and a JSON body that says what is wrong,
-//! never a stack trace or a file path from the server.
+//! never a stack trace, a panic message or a file path from the server
+//! (internal errors are logged under an id; the answer carries the id).
 
 use axum::Json;
 use axum::http::StatusCode;
@@ -36,9 +37,24 @@ pub enum ApiError {
     /// No such item (or other thing).
     #[error("{0}")]
     NotFound(String),
-    /// Something failed on the server.
+    /// Too much at once (password checks queued too long).
+    #[error("the server is busy; try again in a few seconds")]
+    Busy,
+    /// Something failed on the server: the details go to the server's log
+    /// under an id, the answer says only the id.
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+/// Writes `what` to the server's log (its standard error) under a fresh
+/// id, and returns the id to put in the answer.
+pub fn log_internal(what: &str) -> String {
+    let id = hex::encode(crate::auth::random::<6>());
+    eprintln!(
+        "leakcheck serve: error {id}: {}",
+        leakcheck_core::sanitize::for_terminal(what)
+    );
+    id
 }
 
 impl From<leakcheck_store::Error> for ApiError {
@@ -53,7 +69,10 @@ impl From<leakcheck_store::Error> for ApiError {
 
 impl From<leakcheck_search::Error> for ApiError {
     fn from(e: leakcheck_search::Error) -> ApiError {
-        ApiError::Internal(e.to_string())
+        match e {
+            leakcheck_search::Error::Refused(r) => ApiError::BadRequest(r.to_string()),
+            other => ApiError::Internal(other.to_string()),
+        }
     }
 }
 
@@ -71,19 +90,31 @@ impl IntoResponse for ApiError {
             ApiError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
-        if let ApiError::Internal(why) = &self {
-            tracing::error!("{why}");
-        }
-        let mut response = (status, Json(json!({ "error": self.to_string() }))).into_response();
-        if let ApiError::RateLimited(secs) = self
+        let message = match &self {
+            ApiError::Internal(why) => internal_message(&log_internal(why)),
+            other => other.to_string(),
+        };
+        let mut response = (status, Json(json!({ "error": message }))).into_response();
+        let retry = match self {
+            ApiError::RateLimited(secs) => Some(secs),
+            ApiError::Busy => Some(5),
+            _ => None,
+        };
+        if let Some(secs) = retry
             && let Ok(v) = secs.to_string().parse()
         {
             response.headers_mut().insert("retry-after", v);
         }
         response
     }
+}
+
+/// What a client is told of an internal error: only the id to look up.
+pub fn internal_message(id: &str) -> String {
+    format!("internal error (id {id}); the server's log has the details")
 }
 
 /// Results of handlers.

@@ -10,17 +10,22 @@
 #![warn(missing_docs)]
 
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
-use axum::extract::Request;
-use axum::http::{HeaderValue, header};
-use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
+use axum::extract::ConnectInfo;
+use axum::middleware;
 use axum::routing::{delete, get, post};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
+use tokio::sync::{Semaphore, watch};
+use tokio::task::JoinSet;
+use tower::ServiceExt;
 
 pub use auth::{check_password, hash_password};
 pub use edit::check_password_strength;
-pub use state::AppState;
+pub use state::{AppState, Options};
 
 pub mod api;
 pub mod assets;
@@ -29,13 +34,19 @@ pub mod edit;
 pub mod email_html;
 pub mod error;
 pub mod explain;
+pub mod guard;
+pub mod limiter;
 pub mod openapi;
+pub mod paths;
 pub mod state;
 
-/// The policy of the pages: our own scripts, styles and frames only.
-const PAGE_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
-                        frame-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; \
-                        form-action 'self'; frame-ancestors 'none'";
+/// How long a client has to send a request's headers; an idle kept-alive
+/// connection is closed after as long.
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+/// A connection's read buffer at most (and so the largest request head).
+pub const MAX_READ_BUFFER: usize = 64 << 10;
+/// Connections served at once; more wait to be accepted.
+pub const MAX_CONNECTIONS: usize = 256;
 
 /// The whole application.
 pub fn app(state: AppState) -> Router {
@@ -65,7 +76,8 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .nest("/api/v1", api)
         .merge(assets::routes())
-        .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn_with_state(state.clone(), guard::guard))
+        .layer(middleware::from_fn(guard::security_headers))
         .with_state(state)
 }
 
@@ -73,39 +85,67 @@ async fn openapi_json(_auth: auth::Auth) -> axum::Json<serde_json::Value> {
     axum::Json(openapi::document())
 }
 
-/// Headers on every answer: no sniffing, no referrer, no framing by others,
-/// and the pages' Content-Security-Policy unless the handler set its own.
-async fn security_headers(request: Request, next: Next) -> Response {
-    let mut response = next.run(request).await.into_response();
-    let h = response.headers_mut();
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
-    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
-        h.insert(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(PAGE_CSP),
-        );
-    }
-    if !h.contains_key(header::X_FRAME_OPTIONS) {
-        h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    }
-    response
-}
-
-/// Serves `state` on `listener` until Ctrl-C.
+/// Serves `state` on `listener` until Ctrl-C: HTTP/1.1, at most
+/// [`MAX_CONNECTIONS`] connections, each with [`HEADER_TIMEOUT`] to send
+/// its headers. Ours rather than `axum::serve`, which sets no header
+/// timeout: a client that sends half a request would hold its connection
+/// for ever.
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        app(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async {
-        let _ = tokio::signal::ctrl_c().await;
+    let app = app(state);
+    let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+    let (stop, stopped) = watch::channel(());
+    let mut tasks = JoinSet::new();
+    let ctrl_c = tokio::signal::ctrl_c();
+    tokio::pin!(ctrl_c);
+    loop {
+        let slot = tokio::select! {
+            s = slots.clone().acquire_owned() => s,
+            _ = &mut ctrl_c => break,
+        };
+        let Ok(slot) = slot else { break };
+        let (stream, peer) = tokio::select! {
+            a = listener.accept() => match a {
+                Ok(a) => a,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait, go on.
+                    eprintln!("leakcheck serve: accepting a connection: {e}");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            _ = &mut ctrl_c => break,
+        };
+        while tasks.try_join_next().is_some() {}
+        let service = app
+            .clone()
+            .map_request(move |mut r: axum::http::Request<_>| {
+                r.extensions_mut().insert(ConnectInfo::<SocketAddr>(peer));
+                r
+            });
+        let mut stopped = stopped.clone();
+        tasks.spawn(async move {
+            let _slot = slot;
+            let mut http = hyper::server::conn::http1::Builder::new();
+            http.timer(TokioTimer::new())
+                .header_read_timeout(HEADER_TIMEOUT)
+                .max_buf_size(MAX_READ_BUFFER);
+            let conn =
+                http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
+            tokio::pin!(conn);
+            tokio::select! {
+                _ = conn.as_mut() => {}
+                _ = stopped.changed() => {
+                    conn.as_mut().graceful_shutdown();
+                    let _ = conn.await;
+                }
+            }
+        });
+    }
+    drop(stop);
+    // Requests under way get a few seconds to finish.
+    let _ = tokio::time::timeout(Duration::from_secs(10), async {
+        while tasks.join_next().await.is_some() {}
     })
-    .await
+    .await;
+    Ok(())
 }

@@ -1,8 +1,9 @@
 //! What every request shares: the case, its open search index, a few catalog
-//! connections, the sessions and the login limiter.
+//! connections, the sessions, the login limiter and the bounds on
+//! concurrent work.
 
 use std::collections::HashMap;
-use std::net::IpAddr;
+use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -12,13 +13,32 @@ use leakcheck_store::{Case, Catalog, Role};
 use tokio::sync::Semaphore;
 
 use crate::error::{ApiError, ApiResult};
+use crate::limiter::Limiter;
+use crate::paths::Paths;
 
 /// How long a session lasts without use.
 pub const SESSION_IDLE: Duration = Duration::from_secs(8 * 3600);
-/// Failed logins allowed per name and per address within [`LOGIN_WINDOW`].
-pub const LOGIN_FAILURES: usize = 5;
-/// The window failed logins are counted in.
-pub const LOGIN_WINDOW: Duration = Duration::from_secs(15 * 60);
+/// Password checks (argon2, 19 MiB each) running at once at most.
+pub const PASSWORD_CHECKS: usize = 2;
+/// How long a login waits for a password check before a 503.
+pub const PASSWORD_QUEUE: Duration = Duration::from_secs(10);
+/// Searches and exports running at once at most.
+pub const SEARCHES: usize = 2;
+
+/// How the server is run.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Whether cookies carry `Secure` (behind HTTPS); the `Origin` of a
+    /// state-changing request must then be `https:`.
+    pub secure_cookies: bool,
+    /// Host names (optionally `name:port`) requests may be addressed to, on
+    /// top of the bind address and `localhost`: a browser pointed at a
+    /// hostile name that resolves here (DNS rebinding) is refused.
+    pub allowed_hosts: Vec<String>,
+    /// The address served (its IP is an allowed host; when it is
+    /// 0.0.0.0 or ::, any IP literal is).
+    pub bind: Option<SocketAddr>,
+}
 
 /// Every email of the case with its parsed fields.
 pub type Emails = Arc<Vec<(ItemId, EmailMeta)>>;
@@ -30,6 +50,9 @@ pub struct Session {
     pub user: String,
     /// Role when logging in.
     pub role: Role,
+    /// The password hash when logging in: a request whose user's role or
+    /// hash has changed since (from the command line too) ends the session.
+    pub password: String,
     /// The token every state-changing request must carry.
     pub csrf: String,
     /// Last use.
@@ -52,15 +75,21 @@ pub struct Inner {
     catalogs: Mutex<Vec<Catalog>>,
     /// Session token → session.
     pub sessions: Mutex<HashMap<String, Session>>,
-    /// Recent failed logins by user name and by address.
-    failures: Mutex<HashMap<String, Vec<Instant>>>,
+    /// Recent login attempts.
+    pub limiter: Limiter,
+    /// Password checks at once.
+    pub password_checks: Semaphore,
+    /// Searches and exports at once.
+    pub searches: Semaphore,
     /// The emails, parsed once for threads, people and timeline; kept with
     /// the catalog's email count so that a later ingest is seen.
     emails: Mutex<Option<(u64, Emails)>>,
     /// One verification pass at a time.
     pub verifying: Semaphore,
-    /// Whether cookies carry `Secure` (behind HTTPS).
-    pub secure_cookies: bool,
+    /// The operator's folders, hidden from viewers.
+    pub paths: Paths,
+    /// How the server is run.
+    pub options: Options,
 }
 
 impl Inner {
@@ -75,7 +104,7 @@ impl Inner {
 
 impl AppState {
     /// Opens the case's index and readies the state.
-    pub fn new(case: Case, secure_cookies: bool) -> ApiResult<AppState> {
+    pub fn new(case: Case, options: Options) -> ApiResult<AppState> {
         let index = SearchIndex::of_case(&case)?;
         let reader = index
             .index
@@ -87,10 +116,13 @@ impl AppState {
             reader,
             catalogs: Mutex::new(Vec::new()),
             sessions: Mutex::new(HashMap::new()),
-            failures: Mutex::new(HashMap::new()),
+            limiter: Limiter::default(),
+            password_checks: Semaphore::new(PASSWORD_CHECKS),
+            searches: Semaphore::new(SEARCHES),
             emails: Mutex::new(None),
             verifying: Semaphore::new(1),
-            secure_cookies,
+            paths: Paths::new(),
+            options,
         })))
     }
 
@@ -135,37 +167,4 @@ impl AppState {
         *cached = Some((count, emails.clone()));
         Ok(emails)
     }
-
-    /// How long `name` and `peer` must wait before another login attempt
-    /// (none when under the limit).
-    pub fn login_wait(&self, name: &str, peer: Option<IpAddr>) -> Option<u64> {
-        let mut failures = self.0.failures.lock().unwrap_or_else(|p| p.into_inner());
-        let now = Instant::now();
-        let mut wait = None;
-        for key in limiter_keys(name, peer) {
-            let list = failures.entry(key).or_default();
-            list.retain(|t| now.duration_since(*t) < LOGIN_WINDOW);
-            if list.len() >= LOGIN_FAILURES {
-                let left = LOGIN_WINDOW.saturating_sub(now.duration_since(list[0]));
-                wait = Some(left.as_secs().max(1));
-            }
-        }
-        wait
-    }
-
-    /// Counts a failed login against the name and the address.
-    pub fn login_failed(&self, name: &str, peer: Option<IpAddr>) {
-        let mut failures = self.0.failures.lock().unwrap_or_else(|p| p.into_inner());
-        for key in limiter_keys(name, peer) {
-            failures.entry(key).or_default().push(Instant::now());
-        }
-    }
-}
-
-fn limiter_keys(name: &str, peer: Option<IpAddr>) -> Vec<String> {
-    let mut keys = vec![format!("user:{}", name.to_lowercase())];
-    if let Some(ip) = peer {
-        keys.push(format!("peer:{ip}"));
-    }
-    keys
 }

@@ -60,7 +60,7 @@ fn fixture() -> Fixture {
     let email = leakcheck_core::ItemId::of(EMAIL.as_bytes()).to_string();
     Fixture {
         _dir: dir,
-        app: app(AppState::new(case, false).unwrap()),
+        app: app(AppState::new(case, leakcheck_server::Options::default()).unwrap()),
         email,
     }
 }
@@ -527,4 +527,45 @@ async fn the_openapi_document_lists_every_route() {
     assert_eq!(a.status, StatusCode::OK);
     let csp = a.headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
     assert!(csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'"));
+}
+
+#[tokio::test]
+async fn a_panic_is_a_500_with_an_id_and_nothing_else() {
+    let f = fixture();
+    let state = AppState::new(
+        leakcheck_store::Case::open(&f._dir.path().join("case")).unwrap(),
+        leakcheck_server::Options::default(),
+    )
+    .unwrap();
+    let boom = Router::new()
+        .route(
+            "/boom",
+            axum::routing::get(|uri: axum::http::Uri| async move {
+                if uri.path() == "/boom" {
+                    panic!("failed at /home/operator/leaks");
+                }
+                "never"
+            }),
+        )
+        .layer(axum::middleware::from_fn_with_state(
+            state,
+            leakcheck_server::guard::guard,
+        ));
+    let a = call(&boom, Request::get("/boom").body(Body::empty()).unwrap()).await;
+    assert_eq!(a.status, StatusCode::INTERNAL_SERVER_ERROR);
+    let message = a.json()["error"].as_str().unwrap().to_string();
+    assert!(message.starts_with("internal error (id "), "{message}");
+    assert!(
+        !message.contains("operator") && !message.contains("failed"),
+        "{message}"
+    );
+    // And the server goes on.
+    let vic = login(&f.app, "vic").await;
+    let a = call(
+        &f.app,
+        req("GET", "/api/v1/session", Some(&vic), false, json!({})),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::OK);
+    assert_eq!(a.headers[header::CACHE_CONTROL], "no-store");
 }

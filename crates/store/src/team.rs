@@ -125,17 +125,23 @@ pub fn normal_tag(tag: &str) -> Result<String> {
     }
 }
 
+/// Whether `name` can be a user's: 1 to 64 ASCII letters, digits, `-`,
+/// `_`, `.` or `@`. ASCII only, so that no name can pass for another
+/// (`аdmin` with a Cyrillic `а` is not `admin`, and is refused).
+fn valid_user_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '@'))
+}
+
 impl Catalog {
     /// Adds a user, or replaces the role and password of an existing one.
     pub fn put_user(&mut self, name: &str, role: Role, password_hash: &str) -> Result<()> {
-        let valid = !name.is_empty()
-            && name.len() <= 64
-            && name
-                .chars()
-                .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '@'));
-        if !valid {
+        if !valid_user_name(name) {
             return Err(Error::Invalid(format!(
-                "user name {name:?}: 1 to 64 letters, digits, '-', '_', '.' or '@'"
+                "user name {name:?}: 1 to 64 ASCII letters, digits, '-', '_', '.' or '@'"
             )));
         }
         self.conn.execute(
@@ -371,6 +377,9 @@ mod tests {
         let (_d, mut cat, _) = case();
         cat.put_user("alice", Role::Editor, "$argon2id$x").unwrap();
         assert!(cat.put_user("a b", Role::Viewer, "h").is_err());
+        // Confusables: a Cyrillic а, a full-width letter.
+        assert!(cat.put_user("\u{430}lice", Role::Viewer, "h").is_err());
+        assert!(cat.put_user("\u{FF41}lice", Role::Viewer, "h").is_err());
         let u = cat.user("alice").unwrap().unwrap();
         assert_eq!(u.role, Role::Editor);
         assert!(!serde_json::to_string(&u).unwrap().contains("argon2"));
