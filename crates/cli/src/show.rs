@@ -320,8 +320,9 @@ fn dkim_evidence(out: &mut impl Write, f: &Finding, case: &Case, id: &ItemId) ->
             )?;
         }
         if let Some(x) = s["expires_at"].as_u64() {
-            let at = chrono::DateTime::from_timestamp(x as i64, 0)
-                .map(|d| d.to_rfc3339())
+            let at = i64::try_from(x)
+                .ok()
+                .and_then(leakcheck_core::time::rfc3339)
                 .unwrap_or_default();
             writeln!(
                 out,

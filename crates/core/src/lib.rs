@@ -35,3 +35,4 @@ pub mod parallel;
 mod record;
 pub mod sanitize;
 pub mod testing;
+pub mod time;

@@ -75,9 +75,8 @@ impl<'a> MessageIndex<'a> {
     /// The message `reply` answers, when it is in the dump: its Message-ID
     /// as `reply` wrote it and its copies. The rule: the **last**
     /// In-Reply-To id that names a message in the dump. Several ids are
-    /// several parents (RFC 5322 3.6.4), and clients that write more than
-    /// one list them oldest first, as References does: the last is the
-    /// nearest.
+    /// several parents (RFC 5322 3.6.4); one rule makes every check compare
+    /// the same one, and an id missing from the dump does not hide another.
     pub fn parent(&self, reply: &'a EmailMeta) -> Option<(&'a str, Vec<&'a (ItemId, EmailMeta)>)> {
         reply.in_reply_to.iter().rev().find_map(|id| {
             let copies = self.copies(id);

@@ -493,8 +493,7 @@ impl Catalog {
                 subject: r.get(4)?,
                 date: r
                     .get::<_, Option<i64>>(5)?
-                    .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
-                    .map(|d| d.to_rfc3339()),
+                    .and_then(leakcheck_core::time::rfc3339),
                 verdict: r.get(6)?,
             })
         })?;
@@ -933,6 +932,59 @@ mod tests {
                 .then(|| (Stage::Read, "truncated".to_string())),
             extra: None,
         }
+    }
+
+    /// Rows the catalog wrote and can no longer read are errors that name
+    /// the row, never "no metadata", "no verdict" or "no text".
+    #[test]
+    fn corrupt_rows_are_errors_not_absent_values() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut cat = Catalog::open(&dir.path().join("c.sqlite")).unwrap();
+        let (zip, a) = (ItemId::of(b"zip"), ItemId::of(b"a"));
+        cat.apply(&[
+            Record::Item {
+                id: zip.clone(),
+                size: 3,
+                kind: Kind::Zip,
+            },
+            Record::Item {
+                id: a.clone(),
+                size: 1,
+                kind: Kind::Email,
+            },
+            occ("dir:/x", 0, Some(&zip)),
+            occ(zip.as_str(), 0, Some(&a)),
+            Record::Container {
+                key: zip.to_string(),
+                kind: "zip".into(),
+                expected: 1,
+                detail: None,
+            },
+            Record::email(a.clone(), EmailMeta::default()),
+        ])
+        .unwrap();
+        let corrupt = |sql: &str| cat.conn.execute(sql, []).unwrap();
+        corrupt("UPDATE containers SET detail = '{not json'");
+        let e = cat.container_stats(None).unwrap_err().to_string();
+        assert!(e.contains("container detail"), "{e}");
+        corrupt("UPDATE occurrences SET extra = '[1,'");
+        let e = cat.item(&a).unwrap_err().to_string();
+        assert!(e.contains("occurrence extra x ! m0"), "{e}");
+        corrupt("UPDATE occurrences SET extra = NULL");
+        corrupt("UPDATE emails SET meta = '{\"text\": 5}'");
+        let rows = cat.text_rows(None, 10).unwrap();
+        let row = rows.iter().find(|r| r.id == a).unwrap();
+        let blobs = crate::BlobStore::open(dir.path().join("blobs")).unwrap();
+        let e = row.text(&blobs).unwrap_err().to_string();
+        assert!(e.contains(&format!("email {a}")), "{e}");
+        assert!(cat.emails().is_err());
+        let whole = serde_json::to_string(&EmailMeta::default()).unwrap();
+        corrupt(&format!("UPDATE emails SET meta = '{whole}'"));
+        corrupt(&format!(
+            "INSERT INTO verdicts (item, verdict) VALUES ('{a}', 'genuine')"
+        ));
+        let e = cat.search_row(&a).unwrap_err().to_string();
+        assert!(e.contains("verdict \"genuine\""), "{e}");
     }
 
     #[test]

@@ -237,3 +237,35 @@ pub fn check(case: &Case, corpus: &Corpus, file: &str, bytes: &[u8]) -> Result<C
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use leakcheck_store::CaseSettings;
+
+    /// "Not in the case" only when the catalog says so: a catalog that
+    /// cannot answer is an error, not a miss.
+    #[test]
+    fn a_catalog_error_is_an_error_not_a_miss() {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = CaseSettings {
+            name: "t".into(),
+            window: None,
+            org_domains: Vec::new(),
+            org_names: Vec::new(),
+            limits: Default::default(),
+        };
+        let case = Case::init(&dir.path().join("case"), settings).unwrap();
+        let corpus = Corpus {
+            texts: Vec::new(),
+            images: Vec::new(),
+            undecodable: Vec::new(),
+        };
+        let miss = check(&case, &corpus, "a.txt", b"not in the case").unwrap();
+        assert_eq!(miss.kind, "none");
+        let db = rusqlite::Connection::open(case.root().join("catalog.sqlite")).unwrap();
+        db.execute_batch("DROP TABLE items").unwrap();
+        let e = check(&case, &corpus, "a.txt", b"not in the case").unwrap_err();
+        assert!(e.to_string().contains("items"), "{e}");
+    }
+}

@@ -52,7 +52,7 @@ fn parse_date(s: &str) -> Option<i64> {
 }
 
 fn stamp(t: i64) -> String {
-    chrono::DateTime::from_timestamp(t, 0).map_or_else(|| t.to_string(), |d| d.to_rfc3339())
+    leakcheck_core::time::rfc3339(t).unwrap_or_else(|| t.to_string())
 }
 
 /// The three header checks; each is absent when it has nothing to look at.

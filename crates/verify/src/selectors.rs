@@ -44,10 +44,7 @@ pub fn seen(emails: &[(ItemId, EmailMeta)]) -> Vec<SelectorUse> {
             }
         }
     }
-    let date = |t: Option<i64>| {
-        t.and_then(|t| chrono::DateTime::from_timestamp(t, 0))
-            .map(|d| d.to_rfc3339())
-    };
+    let date = |t: Option<i64>| t.and_then(leakcheck_core::time::rfc3339);
     uses.into_iter()
         .map(|(name, (signatures, first, last))| SelectorUse {
             name,
