@@ -15,8 +15,8 @@ use mail_auth::dkim::Canonicalization;
 use mail_auth::{AuthenticatedMessage, Error};
 use serde_json::{Value, json};
 
-use crate::dkim::{body_hash_matches, strip_b_value};
 use crate::keys::{KeyOutcome, KeySet, key_name};
+use crate::signed::{body_hash_matches, strip_b_value};
 
 /// The chain's outcome, as RFC 8617 names it (`cv=`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -31,6 +31,7 @@ pub mod near;
 pub mod outlook;
 mod run;
 pub mod selectors;
+mod signed;
 pub mod thread;
 pub mod thread_quote;
 pub mod window;
