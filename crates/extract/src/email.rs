@@ -230,14 +230,30 @@ inside\r\n\
     }
 
     #[test]
-    fn garbage_does_not_panic() {
-        for input in [
-            &b""[..],
-            b"\xff\xfe",
-            b"Subject: x",
-            b"Content-Type: multipart/mixed; boundary=\r\n\r\n--",
-        ] {
-            let _ = parse(input);
-        }
+    fn garbage_gives_an_error_or_what_could_be_read() {
+        let empty = parse(b"");
+        assert!(empty.is_err(), "{:?}", empty.map(|p| p.meta));
+        let bytes = parse(b"\xff\xfe").map(|p| (p.meta.subject, p.meta.text, p.attachments.len()));
+        // Read as a header block with nothing in it: no subject, text or part.
+        assert_eq!(bytes.as_ref().ok(), Some(&(None, None, 0)), "{bytes:?}");
+        let read = |raw: &[u8]| {
+            let p = parse(raw).unwrap();
+            (p.meta.subject, p.meta.text, p.attachments.len())
+        };
+        assert_eq!(
+            [
+                read(b"Subject: x"),
+                read(b"Subject: x\r\n\r\n"),
+                read(b"Content-Type: multipart/mixed; boundary=\r\n\r\n--"),
+            ],
+            // A header line that never ends is not read; one that does gives
+            // the subject and an empty text; a multipart with an empty
+            // boundary keeps what follows as one part rather than lose it.
+            [
+                (None, None, 0),
+                (Some("x".into()), Some(String::new()), 0),
+                (None, None, 1)
+            ]
+        );
     }
 }

@@ -2,7 +2,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 use std::time::Duration;
 
-use leakcheck_core::{DocMeta, EmailMeta, Finding, ItemId, KeyRecord, Record, Verdict};
+use leakcheck_core::{CheckId, DocMeta, EmailMeta, Finding, ItemId, KeyRecord, Record, Verdict};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
@@ -182,8 +182,24 @@ pub struct ItemDetail {
     pub document: Option<DocMeta>,
 }
 
+/// A JSON column read back. What the catalog wrote and can no longer parse
+/// is a corrupt row, reported as such, never taken for "absent".
+pub(crate) fn json_column<T: serde::de::DeserializeOwned>(
+    what: &str,
+    id: &str,
+    json: &str,
+) -> Result<T> {
+    serde_json::from_str(json).map_err(|e| Error::Corrupt(format!("{what} {id}: {e}")))
+}
+
+/// A document's stored metadata.
 pub(crate) fn doc_meta(id: &str, json: &str) -> Result<DocMeta> {
-    serde_json::from_str(json).map_err(|e| Error::Corrupt(format!("document {id}: {e}")))
+    json_column("document", id, json)
+}
+
+/// An email's stored fields: the one decoder of the `emails.meta` column.
+pub(crate) fn email_meta(id: &str, json: &str) -> Result<EmailMeta> {
+    json_column("email", id, json)
 }
 
 impl Catalog {
@@ -429,18 +445,26 @@ impl Catalog {
              FROM containers c WHERE ?1 IS NULL OR c.key = ?1 ORDER BY c.key",
         )?;
         let rows = stmt.query_map([key], |r| {
-            Ok(ContainerStat {
-                key: r.get(0)?,
-                kind: r.get(1)?,
-                expected: r.get::<_, i64>(2)? as u64,
-                detail: r
-                    .get::<_, Option<String>>(3)?
-                    .and_then(|s| serde_json::from_str(&s).ok()),
-                emitted: r.get::<_, i64>(4)? as u64,
-                failed: r.get::<_, i64>(5)? as u64,
-            })
+            Ok((
+                ContainerStat {
+                    key: r.get(0)?,
+                    kind: r.get(1)?,
+                    expected: r.get::<_, i64>(2)? as u64,
+                    detail: None,
+                    emitted: r.get::<_, i64>(4)? as u64,
+                    failed: r.get::<_, i64>(5)? as u64,
+                },
+                r.get::<_, Option<String>>(3)?,
+            ))
         })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        rows.map(|row| {
+            let (mut stat, detail) = row?;
+            stat.detail = detail
+                .map(|d| json_column("container detail", &stat.key, &d))
+                .transpose()?;
+            Ok(stat)
+        })
+        .collect()
     }
 
     /// Lists items, optionally of one kind and one verdict, in a stable order
@@ -469,8 +493,7 @@ impl Catalog {
                 subject: r.get(4)?,
                 date: r
                     .get::<_, Option<i64>>(5)?
-                    .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
-                    .map(|d| d.to_rfc3339()),
+                    .and_then(leakcheck_core::time::rfc3339),
                 verdict: r.get(6)?,
             })
         })?;
@@ -571,9 +594,7 @@ impl Catalog {
                 |r| r.get::<_, String>(0),
             )
             .optional()?
-            .map(|s| {
-                serde_json::from_str(&s).map_err(|e| Error::Corrupt(format!("email {id}: {e}")))
-            })
+            .map(|s| email_meta(id.as_str(), &s))
             .transpose()?;
         let document = self
             .conn
@@ -692,22 +713,30 @@ impl Catalog {
              WHERE {filter} ORDER BY o.parent, o.position, o.path"
         ))?;
         let rows = stmt.query_map([arg], |r| {
-            Ok(OccurrenceRow {
-                parent: r.get(0)?,
-                path: r.get(1)?,
-                position: r.get::<_, i64>(2)? as u64,
-                display: r.get(3)?,
-                depth: r.get(4)?,
-                item: r.get(5)?,
-                kind: r.get(6)?,
-                error: r.get(7)?,
-                stage: r.get(8)?,
-                extra: r
-                    .get::<_, Option<String>>(9)?
-                    .and_then(|s| serde_json::from_str(&s).ok()),
-            })
+            Ok((
+                OccurrenceRow {
+                    parent: r.get(0)?,
+                    path: r.get(1)?,
+                    position: r.get::<_, i64>(2)? as u64,
+                    display: r.get(3)?,
+                    depth: r.get(4)?,
+                    item: r.get(5)?,
+                    kind: r.get(6)?,
+                    error: r.get(7)?,
+                    stage: r.get(8)?,
+                    extra: None,
+                },
+                r.get::<_, Option<String>>(9)?,
+            ))
         })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        rows.map(|row| {
+            let (mut occ, extra) = row?;
+            occ.extra = extra
+                .map(|x| json_column("occurrence extra", &occ.display, &x))
+                .transpose()?;
+            Ok(occ)
+        })
+        .collect()
     }
 
     /// Every item id and size, for `audit`.
@@ -771,9 +800,7 @@ impl Catalog {
         let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
         rows.map(|row| {
             let (id, meta) = row?;
-            let meta = serde_json::from_str(&meta)
-                .map_err(|e| Error::Corrupt(format!("email {id}: {e}")))?;
-            Ok((parse_id(&id)?, meta))
+            Ok((parse_id(&id)?, email_meta(&id, &meta)?))
         })
         .collect()
     }
@@ -827,7 +854,7 @@ impl Catalog {
                 for x in findings {
                     f.execute(params![
                         id.as_str(),
-                        x.check,
+                        x.check.as_str(),
                         x.verdict.as_str(),
                         x.summary,
                         x.evidence.to_string()
@@ -870,7 +897,8 @@ impl Catalog {
         for row in rows {
             let (check, v, summary, evidence) = row?;
             findings.push(Finding {
-                check,
+                check: CheckId::parse(&check)
+                    .ok_or_else(|| Error::Corrupt(format!("check {check:?}")))?,
                 verdict: Verdict::parse(&v)
                     .ok_or_else(|| Error::Corrupt(format!("verdict {v:?}")))?,
                 summary,
@@ -904,6 +932,59 @@ mod tests {
                 .then(|| (Stage::Read, "truncated".to_string())),
             extra: None,
         }
+    }
+
+    /// Rows the catalog wrote and can no longer read are errors that name
+    /// the row, never "no metadata", "no verdict" or "no text".
+    #[test]
+    fn corrupt_rows_are_errors_not_absent_values() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut cat = Catalog::open(&dir.path().join("c.sqlite")).unwrap();
+        let (zip, a) = (ItemId::of(b"zip"), ItemId::of(b"a"));
+        cat.apply(&[
+            Record::Item {
+                id: zip.clone(),
+                size: 3,
+                kind: Kind::Zip,
+            },
+            Record::Item {
+                id: a.clone(),
+                size: 1,
+                kind: Kind::Email,
+            },
+            occ("dir:/x", 0, Some(&zip)),
+            occ(zip.as_str(), 0, Some(&a)),
+            Record::Container {
+                key: zip.to_string(),
+                kind: "zip".into(),
+                expected: 1,
+                detail: None,
+            },
+            Record::email(a.clone(), EmailMeta::default()),
+        ])
+        .unwrap();
+        let corrupt = |sql: &str| cat.conn.execute(sql, []).unwrap();
+        corrupt("UPDATE containers SET detail = '{not json'");
+        let e = cat.container_stats(None).unwrap_err().to_string();
+        assert!(e.contains("container detail"), "{e}");
+        corrupt("UPDATE occurrences SET extra = '[1,'");
+        let e = cat.item(&a).unwrap_err().to_string();
+        assert!(e.contains("occurrence extra x ! m0"), "{e}");
+        corrupt("UPDATE occurrences SET extra = NULL");
+        corrupt("UPDATE emails SET meta = '{\"text\": 5}'");
+        let rows = cat.text_rows(None, 10).unwrap();
+        let row = rows.iter().find(|r| r.id == a).unwrap();
+        let blobs = crate::BlobStore::open(dir.path().join("blobs")).unwrap();
+        let e = row.text(&blobs).unwrap_err().to_string();
+        assert!(e.contains(&format!("email {a}")), "{e}");
+        assert!(cat.emails().is_err());
+        let whole = serde_json::to_string(&EmailMeta::default()).unwrap();
+        corrupt(&format!("UPDATE emails SET meta = '{whole}'"));
+        corrupt(&format!(
+            "INSERT INTO verdicts (item, verdict) VALUES ('{a}', 'genuine')"
+        ));
+        let e = cat.search_row(&a).unwrap_err().to_string();
+        assert!(e.contains("verdict \"genuine\""), "{e}");
     }
 
     #[test]

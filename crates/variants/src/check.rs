@@ -106,7 +106,13 @@ pub fn check(case: &Case, corpus: &Corpus, file: &str, bytes: &[u8]) -> Result<C
         same_message_id: Vec::new(),
         note: None,
     };
-    if let Ok(d) = catalog.item(&id) {
+    // Only "no such item" means not in the case; any other error is one.
+    let found = match catalog.item(&id) {
+        Ok(d) => Some(d),
+        Err(leakcheck_store::Error::NoSuchItem(_)) => None,
+        Err(e) => return Err(e.into()),
+    };
+    if let Some(d) = found {
         out.kind = "exact";
         out.item = Some(id.to_string());
         out.similarity = 1.0;
@@ -118,9 +124,7 @@ pub fn check(case: &Case, corpus: &Corpus, file: &str, bytes: &[u8]) -> Result<C
                 .first()
                 .map(|o| o.display.clone())
                 .unwrap_or_default(),
-            verdict: catalog
-                .verification(&id)?
-                .map(|(v, _)| v.as_str().to_string()),
+            verdict: catalog.verification(&id)?.map(|(v, _)| v),
         });
         return Ok(out);
     }
@@ -192,7 +196,7 @@ pub fn check(case: &Case, corpus: &Corpus, file: &str, bytes: &[u8]) -> Result<C
         .into_iter()
         .max_by(|a, b| {
             a.1.total_cmp(&b.1)
-                .then(strength(b.0.verdict.as_deref()).cmp(&strength(a.0.verdict.as_deref())))
+                .then(strength(b.0.verdict).cmp(&strength(a.0.verdict)))
         })
         .or_else(|| scored.into_iter().max_by(|a, b| a.1.total_cmp(&b.1)));
     if let Some((e, r, excerpt)) = best {
@@ -232,4 +236,36 @@ pub fn check(case: &Case, corpus: &Corpus, file: &str, bytes: &[u8]) -> Result<C
         out.basis = "message-id";
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use leakcheck_store::CaseSettings;
+
+    /// "Not in the case" only when the catalog says so: a catalog that
+    /// cannot answer is an error, not a miss.
+    #[test]
+    fn a_catalog_error_is_an_error_not_a_miss() {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = CaseSettings {
+            name: "t".into(),
+            window: None,
+            org_domains: Vec::new(),
+            org_names: Vec::new(),
+            limits: Default::default(),
+        };
+        let case = Case::init(&dir.path().join("case"), settings).unwrap();
+        let corpus = Corpus {
+            texts: Vec::new(),
+            images: Vec::new(),
+            undecodable: Vec::new(),
+        };
+        let miss = check(&case, &corpus, "a.txt", b"not in the case").unwrap();
+        assert_eq!(miss.kind, "none");
+        let db = rusqlite::Connection::open(case.root().join("catalog.sqlite")).unwrap();
+        db.execute_batch("DROP TABLE items").unwrap();
+        let e = check(&case, &corpus, "a.txt", b"not in the case").unwrap_err();
+        assert!(e.to_string().contains("items"), "{e}");
+    }
 }

@@ -3,21 +3,13 @@
 //! Subject, Date, text), one copy was altered; when only transport or
 //! folder headers differ, the copies are consistent.
 
-use std::collections::BTreeMap;
-
-use leakcheck_core::{Address, EmailMeta, Finding, ItemId, Verdict};
+use leakcheck_core::{Address, CheckId, EmailMeta, Finding, ItemId, MessageIndex, Verdict};
 use serde_json::{Value, json};
 
 /// Findings for every email that shares its Message-ID with another item.
 pub fn check(emails: &[(ItemId, EmailMeta)]) -> Vec<(ItemId, Finding)> {
-    let mut groups: BTreeMap<&str, Vec<&(ItemId, EmailMeta)>> = BTreeMap::new();
-    for e in emails {
-        if let Some(mid) = e.1.message_id.as_deref().filter(|m| !m.trim().is_empty()) {
-            groups.entry(mid).or_default().push(e);
-        }
-    }
     let mut out = Vec::new();
-    for (mid, group) in groups.into_iter().filter(|(_, g)| g.len() > 1) {
+    for (mid, group) in MessageIndex::new(emails).duplicated() {
         for (i, (id, meta)) in group.iter().map(|e| (&e.0, &e.1)).enumerate() {
             // Compare with the first other copy that differs in what a reader
             // sees; else with the first other copy.
@@ -33,7 +25,7 @@ pub fn check(emails: &[(ItemId, EmailMeta)]) -> Vec<(ItemId, Finding)> {
                 .find(|(_, d)| !d.is_empty());
             let finding = match conflicting {
                 Some((other, differences)) => Finding {
-                    check: "email.duplicate-message-id".into(),
+                    check: CheckId::EmailDuplicateMessageId,
                     verdict: Verdict::Altered,
                     summary: format!(
                         "another copy with Message-ID <{mid}> ({}) differs in {}",
@@ -54,7 +46,7 @@ pub fn check(emails: &[(ItemId, EmailMeta)]) -> Vec<(ItemId, Finding)> {
                 None => {
                     let other = others[0];
                     Finding {
-                        check: "email.duplicate-message-id".into(),
+                        check: CheckId::EmailDuplicateMessageId,
                         verdict: Verdict::Consistent,
                         summary: format!(
                             "{} copies with Message-ID <{mid}> agree on what a reader sees; other headers differ",

@@ -6,7 +6,7 @@
 
 use std::sync::OnceLock;
 
-use leakcheck_core::{EmailMeta, Finding, Verdict};
+use leakcheck_core::{CheckId, EmailMeta, Finding, Verdict};
 use mail_parser::MessageParser;
 use serde_json::json;
 
@@ -52,7 +52,7 @@ fn parse_date(s: &str) -> Option<i64> {
 }
 
 fn stamp(t: i64) -> String {
-    chrono::DateTime::from_timestamp(t, 0).map_or_else(|| t.to_string(), |d| d.to_rfc3339())
+    leakcheck_core::time::rfc3339(t).unwrap_or_else(|| t.to_string())
 }
 
 /// The three header checks; each is absent when it has nothing to look at.
@@ -91,14 +91,14 @@ fn received_chain(hops: &[Hop]) -> Option<Finding> {
         .collect();
     Some(if backwards.is_empty() {
         Finding {
-            check: "email.received-chain".into(),
+            check: CheckId::EmailReceivedChain,
             verdict: Verdict::Consistent,
             summary: format!("{} Received hops, timestamps in order", hops.len()),
             evidence: json!({"hops": evidence_hops}),
         }
     } else {
         Finding {
-            check: "email.received-chain".into(),
+            check: CheckId::EmailReceivedChain,
             verdict: Verdict::Suspicious,
             summary: format!(
                 "Received timestamps run backwards at {} of {} hops (a hop dated after the server that received from it)",
@@ -144,7 +144,7 @@ fn date_skew(meta: &EmailMeta, hops: &[Hop]) -> Option<Finding> {
         )
     };
     Some(Finding {
-        check: "email.date-skew".into(),
+        check: CheckId::EmailDateSkew,
         verdict,
         summary,
         evidence,
@@ -179,14 +179,14 @@ fn message_id(meta: &EmailMeta) -> Option<Finding> {
         json!({"message_id": raw, "id_domain": id_domain, "sender_domain": sender_domain});
     Some(if well_formed {
         Finding {
-            check: "email.message-id".into(),
+            check: CheckId::EmailMessageId,
             verdict: Verdict::Consistent,
             summary: "Message-ID is well formed".into(),
             evidence,
         }
     } else {
         Finding {
-            check: "email.message-id".into(),
+            check: CheckId::EmailMessageId,
             verdict: Verdict::Suspicious,
             summary: format!("malformed Message-ID {raw:?} (expected <left@right>)"),
             evidence,

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use leakcheck_core::{Finding, ItemId, Verdict};
+use leakcheck_core::{CheckId, Finding, ItemId, Verdict};
 use leakcheck_store::Case;
 use leakcheck_variants::{Corpus, clusters};
 use serde_json::json;
@@ -17,16 +17,15 @@ pub fn check(
     verdicts: &HashMap<ItemId, Verdict>,
 ) -> leakcheck_variants::Result<Vec<(ItemId, Finding)>> {
     let corpus = Corpus::of_case(case, false)?;
-    let verdict_of =
-        |e: &leakcheck_variants::Entry| verdicts.get(&e.id).map(|v| v.as_str().to_string());
+    let verdict_of = |e: &leakcheck_variants::Entry| verdicts.get(&e.id).copied();
     let mut out = Vec::new();
     for c in clusters(case, &corpus, &verdict_of)? {
-        if c.reference.verdict.as_deref() != Some("authentic") {
+        if c.reference.verdict != Some(Verdict::Authentic) {
             continue;
         }
         let r = &c.reference;
         for m in &c.members {
-            if m.entry.verdict.as_deref() == Some("authentic") {
+            if m.entry.verdict == Some(Verdict::Authentic) {
                 continue;
             }
             let Some(d) = &m.diff else { continue };
@@ -39,7 +38,7 @@ pub fn check(
             });
             let f = if d.total == 0 {
                 Finding {
-                    check: "archive.near-duplicate".into(),
+                    check: CheckId::ArchiveNearDuplicate,
                     verdict: Verdict::Consistent,
                     summary: format!(
                         "same text as DKIM-authentic {} ({})",
@@ -51,7 +50,7 @@ pub fn check(
             } else {
                 let first: Vec<String> = d.changes.iter().take(3).map(|c| c.render()).collect();
                 Finding {
-                    check: "archive.near-duplicate".into(),
+                    check: CheckId::ArchiveNearDuplicate,
                     verdict: Verdict::Suspicious,
                     summary: format!(
                         "a near-copy ({:.0} % alike) of DKIM-authentic {} ({}) with {} change(s): {}",

@@ -253,5 +253,7 @@ mod tests {
         sst.extend(1u32.to_le_bytes());
         sst.extend([0xff, 0xff, 0x0d, 0xff, 0xff, 0xff, 0xff, 0xff]);
         excel(&record(BIFF_SST, &sst), &mut text);
+        // Nothing readable in any of them: no text, rather than garbage.
+        assert_eq!(text.into_string(), "");
     }
 }

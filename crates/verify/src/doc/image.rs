@@ -3,7 +3,7 @@
 //! `image.software` (an editor saved it).
 
 use leakcheck_core::doc::{key, store};
-use leakcheck_core::{DocMeta, Finding, Verdict};
+use leakcheck_core::{CheckId, DocMeta, Finding, Verdict};
 use serde_json::json;
 
 use super::{When, cite, finding};
@@ -120,14 +120,14 @@ pub fn exif(meta: &DocMeta) -> Option<Finding> {
     evidence["checked"] = json!(checked);
     Some(if problems.is_empty() {
         finding(
-            "image.exif",
+            CheckId::ImageExif,
             Verdict::Consistent,
             format!("EXIF agrees with the image ({})", checked.join(", ")),
             evidence,
         )
     } else {
         finding(
-            "image.exif",
+            CheckId::ImageExif,
             Verdict::Suspicious,
             problems.join("; "),
             evidence,
@@ -157,7 +157,7 @@ pub fn thumbnail(meta: &DocMeta) -> Option<Finding> {
             ""
         };
         finding(
-            "image.thumbnail",
+            CheckId::ImageThumbnail,
             Verdict::Suspicious,
             format!(
                 "the embedded thumbnail shows another picture: {mean:.1} % mean difference{hash}{aspect}; \
@@ -168,7 +168,7 @@ pub fn thumbnail(meta: &DocMeta) -> Option<Finding> {
         )
     } else {
         finding(
-            "image.thumbnail",
+            CheckId::ImageThumbnail,
             Verdict::Consistent,
             format!("the embedded thumbnail matches the image ({mean:.1} % mean difference{hash})"),
             evidence,
@@ -212,7 +212,7 @@ pub fn software(meta: &DocMeta) -> Option<Finding> {
         names.sort_unstable();
         names.dedup();
         finding(
-            "image.software",
+            CheckId::ImageSoftware,
             Verdict::Consistent,
             format!("saved by {}, not a known editor", names.join(", ")),
             evidence,
@@ -231,7 +231,7 @@ pub fn software(meta: &DocMeta) -> Option<Finding> {
         names.sort_unstable();
         names.dedup();
         finding(
-            "image.software",
+            CheckId::ImageSoftware,
             Verdict::Suspicious,
             format!(
                 "saved by {}: the image may have been changed after it was taken",
