@@ -254,6 +254,12 @@ pub struct IngestArgs {
     /// Worker threads (default: one per core).
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
+    /// Passwords to try on encrypted RAR archives, one per line.
+    ///
+    /// Leaks are often published with their password. Each is tried in
+    /// order; the one that opened a container is recorded on it (`show`).
+    #[arg(long, value_name = "FILE")]
+    pub passwords: Option<PathBuf>,
     #[command(flatten)]
     pub out: Output,
 }

@@ -68,6 +68,7 @@ pub fn detect(head: &[u8]) -> Kind {
         (b"BZh", Kind::Bzip2),
         (b"\xfd7zXZ\x00", Kind::Xz),
         (b"Rar!\x1a\x07", Kind::Rar),
+        (b"\x28\xb5\x2f\xfd", Kind::Zstd),
     ];
     for (m, k) in magic {
         if head.starts_with(m) {

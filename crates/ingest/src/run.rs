@@ -5,6 +5,7 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use leakcheck_extract::native::{DecoderCommand, Isolation};
 use leakcheck_store::{Case, CustodyEntry};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -22,6 +23,17 @@ pub struct Options {
     pub operator: Option<String>,
     /// Worker threads; 0 means one per core.
     pub threads: usize,
+}
+
+/// How containers that need more than their bytes are opened.
+#[derive(Clone, Debug, Default)]
+pub struct Openers {
+    /// How to start a native decoder's child process (RAR). Without one,
+    /// such containers are stored and an item error says why they were not
+    /// opened.
+    pub decoder: Option<DecoderCommand>,
+    /// Passwords to try on encrypted archives, in order.
+    pub passwords: Vec<String>,
 }
 
 /// Live counters, for a progress bar. All are monotonic.
@@ -76,6 +88,17 @@ pub fn run(
     case: &Case,
     sources: &[PathBuf],
     options: &Options,
+    progress: Arc<Progress>,
+) -> Result<Summary> {
+    run_with(case, sources, options, &Openers::default(), progress)
+}
+
+/// [`run`], with a decoder process for native formats and passwords.
+pub fn run_with(
+    case: &Case,
+    sources: &[PathBuf],
+    options: &Options,
+    openers: &Openers,
     progress: Arc<Progress>,
 ) -> Result<Summary> {
     let started = Instant::now();
@@ -135,6 +158,11 @@ pub fn run(
         pending: AtomicU64::new(0),
         progress: progress.clone(),
         tops: Mutex::new(HashMap::new()),
+        isolation: openers.decoder.clone().map(|command| Isolation {
+            command,
+            max_seconds: case.settings.limits.max_store_seconds,
+        }),
+        passwords: openers.passwords.clone(),
     });
     for r in &walked.folders {
         let _ = ctx.records.send(r.clone());
@@ -173,10 +201,11 @@ pub fn run(
             display: f.path.display().to_string(),
             depth: 0,
             data,
-            extra: None,
+            extra: f.set.as_ref().map(|(set, n)| set.occurrence_extra(*n)),
             guard: None,
             budget: budgets[f.source].clone(),
             top: Some((f.path.clone(), f.size)),
+            set: f.set.clone(),
         };
         if ctx.queue.send(Some(unit)).is_err() {
             break;

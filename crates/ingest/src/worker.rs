@@ -9,6 +9,8 @@ use std::sync::{Arc, Mutex};
 
 use crossbeam_channel::{Sender, TrySendError};
 use leakcheck_core::{ItemId, Kind, Limits, Record, Stage};
+use leakcheck_extract::native::Isolation;
+use leakcheck_extract::rar::{RarSource, Volume};
 use leakcheck_extract::{self as extract, Flow, Listing, Member, MemberData, SNIFF_LEN, guard};
 use leakcheck_store::{BlobStore, Spooled};
 use serde_json::Value;
@@ -16,6 +18,7 @@ use serde_json::Value;
 use crate::Progress;
 use crate::done::DoneGuard;
 use crate::limited::Limited;
+use crate::volumes::VolumeSet;
 
 /// Items up to this size are handled in memory; larger ones are streamed
 /// through the blob store and read back from there.
@@ -32,6 +35,10 @@ pub struct Ctx {
     pub progress: Arc<Progress>,
     /// Top-level file → its item id, for the custody manifest.
     pub tops: Mutex<HashMap<PathBuf, ItemId>>,
+    /// How native decoders run (in a child process), when configured.
+    pub isolation: Option<Isolation>,
+    /// Passwords to try on encrypted archives.
+    pub passwords: Vec<String>,
 }
 
 /// A place to process: where it is, and how to get its bytes.
@@ -49,6 +56,8 @@ pub struct Unit {
     pub budget: Arc<AtomicU64>,
     /// Set on files named by the walk (for custody and progress).
     pub top: Option<(PathBuf, u64)>,
+    /// The volume set a top-level file belongs to, and its number in it.
+    pub set: Option<(Arc<VolumeSet>, u32)>,
 }
 
 pub enum Data {
@@ -110,6 +119,7 @@ impl Ctx {
             guard: parent_guard,
             budget,
             top,
+            set,
         } = unit;
         let loaded = self.load(data);
         if let Some((top_path, size)) = &top {
@@ -142,6 +152,7 @@ impl Ctx {
         };
         let kind = self.kind_of(&body);
         let ext = extension(&path).to_string();
+        let file_name = path.rsplit(['/', '\\']).next().unwrap_or(&path).to_string();
         let named = Kind::expected_for_extension(&ext);
         // An earlier PDF revision is not cut into revisions again.
         let derived = extra.as_ref().is_some_and(|e| e.get("derived").is_some());
@@ -217,6 +228,27 @@ impl Ctx {
             Kind::SevenZip => self.container(&body, kind, &parent, |r, sink| {
                 extract::sevenz::expand(r, sink)
             }),
+            Kind::Tnef if body.size > self.limits.max_email_bytes => self.item_error(
+                &body.id,
+                Stage::Limit,
+                format!(
+                    "{} bytes: larger than max_email_bytes ({}); stored but not opened",
+                    body.size, self.limits.max_email_bytes
+                ),
+            ),
+            Kind::Tnef => self.container(&body, kind, &parent, |mut r, sink| {
+                let mut bytes = Vec::new();
+                r.read_to_end(&mut bytes)?;
+                extract::tnef::expand(&bytes, self.limits.max_email_bytes, sink)
+            }),
+            Kind::Rar => self.rar(&body, &file_name, set.as_ref(), &parent),
+            Kind::Bzip2 | Kind::Xz | Kind::Zstd => {
+                let name = extract::compress::member_name(kind, &file_name);
+                let size = body.size;
+                self.container(&body, kind, &parent, |r, sink| {
+                    extract::compress::expand(kind, r, name, size, sink)
+                })
+            }
             Kind::Msg if body.size > self.limits.max_email_bytes => self.item_error(
                 &body.id,
                 Stage::Limit,
@@ -495,6 +527,46 @@ impl Ctx {
         }
     }
 
+    /// Opens a RAR archive, or the volume set whose first volume it is, in a
+    /// decoder child. A later volume of a set is stored, not opened.
+    fn rar(
+        &self,
+        body: &Body,
+        name: &str,
+        set: Option<&(Arc<VolumeSet>, u32)>,
+        parent: &Parent<'_>,
+    ) {
+        let Some(iso) = &self.isolation else {
+            return self.item_error(
+                parent.id,
+                Stage::Open,
+                "not opened: RAR is decoded in a child process and none was configured".into(),
+            );
+        };
+        let (volumes, missing, joined) = match set {
+            Some((set, n)) if *n != set.first() => return,
+            Some((set, _)) => (set.volumes.clone(), set.missing.clone(), set.joined),
+            None => {
+                let volume = Volume {
+                    name: name.to_string(),
+                    path: self.blobs.path(&body.id),
+                    number: 1,
+                };
+                (vec![volume], Vec::new(), false)
+            }
+        };
+        let source = RarSource {
+            volumes,
+            joined,
+            missing,
+            passwords: self.passwords.clone(),
+            max_item_bytes: self.limits.max_item_bytes,
+        };
+        self.container(body, Kind::Rar, parent, |_, sink| {
+            extract::rar::expand(&source, iso, sink)
+        });
+    }
+
     /// Opens a container and dispatches each member as a child unit.
     fn container<F>(&self, body: &Body, kind: Kind, parent: &Parent<'_>, open: F)
     where
@@ -648,6 +720,7 @@ impl Parent<'_> {
             guard: Some(self.guard.clone()),
             budget: self.budget.clone(),
             top: None,
+            set: None,
         }
     }
 }
