@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 use leakcheck_core::ItemId;
 use leakcheck_store::{Case, ItemDetail};
 
-use crate::util::{ingest, lc, sha256, stats};
+use crate::util::{ingest, lc, mail, sha256, stats};
 
 /// The shared corpus folder: `../shared/corpus` beside the repository, or
 /// `LEAKCHECK_CORPUS` (for a work tree kept elsewhere).
@@ -332,4 +332,277 @@ fn rar_members_match_what_bsdtar_lists_and_extracts() {
         .filter(|d| !expected.iter().any(|e| d.starts_with(e)))
         .collect();
     assert!(unexplained.is_empty(), "{unexplained:#?}");
+}
+
+/// The RAR test files of one set, copied into `dir` less `leave_out`.
+fn copy_set(root: &Path, prefix: &str, leave_out: &[&str], dir: &Path) -> Vec<String> {
+    fs::create_dir_all(dir).unwrap();
+    let mut names: Vec<String> = fs::read_dir(root)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(prefix) && !leave_out.contains(&n.as_str()))
+        .collect();
+    names.sort();
+    for n in &names {
+        fs::copy(root.join(n), dir.join(n)).unwrap();
+    }
+    names
+}
+
+#[test]
+fn a_volume_set_gives_each_member_once_and_a_missing_volume_a_reason() {
+    let Some(rc) = rar_case() else { return };
+    let first = "test_rar_multivolume_multiple_files.part1.rar";
+    let set = detail(&rc.case, &fs::read(rc.root.join(first)).unwrap());
+    let names: Vec<&str> = set.children.iter().map(|c| c.path.as_str()).collect();
+    assert_eq!(
+        names,
+        ["LibarchiveAddingTest2.html", "LibarchiveAddingTest.html"]
+    );
+    assert!(
+        set.children.iter().all(|c| c.item.is_some()),
+        "{:?}",
+        set.children
+    );
+    let vs = &set.container.as_ref().unwrap().detail.as_ref().unwrap()["volume_set"];
+    assert_eq!(vs["volumes"].as_array().unwrap().len(), 6, "{vs}");
+    // A later volume is stored, and says which volume opened its set.
+    let part3 = detail(
+        &rc.case,
+        &fs::read(
+            rc.root
+                .join("test_rar_multivolume_multiple_files.part3.rar"),
+        )
+        .unwrap(),
+    );
+    assert!(part3.children.is_empty() && part3.container.is_none());
+    assert_eq!(part3.occurrences[0].extra.as_ref().unwrap()["volume"], 3);
+
+    // Without part 3, the member that needs it is unreadable with the reason;
+    // nothing comes out with other bytes than the whole set gives.
+    let dir = tempfile::tempdir().unwrap();
+    let dump = dir.path().join("dump");
+    copy_set(
+        &rc.root,
+        "test_rar_multivolume_multiple_files",
+        &["test_rar_multivolume_multiple_files.part3.rar"],
+        &dump,
+    );
+    let case = init_case(dir.path());
+    ingest_into(&case, &[&dump], &[], None);
+    let cut = detail(&case, &fs::read(dump.join(first)).unwrap());
+    let errors: Vec<&str> = cut
+        .children
+        .iter()
+        .filter_map(|c| c.error.as_deref())
+        .collect();
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.starts_with("volume 3 of 6 missing")),
+        "{:?} {:?}",
+        cut.children,
+        cut.errors
+    );
+    for c in &cut.children {
+        if let Some(id) = &c.item {
+            assert!(
+                set.children.iter().any(|w| w.item.as_ref() == Some(id)),
+                "{} has other bytes",
+                c.path
+            );
+        }
+    }
+    let s = stats(&case);
+    assert!(
+        s.containers.unreconciled.is_empty(),
+        "{:?}",
+        s.containers.unreconciled
+    );
+}
+
+/// A dump with a RAR (any bytes after the signature: the fault is injected
+/// before decoding), two emails and a zip holding a third.
+fn dump_with_a_rar(dir: &Path) -> PathBuf {
+    let dump = dir.join("dump");
+    fs::create_dir_all(&dump).unwrap();
+    fs::write(
+        dump.join("set.rar"),
+        b"Rar!\x1a\x07\x00 not really an archive",
+    )
+    .unwrap();
+    fs::write(dump.join("a.eml"), mail(1, "one")).unwrap();
+    fs::write(dump.join("b.eml"), mail(2, "two")).unwrap();
+    let inner = mail(3, "three");
+    fs::write(
+        dump.join("c.zip"),
+        crate::util::zip_of(&[("c.eml", inner.as_bytes())]),
+    )
+    .unwrap();
+    dump
+}
+
+#[test]
+fn a_decoder_crash_costs_one_container_and_is_not_retried() {
+    let dir = tempfile::tempdir().unwrap();
+    let dump = dump_with_a_rar(dir.path());
+    let case = init_case(dir.path());
+    let fault = Some((leakcheck_extract::native::TEST_FAULT_ENV, "crash"));
+    let run = ingest_into(&case, &[&dump], &[], fault);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let rar = detail(&case, b"Rar!\x1a\x07\x00 not really an archive");
+    assert!(
+        rar.errors
+            .iter()
+            .any(|e| e.reason == "decoder crashed: signal 11"),
+        "{:?}",
+        rar.errors
+    );
+    let s = stats(&case);
+    assert_eq!(s.emails, 3, "every other file is ingested: {s:?}");
+    assert!(
+        s.containers.unreconciled.is_empty(),
+        "{:?}",
+        s.containers.unreconciled
+    );
+    // A second run does not open it again (it would hang here).
+    let started = std::time::Instant::now();
+    set_limit(&case, "max_store_seconds", 60);
+    ingest_into(
+        &case,
+        &[&dump],
+        &[],
+        Some((leakcheck_extract::native::TEST_FAULT_ENV, "hang")),
+    );
+    assert!(
+        started.elapsed().as_secs() < 30,
+        "the failed container was opened again"
+    );
+    assert_eq!(stats(&case), s);
+}
+
+#[test]
+fn a_hanging_decoder_is_stopped_after_max_store_seconds() {
+    let dir = tempfile::tempdir().unwrap();
+    let dump = dump_with_a_rar(dir.path());
+    let case = init_case(dir.path());
+    set_limit(&case, "max_store_seconds", 2);
+    let started = std::time::Instant::now();
+    ingest_into(
+        &case,
+        &[&dump],
+        &[],
+        Some((leakcheck_extract::native::TEST_FAULT_ENV, "hang")),
+    );
+    assert!(started.elapsed().as_secs() < 30);
+    let rar = detail(&case, b"Rar!\x1a\x07\x00 not really an archive");
+    assert!(
+        rar.errors
+            .iter()
+            .any(|e| e.reason == "decoder stopped after 2 s"),
+        "{:?}",
+        rar.errors
+    );
+    assert_eq!(stats(&case).emails, 3);
+}
+
+#[test]
+fn bzip2_xz_and_zstd_are_opened_like_gzip() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let dump = dir.path().join("dump");
+    fs::create_dir_all(&dump).unwrap();
+    let mut tar = tar::Builder::new(Vec::new());
+    for (i, body) in ["alpha", "beta"].iter().enumerate() {
+        let m = mail(10 + i, body);
+        let mut h = tar::Header::new_gnu();
+        h.set_size(m.len() as u64);
+        h.set_mode(0o644);
+        h.set_cksum();
+        tar.append_data(&mut h, format!("mail/{i}.eml"), m.as_bytes())
+            .unwrap();
+    }
+    let tar = tar.into_inner().unwrap();
+    let mut xz = lzma_rust2::XzWriter::new(Vec::new(), lzma_rust2::XzOptions::default()).unwrap();
+    xz.write_all(&tar).unwrap();
+    fs::write(dump.join("mail.tar.xz"), xz.finish().unwrap()).unwrap();
+    let zst =
+        ruzstd::encoding::compress_to_vec(&tar[..], ruzstd::encoding::CompressionLevel::Fastest);
+    fs::write(dump.join("copy.tar.zst"), zst).unwrap();
+    let mbox = format!(
+        "From a@b Mon Apr 10 09:00:00 2017\n{}\nFrom c@d Mon Apr 10 10:00:00 2017\n{}\n",
+        mail(20, "x"),
+        mail(21, "y")
+    );
+    let mut bz = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::default());
+    bz.write_all(mbox.as_bytes()).unwrap();
+    fs::write(dump.join("box.mbox.bz2"), bz.finish().unwrap()).unwrap();
+    // A bzip2 stream cut short: its member is unreadable, the run goes on.
+    let mut bz = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::default());
+    bz.write_all(&vec![b'z'; 100_000]).unwrap();
+    let cut = bz.finish().unwrap();
+    fs::write(dump.join("cut.bz2"), &cut[..cut.len() / 2]).unwrap();
+    let (case, _) = ingest(dir.path(), &[&dump]);
+    let s = stats(&case);
+    assert_eq!(
+        s.emails, 4,
+        "two in the tar (twice, same bytes) and two in the mbox: {s:?}"
+    );
+    assert!(
+        s.containers.unreconciled.is_empty(),
+        "{:?}",
+        s.containers.unreconciled
+    );
+    for (file, kind, member) in [
+        ("mail.tar.xz", "xz", "mail.tar"),
+        ("copy.tar.zst", "zstd", "copy.tar"),
+        ("box.mbox.bz2", "bzip2", "box.mbox"),
+    ] {
+        let d = detail(&case, &fs::read(dump.join(file)).unwrap());
+        assert_eq!(d.kind, kind);
+        assert_eq!(d.children.len(), 1);
+        assert_eq!(d.children[0].path, member);
+        assert!(d.children[0].item.is_some(), "{file}");
+    }
+    let cut = detail(&case, &cut[..cut.len() / 2]);
+    assert!(
+        cut.children[0].item.is_none() && cut.children[0].error.is_some(),
+        "{:?}",
+        cut.children
+    );
+}
+
+#[test]
+fn winmail_dat_gives_its_attachments() {
+    let Some(file) = Some(corpus_root().join("tika/testWINMAIL.dat")).filter(|p| p.exists()) else {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI=true but testWINMAIL.dat is missing"
+        );
+        eprintln!("skipped: testWINMAIL.dat not found");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (case, _) = ingest(dir.path(), &[&file]);
+    let d = detail(&case, &fs::read(&file).unwrap());
+    assert_eq!(d.kind, "tnef");
+    let names: Vec<&str> = d.children.iter().map(|c| c.path.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "body.rtf",
+            "quick.doc",
+            "quick.html",
+            "quick.pdf",
+            "quick.txt",
+            "quick.xml"
+        ]
+    );
+    assert!(d.children.iter().all(|c| c.item.is_some()));
+    let kinds: Vec<&str> = d
+        .children
+        .iter()
+        .filter_map(|c| c.kind.as_deref())
+        .collect();
+    assert_eq!(kinds, ["rtf", "ole", "html", "pdf", "text", "xml"]);
 }

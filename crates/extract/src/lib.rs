@@ -24,6 +24,7 @@ pub mod native;
 pub mod outlook;
 pub mod rar;
 pub mod sevenz;
+pub mod sfx;
 pub mod tar;
 pub mod tnef;
 pub mod zip;

@@ -325,9 +325,13 @@ pub fn serve_child() -> i32 {
     };
     match std::env::var(TEST_FAULT_ENV).as_deref() {
         Ok("crash") => {
-            // A real SIGSEGV, as a broken decoder would die of.
-            // SAFETY: raise() only sends this process a signal.
-            unsafe { libc::raise(libc::SIGSEGV) };
+            // A real SIGSEGV, as a broken decoder would die of (Rust's own
+            // handler, there for stack overflows, is put back to the default).
+            // SAFETY: signal() and raise() only concern this process.
+            unsafe {
+                libc::signal(libc::SIGSEGV, libc::SIG_DFL);
+                libc::raise(libc::SIGSEGV);
+            }
         }
         Ok("hang") => loop {
             std::thread::sleep(Duration::from_secs(1));

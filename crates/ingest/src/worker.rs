@@ -150,7 +150,10 @@ impl Ctx {
                 return;
             }
         };
-        let kind = self.kind_of(&body);
+        let (kind, stub) = match self.kind_of(&body) {
+            Kind::Binary => self.self_extracting(&body),
+            k => (k, 0),
+        };
         let ext = extension(&path).to_string();
         let file_name = path.rsplit(['/', '\\']).next().unwrap_or(&path).to_string();
         let named = Kind::expected_for_extension(&ext);
@@ -226,7 +229,7 @@ impl Ctx {
                 extract::gzip::expand(r, sink)
             }),
             Kind::SevenZip => self.container(&body, kind, &parent, |r, sink| {
-                extract::sevenz::expand(r, sink)
+                extract::sevenz::expand(extract::sfx::Offset::new(r, stub)?, sink)
             }),
             Kind::Tnef if body.size > self.limits.max_email_bytes => self.item_error(
                 &body.id,
@@ -387,6 +390,29 @@ impl Ctx {
         match refined {
             Some(Ok(k)) => k,
             _ => kind,
+        }
+    }
+
+    /// A Windows executable carrying a RAR, 7z or zip payload is that
+    /// container (its stub stays part of the item); with where the payload
+    /// starts. Anything else stays binary.
+    fn self_extracting(&self, body: &Body) -> (Kind, u64) {
+        let owned;
+        let bytes = match &body.mem {
+            Some(b) => b.as_slice(),
+            None => {
+                let mut head = Vec::new();
+                if let Ok(r) = self.reader(body) {
+                    let _ = r.take(8 << 20).read_to_end(&mut head);
+                }
+                owned = head;
+                owned.as_slice()
+            }
+        };
+        match extract::sfx::payload(bytes) {
+            Some((Kind::Zip, _)) => (Kind::Zip, 0), // the zip reader finds its own start
+            Some((kind, at)) => (kind, at),
+            None => (Kind::Binary, 0),
         }
     }
 
