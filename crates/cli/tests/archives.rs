@@ -606,3 +606,74 @@ fn winmail_dat_gives_its_attachments() {
         .collect();
     assert_eq!(kinds, ["rtf", "ole", "html", "pdf", "text", "xml"]);
 }
+
+#[test]
+fn encrypted_zip_and_7z_open_with_passwords() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let dump = dir.path().join("dump");
+    fs::create_dir_all(&dump).unwrap();
+    let secret = mail(30, "the secret figures");
+    let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let aes = zip::write::SimpleFileOptions::default()
+        .with_aes_encryption(zip::AesMode::Aes256, "s3cret pass");
+    z.start_file("secret.eml", aes).unwrap();
+    z.write_all(secret.as_bytes()).unwrap();
+    z.start_file("readme.txt", zip::write::SimpleFileOptions::default())
+        .unwrap();
+    z.write_all(b"the password was published with the leak")
+        .unwrap();
+    fs::write(dump.join("locked.zip"), z.finish().unwrap().into_inner()).unwrap();
+    let src = dir.path().join("src");
+    fs::create_dir_all(&src).unwrap();
+    fs::write(src.join("other.eml"), mail(31, "another secret")).unwrap();
+    sevenz_rust2::compress_to_path_encrypted(
+        &src,
+        dump.join("locked.7z"),
+        sevenz_rust2::Password::from("s3cret pass"),
+    )
+    .unwrap();
+
+    // Without passwords: reasoned unreadable places or an item error, reconciled.
+    let (case, _) = ingest(dir.path(), &[&dump]);
+    let s = stats(&case);
+    assert_eq!(s.emails, 0, "{s:?}");
+    assert!(
+        s.containers.unreconciled.is_empty(),
+        "{:?}",
+        s.containers.unreconciled
+    );
+    let errors = lc([OsStr::new("errors"), case.as_os_str()]).stdout;
+    assert!(
+        errors.contains("encrypted member: a password is needed"),
+        "{errors}"
+    );
+
+    // With them: both open, and each container records the password.
+    let pw = dir.path().join("passwords.txt");
+    fs::write(&pw, "wrong one\ns3cret pass\n").unwrap();
+    let dir2 = tempfile::tempdir().unwrap();
+    let case2 = init_case(dir2.path());
+    ingest_into(
+        &case2,
+        &[&dump],
+        &[
+            OsStr::new("--passwords").to_str().unwrap(),
+            pw.to_str().unwrap(),
+        ],
+        None,
+    );
+    let s = stats(&case2);
+    assert_eq!(s.emails, 2, "{s:?}");
+    assert_eq!(s.errors, 0, "{s:?}");
+    let z = detail(&case2, &fs::read(dump.join("locked.zip")).unwrap());
+    assert_eq!(
+        z.container.unwrap().detail.unwrap()["passwords"],
+        serde_json::json!(["s3cret pass"])
+    );
+    let sz = detail(&case2, &fs::read(dump.join("locked.7z")).unwrap());
+    assert_eq!(
+        sz.container.unwrap().detail.unwrap()["password"],
+        "s3cret pass"
+    );
+}

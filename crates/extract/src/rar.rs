@@ -752,9 +752,9 @@ pub(crate) mod child {
             }
             if encrypted && state.password.is_none() {
                 member["unreadable"] = json!(if passwords.is_empty() {
-                    "encrypted"
+                    "encrypted member: a password is needed to read it"
                 } else {
-                    "encrypted: none of the passwords given opens it"
+                    "encrypted member: none of the passwords given opens it"
                 });
                 state.out.member(&member)?;
                 process(&h, ffi::RAR_SKIP);

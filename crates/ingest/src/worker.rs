@@ -220,7 +220,7 @@ impl Ctx {
                 )
             }),
             Kind::Zip => self.container(&body, kind, &parent, |r, sink| {
-                extract::zip::expand(r, sink)
+                extract::zip::expand(r, &self.passwords, sink)
             }),
             Kind::Tar => self.container(&body, kind, &parent, |r, sink| {
                 extract::tar::expand(r, sink)
@@ -229,7 +229,7 @@ impl Ctx {
                 extract::gzip::expand(r, sink)
             }),
             Kind::SevenZip => self.container(&body, kind, &parent, |r, sink| {
-                extract::sevenz::expand(extract::sfx::Offset::new(r, stub)?, sink)
+                extract::sevenz::expand(extract::sfx::Offset::new(r, stub)?, &self.passwords, sink)
             }),
             Kind::Tnef if body.size > self.limits.max_email_bytes => self.item_error(
                 &body.id,
