@@ -677,3 +677,50 @@ fn encrypted_zip_and_7z_open_with_passwords() {
         "s3cret pass"
     );
 }
+
+#[test]
+fn apple_mail_emlx_and_mbox_bundles() {
+    let dir = tempfile::tempdir().unwrap();
+    let dump = dir.path().join("dump");
+    let bundle = dump.join("Inbox.mbox");
+    fs::create_dir_all(&bundle).unwrap();
+    let msg = mail(40, "from Apple Mail");
+    let plist = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<plist version=\"1.0\"><dict><key>flags</key><integer>8590195713</integer></dict></plist>\n";
+    fs::write(
+        dump.join("12345.emlx"),
+        format!("{}\n{msg}{plist}", msg.len()),
+    )
+    .unwrap();
+    let mbox = format!(
+        "From a@b Mon Apr 10 09:00:00 2017\n{}\nFrom c@d Mon Apr 10 10:00:00 2017\n{}\n",
+        mail(41, "one"),
+        mail(42, "two")
+    );
+    fs::write(bundle.join("mbox"), mbox).unwrap();
+    fs::write(bundle.join("table_of_contents"), b"\x00\x00\x00\x02toc").unwrap();
+    let (case, _) = ingest(dir.path(), &[&dump]);
+    let s = stats(&case);
+    assert_eq!(s.emails, 3, "{s:?}");
+    assert!(
+        s.containers.unreconciled.is_empty(),
+        "{:?}",
+        s.containers.unreconciled
+    );
+    let emlx = detail(&case, &fs::read(dump.join("12345.emlx")).unwrap());
+    assert_eq!(emlx.kind, "emlx");
+    let child = &emlx.children[0];
+    assert_eq!(
+        child.item.as_deref(),
+        Some(sha256(msg.as_bytes()).as_str()),
+        "the message bytes, exact"
+    );
+    let item = detail(&case, msg.as_bytes());
+    let extra = item.occurrences[0].extra.as_ref().unwrap();
+    assert!(
+        extra["plist"]
+            .as_str()
+            .unwrap()
+            .contains("<key>flags</key>"),
+        "{extra}"
+    );
+}

@@ -65,6 +65,7 @@ kinds! {
     Xz => "xz",
     Rar => "rar",
     Zstd => "zstd",
+    Emlx => "emlx",
     Empty => "empty",
     Binary => "binary",
 }
@@ -95,6 +96,7 @@ impl Kind {
                 | Kind::Xz
                 | Kind::Zstd
                 | Kind::Tnef
+                | Kind::Emlx
         )
     }
 

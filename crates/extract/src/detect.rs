@@ -102,6 +102,11 @@ pub fn detect(head: &[u8]) -> Kind {
         return Kind::Pdf;
     }
     let text = strip_bom(head);
+    if let Some((_, start)) = crate::emlx::byte_count(text)
+        && looks_like_headers(&text[start..])
+    {
+        return Kind::Emlx;
+    }
     if is_envelope(text) && looks_like_headers(after_first_line(text)) {
         return Kind::Mbox;
     }
@@ -259,5 +264,7 @@ mod tests {
         assert_eq!(detect(b"Name: x\nColour: blue\n\n"), Kind::Text);
         assert_eq!(detect(b"\x00\x01\x02"), Kind::Binary);
         assert_eq!(detect(b"!BDN\x00\x00"), Kind::Pst);
+        assert_eq!(detect(b"31\nFrom: a@b\nSubject: x\n\nbody\n"), Kind::Emlx);
+        assert_eq!(detect(b"31\nnot a mail\n"), Kind::Text);
     }
 }

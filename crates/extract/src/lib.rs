@@ -16,6 +16,7 @@ pub mod compress;
 mod detect;
 pub mod doc;
 pub mod email;
+pub mod emlx;
 mod error;
 pub mod gzip;
 pub mod mbox;

@@ -231,7 +231,7 @@ impl Ctx {
             Kind::SevenZip => self.container(&body, kind, &parent, |r, sink| {
                 extract::sevenz::expand(extract::sfx::Offset::new(r, stub)?, &self.passwords, sink)
             }),
-            Kind::Tnef if body.size > self.limits.max_email_bytes => self.item_error(
+            Kind::Tnef | Kind::Emlx if body.size > self.limits.max_email_bytes => self.item_error(
                 &body.id,
                 Stage::Limit,
                 format!(
@@ -239,6 +239,11 @@ impl Ctx {
                     body.size, self.limits.max_email_bytes
                 ),
             ),
+            Kind::Emlx => self.container(&body, kind, &parent, |mut r, sink| {
+                let mut bytes = Vec::new();
+                r.read_to_end(&mut bytes)?;
+                extract::emlx::expand(&bytes, sink)
+            }),
             Kind::Tnef => self.container(&body, kind, &parent, |mut r, sink| {
                 let mut bytes = Vec::new();
                 r.read_to_end(&mut bytes)?;
