@@ -517,12 +517,28 @@ fn demo_cmd(a: DemoArgs) -> Result<u8> {
         json: false,
         quiet: !human,
     };
+    // The password published with the locked zip, kept beside the dump.
+    let passwords = a.dir.join("demo-passwords.txt");
+    std::fs::write(&passwords, format!("{}\n", demo::ZIP_PASSWORD))?;
+    if human {
+        println!(
+            "locked.zip opens with the password published with it, {:?} ({})\n",
+            demo::ZIP_PASSWORD,
+            passwords.display()
+        );
+        println!(
+            "$ leakcheck ingest {} {} --passwords {}",
+            case_dir.display(),
+            dump.display(),
+            passwords.display()
+        );
+    }
     let code = ingest(IngestArgs {
         case: case_dir.clone(),
         sources: vec![dump],
         note: Some("leakcheck demo sample".into()),
         threads: 0,
-        passwords: None,
+        passwords: Some(passwords),
         out: Output {
             json: a.out.json,
             quiet: a.out.quiet,
