@@ -225,9 +225,12 @@ impl Ctx {
             Kind::Tar => self.container(&body, kind, &parent, |r, sink| {
                 extract::tar::expand(r, sink)
             }),
-            Kind::Gzip => self.container(&body, kind, &parent, |r, sink| {
-                extract::gzip::expand(r, sink)
-            }),
+            Kind::Gzip => {
+                let size = body.size;
+                self.container(&body, kind, &parent, |r, sink| {
+                    extract::gzip::expand(r, size, sink)
+                })
+            }
             Kind::SevenZip => self.container(&body, kind, &parent, |r, sink| {
                 extract::sevenz::expand(extract::sfx::Offset::new(r, stub)?, &self.passwords, sink)
             }),
