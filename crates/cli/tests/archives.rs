@@ -724,3 +724,51 @@ fn apple_mail_emlx_and_mbox_bundles() {
         "{extra}"
     );
 }
+
+#[test]
+fn encrypted_rar_opens_with_the_password_and_records_it() {
+    let Some(root) = rar_corpus() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let dump = dir.path().join("dump");
+    fs::create_dir_all(&dump).unwrap();
+    let files = [
+        ("test_read_format_rar4_encrypted.rar", "password", 4),
+        ("test_read_format_rar5_encrypted.rar", "password", 4),
+        (
+            "test_read_format_rar5_encrypted_filenames.rar",
+            "password",
+            4,
+        ),
+        ("test_read_format_rar_encryption_data.rar", "12345678", 2),
+    ];
+    for (f, ..) in files {
+        fs::copy(root.join(f), dump.join(f)).unwrap();
+    }
+    let pw = dir.path().join("passwords.txt");
+    // rar4_encrypted's d.txt has another password than its b.txt.
+    fs::write(&pw, "not this one\npassword\n12345678\npassword2\n").unwrap();
+    let case = init_case(dir.path());
+    ingest_into(
+        &case,
+        &[&dump],
+        &["--passwords", pw.to_str().unwrap()],
+        None,
+    );
+    for (f, password, members) in files {
+        let d = detail(&case, &fs::read(dump.join(f)).unwrap());
+        let c = d.container.as_ref().unwrap();
+        assert_eq!(c.detail.as_ref().unwrap()["password"], password, "{f}");
+        assert_eq!(
+            (c.expected, c.emitted, c.failed),
+            (members, members, 0),
+            "{f}: {:?}",
+            d.children
+        );
+    }
+    let s = stats(&case);
+    assert!(
+        s.containers.unreconciled.is_empty(),
+        "{:?}",
+        s.containers.unreconciled
+    );
+}

@@ -619,6 +619,51 @@ pub(crate) mod child {
         None
     }
 
+    /// The first password (`preferred` first) that decodes the file at the
+    /// `ordinal`th header of a non-solid archive, found on a fresh handle.
+    fn member_password(
+        path: &Path,
+        ordinal: usize,
+        passwords: &[String],
+        preferred: Option<usize>,
+        sink: &mut FrameWriter<io::Sink>,
+    ) -> Option<usize> {
+        let order = preferred
+            .into_iter()
+            .chain((0..passwords.len()).filter(|&i| Some(i) != preferred));
+        let mut redir = vec![0 as ffi::WCHAR; 1024];
+        for i in order {
+            let pw = &passwords[i];
+            let mut state = State {
+                out: &mut *sink,
+                written: 0,
+                limit: u64::MAX,
+                capture: Some(Vec::new()),
+                abort: None,
+                missing_volume: None,
+                password: Some(to_wide(pw)[..pw.chars().count()].to_vec()),
+                broken: false,
+            };
+            let Ok((h, _)) = open(path, &mut state) else {
+                continue;
+            };
+            let narrow = CString::new(pw.as_bytes()).unwrap_or_default();
+            // SAFETY: a valid handle; UnRAR copies the password.
+            unsafe { ffi::RARSetPassword(h.0, narrow.as_ptr()) };
+            for n in 1..=ordinal {
+                if header(&h, &mut redir).is_err() {
+                    break;
+                }
+                if n < ordinal {
+                    process(&h, ffi::RAR_SKIP);
+                } else if process(&h, ffi::RAR_TEST) == 0 {
+                    return Some(i);
+                }
+            }
+        }
+        None
+    }
+
     /// Decodes the job's archive, writing a frame per member and one for the
     /// listing.
     pub(crate) fn decode<W: Write>(job: &Value, out: &mut FrameWriter<W>) -> io::Result<()> {
@@ -674,9 +719,14 @@ pub(crate) mod child {
         let mut links = Vec::new();
         let mut header_error = None;
         let mut redir = vec![0 as ffi::WCHAR; 2048];
+        let mut used: Vec<usize> = chosen.into_iter().collect();
+        let mut ordinal = 0usize;
         loop {
             let hd = match header(&h, &mut redir) {
-                Ok(hd) => hd,
+                Ok(hd) => {
+                    ordinal += 1;
+                    hd
+                }
                 Err(ffi::ERAR_END_ARCHIVE) => break,
                 Err(code) => {
                     header_error = Some(match (code, &state.missing_volume) {
@@ -750,6 +800,27 @@ pub(crate) mod child {
                 process(&h, ffi::RAR_SKIP);
                 continue;
             }
+            let one_password = flags & (ffi::ROADF_SOLID | ffi::ROADF_ENCHEADERS) != 0;
+            if encrypted && !passwords.is_empty() && !one_password {
+                // Members of one archive may have different passwords: find
+                // this one's (a solid archive has one stream, one password,
+                // and encrypted names one password for the headers).
+                let preferred = used.last().copied();
+                let mut quiet = FrameWriter::new(io::sink());
+                match member_password(&path, ordinal, &passwords, preferred, &mut quiet) {
+                    Some(i) => {
+                        let narrow = CString::new(passwords[i].as_bytes()).unwrap_or_default();
+                        // SAFETY: a valid handle; UnRAR copies the password.
+                        unsafe { ffi::RARSetPassword(h.0, narrow.as_ptr()) };
+                        state.password =
+                            Some(to_wide(&passwords[i])[..passwords[i].chars().count()].to_vec());
+                        if !used.contains(&i) {
+                            used.push(i);
+                        }
+                    }
+                    None => state.password = None,
+                }
+            }
             if encrypted && state.password.is_none() {
                 member["unreadable"] = json!(if passwords.is_empty() {
                     "encrypted member: a password is needed to read it"
@@ -802,7 +873,9 @@ pub(crate) mod child {
                 break;
             }
         }
-        let password = chosen.map(|i| passwords[i].clone());
+        // The password that opened the archive, and any other its members needed.
+        let password = used.first().map(|&i| passwords[i].clone());
+        let others: Vec<&String> = used.iter().skip(1).map(|&i| &passwords[i]).collect();
         state.out.listing(&json!({
             "format": "rar",
             "members": index,
@@ -814,6 +887,7 @@ pub(crate) mod child {
             "recovery_record": flags & ffi::ROADF_RECOVERY != 0,
             "locked": flags & ffi::ROADF_LOCK != 0,
             "password": password,
+            "other_passwords": others,
             "header_error": header_error,
         }))
     }
