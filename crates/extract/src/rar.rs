@@ -605,8 +605,9 @@ pub(crate) mod child {
                         break;
                     }
                     Ok(_) => {
-                        // Encrypted names read with this password: keep going
-                        // to a file to test it, as names alone can decode by luck.
+                        // A file before the first encrypted one (a solid
+                        // stream needs it decoded); with encrypted names,
+                        // reading them is not proof enough of the password.
                         if process(&h, ffi::RAR_TEST) != 0 {
                             break;
                         }
