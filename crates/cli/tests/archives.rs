@@ -253,6 +253,22 @@ fn every_rar_file_ends_reconciled_without_a_panic_or_a_hang() {
         .container_stats(Some(&format!("dir:{}", rc.root.display())))
         .unwrap();
     assert_eq!(walked[0].emitted + walked[0].failed, files);
+    // Links are recorded with their targets, not followed.
+    let links = |f: &str| {
+        let d = detail(&rc.case, &fs::read(rc.root.join(f)).unwrap());
+        d.container.unwrap().detail.unwrap()["links"].clone()
+    };
+    assert_eq!(
+        links("test_read_format_rar5_symlink.rar"),
+        serde_json::json!([
+            {"name": "symlink.txt", "type": "symbolic link", "target": "file.txt"},
+            {"name": "dirlink", "type": "symbolic link", "target": "dir"},
+        ])
+    );
+    assert_eq!(
+        links("test_read_format_rar5_hardlink.rar"),
+        serde_json::json!([{"name": "hardlink.txt", "type": "hard link", "target": "file.txt"}])
+    );
 }
 
 #[test]

@@ -750,20 +750,23 @@ pub(crate) mod child {
             }
             let unix_link = hd.host_os == 3 && hd.file_attr & 0o170000 == 0o120000;
             if hd.redir_type != 0 || unix_link {
-                let mut target = wide(&redir);
-                if hd.redir_type == 0 && hd.flags & ffi::RHDF_ENCRYPTED == 0 {
+                let mut target = Some(wide(&redir)).filter(|t| !t.is_empty());
+                if target.is_none() && hd.flags & ffi::RHDF_ENCRYPTED == 0 {
                     // RAR 4 stores a Unix symlink's target as its data.
                     state.capture = Some(Vec::new());
                     process(&h, ffi::RAR_TEST);
-                    target = String::from_utf8_lossy(&state.capture.take().unwrap_or_default())
-                        .into_owned();
+                    let data = state.capture.take().unwrap_or_default();
+                    target =
+                        Some(String::from_utf8_lossy(&data).into_owned()).filter(|t| !t.is_empty());
                 } else {
                     process(&h, ffi::RAR_SKIP);
                 }
+                // UnRAR's FSREDIR_* values.
                 let kind = match hd.redir_type {
-                    2 => "junction",
-                    3 => "hard link",
-                    4 => "file copy",
+                    2 => "symbolic link (Windows)",
+                    3 => "junction",
+                    4 => "hard link",
+                    5 => "file copy",
                     _ => "symbolic link",
                 };
                 links.push(json!({"name": name, "type": kind, "target": target}));

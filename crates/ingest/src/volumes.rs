@@ -41,6 +41,15 @@ impl VolumeSet {
     }
 }
 
+fn starts_like_rar(path: &std::path::Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 6];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut head))
+        .is_ok()
+        && &head == b"Rar!\x1a\x07"
+}
+
 /// Marks the files of every set of two or more volumes in one folder.
 pub fn find_sets(files: &mut [TopFile]) {
     let mut groups: BTreeMap<(String, String), Vec<usize>> = BTreeMap::new();
@@ -62,6 +71,12 @@ pub fn find_sets(files: &mut [TopFile]) {
             .collect();
         vols.sort();
         vols.dedup_by_key(|v| v.0);
+        // Split pieces are joined only for a RAR (other split formats are
+        // not read as sets, and `x.001`, `x.002` may be anything).
+        let joined = vols.first().is_some_and(|v| v.1);
+        if joined && !starts_like_rar(&files[vols[0].2].path) {
+            continue;
+        }
         let last = vols.last().map_or(0, |v| v.0);
         let missing: Vec<u32> = (1..last)
             .filter(|n| !vols.iter().any(|v| v.0 == *n))
@@ -76,7 +91,7 @@ pub fn find_sets(files: &mut [TopFile]) {
                 })
                 .collect(),
             missing,
-            joined: vols.first().is_some_and(|v| v.1),
+            joined,
         });
         for &(number, _, i) in &vols {
             files[i].set = Some((set.clone(), number));
