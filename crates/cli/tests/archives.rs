@@ -692,6 +692,37 @@ fn encrypted_zip_and_7z_open_with_passwords() {
         sz.container.unwrap().detail.unwrap()["password"],
         "s3cret pass"
     );
+    // The custody log names them too, so the run can be reproduced.
+    let custody = Case::open(&case2)
+        .unwrap()
+        .custody()
+        .unwrap()
+        .entries()
+        .unwrap();
+    let finished = custody.iter().find(|e| e.event == "finished").unwrap();
+    let mut opened: Vec<(String, Vec<String>)> = finished
+        .opened_with
+        .iter()
+        .map(|o| (o.container.clone(), o.passwords.clone()))
+        .collect();
+    opened.sort();
+    let mut want = vec![
+        (
+            sha256(&fs::read(dump.join("locked.zip")).unwrap()),
+            vec!["s3cret pass".to_string()],
+        ),
+        (
+            sha256(&fs::read(dump.join("locked.7z")).unwrap()),
+            vec!["s3cret pass".to_string()],
+        ),
+    ];
+    want.sort();
+    assert_eq!(opened, want, "{finished:?}");
+    assert!(
+        custody
+            .iter()
+            .all(|e| e.event == "finished" || e.opened_with.is_empty())
+    );
 }
 
 #[test]

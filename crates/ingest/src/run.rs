@@ -6,7 +6,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use leakcheck_extract::native::{DecoderCommand, Isolation};
-use leakcheck_store::{Case, CustodyEntry};
+use leakcheck_store::{Case, CustodyEntry, OpenedWith};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -110,7 +110,7 @@ pub fn run_with(
     progress.bytes_total.store(total, Ordering::Relaxed);
     case.blobs().clean_temp()?;
     let mut custody = case.custody()?;
-    let entry = |event: &str, s: &SourceSummary| CustodyEntry {
+    let entry = |event: &str, s: &SourceSummary, opened_with: Vec<OpenedWith>| CustodyEntry {
         event: event.into(),
         path: s.path.clone(),
         source_kind: s.kind.clone(),
@@ -121,6 +121,7 @@ pub fn run_with(
         note: options.note.clone(),
         operator: options.operator.clone(),
         tool: concat!("leakcheck ", env!("CARGO_PKG_VERSION")).into(),
+        opened_with,
     };
     let mut summaries: Vec<SourceSummary> = sources
         .iter()
@@ -138,7 +139,7 @@ pub fn run_with(
         })
         .collect();
     for s in &summaries {
-        custody.append(&entry("started", s))?;
+        custody.append(&entry("started", s, Vec::new()))?;
     }
 
     let threads = if options.threads == 0 {
@@ -163,6 +164,7 @@ pub fn run_with(
             max_seconds: case.settings.limits.max_store_seconds,
         }),
         passwords: openers.passwords.clone(),
+        opened: Mutex::new(Vec::new()),
     });
     for r in &walked.folders {
         let _ = ctx.records.send(r.clone());
@@ -204,6 +206,7 @@ pub fn run_with(
             extra: f.set.as_ref().map(|(set, n)| set.occurrence_extra(*n)),
             guard: None,
             budget: budgets[f.source].clone(),
+            source: f.source,
             top: Some((f.path.clone(), f.size)),
             set: f.set.clone(),
         };
@@ -223,6 +226,9 @@ pub fn run_with(
         }
     }
     let tops = std::mem::take(&mut *ctx.tops.lock().unwrap());
+    let mut opened = std::mem::take(&mut *ctx.opened.lock().unwrap());
+    // Workers finish in any order; the log should not depend on it.
+    opened.sort();
     drop(ctx);
     writer.join().expect("catalog writer panicked")?;
     // Which occurrence of a container got to open it depends on thread
@@ -232,7 +238,12 @@ pub fn run_with(
 
     for (i, s) in summaries.iter_mut().enumerate() {
         s.sha256 = source_hash(sources, i, &walked.files, &tops);
-        custody.append(&entry("finished", s))?;
+        let mine = opened
+            .iter()
+            .filter(|(source, _)| *source == i)
+            .map(|(_, o)| o.clone())
+            .collect();
+        custody.append(&entry("finished", s, mine))?;
     }
     Ok(Summary {
         sources: summaries,

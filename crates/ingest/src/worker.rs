@@ -12,7 +12,7 @@ use leakcheck_core::{ItemId, Kind, Limits, Record, Stage};
 use leakcheck_extract::native::Isolation;
 use leakcheck_extract::rar::{RarSource, Volume};
 use leakcheck_extract::{self as extract, Flow, Listing, Member, MemberData, SNIFF_LEN, guard};
-use leakcheck_store::{BlobStore, Spooled};
+use leakcheck_store::{BlobStore, OpenedWith, Spooled};
 use serde_json::Value;
 
 use crate::Progress;
@@ -39,6 +39,9 @@ pub struct Ctx {
     pub isolation: Option<Isolation>,
     /// Passwords to try on encrypted archives.
     pub passwords: Vec<String>,
+    /// Containers that passwords opened, with their source's number, for
+    /// the custody log.
+    pub opened: Mutex<Vec<(usize, OpenedWith)>>,
 }
 
 /// A place to process: where it is, and how to get its bytes.
@@ -54,6 +57,8 @@ pub struct Unit {
     pub guard: Option<Arc<DoneGuard>>,
     /// Bytes this top-level source may still expand to.
     pub budget: Arc<AtomicU64>,
+    /// The number of the source (as given to ingest) it comes from.
+    pub source: usize,
     /// Set on files named by the walk (for custody and progress).
     pub top: Option<(PathBuf, u64)>,
     /// The volume set a top-level file belongs to, and its number in it.
@@ -118,6 +123,7 @@ impl Ctx {
             extra,
             guard: parent_guard,
             budget,
+            source,
             top,
             set,
         } = unit;
@@ -209,6 +215,7 @@ impl Ctx {
             depth,
             guard: &guard,
             budget: &budget,
+            source,
         };
         match kind {
             Kind::Email => self.email(&body, &parent),
@@ -636,6 +643,17 @@ impl Ctx {
                 if let Some(w) = listing.warning {
                     self.item_error(parent.id, Stage::Open, w);
                 }
+                let passwords = listing.detail.as_ref().map(opened_with).unwrap_or_default();
+                if !passwords.is_empty() {
+                    self.opened.lock().unwrap().push((
+                        parent.source,
+                        OpenedWith {
+                            container: parent.id.to_string(),
+                            path: parent.display.to_string(),
+                            passwords,
+                        },
+                    ));
+                }
                 self.send(Record::Container {
                     key: parent.id.to_string(),
                     kind: kind.as_str().into(),
@@ -733,12 +751,27 @@ fn extension(path: &str) -> &str {
 }
 
 /// The container a member came from.
+/// The passwords a container's detail says opened it: zip's `passwords`,
+/// 7z's `password`, RAR's `password` then `other_passwords`.
+fn opened_with(detail: &Value) -> Vec<String> {
+    let one = detail["password"].as_str().map(str::to_string);
+    let many = ["passwords", "other_passwords"].into_iter().flat_map(|k| {
+        detail[k]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|p| p.as_str().map(str::to_string))
+    });
+    one.into_iter().chain(many).collect()
+}
+
 struct Parent<'a> {
     id: &'a ItemId,
     display: &'a str,
     depth: u32,
     guard: &'a Arc<DoneGuard>,
     budget: &'a Arc<AtomicU64>,
+    source: usize,
 }
 
 impl Parent<'_> {
@@ -753,6 +786,7 @@ impl Parent<'_> {
             extra,
             guard: Some(self.guard.clone()),
             budget: self.budget.clone(),
+            source: self.source,
             top: None,
             set: None,
         }
