@@ -819,3 +819,44 @@ fn encrypted_rar_opens_with_the_password_and_records_it() {
         s.containers.unreconciled
     );
 }
+
+#[test]
+fn zipcrypto_zip_opens_with_the_password_and_is_encrypted_without() {
+    let dir = tempfile::tempdir().unwrap();
+    let dump = dir.path().join("dump");
+    fs::create_dir_all(&dump).unwrap();
+    let secret = mail(50, "sealed with ZipCrypto");
+    let zip = leakcheck_samples::zipcrypto("old pkware", &[("secret.eml", secret.as_bytes())]);
+    fs::write(dump.join("traditional.zip"), &zip).unwrap();
+
+    let (case, _) = ingest(dir.path(), &[&dump]);
+    let s = stats(&case);
+    assert_eq!((s.emails, s.errors), (0, 1), "{s:?}");
+    let errors = lc([OsStr::new("errors"), case.as_os_str()]).stdout;
+    assert!(
+        errors.contains("encrypted member: a password is needed"),
+        "{errors}"
+    );
+
+    let pw = dir.path().join("passwords.txt");
+    fs::write(&pw, "not it\nold pkware\n").unwrap();
+    let dir2 = tempfile::tempdir().unwrap();
+    let case2 = init_case(dir2.path());
+    ingest_into(
+        &case2,
+        &[&dump],
+        &["--passwords", pw.to_str().unwrap()],
+        None,
+    );
+    let s = stats(&case2);
+    assert_eq!((s.emails, s.errors), (1, 0), "{s:?}");
+    let d = detail(&case2, &zip);
+    assert_eq!(
+        d.children[0].item.as_deref(),
+        Some(sha256(secret.as_bytes()).as_str())
+    );
+    assert_eq!(
+        d.container.unwrap().detail.unwrap()["passwords"],
+        serde_json::json!(["old pkware"])
+    );
+}
