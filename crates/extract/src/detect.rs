@@ -34,7 +34,7 @@ const MAIL_HEADERS: &[&str] = &[
 /// zip and OLE files refined by their directories, as ingest does.
 pub fn sniff(bytes: &[u8]) -> Kind {
     match detect(bytes) {
-        Kind::Zip => crate::zip::refine(std::io::Cursor::new(bytes)),
+        Kind::Zip => crate::readers::zip::refine(std::io::Cursor::new(bytes)),
         Kind::OleDocument => ole_kind(std::io::Cursor::new(bytes)),
         k => k,
     }
@@ -42,7 +42,7 @@ pub fn sniff(bytes: &[u8]) -> Kind {
 
 /// Detects the kind of an item from its first bytes (up to [`SNIFF_LEN`]).
 /// Zip and OLE files are refined later by their directories
-/// ([`crate::zip::refine`], [`crate::ole_kind`]).
+/// ([`crate::readers::zip::refine`], [`crate::ole_kind`]).
 pub fn detect(head: &[u8]) -> Kind {
     let head = &head[..head.len().min(SNIFF_LEN)];
     if head.is_empty() {
@@ -102,7 +102,7 @@ pub fn detect(head: &[u8]) -> Kind {
         return Kind::Pdf;
     }
     let text = strip_bom(head);
-    if let Some((_, start)) = crate::emlx::byte_count(text)
+    if let Some((_, start)) = crate::readers::emlx::byte_count(text)
         && looks_like_headers(&text[start..])
     {
         return Kind::Emlx;

@@ -2,7 +2,7 @@
 //!
 //! A C or C++ decoder fed hostile bytes can crash the process or spin
 //! forever, and `catch_unwind` catches neither. Every reader that calls
-//! native code ([`crate::rar`]) therefore runs it here: the parent starts a
+//! native code ([`crate::readers::rar`]) therefore runs it here: the parent starts a
 //! child (the leakcheck binary's hidden `decode-native` command, or any
 //! program that calls [`serve_child`]), sends it one job as a JSON line on
 //! stdin, and reads framed events back from its stdout. The child is killed
@@ -340,7 +340,7 @@ pub fn serve_child() -> i32 {
     }
     let mut out = FrameWriter::new(io::stdout().lock());
     let done = match job.get("format").and_then(Value::as_str) {
-        Some("rar") => crate::rar::child::decode(&job, &mut out),
+        Some("rar") => crate::readers::rar::child::decode(&job, &mut out),
         _ => Err(io::Error::other("unknown job")),
     };
     match done {

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use leakcheck_extract::native::{DecoderCommand, Isolation, TEST_FAULT_ENV};
-use leakcheck_extract::rar::{RarSource, Volume};
+use leakcheck_extract::readers::rar::{RarSource, Volume};
 use leakcheck_extract::{ExtractError, Flow, Member, MemberData};
 
 fn isolation(fault: Option<&str>, max_seconds: u64) -> Isolation {
@@ -39,7 +39,7 @@ fn source(path: &Path) -> RarSource {
 
 fn read_all(src: &RarSource, iso: &Isolation) -> leakcheck_extract::Result<Vec<(String, Vec<u8>)>> {
     let mut got = Vec::new();
-    leakcheck_extract::rar::expand(src, iso, &mut |m: Member<'_>| {
+    leakcheck_extract::readers::rar::expand(src, iso, &mut |m: Member<'_>| {
         let bytes = match m.data {
             MemberData::Reader(r) => {
                 let mut b = Vec::new();

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use leakcheck_extract::rar::{Volume, volume_name};
+use leakcheck_extract::readers::rar::{Volume, volume_name};
 use serde_json::{Value, json};
 
 use crate::walk::TopFile;

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use crossbeam_channel::{Sender, TrySendError};
 use leakcheck_core::{ItemId, Kind, Limits, Record, Stage};
 use leakcheck_extract::native::Isolation;
-use leakcheck_extract::rar::{RarSource, Volume};
+use leakcheck_extract::readers::rar::{RarSource, Volume};
 use leakcheck_extract::{self as extract, Flow, Listing, Member, MemberData, SNIFF_LEN, guard};
 use leakcheck_store::{BlobStore, OpenedWith, Spooled};
 use serde_json::Value;
@@ -220,26 +220,30 @@ impl Ctx {
         match kind {
             Kind::Email => self.email(&body, &parent),
             Kind::Mbox => self.container(&body, kind, &parent, |r, sink| {
-                extract::mbox::expand(
+                extract::readers::mbox::expand(
                     BufReader::with_capacity(64 << 10, r),
                     self.limits.max_item_bytes,
                     sink,
                 )
             }),
             Kind::Zip => self.container(&body, kind, &parent, |r, sink| {
-                extract::zip::expand(r, &self.passwords, sink)
+                extract::readers::zip::expand(r, &self.passwords, sink)
             }),
             Kind::Tar => self.container(&body, kind, &parent, |r, sink| {
-                extract::tar::expand(r, sink)
+                extract::readers::tar::expand(r, sink)
             }),
             Kind::Gzip => {
                 let size = body.size;
                 self.container(&body, kind, &parent, |r, sink| {
-                    extract::gzip::expand(r, size, sink)
+                    extract::readers::gzip::expand(r, size, sink)
                 })
             }
             Kind::SevenZip => self.container(&body, kind, &parent, |r, sink| {
-                extract::sevenz::expand(extract::sfx::Offset::new(r, stub)?, &self.passwords, sink)
+                extract::readers::sevenz::expand(
+                    extract::readers::sfx::Offset::new(r, stub)?,
+                    &self.passwords,
+                    sink,
+                )
             }),
             Kind::Tnef | Kind::Emlx if body.size > self.limits.max_email_bytes => self.item_error(
                 &body.id,
@@ -252,19 +256,19 @@ impl Ctx {
             Kind::Emlx => self.container(&body, kind, &parent, |mut r, sink| {
                 let mut bytes = Vec::new();
                 r.read_to_end(&mut bytes)?;
-                extract::emlx::expand(&bytes, sink)
+                extract::readers::emlx::expand(&bytes, sink)
             }),
             Kind::Tnef => self.container(&body, kind, &parent, |mut r, sink| {
                 let mut bytes = Vec::new();
                 r.read_to_end(&mut bytes)?;
-                extract::tnef::expand(&bytes, self.limits.max_email_bytes, sink)
+                extract::readers::tnef::expand(&bytes, self.limits.max_email_bytes, sink)
             }),
             Kind::Rar => self.rar(&body, &file_name, set.as_ref(), &parent),
             Kind::Bzip2 | Kind::Xz | Kind::Zstd => {
-                let name = extract::compress::member_name(kind, &file_name);
+                let name = extract::readers::compress::member_name(kind, &file_name);
                 let size = body.size;
                 self.container(&body, kind, &parent, |r, sink| {
-                    extract::compress::expand(kind, r, name, size, sink)
+                    extract::readers::compress::expand(kind, r, name, size, sink)
                 })
             }
             Kind::Msg if body.size > self.limits.max_email_bytes => self.item_error(
@@ -395,7 +399,7 @@ impl Ctx {
             Kind::Zip => self
                 .reader(body)
                 .ok()
-                .map(|r| guard(|| Ok(extract::zip::refine(r)))),
+                .map(|r| guard(|| Ok(extract::readers::zip::refine(r)))),
             Kind::OleDocument => self
                 .reader(body)
                 .ok()
@@ -424,7 +428,7 @@ impl Ctx {
                 owned.as_slice()
             }
         };
-        match extract::sfx::payload(bytes) {
+        match extract::readers::sfx::payload(bytes) {
             Some((Kind::Zip, _)) => (Kind::Zip, 0), // the zip reader finds its own start
             Some((kind, at)) => (kind, at),
             None => (Kind::Binary, 0),
@@ -604,7 +608,7 @@ impl Ctx {
             max_item_bytes: self.limits.max_item_bytes,
         };
         self.container(body, Kind::Rar, parent, |_, sink| {
-            extract::rar::expand(&source, iso, sink)
+            extract::readers::rar::expand(&source, iso, sink)
         });
     }
 

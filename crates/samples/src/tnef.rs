@@ -86,14 +86,15 @@ mod tests {
             )],
         );
         let mut names = Vec::new();
-        let listing =
-            leakcheck_extract::tnef::expand(&t, 1 << 20, &mut |m: leakcheck_extract::Member<
-                '_,
-            >| {
+        let listing = leakcheck_extract::readers::tnef::expand(
+            &t,
+            1 << 20,
+            &mut |m: leakcheck_extract::Member<'_>| {
                 names.push((m.name, m.extra.unwrap()["modified"].clone()));
                 leakcheck_extract::Flow::Continue
-            })
-            .unwrap();
+            },
+        )
+        .unwrap();
         assert_eq!(listing.expected, 2);
         assert_eq!(listing.warning, None);
         assert_eq!(names[1].0, "devis imprimeur.txt");

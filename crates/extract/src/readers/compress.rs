@@ -1,4 +1,4 @@
-//! Single-file compressors: bzip2, xz and zstd (gzip is [`crate::gzip`]).
+//! Single-file compressors: bzip2, xz and zstd (gzip is [`crate::readers::gzip`]).
 //! One member, the decompressed stream, read through the same size, ratio
 //! and expansion limits as any member (ingest counts the bytes). The
 //! decoders are pure Rust (bzip2's libbz2-rs-sys, lzma-rust2, ruzstd), so
