@@ -27,8 +27,9 @@ pub enum Command {
     Init(InitArgs),
     /// Add files, folders and archives to a case.
     ///
-    /// Sources are walked recursively; archives (zip, tar, gzip, 7z),
-    /// mailboxes (mbox, maildir) and emails are opened and every member,
+    /// Sources are walked recursively; archives (zip, tar, gzip, bzip2, xz,
+    /// zstd, 7z, RAR and their volume sets, self-extracting .exe), TNEF,
+    /// mailboxes (mbox, maildir, .emlx) and emails are opened and every member,
     /// message and attachment becomes an item. Formats are recognised by
     /// content, not by name. Running the same command again adds nothing;
     /// after an interruption it picks up where it stopped.
@@ -259,6 +260,12 @@ pub struct IngestArgs {
     /// Worker threads (default: one per core).
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
+    /// Passwords to try on encrypted RAR, zip and 7z archives, one per line.
+    ///
+    /// Leaks are often published with their password. Each is tried in
+    /// order; the one that opened a container is recorded on it (`show`).
+    #[arg(long, value_name = "FILE")]
+    pub passwords: Option<PathBuf>,
     #[command(flatten)]
     pub out: Output,
 }

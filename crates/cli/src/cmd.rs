@@ -119,10 +119,17 @@ fn ingest(a: IngestArgs) -> Result<u8> {
         operator: operator(),
         threads: a.threads,
     };
+    let openers = leakcheck_ingest::Openers {
+        decoder: Some(decoder_command()?),
+        passwords: match &a.passwords {
+            Some(file) => read_passwords(file)?,
+            None => Vec::new(),
+        },
+    };
     let counters = Arc::new(leakcheck_ingest::Progress::default());
     let show_bar = !a.out.json && !a.out.quiet && io::stderr().is_terminal();
     let bar = show_bar.then(|| progress::Bar::start(counters.clone()));
-    let result = leakcheck_ingest::run(&case, &a.sources, &options, counters);
+    let result = leakcheck_ingest::run_with(&case, &a.sources, &options, &openers, counters);
     if let Some(bar) = bar {
         bar.finish();
     }
@@ -156,6 +163,26 @@ fn ingest(a: IngestArgs) -> Result<u8> {
     }
     out.flush()?;
     Ok(if summary.problems > 0 { 1 } else { 0 })
+}
+
+/// This binary, re-run as a native decoder's child (`main` answers the
+/// hidden `decode-native` argument before parsing anything else).
+pub fn decoder_command() -> Result<leakcheck_extract::native::DecoderCommand> {
+    Ok(leakcheck_extract::native::DecoderCommand {
+        program: std::env::current_exe().context("finding the leakcheck binary")?,
+        args: vec![crate::DECODER_ARG.into()],
+    })
+}
+
+/// One password per line; the line ending is not part of it, spaces are.
+fn read_passwords(file: &Path) -> Result<Vec<String>> {
+    let text = std::fs::read_to_string(file)
+        .with_context(|| format!("reading passwords from {}", file.display()))?;
+    Ok(text
+        .lines()
+        .map(|l| l.strip_suffix('\r').unwrap_or(l).to_string())
+        .filter(|l| !l.is_empty())
+        .collect())
 }
 
 fn stats(case: &Case, o: &Output) -> Result<u8> {
@@ -236,7 +263,7 @@ fn print_stats(out: &mut impl Write, s: &Stats, root: &Path) -> Result<()> {
     if s.unsupported > 0 {
         writeln!(
             out,
-            "unsupported  {:>10}  containers stored but not opened yet (TNEF, bzip2, xz, rar)",
+            "unsupported  {:>10}  containers stored but not opened yet",
             s.unsupported
         )?;
     }
@@ -490,11 +517,28 @@ fn demo_cmd(a: DemoArgs) -> Result<u8> {
         json: false,
         quiet: !human,
     };
+    // The password published with the locked zip, kept beside the dump.
+    let passwords = a.dir.join("demo-passwords.txt");
+    std::fs::write(&passwords, format!("{}\n", demo::ZIP_PASSWORD))?;
+    if human {
+        println!(
+            "locked.zip opens with the password published with it, {:?} ({})\n",
+            demo::ZIP_PASSWORD,
+            passwords.display()
+        );
+        println!(
+            "$ leakcheck ingest {} {} --passwords {}",
+            case_dir.display(),
+            dump.display(),
+            passwords.display()
+        );
+    }
     let code = ingest(IngestArgs {
         case: case_dir.clone(),
         sources: vec![dump],
         note: Some("leakcheck demo sample".into()),
         threads: 0,
+        passwords: Some(passwords),
         out: Output {
             json: a.out.json,
             quiet: a.out.quiet,

@@ -14,6 +14,9 @@ use mail_auth::dkim::generate::DkimKeyPair;
 
 pub const CASE_NAME: &str = "leakcheck demo";
 
+/// The password the demo's locked zip was "published" with.
+pub const ZIP_PASSWORD: &str = "printemps2017";
+
 fn email(
     from: &str,
     to: &str,
@@ -319,5 +322,26 @@ pub fn write_dump(dir: &Path) -> Result<String> {
         dir.join("outlook/compte-rendu.msg"),
         leakcheck_samples::msg(&outlook)?,
     )?;
+
+    // What Outlook sends in place of a message's attachments: winmail.dat.
+    let winmail = leakcheck_samples::winmail(
+        "Devis imprimeur",
+        "Le devis est en pièce jointe.",
+        &[(
+            "DEVIS~1.TXT",
+            "devis imprimeur.txt",
+            "Affiches : 40 000 exemplaires, 12 000 euros.\r\n".as_bytes(),
+            "2017-04-11 10:00:00",
+        )],
+    );
+    fs::write(dir.join("outlook/winmail.dat"), winmail)?;
+
+    // A zip locked with a password (AES-256) published with the leak.
+    let mut locked = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let aes = zip::write::SimpleFileOptions::default()
+        .with_aes_encryption(zip::AesMode::Aes256, ZIP_PASSWORD);
+    locked.start_file("confidentiel/donateurs.csv", aes)?;
+    locked.write_all(b"donateur,montant\nA. Durand,7500\nB. Leroy,7500\n")?;
+    fs::write(dir.join("locked.zip"), locked.finish()?.into_inner())?;
     Ok(signer.record())
 }

@@ -24,7 +24,15 @@ mod show_doc;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// The hidden first argument that makes this process a native decoder's
+/// child (see `leakcheck_extract::native`): no command of its own.
+pub const DECODER_ARG: &str = "decode-native";
+
 fn main() -> ExitCode {
+    if std::env::args_os().nth(1).is_some_and(|a| a == DECODER_ARG) {
+        let code = leakcheck_extract::native::serve_child();
+        return ExitCode::from(u8::try_from(code).unwrap_or(2));
+    }
     let args = cli::Cli::parse();
     match cmd::run(args) {
         Ok(code) => ExitCode::from(code),

@@ -3,6 +3,7 @@
 
 mod util;
 
+mod archives;
 mod browser;
 mod cli;
 mod corpus;

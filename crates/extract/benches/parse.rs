@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use leakcheck_core::Kind;
-use leakcheck_extract::{Flow, Member, MemberData, detect, email, mbox};
+use leakcheck_extract::readers::mbox;
+use leakcheck_extract::{Flow, Member, MemberData, detect, email};
 
 fn files(p: &Path, out: &mut Vec<PathBuf>) {
     if p.is_dir() {

@@ -34,7 +34,7 @@ const MAIL_HEADERS: &[&str] = &[
 /// zip and OLE files refined by their directories, as ingest does.
 pub fn sniff(bytes: &[u8]) -> Kind {
     match detect(bytes) {
-        Kind::Zip => crate::zip::refine(std::io::Cursor::new(bytes)),
+        Kind::Zip => crate::readers::zip::refine(std::io::Cursor::new(bytes)),
         Kind::OleDocument => ole_kind(std::io::Cursor::new(bytes)),
         k => k,
     }
@@ -42,7 +42,7 @@ pub fn sniff(bytes: &[u8]) -> Kind {
 
 /// Detects the kind of an item from its first bytes (up to [`SNIFF_LEN`]).
 /// Zip and OLE files are refined later by their directories
-/// ([`crate::zip::refine`], [`crate::ole_kind`]).
+/// ([`crate::readers::zip::refine`], [`crate::ole_kind`]).
 pub fn detect(head: &[u8]) -> Kind {
     let head = &head[..head.len().min(SNIFF_LEN)];
     if head.is_empty() {
@@ -68,6 +68,7 @@ pub fn detect(head: &[u8]) -> Kind {
         (b"BZh", Kind::Bzip2),
         (b"\xfd7zXZ\x00", Kind::Xz),
         (b"Rar!\x1a\x07", Kind::Rar),
+        (b"\x28\xb5\x2f\xfd", Kind::Zstd),
     ];
     for (m, k) in magic {
         if head.starts_with(m) {
@@ -101,6 +102,11 @@ pub fn detect(head: &[u8]) -> Kind {
         return Kind::Pdf;
     }
     let text = strip_bom(head);
+    if let Some((_, start)) = crate::readers::emlx::byte_count(text)
+        && looks_like_headers(&text[start..])
+    {
+        return Kind::Emlx;
+    }
     if is_envelope(text) && looks_like_headers(after_first_line(text)) {
         return Kind::Mbox;
     }
@@ -258,5 +264,7 @@ mod tests {
         assert_eq!(detect(b"Name: x\nColour: blue\n\n"), Kind::Text);
         assert_eq!(detect(b"\x00\x01\x02"), Kind::Binary);
         assert_eq!(detect(b"!BDN\x00\x00"), Kind::Pst);
+        assert_eq!(detect(b"31\nFrom: a@b\nSubject: x\n\nbody\n"), Kind::Emlx);
+        assert_eq!(detect(b"31\nnot a mail\n"), Kind::Text);
     }
 }

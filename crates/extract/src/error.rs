@@ -20,6 +20,10 @@ pub enum ExtractError {
         /// The underlying error.
         source: std::io::Error,
     },
+    /// A native decoder's child process failed: crashed, hung, or broke
+    /// the protocol ("decoder crashed: signal 11").
+    #[error("{0}")]
+    Native(String),
     /// The parser panicked; the panic was caught and the item recorded.
     #[error("parser crashed: {0}")]
     Panic(String),

@@ -1,10 +1,17 @@
-//! Format detection and per-format extractors.
+//! Format detection and per-format extractors, one top-level module per
+//! part of the architecture:
 //!
-//! [`detect`] names an item's [`Kind`](leakcheck_core::Kind) from its first
-//! bytes. Container extractors ([`zip`](mod@zip), [`tar`](mod@tar), [`gzip`],
-//! [`sevenz`], [`mbox`]) push each member to a [`Sink`] as a [`Member`];
-//! [`email::parse`] turns an email's bytes into its catalog fields and its
-//! attachments. Nothing here touches the case: ingest decides what to keep.
+//! - [`detect`] names an item's [`Kind`](leakcheck_core::Kind) from its first
+//!   bytes;
+//! - `member`: the interface every container reader shares: it
+//!   pushes each member to a [`Sink`] as a [`Member`] and returns a [`Listing`];
+//! - [`readers`]: zip, tar, 7z, RAR, gzip and the other compressors, mbox,
+//!   `.emlx`, TNEF and self-extractors; [`outlook`]: `.msg` and `.pst`/`.ost`;
+//! - [`native`]: the one place native decoders run, in a child process;
+//! - [`email`]: an email's bytes to its catalog fields and attachments;
+//! - [`doc`]: document and image reading (text and metadata).
+//!
+//! Nothing here touches the case: ingest decides what to keep.
 #![warn(missing_docs)]
 
 pub use detect::{SNIFF_LEN, detect, ole_kind, sniff};
@@ -15,10 +22,7 @@ mod detect;
 pub mod doc;
 pub mod email;
 mod error;
-pub mod gzip;
-pub mod mbox;
 mod member;
+pub mod native;
 pub mod outlook;
-pub mod sevenz;
-pub mod tar;
-pub mod zip;
+pub mod readers;

@@ -9,12 +9,13 @@
 #![warn(missing_docs)]
 
 pub use error::{IngestError, Result};
-pub use run::{Options, Progress, SourceSummary, Summary, run};
+pub use run::{Openers, Options, Progress, SourceSummary, Summary, run, run_with};
 
 mod done;
 mod error;
 mod limited;
 mod run;
+mod volumes;
 mod walk;
 mod worker;
 mod writer;

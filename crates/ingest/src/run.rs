@@ -5,7 +5,8 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use leakcheck_store::{Case, CustodyEntry};
+use leakcheck_extract::native::{DecoderCommand, Isolation};
+use leakcheck_store::{Case, CustodyEntry, OpenedWith};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -22,6 +23,17 @@ pub struct Options {
     pub operator: Option<String>,
     /// Worker threads; 0 means one per core.
     pub threads: usize,
+}
+
+/// How containers that need more than their bytes are opened.
+#[derive(Clone, Debug, Default)]
+pub struct Openers {
+    /// How to start a native decoder's child process (RAR). Without one,
+    /// such containers are stored and an item error says why they were not
+    /// opened.
+    pub decoder: Option<DecoderCommand>,
+    /// Passwords to try on encrypted archives, in order.
+    pub passwords: Vec<String>,
 }
 
 /// Live counters, for a progress bar. All are monotonic.
@@ -78,6 +90,17 @@ pub fn run(
     options: &Options,
     progress: Arc<Progress>,
 ) -> Result<Summary> {
+    run_with(case, sources, options, &Openers::default(), progress)
+}
+
+/// [`run`], with a decoder process for native formats and passwords.
+pub fn run_with(
+    case: &Case,
+    sources: &[PathBuf],
+    options: &Options,
+    openers: &Openers,
+    progress: Arc<Progress>,
+) -> Result<Summary> {
     let started = Instant::now();
     let walked = walk(sources, case.root())?;
     let total: u64 = walked.files.iter().map(|f| f.size).sum();
@@ -87,7 +110,7 @@ pub fn run(
     progress.bytes_total.store(total, Ordering::Relaxed);
     case.blobs().clean_temp()?;
     let mut custody = case.custody()?;
-    let entry = |event: &str, s: &SourceSummary| CustodyEntry {
+    let entry = |event: &str, s: &SourceSummary, opened_with: Vec<OpenedWith>| CustodyEntry {
         event: event.into(),
         path: s.path.clone(),
         source_kind: s.kind.clone(),
@@ -98,6 +121,7 @@ pub fn run(
         note: options.note.clone(),
         operator: options.operator.clone(),
         tool: concat!("leakcheck ", env!("CARGO_PKG_VERSION")).into(),
+        opened_with,
     };
     let mut summaries: Vec<SourceSummary> = sources
         .iter()
@@ -115,7 +139,7 @@ pub fn run(
         })
         .collect();
     for s in &summaries {
-        custody.append(&entry("started", s))?;
+        custody.append(&entry("started", s, Vec::new()))?;
     }
 
     let threads = if options.threads == 0 {
@@ -135,6 +159,12 @@ pub fn run(
         pending: AtomicU64::new(0),
         progress: progress.clone(),
         tops: Mutex::new(HashMap::new()),
+        isolation: openers.decoder.clone().map(|command| Isolation {
+            command,
+            max_seconds: case.settings.limits.max_store_seconds,
+        }),
+        passwords: openers.passwords.clone(),
+        opened: Mutex::new(Vec::new()),
     });
     for r in &walked.folders {
         let _ = ctx.records.send(r.clone());
@@ -173,10 +203,12 @@ pub fn run(
             display: f.path.display().to_string(),
             depth: 0,
             data,
-            extra: None,
+            extra: f.set.as_ref().map(|(set, n)| set.occurrence_extra(*n)),
             guard: None,
             budget: budgets[f.source].clone(),
+            source: f.source,
             top: Some((f.path.clone(), f.size)),
+            set: f.set.clone(),
         };
         if ctx.queue.send(Some(unit)).is_err() {
             break;
@@ -194,6 +226,9 @@ pub fn run(
         }
     }
     let tops = std::mem::take(&mut *ctx.tops.lock().unwrap());
+    let mut opened = std::mem::take(&mut *ctx.opened.lock().unwrap());
+    // Workers finish in any order; the log should not depend on it.
+    opened.sort();
     drop(ctx);
     writer.join().expect("catalog writer panicked")?;
     // Which occurrence of a container got to open it depends on thread
@@ -203,7 +238,12 @@ pub fn run(
 
     for (i, s) in summaries.iter_mut().enumerate() {
         s.sha256 = source_hash(sources, i, &walked.files, &tops);
-        custody.append(&entry("finished", s))?;
+        let mine = opened
+            .iter()
+            .filter(|(source, _)| *source == i)
+            .map(|(_, o)| o.clone())
+            .collect();
+        custody.append(&entry("finished", s, mine))?;
     }
     Ok(Summary {
         sources: summaries,

@@ -4,10 +4,12 @@
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use leakcheck_core::{Record, Stage};
 use walkdir::WalkDir;
 
+use crate::volumes::{VolumeSet, find_sets};
 use crate::{IngestError, Result};
 
 /// A file to ingest, or a place that could not be read.
@@ -24,6 +26,8 @@ pub struct TopFile {
     pub source: usize,
     /// Set when the file cannot be ingested (a link, unreadable...).
     pub error: Option<(Stage, String)>,
+    /// The volume set it belongs to, and its number in it.
+    pub set: Option<(Arc<VolumeSet>, u32)>,
 }
 
 /// What walking found.
@@ -104,6 +108,7 @@ pub fn walk(sources: &[PathBuf], case_root: &Path) -> Result<Walked> {
     // Two sources may overlap (a folder and a file inside it): keep one of each place.
     files.sort_by(|a, b| (&a.parent, &a.name).cmp(&(&b.parent, &b.name)));
     files.dedup_by(|a, b| a.parent == b.parent && a.name == b.name);
+    find_sets(&mut files);
     for f in &files {
         let kind = if f.parent.starts_with("maildir:") {
             "maildir"
@@ -136,6 +141,7 @@ fn top_file(path: &Path, size: u64, source: usize, error: Option<(Stage, String)
         size,
         source,
         error,
+        set: None,
     }
 }
 

@@ -9,13 +9,16 @@ use std::sync::{Arc, Mutex};
 
 use crossbeam_channel::{Sender, TrySendError};
 use leakcheck_core::{ItemId, Kind, Limits, Record, Stage};
+use leakcheck_extract::native::Isolation;
+use leakcheck_extract::readers::rar::{RarSource, Volume};
 use leakcheck_extract::{self as extract, Flow, Listing, Member, MemberData, SNIFF_LEN, guard};
-use leakcheck_store::{BlobStore, Spooled};
+use leakcheck_store::{BlobStore, OpenedWith, Spooled};
 use serde_json::Value;
 
 use crate::Progress;
 use crate::done::DoneGuard;
 use crate::limited::Limited;
+use crate::volumes::VolumeSet;
 
 /// Items up to this size are handled in memory; larger ones are streamed
 /// through the blob store and read back from there.
@@ -32,6 +35,13 @@ pub struct Ctx {
     pub progress: Arc<Progress>,
     /// Top-level file → its item id, for the custody manifest.
     pub tops: Mutex<HashMap<PathBuf, ItemId>>,
+    /// How native decoders run (in a child process), when configured.
+    pub isolation: Option<Isolation>,
+    /// Passwords to try on encrypted archives.
+    pub passwords: Vec<String>,
+    /// Containers that passwords opened, with their source's number, for
+    /// the custody log.
+    pub opened: Mutex<Vec<(usize, OpenedWith)>>,
 }
 
 /// A place to process: where it is, and how to get its bytes.
@@ -47,8 +57,12 @@ pub struct Unit {
     pub guard: Option<Arc<DoneGuard>>,
     /// Bytes this top-level source may still expand to.
     pub budget: Arc<AtomicU64>,
+    /// The number of the source (as given to ingest) it comes from.
+    pub source: usize,
     /// Set on files named by the walk (for custody and progress).
     pub top: Option<(PathBuf, u64)>,
+    /// The volume set a top-level file belongs to, and its number in it.
+    pub set: Option<(Arc<VolumeSet>, u32)>,
 }
 
 pub enum Data {
@@ -109,7 +123,9 @@ impl Ctx {
             extra,
             guard: parent_guard,
             budget,
+            source,
             top,
+            set,
         } = unit;
         let loaded = self.load(data);
         if let Some((top_path, size)) = &top {
@@ -141,7 +157,12 @@ impl Ctx {
             }
         };
         let (kind, unread) = self.kind_of(&body);
+        let (kind, stub) = match kind {
+            Kind::Binary => self.self_extracting(&body),
+            k => (k, 0),
+        };
         let ext = extension(&path).to_string();
+        let file_name = path.rsplit(['/', '\\']).next().unwrap_or(&path).to_string();
         let named = Kind::expected_for_extension(&ext);
         // An earlier PDF revision is not cut into revisions again.
         let derived = extra.as_ref().is_some_and(|e| e.get("derived").is_some());
@@ -198,28 +219,62 @@ impl Ctx {
             depth,
             guard: &guard,
             budget: &budget,
+            source,
         };
         match kind {
             Kind::Email => self.email(&body, &parent),
             Kind::Mbox => self.container(&body, kind, &parent, |r, sink| {
-                extract::mbox::expand(
+                extract::readers::mbox::expand(
                     BufReader::with_capacity(64 << 10, r),
                     self.limits.max_item_bytes,
                     sink,
                 )
             }),
             Kind::Zip => self.container(&body, kind, &parent, |r, sink| {
-                extract::zip::expand(r, sink)
+                extract::readers::zip::expand(r, &self.passwords, sink)
             }),
             Kind::Tar => self.container(&body, kind, &parent, |r, sink| {
-                extract::tar::expand(r, sink)
+                extract::readers::tar::expand(r, sink)
             }),
-            Kind::Gzip => self.container(&body, kind, &parent, |r, sink| {
-                extract::gzip::expand(r, sink)
-            }),
+            Kind::Gzip => {
+                let size = body.size;
+                self.container(&body, kind, &parent, |r, sink| {
+                    extract::readers::gzip::expand(r, size, sink)
+                })
+            }
             Kind::SevenZip => self.container(&body, kind, &parent, |r, sink| {
-                extract::sevenz::expand(r, sink)
+                extract::readers::sevenz::expand(
+                    extract::readers::sfx::Offset::new(r, stub)?,
+                    &self.passwords,
+                    sink,
+                )
             }),
+            Kind::Tnef | Kind::Emlx if body.size > self.limits.max_email_bytes => self.item_error(
+                &body.id,
+                Stage::Limit,
+                format!(
+                    "{} bytes: larger than max_email_bytes ({}); stored but not opened",
+                    body.size, self.limits.max_email_bytes
+                ),
+            ),
+            Kind::Emlx => self.container(&body, kind, &parent, |mut r, sink| {
+                let mut bytes = Vec::new();
+                r.read_to_end(&mut bytes)?;
+                extract::readers::emlx::expand(&bytes, sink)
+            }),
+            Kind::Tnef => self.container(&body, kind, &parent, |mut r, sink| {
+                let mut bytes = Vec::new();
+                r.read_to_end(&mut bytes)?;
+                extract::readers::tnef::expand(&bytes, self.limits.max_email_bytes, sink)
+            }),
+            Kind::Rar => self.rar(&body, &file_name, set.as_ref(), &parent),
+            Kind::Bzip2 | Kind::Xz | Kind::Zstd => {
+                let name = extract::readers::compress::member_name(kind, &file_name);
+                let size = body.size;
+                self.container(&body, kind, &parent, |r, sink| {
+                    extract::readers::compress::expand(kind, r, name, size, sink)
+                })
+            }
             Kind::Msg if body.size > self.limits.max_email_bytes => self.item_error(
                 &body.id,
                 Stage::Limit,
@@ -353,7 +408,7 @@ impl Ctx {
         };
         let refined = reader.map(|r| {
             if kind == Kind::Zip {
-                guard(|| Ok(extract::zip::refine(r)))
+                guard(|| Ok(extract::readers::zip::refine(r)))
             } else {
                 guard(|| Ok(extract::ole_kind(r)))
             }
@@ -361,6 +416,29 @@ impl Ctx {
         match refined {
             Some(Ok(k)) => (k, problem),
             _ => (kind, problem),
+        }
+    }
+
+    /// A Windows executable carrying a RAR, 7z or zip payload is that
+    /// container (its stub stays part of the item); with where the payload
+    /// starts. Anything else stays binary.
+    fn self_extracting(&self, body: &Body) -> (Kind, u64) {
+        let owned;
+        let bytes = match &body.mem {
+            Some(b) => b.as_slice(),
+            None => {
+                let mut head = Vec::new();
+                if let Ok(r) = self.reader(body) {
+                    let _ = r.take(8 << 20).read_to_end(&mut head);
+                }
+                owned = head;
+                owned.as_slice()
+            }
+        };
+        match extract::readers::sfx::payload(bytes) {
+            Some((Kind::Zip, _)) => (Kind::Zip, 0), // the zip reader finds its own start
+            Some((kind, at)) => (kind, at),
+            None => (Kind::Binary, 0),
         }
     }
 
@@ -501,6 +579,46 @@ impl Ctx {
         }
     }
 
+    /// Opens a RAR archive, or the volume set whose first volume it is, in a
+    /// decoder child. A later volume of a set is stored, not opened.
+    fn rar(
+        &self,
+        body: &Body,
+        name: &str,
+        set: Option<&(Arc<VolumeSet>, u32)>,
+        parent: &Parent<'_>,
+    ) {
+        let Some(iso) = &self.isolation else {
+            return self.item_error(
+                parent.id,
+                Stage::Open,
+                "not opened: RAR is decoded in a child process and none was configured".into(),
+            );
+        };
+        let (volumes, missing, joined) = match set {
+            Some((set, n)) if *n != set.first() => return,
+            Some((set, _)) => (set.volumes.clone(), set.missing.clone(), set.joined),
+            None => {
+                let volume = Volume {
+                    name: name.to_string(),
+                    path: self.blobs.path(&body.id),
+                    number: 1,
+                };
+                (vec![volume], Vec::new(), false)
+            }
+        };
+        let source = RarSource {
+            volumes,
+            joined,
+            missing,
+            passwords: self.passwords.clone(),
+            max_item_bytes: self.limits.max_item_bytes,
+        };
+        self.container(body, Kind::Rar, parent, |_, sink| {
+            extract::readers::rar::expand(&source, iso, sink)
+        });
+    }
+
     /// Opens a container and dispatches each member as a child unit.
     fn container<F>(&self, body: &Body, kind: Kind, parent: &Parent<'_>, open: F)
     where
@@ -535,6 +653,17 @@ impl Ctx {
             Ok(listing) => {
                 if let Some(w) = listing.warning {
                     self.item_error(parent.id, Stage::Open, w);
+                }
+                let passwords = listing.detail.as_ref().map(opened_with).unwrap_or_default();
+                if !passwords.is_empty() {
+                    self.opened.lock().unwrap().push((
+                        parent.source,
+                        OpenedWith {
+                            container: parent.id.to_string(),
+                            path: parent.display.to_string(),
+                            passwords,
+                        },
+                    ));
                 }
                 self.send(Record::Container {
                     key: parent.id.to_string(),
@@ -633,12 +762,27 @@ fn extension(path: &str) -> &str {
 }
 
 /// The container a member came from.
+/// The passwords a container's detail says opened it: zip's `passwords`,
+/// 7z's `password`, RAR's `password` then `other_passwords`.
+fn opened_with(detail: &Value) -> Vec<String> {
+    let one = detail["password"].as_str().map(str::to_string);
+    let many = ["passwords", "other_passwords"].into_iter().flat_map(|k| {
+        detail[k]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|p| p.as_str().map(str::to_string))
+    });
+    one.into_iter().chain(many).collect()
+}
+
 struct Parent<'a> {
     id: &'a ItemId,
     display: &'a str,
     depth: u32,
     guard: &'a Arc<DoneGuard>,
     budget: &'a Arc<AtomicU64>,
+    source: usize,
 }
 
 impl Parent<'_> {
@@ -653,7 +797,9 @@ impl Parent<'_> {
             extra,
             guard: Some(self.guard.clone()),
             budget: self.budget.clone(),
+            source: self.source,
             top: None,
+            set: None,
         }
     }
 }

@@ -5,7 +5,9 @@
 //! [`xlsx`] (OOXML parts in a ZIP, with the entry dates of [`ZipDate`]),
 //! [`pdf`] and [`pdf_update`] (an original file and an incremental update of
 //! it), [`jpeg`] (pixels from the `image` crate, EXIF written here) and
-//! [`msg`] (an Outlook message, as a compound file written with `cfb`). The
+//! [`msg`] (an Outlook message, as a compound file written with `cfb`) and
+//! [`winmail`] (a TNEF `winmail.dat`) and [`zipcrypto`] (a zip encrypted with
+//! the traditional PKWARE cipher). The
 //! formats are written here rather than by a library so that every field,
 //! and every inconsistency between fields, is exactly what the caller asked.
 //!
@@ -28,11 +30,15 @@ pub use jpeg::{Exif, Thumbnail, jpeg};
 pub use msg::{MsgAttachment, OutlookMessage, msg};
 pub use office::{OfficeProps, ZipDate, docx, xlsx};
 pub use pdf::{PdfInfo, Xmp, pdf, pdf_update};
+pub use tnef::winmail;
+pub use zipcrypto::zipcrypto;
 
 mod jpeg;
 mod msg;
 mod office;
 mod pdf;
+mod tnef;
+mod zipcrypto;
 
 /// Escapes text for XML element content and attribute values.
 fn xml_escape(s: &str) -> String {

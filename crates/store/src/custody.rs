@@ -32,6 +32,21 @@ pub struct CustodyEntry {
     pub operator: Option<String>,
     /// leakcheck version.
     pub tool: String,
+    /// On `finished`: the containers of the source that passwords opened,
+    /// so that the run can be reproduced.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub opened_with: Vec<OpenedWith>,
+}
+
+/// A container opened with passwords (`ingest --passwords`).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct OpenedWith {
+    /// The container's item id (SHA-256).
+    pub container: String,
+    /// Where it was found in the source.
+    pub path: String,
+    /// The password that opened it first, then any others its members needed.
+    pub passwords: Vec<String>,
 }
 
 /// The append-only custody log of a case.

@@ -12,7 +12,7 @@ pub use case::{Case, CaseSettings, Window};
 pub use catalog::{
     Catalog, ContainerStat, ItemDetail, ItemRow, OccurrenceRow, OutlookTotals, ProblemRow, Stats,
 };
-pub use custody::{Custody, CustodyEntry};
+pub use custody::{Custody, CustodyEntry, OpenedWith};
 pub use error::{Error, Result};
 pub use search_rows::{MAX_PLAIN_TEXT, SearchRow, TextRow};
 pub use team::{Access, Note, Role, Tag, User, normal_tag};

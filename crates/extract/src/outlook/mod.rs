@@ -13,7 +13,7 @@ pub mod msg;
 pub mod props;
 pub mod pst;
 mod pst_heap;
-mod rtf;
+pub(crate) mod rtf;
 
 pub use mime::{Rebuilt, is_mail, rebuild};
 pub use props::Props;

@@ -9,8 +9,14 @@ use zip::ZipArchive;
 
 use crate::{ExtractError, Flow, Listing, Member, MemberData, Result, Sink};
 
-/// Reads every file member of a zip and hands it to `sink`.
-pub fn expand<R: Read + Seek>(mut reader: R, sink: &mut dyn Sink) -> Result<Listing> {
+/// Reads every file member of a zip and hands it to `sink`. Encrypted
+/// members (ZipCrypto or AES) are tried with each of `passwords`; the ones
+/// that opened something are listed in the detail.
+pub fn expand<R: Read + Seek>(
+    mut reader: R,
+    passwords: &[String],
+    sink: &mut dyn Sink,
+) -> Result<Listing> {
     let mut archive = match ZipArchive::new(&mut reader) {
         Ok(a) => a,
         Err(e) => {
@@ -20,6 +26,7 @@ pub fn expand<R: Read + Seek>(mut reader: R, sink: &mut dyn Sink) -> Result<List
         }
     };
     let (mut files, mut dirs, mut encrypted) = (0u64, 0u64, 0u64);
+    let mut used: Vec<usize> = Vec::new();
     for i in 0..archive.len() {
         let (name, is_dir, is_encrypted, size, csize) = match archive.by_index_raw(i) {
             Ok(f) => (
@@ -52,17 +59,46 @@ pub fn expand<R: Read + Seek>(mut reader: R, sink: &mut dyn Sink) -> Result<List
             continue;
         }
         files += 1;
-        let flow = if is_encrypted {
+        let password = if is_encrypted {
             encrypted += 1;
+            find_password(&mut archive, i, passwords, &used)
+        } else {
+            None
+        };
+        let flow = if let Some(p) = password {
+            if !used.contains(&p) {
+                used.push(p);
+            }
+            match archive.by_index_decrypt(i, passwords[p].as_bytes()) {
+                Ok(mut f) => sink.member(Member {
+                    name,
+                    index: i as u64,
+                    declared_size: Some(size),
+                    compressed_size: Some(csize),
+                    extra: Some(json!({"encrypted": true})),
+                    data: MemberData::Reader(&mut f),
+                }),
+                Err(e) => sink.member(Member {
+                    name,
+                    index: i as u64,
+                    declared_size: Some(size),
+                    compressed_size: Some(csize),
+                    extra: Some(json!({"encrypted": true})),
+                    data: MemberData::Unreadable(e.to_string()),
+                }),
+            }
+        } else if is_encrypted {
             sink.member(Member {
                 name,
                 index: i as u64,
                 declared_size: Some(size),
                 compressed_size: Some(csize),
                 extra: Some(json!({"encrypted": true})),
-                data: MemberData::Unreadable(
-                    "encrypted member: a password is needed to read it".into(),
-                ),
+                data: MemberData::Unreadable(if passwords.is_empty() {
+                    "encrypted member: a password is needed to read it".into()
+                } else {
+                    "encrypted member: none of the passwords given opens it".into()
+                }),
             })
         } else {
             match archive.by_index(i) {
@@ -88,13 +124,40 @@ pub fn expand<R: Read + Seek>(mut reader: R, sink: &mut dyn Sink) -> Result<List
             break;
         }
     }
+    let mut detail = json!({"entries": archive.len(), "directories": dirs, "encrypted": encrypted});
+    if !used.is_empty() {
+        detail["passwords"] = json!(used.iter().map(|&p| &passwords[p]).collect::<Vec<_>>());
+    }
     Ok(Listing {
         expected: files,
-        detail: Some(
-            json!({"entries": archive.len(), "directories": dirs, "encrypted": encrypted}),
-        ),
+        detail: Some(detail),
         warning: None,
     })
+}
+
+/// The first password that decrypts member `i` whole (ZipCrypto's one-byte
+/// check lets about one wrong password in 256 through, so the member is
+/// read to the end, CRC or AES authentication included); passwords that
+/// opened earlier members are tried first.
+fn find_password<R: Read + Seek>(
+    archive: &mut ZipArchive<R>,
+    i: usize,
+    passwords: &[String],
+    used: &[usize],
+) -> Option<usize> {
+    let order = used
+        .iter()
+        .copied()
+        .chain((0..passwords.len()).filter(|p| !used.contains(p)));
+    for p in order {
+        let Ok(mut f) = archive.by_index_decrypt(i, passwords[p].as_bytes()) else {
+            continue;
+        };
+        if std::io::copy(&mut f, &mut std::io::sink()).is_ok() {
+            return Some(p);
+        }
+    }
+    None
 }
 
 /// Walks local headers when the central directory is missing (a truncated

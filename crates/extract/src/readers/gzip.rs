@@ -8,8 +8,9 @@ use serde_json::json;
 
 use crate::{Listing, Member, MemberData, Result, Sink};
 
-/// Hands the decompressed stream to `sink` as the single member.
-pub fn expand<R: Read>(reader: R, sink: &mut dyn Sink) -> Result<Listing> {
+/// Hands the decompressed stream to `sink` as the single member. `size` is
+/// the compressed file's, for the ratio check.
+pub fn expand<R: Read>(reader: R, size: u64, sink: &mut dyn Sink) -> Result<Listing> {
     let mut decoder = MultiGzDecoder::new(reader);
     let header = decoder.header();
     let name = header
@@ -21,7 +22,7 @@ pub fn expand<R: Read>(reader: R, sink: &mut dyn Sink) -> Result<Listing> {
         name,
         index: 0,
         declared_size: None,
-        compressed_size: None,
+        compressed_size: Some(size),
         extra: mtime.map(|m| json!({"mtime": m})),
         data: MemberData::Reader(&mut decoder),
     });
