@@ -104,7 +104,7 @@ fn the_workbench_in_chromium() {
             std::env::var_os("LEAKCHECK_REQUIRE_BROWSER").is_none(),
             "the browser test must run here but {why}"
         );
-        eprintln!("skipping the browser test: {why}");
+        leakcheck_core::testing::skip(&why);
         return;
     }
     let dir = tempfile::tempdir().unwrap();
