@@ -11,5 +11,6 @@ mod doc_checks;
 mod explore;
 mod hostile;
 mod resume;
+mod scale;
 mod search;
 mod variants;

@@ -26,6 +26,7 @@ pub mod near;
 pub mod outlook;
 mod run;
 pub mod selectors;
+pub mod signature_time;
 pub mod thread;
 pub mod thread_quote;
 pub mod window;
