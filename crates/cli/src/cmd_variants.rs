@@ -15,7 +15,7 @@ fn entry_line(e: &Entry) -> String {
         "{}  {:<6} [{}]  {}",
         &e.id.as_str()[..12],
         e.kind,
-        e.verdict.as_deref().unwrap_or("unverified"),
+        e.verdict.map_or("unverified", |v| v.as_str()),
         t(&e.path)
     )
 }
@@ -24,7 +24,7 @@ pub fn variants(a: VariantsArgs) -> Result<u8> {
     let case = open(&a.case)?;
     let corpus = Corpus::of_case(&case, true)
         .with_context(|| format!("reading {}", case.root().display()))?;
-    let found = clusters(&case, &corpus, &|e: &Entry| e.verdict.clone())
+    let found = clusters(&case, &corpus, &|e: &Entry| e.verdict)
         .with_context(|| format!("comparing the items of {}", case.root().display()))?;
     let mut out = stdout();
     let summary = serde_json::json!({

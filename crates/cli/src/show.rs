@@ -4,7 +4,7 @@ use std::io::Write;
 
 use anyhow::Result;
 use leakcheck_core::sanitize::for_terminal as t;
-use leakcheck_core::{Address, Finding, ItemId, Kind, Verdict};
+use leakcheck_core::{Address, CheckId, Finding, ItemId, Kind, Verdict};
 use leakcheck_store::{Case, ItemDetail};
 
 use crate::cmd::human_bytes;
@@ -229,9 +229,9 @@ pub fn verification(
             f.verdict,
             t(&f.summary)
         )?;
-        if f.check == "email.dkim" {
+        if f.check == CheckId::EmailDkim {
             dkim_evidence(out, f, case, id)?;
-        } else if f.check == "email.arc" {
+        } else if f.check == CheckId::EmailArc {
             for set in f.evidence["sets"].as_array().into_iter().flatten() {
                 let aar: String = set["authentication_results"]
                     .as_str()

@@ -4,8 +4,8 @@
 use std::io::Write;
 
 use anyhow::Result;
-use leakcheck_core::Finding;
 use leakcheck_core::sanitize::for_terminal as t;
+use leakcheck_core::{CheckId, Finding};
 use serde_json::Value;
 
 fn s(v: &Value) -> String {
@@ -29,8 +29,8 @@ fn list(v: &Value) -> impl Iterator<Item = &Value> {
 /// check is not one of those (the caller then prints the raw evidence).
 pub fn evidence(out: &mut impl Write, f: &Finding) -> Result<bool> {
     let e = &f.evidence;
-    match f.check.as_str() {
-        "doc.dates" => {
+    match f.check {
+        CheckId::DocDates => {
             for p in list(&e["problems"]) {
                 match p.get("tag") {
                     Some(_) => writeln!(out, "      {}: {}", cited(p), s(&p["why"]))?,
@@ -41,7 +41,7 @@ pub fn evidence(out: &mut impl Write, f: &Finding) -> Result<bool> {
                 writeln!(out, "      {} (before the window)", cited(b))?;
             }
         }
-        "doc.authorship" => {
+        CheckId::DocAuthorship => {
             for n in list(&e["names"]) {
                 let mut notes = vec![format!(
                     "in {} of {} documents",
@@ -56,7 +56,7 @@ pub fn evidence(out: &mut impl Write, f: &Finding) -> Result<bool> {
                 writeln!(out, "      {} ({})", cited(n), notes.join(", "))?;
             }
         }
-        "doc.script" => {
+        CheckId::DocScript => {
             for sc in list(&e["scripts"]) {
                 let p = &sc["population"];
                 writeln!(
@@ -71,7 +71,7 @@ pub fn evidence(out: &mut impl Write, f: &Finding) -> Result<bool> {
                 }
             }
         }
-        "doc.pdf-revisions" => {
+        CheckId::DocPdfRevisions => {
             for r in list(&e["revisions"]) {
                 writeln!(
                     out,
@@ -89,7 +89,7 @@ pub fn evidence(out: &mut impl Write, f: &Finding) -> Result<bool> {
                 }
             }
         }
-        "doc.pdf-xmp-info" => {
+        CheckId::DocPdfXmpInfo => {
             for d in list(&e["differ"]) {
                 let xmp: Vec<String> = list(&d["xmp"]).map(|x| s(&x["value"])).collect();
                 writeln!(
@@ -101,7 +101,7 @@ pub fn evidence(out: &mut impl Write, f: &Finding) -> Result<bool> {
                 )?;
             }
         }
-        "doc.software" => {
+        CheckId::DocSoftware => {
             for sw in list(&e["software"]) {
                 writeln!(out, "      {}", cited(sw))?;
             }
@@ -116,12 +116,12 @@ pub fn evidence(out: &mut impl Write, f: &Finding) -> Result<bool> {
                 )?;
             }
         }
-        "image.software" => {
+        CheckId::ImageSoftware => {
             for sw in list(&e["software"]) {
                 writeln!(out, "      {}", cited(sw))?;
             }
         }
-        "image.exif" | "image.thumbnail" => {
+        CheckId::ImageExif | CheckId::ImageThumbnail => {
             writeln!(out, "      evidence: {}", t(&e.to_string()))?;
         }
         _ => return Ok(false),

@@ -3,6 +3,8 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::CheckId;
+
 /// What the evidence says about an item. A verdict always follows from
 /// findings that carry their evidence.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -66,8 +68,8 @@ impl fmt::Display for Verdict {
 /// re-check with other tools (the exact header, value, key, hash).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Finding {
-    /// Stable check id, e.g. `email.dkim`.
-    pub check: String,
+    /// The check (serialised as its stable id, e.g. `email.dkim`).
+    pub check: CheckId,
     /// What this check concludes on its own.
     pub verdict: Verdict,
     /// One sentence for people.
@@ -82,7 +84,7 @@ mod tests {
 
     fn f(v: Verdict) -> Finding {
         Finding {
-            check: "x".into(),
+            check: CheckId::EmailDkim,
             verdict: v,
             summary: String::new(),
             evidence: Value::Null,

@@ -39,7 +39,7 @@ fn corpus() -> Option<PathBuf> {
     if p.exists() {
         Some(p)
     } else {
-        eprintln!("skipped: shared corpus not found at {}", p.display());
+        leakcheck_core::testing::skip(&format!("shared corpus not found at {}", p.display()));
         None
     }
 }

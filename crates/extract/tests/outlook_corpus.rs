@@ -11,7 +11,7 @@ fn files(dir: &str, ext: &str) -> Option<Vec<PathBuf>> {
         .join("../../../shared/corpus/email")
         .join(dir);
     if !root.exists() {
-        eprintln!("skipped: shared corpus not found at {}", root.display());
+        leakcheck_core::testing::skip(&format!("shared corpus not found at {}", root.display()));
         return None;
     }
     let mut out: Vec<PathBuf> = walk(&root)

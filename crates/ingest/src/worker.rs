@@ -140,7 +140,7 @@ impl Ctx {
                 return;
             }
         };
-        let kind = self.kind_of(&body);
+        let (kind, unread) = self.kind_of(&body);
         let ext = extension(&path).to_string();
         let named = Kind::expected_for_extension(&ext);
         // An earlier PDF revision is not cut into revisions again.
@@ -164,6 +164,9 @@ impl Ctx {
             return; // seen before: its contents are (being) recorded once
         }
         let guard = DoneGuard::new(body.id.clone(), self.records.clone(), parent_guard);
+        if let Some(why) = unread {
+            self.item_error(&body.id, Stage::Read, format!("{why}; taken as {kind}"));
+        }
         if let Some(expected) = named.filter(|k| *k != kind) {
             self.item_error(
                 &body.id,
@@ -329,32 +332,35 @@ impl Ctx {
         }
     }
 
-    fn kind_of(&self, body: &Body) -> Kind {
-        let head: Vec<u8> = match &body.mem {
-            Some(b) => b[..b.len().min(SNIFF_LEN)].to_vec(),
-            None => {
-                let mut h = Vec::with_capacity(SNIFF_LEN);
-                if let Ok(r) = self.reader(body) {
-                    let _ = r.take(SNIFF_LEN as u64).read_to_end(&mut h);
-                }
-                h
-            }
+    /// The item's kind from its first bytes (and, for ZIP and OLE files, a
+    /// look inside), with the read error met on the way, if any: the kind
+    /// is then only what the bytes read could tell.
+    fn kind_of(&self, body: &Body) -> (Kind, Option<String>) {
+        let (head, mut problem) = match &body.mem {
+            Some(b) => (b[..b.len().min(SNIFF_LEN)].to_vec(), None),
+            None => sniff(self.reader(body)),
         };
         let kind = extract::detect(&head);
-        let refined = match kind {
-            Kind::Zip => self
-                .reader(body)
-                .ok()
-                .map(|r| guard(|| Ok(extract::zip::refine(r)))),
-            Kind::OleDocument => self
-                .reader(body)
-                .ok()
-                .map(|r| guard(|| Ok(extract::ole_kind(r)))),
+        let reader = match kind {
+            Kind::Zip | Kind::OleDocument => match self.reader(body) {
+                Ok(r) => Some(r),
+                Err(e) => {
+                    problem.get_or_insert(format!("could not reopen it to tell its kind: {e}"));
+                    None
+                }
+            },
             _ => None,
         };
+        let refined = reader.map(|r| {
+            if kind == Kind::Zip {
+                guard(|| Ok(extract::zip::refine(r)))
+            } else {
+                guard(|| Ok(extract::ole_kind(r)))
+            }
+        });
         match refined {
-            Some(Ok(k)) => k,
-            _ => kind,
+            Some(Ok(k)) => (k, problem),
+            _ => (kind, problem),
         }
     }
 
@@ -649,5 +655,51 @@ impl Parent<'_> {
             budget: self.budget.clone(),
             top: None,
         }
+    }
+}
+
+/// The first bytes an item's kind is told by, and the error that cut them
+/// short (the kind is then told from fewer bytes, or none).
+fn sniff(reader: std::io::Result<impl Read>) -> (Vec<u8>, Option<String>) {
+    let mut head = Vec::with_capacity(SNIFF_LEN);
+    let read = reader.and_then(|r| r.take(SNIFF_LEN as u64).read_to_end(&mut head));
+    let problem = read
+        .err()
+        .map(|e| format!("reading its first bytes to tell its kind failed: {e}"));
+    (head, problem)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A reader that gives some bytes, then fails.
+    struct Failing(&'static [u8]);
+
+    impl Read for Failing {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            if self.0.is_empty() {
+                return Err(std::io::Error::other("disk gone"));
+            }
+            let n = self.0.len().min(buf.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn a_read_error_while_telling_the_kind_is_kept() {
+        let (head, problem) = sniff(Ok(Failing(b"%PDF-1.4")));
+        assert_eq!(head, b"%PDF-1.4");
+        assert_eq!(
+            problem.as_deref(),
+            Some("reading its first bytes to tell its kind failed: disk gone")
+        );
+        let (head, problem) = sniff(Err::<&[u8], _>(std::io::Error::other("no blob")));
+        assert!(head.is_empty());
+        assert!(problem.unwrap().ends_with("no blob"));
+        let (head, problem) = sniff(Ok(&b"plain"[..]));
+        assert_eq!((head.as_slice(), problem), (&b"plain"[..], None));
     }
 }

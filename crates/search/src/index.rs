@@ -89,7 +89,7 @@ impl SearchIndex {
         doc.add_text(f.kind, &row.kind);
         doc.add_text(f.path, &row.path);
         doc.add_u64(f.size, row.size);
-        let verdict = row.verdict.as_deref().unwrap_or("unverified");
+        let verdict = row.verdict.map_or("unverified", |v| v.as_str());
         doc.add_text(f.verdict, verdict);
         for c in &row.checks {
             doc.add_text(f.check, c);

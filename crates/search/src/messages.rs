@@ -1,9 +1,8 @@
 //! Messages, not items: copies of one Message-ID (the same mail kept in two
-//! folders, or one copy altered) are one message sent once.
+//! folders, or one copy altered) are one message sent once, as
+//! [`MessageIndex`] groups them.
 
-use std::collections::HashSet;
-
-use leakcheck_core::{EmailMeta, ItemId};
+use leakcheck_core::{EmailMeta, ItemId, MessageIndex};
 
 /// The emails with each Message-ID's later copies set aside and counted.
 pub(crate) struct Messages<'a> {
@@ -16,15 +15,16 @@ pub(crate) struct Messages<'a> {
 
 impl<'a> Messages<'a> {
     pub fn of(emails: &'a [(ItemId, EmailMeta)]) -> Messages<'a> {
-        let mut seen = HashSet::new();
+        let index = MessageIndex::new(emails);
         let mut out = Messages {
             first_copies: Vec::new(),
             copies: 0,
         };
-        for (_, meta) in emails {
-            match meta.message_id.as_deref().map(str::trim) {
-                Some(mid) if !mid.is_empty() && !seen.insert(mid) => out.copies += 1,
-                _ => out.first_copies.push(meta),
+        for (i, (_, meta)) in emails.iter().enumerate() {
+            if index.is_first_copy(i) {
+                out.first_copies.push(meta);
+            } else {
+                out.copies += 1;
             }
         }
         out

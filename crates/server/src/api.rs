@@ -122,7 +122,7 @@ fn verification_of(v: Option<(Verdict, Vec<Finding>)>) -> Verification {
             findings: findings
                 .into_iter()
                 .map(|f| Explained {
-                    explanation: explain(&f.check),
+                    explanation: explain(f.check, f.verdict),
                     finding: f,
                 })
                 .collect(),

@@ -2,7 +2,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 use std::time::Duration;
 
-use leakcheck_core::{DocMeta, EmailMeta, Finding, ItemId, KeyRecord, Record, Verdict};
+use leakcheck_core::{CheckId, DocMeta, EmailMeta, Finding, ItemId, KeyRecord, Record, Verdict};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
@@ -182,8 +182,24 @@ pub struct ItemDetail {
     pub document: Option<DocMeta>,
 }
 
+/// A JSON column read back. What the catalog wrote and can no longer parse
+/// is a corrupt row, reported as such, never taken for "absent".
+pub(crate) fn json_column<T: serde::de::DeserializeOwned>(
+    what: &str,
+    id: &str,
+    json: &str,
+) -> Result<T> {
+    serde_json::from_str(json).map_err(|e| Error::Corrupt(format!("{what} {id}: {e}")))
+}
+
+/// A document's stored metadata.
 pub(crate) fn doc_meta(id: &str, json: &str) -> Result<DocMeta> {
-    serde_json::from_str(json).map_err(|e| Error::Corrupt(format!("document {id}: {e}")))
+    json_column("document", id, json)
+}
+
+/// An email's stored fields: the one decoder of the `emails.meta` column.
+pub(crate) fn email_meta(id: &str, json: &str) -> Result<EmailMeta> {
+    json_column("email", id, json)
 }
 
 impl Catalog {
@@ -429,18 +445,26 @@ impl Catalog {
              FROM containers c WHERE ?1 IS NULL OR c.key = ?1 ORDER BY c.key",
         )?;
         let rows = stmt.query_map([key], |r| {
-            Ok(ContainerStat {
-                key: r.get(0)?,
-                kind: r.get(1)?,
-                expected: r.get::<_, i64>(2)? as u64,
-                detail: r
-                    .get::<_, Option<String>>(3)?
-                    .and_then(|s| serde_json::from_str(&s).ok()),
-                emitted: r.get::<_, i64>(4)? as u64,
-                failed: r.get::<_, i64>(5)? as u64,
-            })
+            Ok((
+                ContainerStat {
+                    key: r.get(0)?,
+                    kind: r.get(1)?,
+                    expected: r.get::<_, i64>(2)? as u64,
+                    detail: None,
+                    emitted: r.get::<_, i64>(4)? as u64,
+                    failed: r.get::<_, i64>(5)? as u64,
+                },
+                r.get::<_, Option<String>>(3)?,
+            ))
         })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        rows.map(|row| {
+            let (mut stat, detail) = row?;
+            stat.detail = detail
+                .map(|d| json_column("container detail", &stat.key, &d))
+                .transpose()?;
+            Ok(stat)
+        })
+        .collect()
     }
 
     /// Lists items, optionally of one kind and one verdict, in a stable order
@@ -571,9 +595,7 @@ impl Catalog {
                 |r| r.get::<_, String>(0),
             )
             .optional()?
-            .map(|s| {
-                serde_json::from_str(&s).map_err(|e| Error::Corrupt(format!("email {id}: {e}")))
-            })
+            .map(|s| email_meta(id.as_str(), &s))
             .transpose()?;
         let document = self
             .conn
@@ -692,22 +714,30 @@ impl Catalog {
              WHERE {filter} ORDER BY o.parent, o.position, o.path"
         ))?;
         let rows = stmt.query_map([arg], |r| {
-            Ok(OccurrenceRow {
-                parent: r.get(0)?,
-                path: r.get(1)?,
-                position: r.get::<_, i64>(2)? as u64,
-                display: r.get(3)?,
-                depth: r.get(4)?,
-                item: r.get(5)?,
-                kind: r.get(6)?,
-                error: r.get(7)?,
-                stage: r.get(8)?,
-                extra: r
-                    .get::<_, Option<String>>(9)?
-                    .and_then(|s| serde_json::from_str(&s).ok()),
-            })
+            Ok((
+                OccurrenceRow {
+                    parent: r.get(0)?,
+                    path: r.get(1)?,
+                    position: r.get::<_, i64>(2)? as u64,
+                    display: r.get(3)?,
+                    depth: r.get(4)?,
+                    item: r.get(5)?,
+                    kind: r.get(6)?,
+                    error: r.get(7)?,
+                    stage: r.get(8)?,
+                    extra: None,
+                },
+                r.get::<_, Option<String>>(9)?,
+            ))
         })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        rows.map(|row| {
+            let (mut occ, extra) = row?;
+            occ.extra = extra
+                .map(|x| json_column("occurrence extra", &occ.display, &x))
+                .transpose()?;
+            Ok(occ)
+        })
+        .collect()
     }
 
     /// Every item id and size, for `audit`.
@@ -771,9 +801,7 @@ impl Catalog {
         let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
         rows.map(|row| {
             let (id, meta) = row?;
-            let meta = serde_json::from_str(&meta)
-                .map_err(|e| Error::Corrupt(format!("email {id}: {e}")))?;
-            Ok((parse_id(&id)?, meta))
+            Ok((parse_id(&id)?, email_meta(&id, &meta)?))
         })
         .collect()
     }
@@ -827,7 +855,7 @@ impl Catalog {
                 for x in findings {
                     f.execute(params![
                         id.as_str(),
-                        x.check,
+                        x.check.as_str(),
                         x.verdict.as_str(),
                         x.summary,
                         x.evidence.to_string()
@@ -870,7 +898,8 @@ impl Catalog {
         for row in rows {
             let (check, v, summary, evidence) = row?;
             findings.push(Finding {
-                check,
+                check: CheckId::parse(&check)
+                    .ok_or_else(|| Error::Corrupt(format!("check {check:?}")))?,
                 verdict: Verdict::parse(&v)
                     .ok_or_else(|| Error::Corrupt(format!("verdict {v:?}")))?,
                 summary,

@@ -1,11 +1,11 @@
 //! What the search index (and the near-copy finder) needs from the catalog:
 //! each item's searchable fields and text, and what the index already holds.
 
-use leakcheck_core::{DocMeta, EmailMeta, ItemId};
+use leakcheck_core::{DocMeta, EmailMeta, ItemId, Verdict};
 use rusqlite::{OptionalExtension, params};
 
 use crate::BlobStore;
-use crate::catalog::{Catalog, doc_meta, parse_id};
+use crate::catalog::{Catalog, doc_meta, email_meta, json_column, parse_id};
 use crate::error::{Error, Result};
 
 /// One item as the search index sees it.
@@ -24,7 +24,7 @@ pub struct SearchRow {
     /// Its metadata and text, when it is a document or image.
     pub document: Option<(DocMeta, String)>,
     /// Its verdict, once `verify` has run.
-    pub verdict: Option<String>,
+    pub verdict: Option<Verdict>,
     /// The checks that flagged it (authentic, altered or suspicious findings).
     pub checks: Vec<String>,
     /// Tags people put on it, alphabetically.
@@ -55,7 +55,7 @@ impl SearchRow {
     pub fn state(&self) -> String {
         format!(
             "{}|{}|{}",
-            self.verdict.as_deref().unwrap_or("-"),
+            self.verdict.map_or("-", Verdict::as_str),
             self.checks.join(","),
             self.tags.join(",")
         )
@@ -75,7 +75,7 @@ pub struct TextRow {
     /// The first place it was found (shallowest).
     pub path: String,
     /// Its verdict, once `verify` has run.
-    pub verdict: Option<String>,
+    pub verdict: Option<Verdict>,
     /// An email's fields as stored (JSON), read for the text only.
     email: Option<String>,
     /// A document's text.
@@ -85,19 +85,20 @@ pub struct TextRow {
 impl TextRow {
     /// The item's text, as [`SearchRow::text`] gives it. An email's is read
     /// out of its stored fields here rather than by the query, so that
-    /// callers can do it on every core.
-    pub fn text(&self, blobs: &BlobStore) -> Option<String> {
+    /// callers can do it on every core; stored fields that no longer parse
+    /// are an error, not an item without text.
+    pub fn text(&self, blobs: &BlobStore) -> Result<Option<String>> {
         #[derive(serde::Deserialize)]
         struct Text {
             text: Option<String>,
         }
         if let Some(json) = &self.email {
-            return serde_json::from_str::<Text>(json).ok()?.text;
+            return Ok(json_column::<Text>("email", self.id.as_str(), json)?.text);
         }
         if let Some(t) = &self.doc_text {
-            return Some(t.clone());
+            return Ok(Some(t.clone()));
         }
-        plain_text(blobs, &self.id, &self.kind, self.size)
+        Ok(plain_text(blobs, &self.id, &self.kind, self.size))
     }
 }
 
@@ -134,7 +135,7 @@ impl Catalog {
                 kind,
                 size: size as u64,
                 path: path.unwrap_or_default(),
-                verdict,
+                verdict: verdict_of(&id, verdict)?,
                 email,
                 doc_text,
             })
@@ -212,10 +213,7 @@ impl Catalog {
         };
         rows.map(|row| {
             let (id, kind, size, path, email, doc, text, verdict, checks, tags, lang) = row?;
-            let email = email
-                .map(|m| serde_json::from_str(&m))
-                .transpose()
-                .map_err(|e| Error::Corrupt(format!("email {id}: {e}")))?;
+            let email = email.map(|m| email_meta(&id, &m)).transpose()?;
             let document = match doc {
                 Some(m) => Some((doc_meta(&id, &m)?, text.unwrap_or_default())),
                 None => None,
@@ -227,7 +225,7 @@ impl Catalog {
                 path: path.unwrap_or_default(),
                 email,
                 document,
-                verdict,
+                verdict: verdict_of(&id, verdict)?,
                 checks: list(checks),
                 tags: list(tags),
                 lang,
@@ -273,10 +271,7 @@ impl Catalog {
                 |r| r.get(0),
             )
             .optional()?;
-        meta.map(|m| {
-            serde_json::from_str(&m).map_err(|e| Error::Corrupt(format!("email {id}: {e}")))
-        })
-        .transpose()
+        meta.map(|m| email_meta(id.as_str(), &m)).transpose()
     }
 
     /// How many emails the catalog holds (cheap: for caches of the emails).
@@ -352,6 +347,13 @@ pub(crate) fn bump_search_generation(conn: &rusqlite::Connection) -> Result<()> 
         [],
     )?;
     Ok(())
+}
+
+/// A stored verdict, read back: a name the catalog does not know is a
+/// corrupt row, not "no verdict".
+fn verdict_of(id: &str, v: Option<String>) -> Result<Option<Verdict>> {
+    v.map(|v| Verdict::parse(&v).ok_or_else(|| Error::Corrupt(format!("item {id}: verdict {v:?}"))))
+        .transpose()
 }
 
 /// A plain-text item's bytes as text (`size` 0: not known yet).

@@ -147,7 +147,13 @@ pub fn check_with(
         header_differences: Vec::new(),
         picture: None,
     };
-    if let Ok(d) = catalog.item(&id) {
+    // Only "no such item" means not in the case; any other error is one.
+    let found = match catalog.item(&id) {
+        Ok(d) => Some(d),
+        Err(leakcheck_store::Error::NoSuchItem(_)) => None,
+        Err(e) => return Err(e.into()),
+    };
+    if let Some(d) = found {
         out.kind = "exact";
         out.item = Some(id.to_string());
         out.similarity = 1.0;
@@ -159,9 +165,7 @@ pub fn check_with(
                 .first()
                 .map(|o| o.display.clone())
                 .unwrap_or_default(),
-            verdict: catalog
-                .verification(&id)?
-                .map(|(v, _)| v.as_str().to_string()),
+            verdict: catalog.verification(&id)?.map(|(v, _)| v),
         });
         return Ok(out);
     }
@@ -281,7 +285,7 @@ pub fn check_with(
         .into_iter()
         .max_by(|a, b| {
             a.1.total_cmp(&b.1)
-                .then(strength(b.0.verdict.as_deref()).cmp(&strength(a.0.verdict.as_deref())))
+                .then(strength(b.0.verdict).cmp(&strength(a.0.verdict)))
         })
         .or_else(|| scored.into_iter().max_by(|a, b| a.1.total_cmp(&b.1)));
     if let Some((e, r, excerpt)) = best {

@@ -5,7 +5,8 @@
 use std::collections::BTreeMap;
 
 use leakcheck_core::doc::key;
-use leakcheck_core::{ItemId, Kind};
+use leakcheck_core::parallel::par_map;
+use leakcheck_core::{ItemId, Kind, Verdict};
 use leakcheck_extract::doc::DocLimits;
 use leakcheck_store::{Case, Catalog, TextRow};
 use serde::Serialize;
@@ -31,7 +32,7 @@ pub struct Entry {
     /// Where it was found first.
     pub path: String,
     /// Its verdict from the last `verify`, if any.
-    pub verdict: Option<String>,
+    pub verdict: Option<Verdict>,
 }
 
 /// Every comparable item of a case: text signatures and image hashes.
@@ -63,12 +64,12 @@ impl Corpus {
             let rows = catalog.text_rows(after.as_ref(), BATCH)?;
             let Some(last) = rows.last() else { break };
             after = Some(last.id.clone());
-            for (row, basis) in rows.iter().zip(bases(case, &rows, images)) {
+            for (row, basis) in rows.iter().zip(bases(case, &rows, images)?) {
                 let entry = Entry {
                     id: row.id.clone(),
                     kind: row.kind.clone(),
                     path: row.path.clone(),
-                    verdict: row.verdict.clone(),
+                    verdict: row.verdict,
                 };
                 match basis {
                     Basis::Text(sig) => out.texts.push((entry, sig)),
@@ -91,33 +92,22 @@ enum Basis {
 
 /// Each row's signature or image hash, computed on every core: hashing
 /// shingles was the largest single cost of `verify` on 10,000 emails.
-fn bases(case: &Case, rows: &[TextRow], images: bool) -> Vec<Basis> {
-    let basis = |row: &TextRow| {
-        if is_image(&row.kind) {
+fn bases(case: &Case, rows: &[TextRow], images: bool) -> Result<Vec<Basis>> {
+    let basis = |row: &TextRow| -> Result<Basis> {
+        Ok(if is_image(&row.kind) {
             if images {
                 Basis::Image(image_hash(case, &row.id, &row.kind))
             } else {
                 Basis::None
             }
         } else {
-            row.text(case.blobs())
+            row.text(case.blobs())?
                 .as_deref()
                 .and_then(signature)
                 .map_or(Basis::None, Basis::Text)
-        }
+        })
     };
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let chunk = rows.len().div_ceil(threads).max(64);
-    std::thread::scope(|s| {
-        let parts: Vec<_> = rows
-            .chunks(chunk)
-            .map(|part| s.spawn(move || part.iter().map(basis).collect::<Vec<_>>()))
-            .collect();
-        parts
-            .into_iter()
-            .flat_map(|p| p.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
-    })
+    par_map(rows, basis).into_iter().collect()
 }
 
 /// The perceptual hash of an image item, from its original bytes.
@@ -196,13 +186,13 @@ fn metadata_changes(catalog: &Catalog, a: &ItemId, b: &ItemId) -> Result<Vec<Met
 }
 
 /// Verdicts from the strongest proof to the weakest, for picking a reference.
-pub(crate) fn strength(verdict: Option<&str>) -> u8 {
+pub(crate) fn strength(verdict: Option<Verdict>) -> u8 {
     match verdict {
-        Some("authentic") => 0,
-        Some("consistent") => 1,
-        None | Some("unverifiable") => 2,
-        Some("suspicious") => 3,
-        _ => 4,
+        Some(Verdict::Authentic) => 0,
+        Some(Verdict::Consistent) => 1,
+        None | Some(Verdict::Unverifiable) => 2,
+        Some(Verdict::Suspicious) => 3,
+        Some(Verdict::Altered) => 4,
     }
 }
 
@@ -257,7 +247,7 @@ pub fn image_groups(images: &[(Entry, u64)]) -> Vec<Vec<usize>> {
 pub fn clusters(
     case: &Case,
     corpus: &Corpus,
-    verdict_of: &dyn Fn(&Entry) -> Option<String>,
+    verdict_of: &dyn Fn(&Entry) -> Option<Verdict>,
 ) -> Result<Vec<Cluster>> {
     let catalog = case.catalog()?;
     let mut out = Vec::new();
@@ -267,7 +257,7 @@ pub fn clusters(
     }
     for group in image_groups(&corpus.images) {
         let mut members: Vec<&(Entry, u64)> = group.iter().map(|&i| &corpus.images[i]).collect();
-        members.sort_by_key(|(e, _)| (strength(verdict_of(e).as_deref()), e.id.clone()));
+        members.sort_by_key(|(e, _)| (strength(verdict_of(e)), e.id.clone()));
         let (reference, hash) = members[0];
         out.push(Cluster {
             basis: "image",
@@ -286,7 +276,7 @@ pub fn clusters(
     Ok(out)
 }
 
-fn with_verdict(e: &Entry, verdict_of: &dyn Fn(&Entry) -> Option<String>) -> Entry {
+fn with_verdict(e: &Entry, verdict_of: &dyn Fn(&Entry) -> Option<Verdict>) -> Entry {
     Entry {
         verdict: verdict_of(e),
         ..e.clone()
@@ -297,10 +287,10 @@ fn describe_texts(
     case: &Case,
     catalog: &Catalog,
     members: &[&(Entry, Signature)],
-    verdict_of: &dyn Fn(&Entry) -> Option<String>,
+    verdict_of: &dyn Fn(&Entry) -> Option<Verdict>,
 ) -> Result<Cluster> {
     let mut members = members.to_vec();
-    members.sort_by_key(|(e, _)| (strength(verdict_of(e).as_deref()), e.id.clone()));
+    members.sort_by_key(|(e, _)| (strength(verdict_of(e)), e.id.clone()));
     let (reference, ref_sig) = members[0];
     let text = |e: &Entry| -> Result<String> {
         Ok(catalog
@@ -336,8 +326,8 @@ mod tests {
 
     #[test]
     fn references_are_the_best_proven() {
-        assert!(strength(Some("authentic")) < strength(Some("consistent")));
-        assert!(strength(None) < strength(Some("suspicious")));
-        assert!(strength(Some("suspicious")) < strength(Some("altered")));
+        assert!(strength(Some(Verdict::Authentic)) < strength(Some(Verdict::Consistent)));
+        assert!(strength(None) < strength(Some(Verdict::Suspicious)));
+        assert!(strength(Some(Verdict::Suspicious)) < strength(Some(Verdict::Altered)));
     }
 }

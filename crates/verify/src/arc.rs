@@ -7,7 +7,7 @@
 //! rules are applied here because its `verify_arc` needs DNS and judges
 //! `x=` by today's clock.
 
-use leakcheck_core::{Finding, Verdict};
+use leakcheck_core::{CheckId, Finding, Verdict};
 use mail_auth::arc::ChainValidation;
 use mail_auth::common::crypto::Algorithm;
 use mail_auth::common::verify::DomainKey;
@@ -15,8 +15,8 @@ use mail_auth::dkim::Canonicalization;
 use mail_auth::{AuthenticatedMessage, Error};
 use serde_json::{Value, json};
 
-use crate::KeySet;
 use crate::dkim::{body_hash_matches, strip_b_value};
+use crate::keys::{KeyOutcome, KeySet, key_name};
 
 /// The chain's outcome, as RFC 8617 names it (`cv=`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,8 +25,19 @@ pub enum ChainResult {
     None,
     /// Every seal and the newest message signature verify.
     Pass,
-    /// The chain is broken, or a signature fails.
-    Fail,
+    /// The chain could not be validated, and why.
+    Fail(ArcFailure),
+}
+
+/// Why a chain fails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArcFailure {
+    /// The case has no key for a signature of the chain.
+    NoKey,
+    /// A key the chain needs is revoked, unusable or too weak.
+    KeyProblem,
+    /// The chain is malformed, or a signature or body hash fails.
+    Broken,
 }
 
 /// Verifies the chain: its result, why, and what each set says.
@@ -34,7 +45,7 @@ pub fn validate(
     msg: &AuthenticatedMessage<'_>,
     keys: &KeySet,
 ) -> (ChainResult, String, Vec<Value>) {
-    let fail = |why: String, sets: Vec<Value>| (ChainResult::Fail, why, sets);
+    let fail = |why: String, sets: Vec<Value>| (ChainResult::Fail(ArcFailure::Broken), why, sets);
     if msg.ams_headers.is_empty() && msg.as_headers.is_empty() && msg.aar_headers.is_empty() {
         if msg.has_arc_errors {
             return fail(arc_error(msg), vec![]);
@@ -149,46 +160,51 @@ pub fn validate(
             sets,
         );
     }
-    let key = match key_for(keys, &sig.s, &sig.d, sig.a) {
-        Ok(k) => k,
-        Err(why) => return fail(why, sets),
-    };
     let stripped = strip_b_value(newest.value);
-    let mut headers = msg.signed_headers(&sig.h, newest.name, &stripped);
-    if let Err(e) = key.p.verify(&mut headers, &sig.b, sig.ch, sig.a) {
-        return fail(
-            format!("the newest message signature (i={n}) does not verify: {e}"),
-            sets,
-        );
+    let verified = verify_with(keys, &sig.s, &sig.d, sig.a, |key| {
+        let mut headers = msg.signed_headers(&sig.h, newest.name, &stripped);
+        key.p.verify(&mut headers, &sig.b, sig.ch, sig.a)
+    });
+    if let Err((failure, why)) = verified {
+        let why = match failure {
+            ArcFailure::Broken => {
+                format!("the newest message signature (i={n}) does not verify: {why}")
+            }
+            _ => why,
+        };
+        return (ChainResult::Fail(failure), why, sets);
     }
     // Each seal signs every ARC header of its own and earlier sets.
     for pos in (0..n).rev() {
         let seal = seals[pos];
-        let key = match key_for(keys, &seal.header.s, &seal.header.d, seal.header.a) {
-            Ok(k) => k,
-            Err(why) => return fail(why, sets),
-        };
         let stripped = strip_b_value(seal.value);
-        let mut headers = (0..pos)
-            .flat_map(|k| {
-                [
-                    (results[k].name, results[k].value),
-                    (sigs[k].name, sigs[k].value),
-                    (seals[k].name, seals[k].value),
-                ]
-            })
-            .chain([
-                (results[pos].name, results[pos].value),
-                (sigs[pos].name, sigs[pos].value),
-                (seal.name, stripped.as_slice()),
-            ]);
-        if let Err(e) = key.p.verify(
-            &mut headers,
-            &seal.header.b,
-            Canonicalization::Relaxed,
-            seal.header.a,
-        ) {
-            return fail(format!("seal i={} does not verify: {e}", pos + 1), sets);
+        let verified = verify_with(keys, &seal.header.s, &seal.header.d, seal.header.a, |key| {
+            let mut headers = (0..pos)
+                .flat_map(|k| {
+                    [
+                        (results[k].name, results[k].value),
+                        (sigs[k].name, sigs[k].value),
+                        (seals[k].name, seals[k].value),
+                    ]
+                })
+                .chain([
+                    (results[pos].name, results[pos].value),
+                    (sigs[pos].name, sigs[pos].value),
+                    (seal.name, stripped.as_slice()),
+                ]);
+            key.p.verify(
+                &mut headers,
+                &seal.header.b,
+                Canonicalization::Relaxed,
+                seal.header.a,
+            )
+        });
+        if let Err((failure, why)) = verified {
+            let why = match failure {
+                ArcFailure::Broken => format!("seal i={} does not verify: {why}", pos + 1),
+                _ => why,
+            };
+            return (ChainResult::Fail(failure), why, sets);
         }
     }
     (
@@ -210,20 +226,22 @@ pub fn check(msg: &AuthenticatedMessage<'_>, keys: &KeySet) -> Option<Finding> {
         ),
         ChainResult::Pass => (Verdict::Consistent, format!("ARC chain passes: {why}")),
         // Without the key, nothing is shown either way.
-        ChainResult::Fail if why.starts_with("no key") || why.contains("key record") => (
+        ChainResult::Fail(ArcFailure::NoKey | ArcFailure::KeyProblem) => (
             Verdict::Unverifiable,
             format!("ARC chain not checked: {why}"),
         ),
-        ChainResult::Fail => (Verdict::Suspicious, format!("ARC chain fails: {why}")),
+        ChainResult::Fail(ArcFailure::Broken) => {
+            (Verdict::Suspicious, format!("ARC chain fails: {why}"))
+        }
     };
     Some(Finding {
-        check: "email.arc".into(),
+        check: CheckId::EmailArc,
         verdict,
         summary,
         evidence: json!({
             "result": match result {
                 ChainResult::Pass => "pass",
-                ChainResult::Fail => "fail",
+                ChainResult::Fail(_) => "fail",
                 ChainResult::None => "none",
             },
             "reason": why,
@@ -232,19 +250,33 @@ pub fn check(msg: &AuthenticatedMessage<'_>, keys: &KeySet) -> Option<Finding> {
     })
 }
 
-fn key_for<'k>(keys: &'k KeySet, s: &str, d: &str, a: Algorithm) -> Result<&'k DomainKey, String> {
-    let name = format!("{s}._domainkey.{d}").to_ascii_lowercase();
-    let Some(first) = keys.get(&name).first() else {
-        return Err(format!("no key for {name} in the case"));
+/// Verifies one ARC signature with the case's keys for `s=`/`d=` (every
+/// archived key is tried, as for DKIM); the error says why not, in words.
+fn verify_with(
+    keys: &KeySet,
+    s: &str,
+    d: &str,
+    a: Algorithm,
+    verify: impl FnMut(&DomainKey) -> Result<(), mail_auth::Error>,
+) -> Result<(), (ArcFailure, String)> {
+    let name = key_name(s, d);
+    let Some((_, outcome)) = keys.best(&name, a, verify) else {
+        return Err((ArcFailure::NoKey, format!("no key for {name} in the case")));
     };
-    let key = first.parsed.as_ref().map_err(|p| p.why(&name))?;
-    if a != Algorithm::Ed25519Sha256 && key.rsa_bits < 1024 {
-        return Err(format!(
-            "the key record for {name} is a {}-bit RSA key, too weak to count (RFC 8301)",
-            key.rsa_bits
-        ));
+    match outcome {
+        KeyOutcome::Verified { .. } => Ok(()),
+        KeyOutcome::Fails { error, .. } => Err((ArcFailure::Broken, error)),
+        KeyOutcome::Weak { bits } => Err((
+            ArcFailure::KeyProblem,
+            format!(
+                "the key record for {name} is a {bits}-bit RSA key, too weak to count (RFC 8301)"
+            ),
+        )),
+        KeyOutcome::Revoked | KeyOutcome::Unusable(_) => Err((
+            ArcFailure::KeyProblem,
+            outcome.key_problem(&name).unwrap_or_default(),
+        )),
     }
-    Ok(&key.key)
 }
 
 /// RFC 6376 tag-list syntax, strictly: lower-case tag names, no repeats, no

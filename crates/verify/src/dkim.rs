@@ -8,85 +8,57 @@
 //! cryptographic result), looks keys up in DNS, and cannot report key sizes,
 //! `l=` coverage, unsigned or duplicated headers.
 
-use std::borrow::Cow;
-use std::collections::HashMap;
-
-use leakcheck_core::{Finding, KeyRecord, Verdict};
+use leakcheck_core::{CheckId, Finding, Verdict};
 use mail_auth::common::crypto::{Algorithm, HashAlgorithm};
 use mail_auth::common::headers::Writable;
-use mail_auth::common::parse::TxtRecordParser;
-use mail_auth::common::verify::DomainKey;
-use mail_auth::dkim::{Canonicalization, DkimError, Signature};
+use mail_auth::dkim::{Canonicalization, Signature};
 use mail_auth::{AuthenticatedMessage, Error};
 use serde::Serialize;
 use serde_json::json;
+use std::borrow::Cow;
 
 use crate::arc;
+use crate::keys::{KeyOutcome, KeySet, is_weak, key_name};
 
 /// Headers a reader sees; each should be covered by `h=`.
 const DISPLAYED: [&str; 5] = ["from", "date", "subject", "to", "cc"];
 
-/// The case's DKIM keys, by `selector._domainkey.domain`, each parsed once
-/// (a dump signs thousands of messages with the same few keys).
-#[derive(Default)]
-pub struct KeySet {
-    by_name: HashMap<String, Vec<CaseKey>>,
+/// What one signature comes to.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DkimResult {
+    /// The body hash and the signature verify with an archived key.
+    Pass,
+    /// The body hash does not match: the body changed after signing.
+    BodyModified,
+    /// The body hash matches but the signature does not verify with the key.
+    HeaderModified,
+    /// The case has no key for the signature's name.
+    KeyMissing,
+    /// The key record is revoked (empty `p=`).
+    KeyRevoked,
+    /// The key record is unusable, or an RSA key too weak to count.
+    KeyInvalid,
+    /// `x=` is not after the signing time: never valid.
+    Expired,
+    /// The signature header cannot be used.
+    #[default]
+    Malformed,
 }
 
-/// A key of the case and what its TXT record gives.
-pub(crate) struct CaseKey {
-    pub(crate) record: KeyRecord,
-    pub(crate) parsed: Result<ParsedKey, KeyProblem>,
-}
-
-/// A usable key record.
-pub(crate) struct ParsedKey {
-    pub(crate) key: DomainKey,
-    /// The modulus size of an RSA key (an Ed25519 key is always 256 bits).
-    pub(crate) rsa_bits: usize,
-}
-
-/// Why a key record cannot verify anything.
-pub(crate) enum KeyProblem {
-    /// `p=` is empty.
-    Revoked,
-    /// The record does not parse, in mail-auth's words.
-    Unusable(String),
-}
-
-impl KeyProblem {
-    /// The problem in words, for the key named `name`.
-    pub(crate) fn why(&self, name: &str) -> String {
+impl DkimResult {
+    /// The stable name (`pass`, `body-modified`, ...).
+    pub fn as_str(self) -> &'static str {
         match self {
-            KeyProblem::Revoked => format!("the key record for {name} is revoked (empty p=)"),
-            KeyProblem::Unusable(e) => format!("the key record for {name} is unusable: {e}"),
+            DkimResult::Pass => "pass",
+            DkimResult::BodyModified => "body-modified",
+            DkimResult::HeaderModified => "header-modified",
+            DkimResult::KeyMissing => "key-missing",
+            DkimResult::KeyRevoked => "key-revoked",
+            DkimResult::KeyInvalid => "key-invalid",
+            DkimResult::Expired => "expired",
+            DkimResult::Malformed => "malformed",
         }
-    }
-}
-
-impl KeySet {
-    /// Indexes keys by name and parses their records.
-    pub fn new(keys: Vec<KeyRecord>) -> KeySet {
-        let mut by_name: HashMap<String, Vec<CaseKey>> = HashMap::new();
-        for record in keys {
-            let parsed = match DomainKey::parse(record.txt.as_bytes()) {
-                Ok(key) => Ok(ParsedKey {
-                    rsa_bits: key.p.public_key_bits(),
-                    key,
-                }),
-                Err(Error::Dkim(DkimError::RevokedPublicKey)) => Err(KeyProblem::Revoked),
-                Err(e) => Err(KeyProblem::Unusable(e.to_string())),
-            };
-            by_name
-                .entry(record.name.clone())
-                .or_default()
-                .push(CaseKey { record, parsed });
-        }
-        KeySet { by_name }
-    }
-
-    pub(crate) fn get(&self, name: &str) -> &[CaseKey] {
-        self.by_name.get(name).map_or(&[], Vec::as_slice)
     }
 }
 
@@ -103,9 +75,8 @@ pub struct SignatureResult {
     pub algorithm: String,
     /// `c=`, header/body.
     pub canonicalization: String,
-    /// pass, body-modified, header-modified, key-missing, key-revoked,
-    /// key-invalid, expired, malformed.
-    pub result: &'static str,
+    /// What it comes to.
+    pub result: DkimResult,
     /// What the result rests on, in words.
     pub detail: String,
     /// Size of the key that decided, when one did.
@@ -166,13 +137,13 @@ pub fn check_signed(
     drop(msg);
     // mbox `>From ` quoting breaks body hashes: when un-quoting the lines
     // makes a failed signature verify, the signed original had `From ` there.
-    if results.iter().any(|r| r.result == "body-modified") && has_quoted_from(&bytes) {
+    if results.iter().any(|r| r.result == DkimResult::BodyModified) && has_quoted_from(&bytes) {
         let unquoted = unquote_from(&bytes);
         if let Some(m2) = AuthenticatedMessage::parse_with_opts(&unquoted, None, false) {
             let again = verify_all(&m2, keys, date_unix, &counts);
             let mut used = false;
             for (r, a) in results.iter_mut().zip(again) {
-                if r.result == "body-modified" && a.result != "body-modified" {
+                if r.result == DkimResult::BodyModified && a.result != DkimResult::BodyModified {
                     *r = a;
                     used = true;
                 }
@@ -278,7 +249,7 @@ fn verify_all(
             date_unix.unwrap_or(0).max(0) as u64
         };
         if sig.x != 0 && sig.x <= at {
-            r.result = "expired";
+            r.result = DkimResult::Expired;
             r.detail = format!(
                 "x={} is not after the signing time {at}: the signature was never valid",
                 sig.x
@@ -292,83 +263,54 @@ fn verify_all(
             r.unsigned_body_bytes = Some(total.saturating_sub(sig.l));
         }
         if !body_hash_matches(msg, sig.cb, sig.a, sig.l, &sig.bh) {
-            r.result = "body-modified";
+            r.result = DkimResult::BodyModified;
             r.detail = "the body hash (bh=) does not match the body: the body differs from what was signed".into();
             out.push(r);
             continue;
         }
-        let name = format!("{}._domainkey.{}", sig.s, sig.d).to_ascii_lowercase();
-        let candidates = keys.get(&name);
-        if candidates.is_empty() {
-            r.result = "key-missing";
+        let name = key_name(&sig.s, &sig.d);
+        let stripped = strip_b_value(h.value);
+        let best = keys.best(&name, sig.a, |key| {
+            let mut headers = msg.signed_headers(&sig.h, h.name, &stripped);
+            key.p.verify(&mut headers, &sig.b, sig.ch, sig.a)
+        });
+        let Some((key, outcome)) = best else {
+            r.result = DkimResult::KeyMissing;
             r.detail = format!("no key for {name} in the case (add one with `leakcheck keys add`)");
             out.push(r);
             continue;
-        }
-        let stripped = strip_b_value(h.value);
-        let mut best: Option<(u8, SignatureResult)> = None;
-        for (n, key) in candidates.iter().enumerate() {
-            // Usually one key per name: the last candidate takes `r` itself.
-            let mut k = if n + 1 == candidates.len() {
-                std::mem::take(&mut r)
-            } else {
-                r.clone()
-            };
-            k.key_source = Some(key.record.source.clone());
-            k.key_obtained = key.record.obtained.clone();
-            let rank = match &key.parsed {
-                Err(problem) => {
-                    k.detail = problem.why(&name);
-                    if matches!(problem, KeyProblem::Revoked) {
-                        k.result = "key-revoked";
-                        1
-                    } else {
-                        k.result = "key-invalid";
-                        0
-                    }
-                }
-                Ok(pk) => {
-                    let bits = match sig.a {
-                        Algorithm::Ed25519Sha256 => 256,
-                        _ => pk.rsa_bits,
-                    };
-                    k.key_bits = Some(bits);
-                    if sig.a != Algorithm::Ed25519Sha256 && bits < 1024 {
-                        k.result = "key-invalid";
-                        k.detail = format!(
-                            "{bits}-bit RSA key for {name}: below the 1024-bit minimum (RFC 8301); a key this \
-                             small can be factored, so the signature proves nothing and is not checked"
-                        );
-                        let rank = 0;
-                        if best.as_ref().is_none_or(|(b, _)| rank > *b) {
-                            best = Some((rank, k));
-                        }
-                        continue;
-                    }
-                    let mut headers = msg.signed_headers(&sig.h, h.name, &stripped);
-                    match pk.key.p.verify(&mut headers, &sig.b, sig.ch, sig.a) {
-                        Ok(()) => {
-                            k.result = "pass";
-                            k.detail =
-                                format!("signature and body hash verify with the key for {name}");
-                            3
-                        }
-                        Err(e) => {
-                            k.result = "header-modified";
-                            k.detail = format!(
-                                "the body hash matches but the signature does not verify with this key ({e}): \
-                                 a signed header was changed, or the key is not the one that signed"
-                            );
-                            2
-                        }
-                    }
-                }
-            };
-            if best.as_ref().is_none_or(|(b, _)| rank > *b) {
-                best = Some((rank, k));
-            }
-        }
-        let mut r = best.expect("at least one candidate key").1;
+        };
+        r.key_source = Some(key.record.source.clone());
+        r.key_obtained = key.record.obtained.clone();
+        r.key_bits = outcome.bits();
+        (r.result, r.detail) = match &outcome {
+            KeyOutcome::Verified { .. } => (
+                DkimResult::Pass,
+                format!("signature and body hash verify with the key for {name}"),
+            ),
+            KeyOutcome::Fails { error, .. } => (
+                DkimResult::HeaderModified,
+                format!(
+                    "the body hash matches but the signature does not verify with this key ({error}): \
+                     a signed header was changed, or the key is not the one that signed"
+                ),
+            ),
+            KeyOutcome::Weak { bits } => (
+                DkimResult::KeyInvalid,
+                format!(
+                    "{bits}-bit RSA key for {name}: below the 1024-bit minimum (RFC 8301); a key this \
+                     small can be factored, so the signature proves nothing and is not checked"
+                ),
+            ),
+            KeyOutcome::Revoked | KeyOutcome::Unusable(_) => (
+                if outcome == KeyOutcome::Revoked {
+                    DkimResult::KeyRevoked
+                } else {
+                    DkimResult::KeyInvalid
+                },
+                outcome.key_problem(&name).unwrap_or_default(),
+            ),
+        };
         qualify(&mut r, sig);
         out.push(r);
     }
@@ -407,7 +349,7 @@ fn describe(
         }
         .into(),
         canonicalization: format!("{}/{}", canon_name(sig.ch), canon_name(sig.cb)),
-        result: "malformed",
+        result: DkimResult::Malformed,
         detail: String::new(),
         key_bits: None,
         key_source: None,
@@ -428,7 +370,7 @@ fn describe(
 fn qualify(r: &mut SignatureResult, sig: &Signature) {
     let q = &mut r.qualifiers;
     if let Some(bits) = r.key_bits.filter(|_| sig.a != Algorithm::Ed25519Sha256) {
-        if bits < 1024 {
+        if is_weak(sig.a, bits) {
             q.push("weak-key".into());
         } else if bits == 1024 {
             q.push("key-1024".into());
@@ -473,7 +415,7 @@ fn conclude(
     // header and the whole body, every From present is signed, and the key
     // is strong enough that nobody else could have made it.
     let proves = |r: &SignatureResult| {
-        r.result == "pass"
+        r.result == DkimResult::Pass
             && !r
                 .qualifiers
                 .iter()
@@ -494,11 +436,13 @@ fn conclude(
         );
         return finding(Verdict::Authentic, summary, results, normalised, extra);
     }
-    if let Some(r) = results
-        .iter()
-        .find(|r| r.result == "body-modified" || r.result == "header-modified")
-    {
-        let what = if r.result == "body-modified" {
+    if let Some(r) = results.iter().find(|r| {
+        matches!(
+            r.result,
+            DkimResult::BodyModified | DkimResult::HeaderModified
+        )
+    }) {
+        let what = if r.result == DkimResult::BodyModified {
             "body"
         } else {
             "signed headers"
@@ -509,7 +453,7 @@ fn conclude(
         );
         return finding(Verdict::Altered, summary, results, normalised, extra);
     }
-    if let Some(r) = results.iter().find(|r| r.result == "pass") {
+    if let Some(r) = results.iter().find(|r| r.result == DkimResult::Pass) {
         let mut why: Vec<String> = r
             .qualifiers
             .iter()
@@ -528,7 +472,7 @@ fn conclude(
     }
     let reasons: Vec<String> = results
         .iter()
-        .map(|r| format!("{}: {}", describe(r), r.result))
+        .map(|r| format!("{}: {}", describe(r), r.result.as_str()))
         .collect();
     let summary = format!("DKIM could not be checked ({})", reasons.join(", "));
     finding(Verdict::Unverifiable, summary, results, normalised, extra)
@@ -548,7 +492,7 @@ fn finding(
     evidence.insert("signatures".into(), json!(signatures));
     evidence.insert("normalised".into(), json!(normalised));
     Finding {
-        check: "email.dkim".into(),
+        check: CheckId::EmailDkim,
         verdict,
         summary,
         evidence: evidence.into(),
@@ -562,7 +506,7 @@ fn malformed(index: usize, detail: String) -> SignatureResult {
         selector: String::new(),
         algorithm: String::new(),
         canonicalization: String::new(),
-        result: "malformed",
+        result: DkimResult::Malformed,
         detail,
         key_bits: None,
         key_source: None,

@@ -7,9 +7,9 @@
 //! than keeps (the Date of a message rebuilt from Outlook properties) are
 //! not differences; transport and folder headers are not either.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
-use leakcheck_core::{Address, EmailMeta, Finding, ItemId, Verdict};
+use leakcheck_core::{Address, CheckId, EmailMeta, Finding, ItemId, MessageIndex, Verdict};
 use leakcheck_variants::diff;
 use leakcheck_variants::minhash::words;
 use serde_json::{Value, json};
@@ -26,14 +26,8 @@ pub struct Proof {
 
 /// Findings for every email that shares its Message-ID with another item.
 pub fn check(emails: &[(ItemId, EmailMeta)], proof: &Proof) -> Vec<(ItemId, Finding)> {
-    let mut groups: BTreeMap<&str, Vec<&(ItemId, EmailMeta)>> = BTreeMap::new();
-    for e in emails {
-        if let Some(mid) = e.1.message_id.as_deref().filter(|m| !m.trim().is_empty()) {
-            groups.entry(mid).or_default().push(e);
-        }
-    }
     let mut out = Vec::new();
-    for (mid, group) in groups.into_iter().filter(|(_, g)| g.len() > 1) {
+    for (mid, group) in MessageIndex::new(emails).duplicated() {
         let proven = group
             .iter()
             .find(|(id, _)| proof.authentic.contains_key(id));
@@ -64,7 +58,7 @@ pub fn check(emails: &[(ItemId, EmailMeta)], proof: &Proof) -> Vec<(ItemId, Find
                     });
                     if !in_signed.is_empty() {
                         Finding {
-                            check: "email.duplicate-message-id".into(),
+                            check: CheckId::EmailDuplicateMessageId,
                             verdict: Verdict::Altered,
                             summary: format!(
                                 "differs from the DKIM-authentic copy {short} of <{mid}> in what its signature covers: {}",
@@ -74,7 +68,7 @@ pub fn check(emails: &[(ItemId, EmailMeta)], proof: &Proof) -> Vec<(ItemId, Find
                         }
                     } else if !unsigned.is_empty() {
                         Finding {
-                            check: "email.duplicate-message-id".into(),
+                            check: CheckId::EmailDuplicateMessageId,
                             verdict: Verdict::Suspicious,
                             summary: format!(
                                 "differs from the DKIM-authentic copy {short} of <{mid}> only in fields its signature does not cover: {}",
@@ -84,7 +78,7 @@ pub fn check(emails: &[(ItemId, EmailMeta)], proof: &Proof) -> Vec<(ItemId, Find
                         }
                     } else {
                         Finding {
-                            check: "email.duplicate-message-id".into(),
+                            check: CheckId::EmailDuplicateMessageId,
                             verdict: Verdict::Consistent,
                             summary: format!(
                                 "says what the DKIM-authentic copy {short} of <{mid}> says; other headers differ"
@@ -103,7 +97,7 @@ pub fn check(emails: &[(ItemId, EmailMeta)], proof: &Proof) -> Vec<(ItemId, Find
                         // The authentic copy itself, or copies none of which is proven.
                         Some((other, differences)) if !proof.authentic.contains_key(id) => {
                             Finding {
-                                check: "email.duplicate-message-id".into(),
+                                check: CheckId::EmailDuplicateMessageId,
                                 verdict: Verdict::Suspicious,
                                 summary: format!(
                                     "the copies of <{mid}> disagree and none can be proven: {} differs in {}",
@@ -125,7 +119,7 @@ pub fn check(emails: &[(ItemId, EmailMeta)], proof: &Proof) -> Vec<(ItemId, Find
                         _ => {
                             let other = others[0];
                             Finding {
-                                check: "email.duplicate-message-id".into(),
+                                check: CheckId::EmailDuplicateMessageId,
                                 verdict: Verdict::Consistent,
                                 summary: if proof.authentic.contains_key(id) {
                                     format!(

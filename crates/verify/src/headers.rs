@@ -6,7 +6,7 @@
 
 use std::sync::OnceLock;
 
-use leakcheck_core::{EmailMeta, Finding, Verdict};
+use leakcheck_core::{CheckId, EmailMeta, Finding, Verdict};
 use mail_parser::MessageParser;
 use serde_json::json;
 
@@ -97,14 +97,14 @@ fn received_chain(hops: &[Hop]) -> Option<Finding> {
         .collect();
     Some(if backwards.is_empty() {
         Finding {
-            check: "email.received-chain".into(),
+            check: CheckId::EmailReceivedChain,
             verdict: Verdict::Consistent,
             summary: format!("{} Received hops, timestamps in order", hops.len()),
             evidence: json!({"hops": evidence_hops}),
         }
     } else {
         Finding {
-            check: "email.received-chain".into(),
+            check: CheckId::EmailReceivedChain,
             verdict: Verdict::Suspicious,
             summary: format!(
                 "Received timestamps run backwards at {} of {} hops (a hop dated after the server that received from it)",
@@ -150,7 +150,7 @@ fn date_skew(meta: &EmailMeta, hops: &[Hop]) -> Option<Finding> {
         )
     };
     Some(Finding {
-        check: "email.date-skew".into(),
+        check: CheckId::EmailDateSkew,
         verdict,
         summary,
         evidence,
@@ -185,14 +185,14 @@ fn message_id(meta: &EmailMeta) -> Option<Finding> {
         json!({"message_id": raw, "id_domain": id_domain, "sender_domain": sender_domain});
     Some(if well_formed {
         Finding {
-            check: "email.message-id".into(),
+            check: CheckId::EmailMessageId,
             verdict: Verdict::Consistent,
             summary: "Message-ID is well formed".into(),
             evidence,
         }
     } else {
         Finding {
-            check: "email.message-id".into(),
+            check: CheckId::EmailMessageId,
             verdict: Verdict::Suspicious,
             summary: format!("malformed Message-ID {raw:?} (expected <left@right>)"),
             evidence,

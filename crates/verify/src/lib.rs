@@ -12,9 +12,13 @@
 //! items (`archive.near-duplicate`); [`doc`] checks the metadata of documents and
 //! images (`doc.*`, `image.*`); [`outlook`] says why a message rebuilt from
 //! Outlook properties gets no DKIM result (`email.dkim`, unverifiable).
+//! [`keys`] holds the case's keys for DKIM and ARC alike. Every check id,
+//! with what it looks at and what its verdicts mean, is a
+//! [`CheckId`](leakcheck_core::CheckId) in core's table.
 #![warn(missing_docs)]
 
-pub use dkim::{KeySet, SignatureResult};
+pub use dkim::{DkimResult, SignatureResult};
+pub use keys::KeySet;
 pub use run::{ItemReport, Summary, run};
 
 pub mod arc;
@@ -22,6 +26,7 @@ pub mod dkim;
 pub mod doc;
 pub mod duplicates;
 pub mod headers;
+pub mod keys;
 pub mod near;
 pub mod outlook;
 mod run;

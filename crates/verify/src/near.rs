@@ -11,7 +11,7 @@
 
 use std::collections::HashMap;
 
-use leakcheck_core::{EmailMeta, Finding, ItemId, Kind, Verdict};
+use leakcheck_core::{CheckId, EmailMeta, Finding, ItemId, Kind, Verdict};
 use leakcheck_store::{Case, TextRow};
 use leakcheck_variants::minhash::{Signature, near_pairs, signature, words};
 use leakcheck_variants::{Change, diff};
@@ -268,7 +268,7 @@ pub fn check(
         let f = if total == 0 {
             let cut = if cut { ", cut short at the end" } else { "" };
             Finding {
-                check: "archive.near-duplicate".into(),
+                check: CheckId::ArchiveNearDuplicate,
                 verdict: Verdict::Consistent,
                 summary: format!(
                     "{what} is the text of DKIM-authentic {short} ({}){cut}",
@@ -279,7 +279,7 @@ pub fn check(
         } else {
             let first: Vec<String> = changes.iter().take(3).map(Change::render).collect();
             Finding {
-                check: "archive.near-duplicate".into(),
+                check: CheckId::ArchiveNearDuplicate,
                 verdict: Verdict::Suspicious,
                 summary: format!(
                     "{what} nearly repeats DKIM-authentic {short} ({}, {:.0} % alike) but differs in {total} place(s): {}",

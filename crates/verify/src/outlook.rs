@@ -4,7 +4,7 @@
 //! meaningfully. They get one `email.dkim` finding saying so; the header
 //! checks still read the transport headers Outlook kept.
 
-use leakcheck_core::{Finding, Verdict};
+use leakcheck_core::{CheckId, Finding, Verdict};
 use serde_json::{Value, json};
 
 /// The `email.dkim` finding of a rebuilt message. `from` says where it was
@@ -25,7 +25,7 @@ pub fn not_original(raw: &[u8], from: &Value) -> Finding {
         ));
     }
     Finding {
-        check: "email.dkim".into(),
+        check: CheckId::EmailDkim,
         verdict: Verdict::Unverifiable,
         summary,
         evidence: json!({

@@ -3,12 +3,12 @@
 //! saved to the catalog (replacing the previous pass).
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
-use leakcheck_core::{Finding, ItemId, Verdict};
+use leakcheck_core::parallel::par_map;
+use leakcheck_core::{CheckId, Finding, ItemId, Verdict};
 use leakcheck_store::Case;
 use serde::Serialize;
 use serde_json::json;
@@ -59,54 +59,39 @@ pub fn run(case: &Case, done: &AtomicU64) -> leakcheck_store::Result<(Summary, V
     let rebuilt = catalog.rebuilt_from_outlook()?;
     let window = case.settings.window.as_ref();
 
-    // Per email, in parallel: the original's signatures and its date.
-    let next = AtomicUsize::new(0);
-    let per_email: Mutex<Vec<(ItemId, Vec<Finding>)>> =
-        Mutex::new(Vec::with_capacity(emails.len()));
-    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
-    std::thread::scope(|s| {
-        for _ in 0..threads {
-            s.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some((id, meta)) = emails.get(i) else {
-                        break;
-                    };
-                    let mut findings = Vec::new();
-                    match case.blobs().read(id) {
-                        // Our bytes, not the sender's: a signature over them
-                        // proves nothing either way.
-                        Ok(raw) if rebuilt.contains_key(id) => {
-                            findings.push(outlook::not_original(&raw, &rebuilt[id]));
-                        }
-                        Ok(raw) => {
-                            let (dkim, arc) = dkim::check_signed(&raw, &keys, meta.date_unix);
-                            findings.extend(signature_time::check(meta, &dkim));
-                            findings.push(dkim);
-                            findings.extend(arc);
-                        }
-                        Err(e) => findings.push(Finding {
-                            check: "email.dkim".into(),
-                            verdict: Verdict::Unverifiable,
-                            summary: format!("the original could not be read: {e}"),
-                            evidence: json!({}),
-                        }),
-                    }
-                    findings.extend(window::check(meta, window));
-                    findings.extend(headers::check(meta));
-                    per_email.lock().unwrap().push((id.clone(), findings));
-                    done.fetch_add(1, Ordering::Relaxed);
-                }
-            });
+    // Per email, on every core: the original's signatures and its date.
+    let per_email = par_map(&emails, |(id, meta)| {
+        let mut findings = Vec::new();
+        match case.blobs().read(id) {
+            // Our bytes, not the sender's: a signature over them
+            // proves nothing either way.
+            Ok(raw) if rebuilt.contains_key(id) => {
+                findings.push(outlook::not_original(&raw, &rebuilt[id]));
+            }
+            Ok(raw) => {
+                let (dkim, arc) = dkim::check_signed(&raw, &keys, meta.date_unix);
+                findings.extend(signature_time::check(meta, &dkim));
+                findings.push(dkim);
+                findings.extend(arc);
+            }
+            Err(e) => findings.push(Finding {
+                check: CheckId::EmailDkim,
+                verdict: Verdict::Unverifiable,
+                summary: format!("the original could not be read: {e}"),
+                evidence: json!({}),
+            }),
         }
+        findings.extend(window::check(meta, window));
+        findings.extend(headers::check(meta));
+        done.fetch_add(1, Ordering::Relaxed);
+        (id.clone(), findings)
     });
-    let mut findings: HashMap<ItemId, Vec<Finding>> =
-        per_email.into_inner().unwrap().into_iter().collect();
+    let mut findings: HashMap<ItemId, Vec<Finding>> = per_email.into_iter().collect();
     let signed = findings
         .values()
         .filter(|f| {
             f.iter().any(|x| {
-                x.check == "email.dkim"
+                x.check == CheckId::EmailDkim
                     && x.evidence["signatures"]
                         .as_array()
                         .is_some_and(|s| !s.is_empty())
@@ -121,7 +106,7 @@ pub fn run(case: &Case, done: &AtomicU64) -> leakcheck_store::Result<(Summary, V
     for (id, f) in &findings {
         let Some(dkim) = f
             .iter()
-            .find(|x| x.check == "email.dkim" && x.verdict == Verdict::Authentic)
+            .find(|x| x.check == CheckId::EmailDkim && x.verdict == Verdict::Authentic)
         else {
             continue;
         };
@@ -161,7 +146,7 @@ pub fn run(case: &Case, done: &AtomicU64) -> leakcheck_store::Result<(Summary, V
     };
     for (id, meta, _) in &documents {
         let mut f = doc::check(meta, &population, &ctx);
-        for x in f.iter_mut().filter(|x| x.check == "image.thumbnail") {
+        for x in f.iter_mut().filter(|x| x.check == CheckId::ImageThumbnail) {
             doc::attach_difference_picture(case, id, meta, x);
         }
         if !f.is_empty() {
@@ -175,7 +160,7 @@ pub fn run(case: &Case, done: &AtomicU64) -> leakcheck_store::Result<(Summary, V
         .iter()
         .filter(|(_, f)| {
             f.iter()
-                .any(|x| x.check == "email.dkim" && x.verdict == Verdict::Authentic)
+                .any(|x| x.check == CheckId::EmailDkim && x.verdict == Verdict::Authentic)
         })
         .map(|(id, _)| id.clone())
         .collect();
@@ -184,7 +169,7 @@ pub fn run(case: &Case, done: &AtomicU64) -> leakcheck_store::Result<(Summary, V
         while let Some((parent, via)) = stack.pop() {
             for child in catalog.child_items(&parent)? {
                 let list = findings.entry(child.clone()).or_default();
-                if list.iter().any(|f| f.check == "archive.provenance") || child == email {
+                if list.iter().any(|f| f.check == CheckId::ArchiveProvenance) || child == email {
                     continue;
                 }
                 let route = if via.is_empty() {
@@ -193,7 +178,7 @@ pub fn run(case: &Case, done: &AtomicU64) -> leakcheck_store::Result<(Summary, V
                     format!("{via} > {parent}")
                 };
                 list.push(Finding {
-                    check: "archive.provenance".into(),
+                    check: CheckId::ArchiveProvenance,
                     verdict: Verdict::Authentic,
                     summary: format!(
                         "carried inside DKIM-authentic email {}: its bytes are covered by that signature's body hash",

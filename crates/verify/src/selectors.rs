@@ -7,6 +7,8 @@ use std::collections::BTreeMap;
 use leakcheck_core::{EmailMeta, ItemId};
 use serde::Serialize;
 
+use crate::keys::key_name;
+
 /// A key name signatures in the dump refer to.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct SelectorUse {
@@ -34,9 +36,7 @@ pub fn seen(emails: &[(ItemId, EmailMeta)]) -> Vec<SelectorUse> {
             let (Some(d), Some(s)) = (tag(value, "d"), tag(value, "s")) else {
                 continue;
             };
-            let e = uses
-                .entry(format!("{s}._domainkey.{d}").to_ascii_lowercase())
-                .or_insert((0, None, None));
+            let e = uses.entry(key_name(&s, &d)).or_insert((0, None, None));
             e.0 += 1;
             if let Some(t) = meta.date_unix {
                 e.1 = Some(e.1.map_or(t, |x| x.min(t)));

@@ -7,7 +7,7 @@
 //! message's path received it at that time (a list or relay that signed
 //! it on the way); otherwise suspicious.
 
-use leakcheck_core::{EmailMeta, Finding, Verdict};
+use leakcheck_core::{CheckId, EmailMeta, Finding, Verdict};
 use serde_json::json;
 
 use crate::headers;
@@ -76,7 +76,7 @@ pub fn check(meta: &EmailMeta, dkim: &Finding) -> Option<Finding> {
     });
     Some(if !far.is_empty() {
         Finding {
-            check: "email.signature-time".into(),
+            check: CheckId::EmailSignatureTime,
             verdict: Verdict::Suspicious,
             summary: format!(
                 "signed long after (or before) it says it was sent, by no server on its path: {}; \
@@ -87,14 +87,14 @@ pub fn check(meta: &EmailMeta, dkim: &Finding) -> Option<Finding> {
         }
     } else if !explained.is_empty() {
         Finding {
-            check: "email.signature-time".into(),
+            check: CheckId::EmailSignatureTime,
             verdict: Verdict::Consistent,
             summary: format!("signed on its way: {}", explained.join("; ")),
             evidence,
         }
     } else {
         Finding {
-            check: "email.signature-time".into(),
+            check: CheckId::EmailSignatureTime,
             verdict: Verdict::Consistent,
             summary: format!(
                 "signed when it was sent (within {} days of its Date or first receipt)",
@@ -111,7 +111,7 @@ mod tests {
 
     fn dkim(t: u64) -> Finding {
         Finding {
-            check: "email.dkim".into(),
+            check: CheckId::EmailDkim,
             verdict: Verdict::Authentic,
             summary: String::new(),
             evidence: json!({"signatures": [{"domain": "campaign.example", "signed_at": t}]}),

@@ -1,9 +1,7 @@
 //! `email.thread-order`: a reply dated before the message it replies to,
-//! when both are in the dump.
+//! when both are in the dump (the parent as [`MessageIndex::parent`] finds it).
 
-use std::collections::HashMap;
-
-use leakcheck_core::{EmailMeta, Finding, ItemId, Verdict};
+use leakcheck_core::{CheckId, EmailMeta, Finding, ItemId, MessageIndex, Verdict};
 use serde_json::json;
 
 /// Clocks differ between senders; a reply this much "earlier" is still fine.
@@ -11,29 +9,28 @@ const TOLERANCE: i64 = 5 * 60;
 
 /// Findings for replies whose parent is in the dump.
 pub fn check(emails: &[(ItemId, EmailMeta)]) -> Vec<(ItemId, Finding)> {
-    let mut by_mid: HashMap<&str, Vec<&(ItemId, EmailMeta)>> = HashMap::new();
-    for e in emails {
-        if let Some(m) = e.1.message_id.as_deref() {
-            by_mid.entry(m).or_default().push(e);
-        }
-    }
+    let index = MessageIndex::new(emails);
     let mut out = Vec::new();
     for (id, meta) in emails {
-        let (Some(parent_mid), Some(date)) = (meta.in_reply_to.first(), meta.date_unix) else {
+        let Some(date) = meta.date_unix else {
             continue;
         };
-        let Some(parents) = by_mid.get(parent_mid.as_str()) else {
+        let Some((parent_mid, parents)) = index.parent(meta) else {
             continue;
         };
-        let Some((pid, pdate)) = parents.iter().find_map(|p| Some((&p.0, p.1.date_unix?))) else {
+        // The first copy of the parent with a date.
+        let Some((pid, pdate, pdate_text)) = parents
+            .iter()
+            .find_map(|p| Some((&p.0, p.1.date_unix?, &p.1.date)))
+        else {
             continue;
         };
         let evidence = json!({"in_reply_to": parent_mid, "parent": pid.as_str(),
-                              "date": meta.date, "parent_date": parents[0].1.date,
+                              "date": meta.date, "parent_date": pdate_text,
                               "seconds_after_parent": date - pdate});
         let finding = if date + TOLERANCE < pdate {
             Finding {
-                check: "email.thread-order".into(),
+                check: CheckId::EmailThreadOrder,
                 verdict: Verdict::Suspicious,
                 summary: format!(
                     "dated {} minutes before the message it replies to ({})",
@@ -44,7 +41,7 @@ pub fn check(emails: &[(ItemId, EmailMeta)]) -> Vec<(ItemId, Finding)> {
             }
         } else {
             Finding {
-                check: "email.thread-order".into(),
+                check: CheckId::EmailThreadOrder,
                 verdict: Verdict::Consistent,
                 summary: format!(
                     "dated after the message it replies to ({})",

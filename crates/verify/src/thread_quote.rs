@@ -3,9 +3,7 @@
 //! may leave parts out and be re-wrapped; words the parent never had mean
 //! one of the two was changed.
 
-use std::collections::HashMap;
-
-use leakcheck_core::{EmailMeta, Finding, ItemId, Verdict};
+use leakcheck_core::{CheckId, EmailMeta, Finding, ItemId, MessageIndex, Verdict};
 use leakcheck_variants::minhash::words;
 use leakcheck_variants::{Change, diff};
 use serde_json::json;
@@ -62,18 +60,10 @@ pub fn added_words(parent: &str, quote: &str) -> Vec<Change> {
 
 /// A finding for every reply that quotes a parent present in the dump.
 pub fn check(emails: &[(ItemId, EmailMeta)]) -> Vec<(ItemId, Finding)> {
-    let mut by_id: HashMap<&str, Vec<&(ItemId, EmailMeta)>> = HashMap::new();
-    for e in emails {
-        if let Some(mid) = &e.1.message_id {
-            by_id.entry(mid.as_str()).or_default().push(e);
-        }
-    }
+    let index = MessageIndex::new(emails);
     let mut out = Vec::new();
     for (id, meta) in emails {
-        let Some(parent_id) = meta.in_reply_to.last() else {
-            continue;
-        };
-        let Some(parents) = by_id.get(parent_id.as_str()) else {
+        let Some((parent_id, parents)) = index.parent(meta) else {
             continue;
         };
         let quote = quoted(meta.text.as_deref().unwrap_or_default());
@@ -104,7 +94,7 @@ pub fn check(emails: &[(ItemId, EmailMeta)]) -> Vec<(ItemId, Finding)> {
         });
         let finding = if added.is_empty() {
             Finding {
-                check: "email.thread-quote".into(),
+                check: CheckId::EmailThreadQuote,
                 verdict: Verdict::Consistent,
                 summary: format!(
                     "its quote of {} matches the parent's text",
@@ -115,7 +105,7 @@ pub fn check(emails: &[(ItemId, EmailMeta)]) -> Vec<(ItemId, Finding)> {
         } else {
             let first: Vec<String> = added.iter().take(3).map(|c| c.render()).collect();
             Finding {
-                check: "email.thread-quote".into(),
+                check: CheckId::EmailThreadQuote,
                 verdict: Verdict::Suspicious,
                 summary: format!(
                     "it quotes words its parent {} does not have ({} place(s)): {}",

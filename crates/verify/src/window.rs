@@ -1,7 +1,7 @@
 //! `email.leak-window`: an email dated outside the claimed leak period.
 
 use chrono::DateTime;
-use leakcheck_core::{EmailMeta, Finding, Verdict};
+use leakcheck_core::{CheckId, EmailMeta, Finding, Verdict};
 use leakcheck_store::Window;
 use serde_json::json;
 
@@ -11,7 +11,7 @@ pub fn check(meta: &EmailMeta, window: Option<&Window>) -> Option<Finding> {
     let day = DateTime::from_timestamp(meta.date_unix?, 0)?.date_naive();
     let inside = window.start <= day && day <= window.end;
     Some(Finding {
-        check: "email.leak-window".into(),
+        check: CheckId::EmailLeakWindow,
         verdict: if inside {
             Verdict::Consistent
         } else {

@@ -90,9 +90,18 @@ fn build(msg: &Message, limits: &OutlookLimits, acc: &mut Rebuilt) -> Vec<u8> {
 
     let mut text = p.text(tag::BODY);
     let mut html = html_body(p);
-    let rtf = p
-        .binary(tag::RTF_COMPRESSED)
-        .and_then(|b| rtf::decompress(b, limits.max_part_bytes).ok());
+    // The compressed RTF body is read only when it is needed (no HTML);
+    // when it cannot be, the message says so rather than lose its body quietly.
+    let rtf = match p.binary(tag::RTF_COMPRESSED) {
+        Some(b) if html.is_none() => match rtf::decompress(b, limits.max_part_bytes) {
+            Ok(r) => Some(r),
+            Err(why) => {
+                acc.problems.push(format!("RTF body not read: {why}"));
+                None
+            }
+        },
+        _ => None,
+    };
     if let Some(rtf) = &rtf {
         if html.is_none() {
             html = rtf::html(rtf);
@@ -576,6 +585,25 @@ mod tests {
         assert!(signed_entity_head(e).unwrap().contains("\nmime-version:"));
         assert!(signed_entity_head(b"Content-Type: text/plain\r\n\r\nx").is_none());
         assert!(signed_entity_head(b"no header block").is_none());
+    }
+
+    #[test]
+    fn an_unreadable_rtf_body_is_a_problem_on_the_message() {
+        let mut msg = Message::default();
+        msg.props
+            .insert(tag::RTF_COMPRESSED, Value::Binary(vec![1, 2, 3]));
+        let r = rebuild(&msg, &OutlookLimits::default());
+        assert_eq!(
+            r.problems,
+            vec!["RTF body not read: compressed RTF of 3 bytes: no header".to_string()]
+        );
+        // A readable one gives the body, and no problem.
+        let mut msg = Message::default();
+        let packed = compressed_rtf::compress_rtf(r"{\rtf1\ansi hello there}").unwrap();
+        msg.props.insert(tag::RTF_COMPRESSED, Value::Binary(packed));
+        let r = rebuild(&msg, &OutlookLimits::default());
+        assert!(r.problems.is_empty(), "{:?}", r.problems);
+        assert!(String::from_utf8_lossy(&r.bytes).contains("hello there"));
     }
 
     #[test]

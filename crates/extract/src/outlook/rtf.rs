@@ -157,11 +157,8 @@ impl Decapsulator<'_> {
                         match next {
                             b'*' => stack.last_mut().expect("non-empty").starred = true,
                             b'\'' => {
-                                let hex = self.b.get(self.i..self.i + 2).unwrap_or_default();
-                                self.i += hex.len();
-                                let byte = std::str::from_utf8(hex)
-                                    .ok()
-                                    .and_then(|h| u8::from_str_radix(h, 16).ok());
+                                let byte = rtf::hex_byte(self.b, self.i);
+                                self.i = (self.i + 2).min(self.b.len());
                                 if skip_chars > 0 {
                                     skip_chars -= 1;
                                 } else if let Some(byte) = byte.filter(|_| Self::writes(&g)) {
@@ -226,28 +223,11 @@ impl Decapsulator<'_> {
         self.flush();
     }
 
-    /// Reads a control word and its numeric parameter; the space that
-    /// ends it is consumed.
+    /// Reads a control word with the document reader's tokenizer.
     fn control_word(&mut self) -> (String, Option<i64>) {
-        let start = self.i;
-        while self.b.get(self.i).is_some_and(u8::is_ascii_alphabetic) {
-            self.i += 1;
-        }
-        let word = String::from_utf8_lossy(&self.b[start..self.i]).into_owned();
-        let num_start = self.i;
-        if self.b.get(self.i) == Some(&b'-') {
-            self.i += 1;
-        }
-        while self.b.get(self.i).is_some_and(u8::is_ascii_digit) && self.i - num_start < 10 {
-            self.i += 1;
-        }
-        let param = std::str::from_utf8(&self.b[num_start..self.i])
-            .ok()
-            .and_then(|s| s.parse().ok());
-        if self.b.get(self.i) == Some(&b' ') {
-            self.i += 1;
-        }
-        (word, param)
+        let (word, param, end) = rtf::control_word(self.b, self.i);
+        self.i = end;
+        (word.to_string(), param)
     }
 }
 

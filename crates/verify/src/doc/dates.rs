@@ -5,7 +5,7 @@
 
 use chrono::{Datelike, NaiveDate};
 use leakcheck_core::doc::key;
-use leakcheck_core::{DocMeta, Field, Finding, Verdict};
+use leakcheck_core::{CheckId, DocMeta, Field, Finding, Verdict};
 use serde_json::{Value, json};
 
 use super::{Context, When, cite, finding};
@@ -151,7 +151,7 @@ pub fn check(meta: &DocMeta, ctx: &Context) -> Option<Finding> {
                 before_window.len()
             ));
         }
-        finding("doc.dates", Verdict::Consistent, summary, evidence)
+        finding(CheckId::DocDates, Verdict::Consistent, summary, evidence)
     } else {
         let parts: Vec<String> = problems
             .iter()
@@ -173,7 +173,12 @@ pub fn check(meta: &DocMeta, ctx: &Context) -> Option<Finding> {
                 }
             })
             .collect();
-        finding("doc.dates", Verdict::Suspicious, parts.join("; "), evidence)
+        finding(
+            CheckId::DocDates,
+            Verdict::Suspicious,
+            parts.join("; "),
+            evidence,
+        )
     })
 }
 

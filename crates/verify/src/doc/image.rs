@@ -4,7 +4,7 @@
 //! other pictures from the same camera were not).
 
 use leakcheck_core::doc::{key, store};
-use leakcheck_core::{DocMeta, Finding, Verdict};
+use leakcheck_core::{CheckId, DocMeta, Finding, Verdict};
 use serde_json::json;
 
 use leakcheck_extract::doc::image::{REGION_DIFFERS, REGION_RATIO, changed_regions};
@@ -124,14 +124,14 @@ pub fn exif(meta: &DocMeta) -> Option<Finding> {
     evidence["checked"] = json!(checked);
     Some(if problems.is_empty() {
         finding(
-            "image.exif",
+            CheckId::ImageExif,
             Verdict::Consistent,
             format!("EXIF agrees with the image ({})", checked.join(", ")),
             evidence,
         )
     } else {
         finding(
-            "image.exif",
+            CheckId::ImageExif,
             Verdict::Suspicious,
             problems.join("; "),
             evidence,
@@ -198,7 +198,7 @@ pub fn thumbnail(meta: &DocMeta) -> Option<Finding> {
             ""
         };
         finding(
-            "image.thumbnail",
+            CheckId::ImageThumbnail,
             Verdict::Suspicious,
             format!(
                 "the embedded thumbnail shows another picture: {mean:.1} % mean difference{hash}{aspect}; \
@@ -224,7 +224,7 @@ pub fn thumbnail(meta: &DocMeta) -> Option<Finding> {
             })
             .collect();
         finding(
-            "image.thumbnail",
+            CheckId::ImageThumbnail,
             Verdict::Suspicious,
             format!(
                 "a region of the image differs from its embedded thumbnail while the rest matches \
@@ -235,7 +235,7 @@ pub fn thumbnail(meta: &DocMeta) -> Option<Finding> {
         )
     } else {
         finding(
-            "image.thumbnail",
+            CheckId::ImageThumbnail,
             Verdict::Consistent,
             format!(
                 "the embedded thumbnail matches the image, region by region ({mean:.1} % mean difference{hash}{turned})"
@@ -321,7 +321,7 @@ pub fn software(meta: &DocMeta, pop: &Population) -> Option<Finding> {
         names.sort_unstable();
         names.dedup();
         return Some(finding(
-            "image.software",
+            CheckId::ImageSoftware,
             Verdict::Consistent,
             format!("saved by {}, not a known editor", names.join(", ")),
             evidence,
@@ -342,7 +342,7 @@ pub fn software(meta: &DocMeta, pop: &Population) -> Option<Finding> {
     let names = names.join(", ");
     let (Some(camera), Some(needle)) = (camera, editor(meta)) else {
         return Some(finding(
-            "image.software",
+            CheckId::ImageSoftware,
             Verdict::Consistent,
             format!(
                 "saved by {names}; no camera named, so no sibling pictures to compare with: an editor's export is not a sign by itself"
@@ -355,7 +355,7 @@ pub fn software(meta: &DocMeta, pop: &Population) -> Option<Finding> {
                                  "population": Population::share(n, total)});
     Some(if Population::rare(n, total) {
         finding(
-            "image.software",
+            CheckId::ImageSoftware,
             Verdict::Suspicious,
             format!(
                 "saved by {names}, as only {n} of the dump's {total} pictures from the {camera}: \
@@ -372,7 +372,7 @@ pub fn software(meta: &DocMeta, pop: &Population) -> Option<Finding> {
             "not rare among them"
         };
         finding(
-            "image.software",
+            CheckId::ImageSoftware,
             Verdict::Consistent,
             format!(
                 "saved by {names}, as {n} of the dump's {total} pictures from the {camera} ({how})"

@@ -12,7 +12,7 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use leakcheck_core::doc::parse_date;
-use leakcheck_core::{Address, DocMeta, EmailMeta, Field, Finding, Verdict};
+use leakcheck_core::{Address, CheckId, DocMeta, EmailMeta, Field, Finding, Verdict};
 use leakcheck_store::Window;
 use serde_json::{Value, json};
 
@@ -199,9 +199,14 @@ pub(crate) fn cite(store: &str, f: &Field) -> Value {
     v
 }
 
-pub(crate) fn finding(check: &str, verdict: Verdict, summary: String, evidence: Value) -> Finding {
+pub(crate) fn finding(
+    check: CheckId,
+    verdict: Verdict,
+    summary: String,
+    evidence: Value,
+) -> Finding {
     Finding {
-        check: check.into(),
+        check,
         verdict,
         summary,
         evidence,

@@ -2,7 +2,7 @@
 //! and `doc.pdf-xmp-info` (its two metadata stores disagree).
 
 use leakcheck_core::doc::{key, store};
-use leakcheck_core::{DocMeta, Finding, Store, Verdict};
+use leakcheck_core::{CheckId, DocMeta, Finding, Store, Verdict};
 use serde_json::{Value, json};
 
 use super::{When, cite, finding, squash};
@@ -88,14 +88,14 @@ pub fn revisions(meta: &DocMeta) -> Option<Finding> {
             ""
         };
         finding(
-            "doc.pdf-revisions",
+            CheckId::DocPdfRevisions,
             Verdict::Consistent,
             format!("saved once{lin}, nothing after %%EOF"),
             evidence,
         )
     } else {
         finding(
-            "doc.pdf-revisions",
+            CheckId::DocPdfRevisions,
             Verdict::Suspicious,
             problems.join("; "),
             evidence,
@@ -159,7 +159,7 @@ pub fn xmp_info(meta: &DocMeta) -> Option<Finding> {
     let evidence = json!({"differ": differ, "agree": compared});
     Some(if differ.is_empty() {
         finding(
-            "doc.pdf-xmp-info",
+            CheckId::DocPdfXmpInfo,
             Verdict::Consistent,
             format!("Info and XMP agree on {} field(s)", compared.len()),
             evidence,
@@ -181,7 +181,12 @@ pub fn xmp_info(meta: &DocMeta) -> Option<Finding> {
             summary
                 .push_str(" (Info is newer: the last save was by a tool that does not update XMP)");
         }
-        finding("doc.pdf-xmp-info", Verdict::Suspicious, summary, evidence)
+        finding(
+            CheckId::DocPdfXmpInfo,
+            Verdict::Suspicious,
+            summary,
+            evidence,
+        )
     })
 }
 

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use leakcheck_core::doc::key;
-use leakcheck_core::{DocMeta, Field, Finding, Verdict};
+use leakcheck_core::{CheckId, DocMeta, Field, Finding, Verdict};
 use serde_json::json;
 use unicode_script::{Script, UnicodeScript};
 
@@ -167,7 +167,7 @@ pub fn authorship(meta: &DocMeta, pop: &Population, org: &OrgNames) -> Option<Fi
         .collect();
     Some(if !outliers.is_empty() {
         finding(
-            "doc.authorship",
+            CheckId::DocAuthorship,
             Verdict::Suspicious,
             format!(
                 "named by few documents of the dump, and neither the organisation nor anyone who corresponds with it: {}",
@@ -177,7 +177,7 @@ pub fn authorship(meta: &DocMeta, pop: &Population, org: &OrgNames) -> Option<Fi
         )
     } else if pop.documents < MIN_POPULATION {
         finding(
-            "doc.authorship",
+            CheckId::DocAuthorship,
             Verdict::Consistent,
             format!(
                 "{} name(s); the dump has {} documents, too few to call a name rare",
@@ -188,7 +188,7 @@ pub fn authorship(meta: &DocMeta, pop: &Population, org: &OrgNames) -> Option<Fi
         )
     } else {
         finding(
-            "doc.authorship",
+            CheckId::DocAuthorship,
             Verdict::Consistent,
             format!(
                 "{} name(s), each common in the dump, generic, or in the organisation's circle",
@@ -231,7 +231,7 @@ pub fn script(meta: &DocMeta, pop: &Population) -> Option<Finding> {
     Some(if rare.is_empty() {
         let names: Vec<&str> = seen.keys().map(String::as_str).collect();
         finding(
-            "doc.script",
+            CheckId::DocScript,
             Verdict::Consistent,
             format!(
                 "metadata in {}, as in the rest of the dump",
@@ -254,7 +254,7 @@ pub fn script(meta: &DocMeta, pop: &Population) -> Option<Finding> {
             })
             .collect();
         finding(
-            "doc.script",
+            CheckId::DocScript,
             Verdict::Suspicious,
             format!("a script foreign to the dump: {}", parts.join("; ")),
             evidence,

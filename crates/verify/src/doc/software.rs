@@ -9,7 +9,7 @@
 
 use chrono::NaiveDate;
 use leakcheck_core::doc::{key, store};
-use leakcheck_core::{DocMeta, Finding, Verdict};
+use leakcheck_core::{CheckId, DocMeta, Finding, Verdict};
 use serde_json::json;
 
 use super::population::Population;
@@ -195,10 +195,10 @@ pub fn check(meta: &DocMeta, pop: &Population) -> Option<Finding> {
             summary.push_str("; ");
             summary.push_str(&n);
         }
-        finding("doc.software", Verdict::Consistent, summary, evidence)
+        finding(CheckId::DocSoftware, Verdict::Consistent, summary, evidence)
     } else {
         finding(
-            "doc.software",
+            CheckId::DocSoftware,
             Verdict::Suspicious,
             problems.join("; "),
             evidence,
