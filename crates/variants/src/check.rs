@@ -184,10 +184,8 @@ pub fn check_with(
             // what the message said.
             let mut ranked = Vec::new();
             for (i, m) in copies {
-                let verdict = catalog
-                    .verification(&i)?
-                    .map(|(v, _)| v.as_str().to_string());
-                ranked.push((strength(verdict.as_deref()), i, m, verdict));
+                let verdict = catalog.verification(&i)?.map(|(v, _)| v);
+                ranked.push((strength(verdict), i, m, verdict));
             }
             ranked.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
             if let Some((_, i, m, verdict)) = ranked.into_iter().next() {
