@@ -36,6 +36,8 @@ struct Unit {
     kind: String,
     path: String,
     claim: Option<Claim>,
+    /// For a forwarded body, the sender its header names.
+    sender: Option<String>,
     sig: Signature,
 }
 
@@ -60,9 +62,43 @@ const FORWARD_HEADERS: [&str; 14] = [
     "subject", "objet",
 ];
 
+/// A line that opens a quoted or forwarded message below it, in the
+/// clients we know (`-----Original Message-----`, `---------- Forwarded
+/// message ---------`...): what follows is another message's text.
+pub fn is_separator(line: &str) -> bool {
+    let l = line.trim().to_lowercase();
+    !l.starts_with('>')
+        && l.len() < 80
+        && (FORWARD_MARKERS.iter().any(|m| l.contains(m))
+            || (l.starts_with('-') && ORIGINAL_MARKERS.iter().any(|m| l.contains(m))))
+}
+
+/// The sender a forward's header block names (`From: Anne <a@x>`,
+/// `De : Anne [mailto:a@x]`), lower case.
+fn claimed_sender(header_block: &str) -> Option<String> {
+    header_block.lines().find_map(|l| {
+        let (name, value) = l.split_once(':')?;
+        if !["from", "de", "von"].contains(&name.trim().to_lowercase().as_str()) {
+            return None;
+        }
+        let start = value.find(['<', ':']).map_or(0, |i| i + 1);
+        let addr: String = value[start..]
+            .chars()
+            .skip_while(|c| c.is_whitespace())
+            .take_while(|c| !matches!(c, '>' | ']' | ' '))
+            .collect();
+        addr.contains('@').then(|| addr.to_lowercase())
+    })
+}
+
 /// The body an email forwards, when it forwards one outside any `>` quote:
 /// the text after the forward line and the header lines the client wrote.
 pub fn forwarded_body<'a>(text: &'a str, subject: Option<&str>) -> Option<&'a str> {
+    forwarded(text, subject).map(|(_, body)| body)
+}
+
+/// [`forwarded_body`], with the sender its header block names.
+fn forwarded<'a>(text: &'a str, subject: Option<&str>) -> Option<(Option<String>, &'a str)> {
     let is_forward = subject.is_some_and(|s| {
         let s = s.trim_start().to_lowercase();
         FORWARD_PREFIXES.iter().any(|p| s.starts_with(p))
@@ -85,6 +121,7 @@ pub fn forwarded_body<'a>(text: &'a str, subject: Option<&str>) -> Option<&'a st
         return None;
     }
     // The header block: "From: …", "Date : …" lines, blank lines around them.
+    let head = offset;
     for line in lines {
         let l = line.trim().to_lowercase();
         let header = l.split_once(':').is_some_and(|(name, _)| {
@@ -96,7 +133,7 @@ pub fn forwarded_body<'a>(text: &'a str, subject: Option<&str>) -> Option<&'a st
         offset += line.len();
     }
     let body = &text[offset..];
-    (!body.trim().is_empty()).then_some(body)
+    (!body.trim().is_empty()).then(|| (claimed_sender(&text[head..offset]), body))
 }
 
 /// Each row's texts to compare, with signatures, computed on every core.
@@ -111,13 +148,15 @@ fn units(
             return None;
         }
         let authentic = verdicts.get(&row.id) == Some(&Verdict::Authentic);
+        let mut sender = None;
         let (text, claim) = match emails.get(&row.id) {
             Some(meta) => {
                 let text = meta.text.as_deref()?;
                 if authentic {
                     (text.to_string(), None)
                 } else {
-                    let body = forwarded_body(text, meta.subject.as_deref())?;
+                    let (from, body) = forwarded(text, meta.subject.as_deref())?;
+                    sender = from;
                     (body.to_string(), Some(Claim::Forwarded))
                 }
             }
@@ -133,6 +172,7 @@ fn units(
             kind: row.kind.clone(),
             path: row.path.clone(),
             claim,
+            sender,
             sig: signature(&text)?,
         })
     };
@@ -173,10 +213,17 @@ fn inner_changes(mut changes: Vec<Change>, total: usize) -> (Vec<Change>, bool) 
                 .split_whitespace()
                 .next()
                 .is_some_and(|w| w.starts_with(c.added.as_str()));
+        // The authentic text itself stops mid-word where the forward goes on.
+        let reference_cut = !c.removed.is_empty()
+            && !c.removed.contains(' ')
+            && c.added
+                .split_whitespace()
+                .next()
+                .is_some_and(|w| w.starts_with(c.removed.as_str()));
         if c.added.is_empty() || truncated_word {
             cut = true;
             changes.pop();
-        } else if c.removed.is_empty() {
+        } else if c.removed.is_empty() || reference_cut {
             changes.pop();
         }
     }
@@ -209,6 +256,20 @@ pub fn check(
             (None, Some(_)) => (b, a),
             _ => continue,
         };
+        // A forward claims to be the message its header names: only an
+        // authentic message from that sender can say what it said (another
+        // message of the thread shares its quoted history, not its text).
+        if let Some(sender) = &all[q].sender {
+            let from = by_id.get(&all[reference].id).map(|m| {
+                m.from
+                    .iter()
+                    .filter_map(|a| a.address.as_deref())
+                    .any(|x| x.eq_ignore_ascii_case(sender))
+            });
+            if from != Some(true) {
+                continue;
+            }
+        }
         let slot = best.entry(q).or_insert((reference, r));
         if r > slot.1 {
             *slot = (reference, r);
@@ -248,7 +309,8 @@ pub fn check(
                 let norm = |t: &str| words(t).join(" ");
                 let d = diff(&norm(&theirs), &norm(&ours));
                 let listed = d.changes.len();
-                let (changes, cut) = inner_changes(d.changes, d.total);
+                let (mut changes, cut) = inner_changes(d.changes, d.total);
+                changes.retain(|c| !crate::thread_quote::charset_loss(c));
                 let total = d.total - (listed - changes.len());
                 (changes, total, cut)
             }
@@ -313,6 +375,10 @@ mod tests {
             forwarded_body(french, Some("TR: Budget")),
             Some("Le virement part lundi.\n")
         );
+        assert_eq!(
+            forwarded(gmail, Some("Fwd: Budget")).unwrap().0.as_deref(),
+            Some("a@x.example")
+        );
         // Outlook's separator is a forward only when the subject says so.
         let outlook = "Oui.\n\n-----Message d'origine-----\nDe : Anne [mailto:a@x.example]\nEnvoyé : lundi\nÀ : Bo\nObjet : Budget\n\nLe virement part lundi.\n";
         assert_eq!(forwarded_body(outlook, Some("RE: Budget")), None);
@@ -348,6 +414,12 @@ mod tests {
         assert_eq!(inner_changes(both, 2), (vec![], true));
         let figure = vec![change("transfer of ", "12000", "19000", " euros")];
         assert_eq!(inner_changes(figure.clone(), 1).0, figure);
+        let longer = vec![change("our ", "obje", "objectif for the year", "")];
+        assert_eq!(
+            inner_changes(longer, 1).0,
+            vec![],
+            "the authentic text cut short"
+        );
         let ending = vec![change("signed by ", "anne", "boris", "")];
         assert_eq!(
             inner_changes(ending.clone(), 1).0,

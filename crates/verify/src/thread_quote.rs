@@ -11,9 +11,12 @@ use serde_json::json;
 /// Quotes shorter than this many words are not compared ("> ok").
 const MIN_QUOTED_WORDS: usize = 5;
 
-/// The text a reply quotes: its `>` lines with the markers removed.
+/// The text a reply quotes: its `>` lines with the markers removed, above
+/// any `-----Original Message-----` or forward line (what follows such a
+/// line is the other message's own text, with that message's quotes).
 pub fn quoted(text: &str) -> String {
     text.lines()
+        .take_while(|l| !crate::near::is_separator(l))
         .map(str::trim_start)
         .filter(|l| l.starts_with('>'))
         .map(|l| l.trim_start_matches(|c: char| c == '>' || c.is_whitespace()))
@@ -28,6 +31,17 @@ const CUT_MARKERS: [&str; 4] = [
     "view entire message",
     "afficher l intégralité du message",
 ];
+
+/// A change that only drops or replaces letters outside ASCII ("œuvre"
+/// quoted as "uvre" or "?uvre"): a client writing in a charset that lacks
+/// those letters, not a change of words.
+pub fn charset_loss(c: &Change) -> bool {
+    let ascii = |s: &str| -> String { s.chars().filter(char::is_ascii).collect() };
+    !c.removed.is_empty()
+        && !c.added.is_empty()
+        && !c.removed.is_ascii()
+        && ascii(&c.removed) == ascii(&c.added)
+}
 
 /// The words `quote` has that `parent` does not, as changes. Only words the
 /// quote adds count: leaving parts out is quoting, and so is a quote cut
@@ -44,7 +58,7 @@ pub fn added_words(parent: &str, quote: &str) -> Vec<Change> {
     let mut added: Vec<Change> = d
         .changes
         .into_iter()
-        .filter(|c| !c.added.is_empty())
+        .filter(|c| !c.added.is_empty() && !charset_loss(c))
         .collect();
     if listed
         && let Some(last) = added.last()
@@ -135,6 +149,29 @@ mod tests {
                 ..EmailMeta::default()
             },
         )
+    }
+
+    #[test]
+    fn only_the_reply_s_own_quote_counts_and_charset_losses_are_quoting() {
+        let outlook =
+            "Oui.\n\n-----Original Message-----\nFrom: Bo\n\nHi\n> an older quote of five words\n";
+        assert_eq!(quoted(outlook), "");
+        let parent = "Une œuvre de vingt bénévoles pour la boucle du samedi";
+        assert!(
+            added_words(
+                parent,
+                "Une uvre de vingt bénévoles pour la boucle du samedi"
+            )
+            .is_empty()
+        );
+        assert_eq!(
+            added_words(
+                parent,
+                "Une pièce de vingt bénévoles pour la boucle du samedi"
+            )
+            .len(),
+            1
+        );
     }
 
     #[test]
