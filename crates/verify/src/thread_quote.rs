@@ -36,10 +36,10 @@ const CUT_MARKERS: [&str; 4] = [
 /// quoted as "uvre" or "?uvre"): a client writing in a charset that lacks
 /// those letters, not a change of words.
 pub fn charset_loss(c: &Change) -> bool {
-    let ascii = |s: &str| -> String { s.chars().filter(char::is_ascii).collect() };
+    let ascii = |s: &str| -> String { s.chars().filter(char::is_ascii_alphanumeric).collect() };
     !c.removed.is_empty()
         && !c.added.is_empty()
-        && !c.removed.is_ascii()
+        && !(c.removed.is_ascii() && c.added.is_ascii())
         && ascii(&c.removed) == ascii(&c.added)
 }
 
