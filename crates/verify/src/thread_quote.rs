@@ -37,9 +37,10 @@ const CUT_MARKERS: [&str; 4] = [
 /// those letters, not a change of words.
 pub fn charset_loss(c: &Change) -> bool {
     let ascii = |s: &str| -> String { s.chars().filter(char::is_ascii_alphanumeric).collect() };
-    !c.removed.is_empty()
+    let letters_lost = !c.removed.is_ascii() || !c.added.is_ascii();
+    letters_lost
+        && !c.removed.is_empty()
         && !c.added.is_empty()
-        && !(c.removed.is_ascii() && c.added.is_ascii())
         && ascii(&c.removed) == ascii(&c.added)
 }
 
