@@ -804,8 +804,8 @@ mod tests {
     /// The corpus's real pictures stored as a camera stores a photo (the
     /// image, and a 160-pixel-wide thumbnail of it in EXIF), then
     /// re-encoded, resized and turned the way tools do it while keeping the
-    /// EXIF block: no region may stand out. A dark box painted over part of
-    /// the same pictures must.
+    /// EXIF block: no region may stand out. A box painted over part of the
+    /// same pictures must.
     #[test]
     fn clean_photos_show_no_changed_region_and_a_painted_box_does() {
         let scenes = [
@@ -856,14 +856,35 @@ mod tests {
                 assert!(changed.is_empty(), "{name} {how}: {changed:?} in {r:?}");
                 assert!(t.mean_difference.unwrap() < 15.0, "{name} {how}: {t:?}");
                 assert!(!t.aspect_differs, "{name} {how}: {t:?}");
-                assert_eq!(t.turned, turned, "{name} {how}: {t:?}");
+                // A picture that looks the same turned (a flat one) need not say it was.
+                assert!(
+                    t.turned == turned || t.mean_difference.unwrap() < 1.0,
+                    "{name} {how}: {t:?}"
+                );
                 worst = r.mean_difference.iter().copied().fold(worst, f32::max);
             }
             // A box over 55-80 % across, 20-40 % down: row 3, column 6 is in it.
+            // Dark on a light picture, light on a dark one (GPS.jpg is nearly
+            // black: a black box there changes nothing anyone could see).
+            let (xs, ys) = (w * 55 / 100..w * 80 / 100, h * 20 / 100..h * 40 / 100);
+            let sum: u64 = ys
+                .clone()
+                .flat_map(|y| xs.clone().map(move |x| (x, y)))
+                .map(|(x, y)| {
+                    photo
+                        .get_pixel(x, y)
+                        .0
+                        .iter()
+                        .map(|&c| u64::from(c))
+                        .sum::<u64>()
+                })
+                .sum();
+            let area = (xs.len() * ys.len()).max(1) as u64;
+            let ink = if sum / area / 3 > 127 { 12 } else { 243 };
             let mut boxed = photo.clone();
-            for y in h * 20 / 100..h * 40 / 100 {
-                for x in w * 55 / 100..w * 80 / 100 {
-                    boxed.put_pixel(x, y, ::image::Rgb([12, 12, 12]));
+            for y in ys {
+                for x in xs.clone() {
+                    boxed.put_pixel(x, y, ::image::Rgb([ink, ink, ink]));
                 }
             }
             let meta = read_jpeg(&with_exif(&encode_q(&boxed, 90), &exif));
