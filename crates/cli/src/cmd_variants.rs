@@ -104,13 +104,23 @@ pub fn check(a: CheckArgs) -> Result<u8> {
     let case = open(&a.case)?;
     let corpus = Corpus::of_case(&case, true)
         .with_context(|| format!("reading {}", case.root().display()))?;
+    // An outside email's signatures are verified with the case's keys.
+    let keys = leakcheck_verify::KeySet::new(case.catalog()?.keys()?);
+    let verifier = |raw: &[u8]| {
+        let date = leakcheck_extract::email::parse(raw)
+            .ok()
+            .and_then(|e| e.meta.date_unix);
+        let (f, _) = leakcheck_verify::dkim::check_signed(raw, &keys, date);
+        serde_json::json!({"verdict": f.verdict, "summary": f.summary, "evidence": f.evidence})
+    };
     let mut out = stdout();
     let mut all_exact = true;
     for file in &a.files {
         let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
         let name = file.display().to_string();
-        let r = leakcheck_variants::check(&case, &corpus, &name, &bytes)
-            .with_context(|| format!("checking {name}"))?;
+        let r =
+            leakcheck_variants::check::check_with(&case, &corpus, &name, &bytes, Some(&verifier))
+                .with_context(|| format!("checking {name}"))?;
         all_exact &= r.kind == "exact";
         if a.out.json {
             json_line(&mut out, &r)?;
@@ -149,6 +159,37 @@ pub fn check(a: CheckArgs) -> Result<u8> {
             writeln!(
                 out,
                 "    same text, other bytes (another format or metadata)"
+            )?;
+        }
+        if let Some(d) = &r.dkim {
+            writeln!(
+                out,
+                "    its DKIM: {} ({})",
+                d["verdict"].as_str().unwrap_or_default(),
+                t(d["summary"].as_str().unwrap_or_default())
+            )?;
+        }
+        for h in &r.header_differences {
+            writeln!(
+                out,
+                "    {}: dump {} / file {}",
+                h["field"].as_str().unwrap_or_default(),
+                t(&h["dump"].to_string()),
+                t(&h["file"].to_string())
+            )?;
+        }
+        if let Some(p) = &r.picture {
+            writeln!(
+                out,
+                "    picture: {} {} → {} {}; metadata stripped: {}; thumbnail {} → {}; regions that differ: {}",
+                p["format"]["dump"].as_str().unwrap_or_default(),
+                p["size"]["dump"],
+                p["format"]["file"].as_str().unwrap_or_default(),
+                p["size"]["file"],
+                p["metadata_stripped"],
+                p["thumbnail"]["dump"],
+                p["thumbnail"]["file"],
+                p["changed_regions"]
             )?;
         }
         if !r.same_message_id.is_empty() {

@@ -8,8 +8,6 @@ use std::path::Path;
 
 use anyhow::Result;
 use mail_auth::common::crypto::Ed25519Key;
-use mail_auth::common::headers::HeaderWriter;
-use mail_auth::dkim::DkimSigner;
 use mail_auth::dkim::generate::DkimKeyPair;
 
 pub const CASE_NAME: &str = "leakcheck demo";
@@ -46,15 +44,96 @@ struct DemoSigner {
     key: DkimKeyPair,
 }
 
+/// The headers the demo signs (From twice: a From added above is not signed).
+const SIGNED: [&str; 6] = ["From", "To", "Subject", "Date", "Message-ID", "From"];
+
+/// RFC 6376 relaxed canonicalisation of one header field.
+fn relaxed_header(name: &str, value: &str) -> String {
+    let value = value.split_whitespace().collect::<Vec<_>>().join(" ");
+    format!("{}:{value}", name.trim().to_lowercase())
+}
+
+/// RFC 6376 relaxed canonicalisation of a body: runs of white space
+/// become one space, none at line ends, no empty lines at the end.
+fn relaxed_body(body: &str) -> String {
+    let mut lines: Vec<String> = body
+        .split("\r\n")
+        .map(|l| {
+            let mut out = String::new();
+            for c in l.chars() {
+                if c == ' ' || c == '\t' {
+                    if !out.ends_with(' ') {
+                        out.push(' ');
+                    }
+                } else {
+                    out.push(c);
+                }
+            }
+            out.trim_end().to_string()
+        })
+        .collect();
+    while lines.last().is_some_and(String::is_empty) {
+        lines.pop();
+    }
+    lines.iter().map(|l| format!("{l}\r\n")).collect()
+}
+
 impl DemoSigner {
+    /// Signs as the campaign's server does when the message leaves: `t=`
+    /// is the message's Date.
     fn sign(&self, msg: &str) -> Result<String> {
+        let date = msg
+            .split("\r\n")
+            .take_while(|l| !l.is_empty())
+            .find_map(|l| l.strip_prefix("Date: "))
+            .and_then(|d| chrono::DateTime::parse_from_rfc2822(d).ok())
+            .map_or(0, |d| d.timestamp());
+        self.sign_at(msg, date)
+    }
+
+    /// Signs with `t=` set to `t` (Unix seconds), relaxed/relaxed, Ed25519.
+    /// Written here because mail-auth's signer always dates a signature now,
+    /// and a 2017 message signed today is exactly what `email.signature-time`
+    /// flags.
+    fn sign_at(&self, msg: &str, t: i64) -> Result<String> {
+        use base64::Engine;
+        use mail_auth::common::crypto::SigningKey;
+        let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
         let key = Ed25519Key::from_pkcs8_der(self.key.private_key())?;
-        let sig = DkimSigner::from_key(key)
-            .domain("campaign.example")
-            .selector("demo2017")
-            .headers(["From", "To", "Subject", "Date", "Message-ID", "From"])
-            .sign(msg.as_bytes())?;
-        Ok(format!("{}{msg}", sig.to_header()))
+        let (head, body) = msg.split_once("\r\n\r\n").unwrap_or((msg, ""));
+        let bh = b64(key.hash(relaxed_body(body).as_bytes()).as_ref());
+        // Header fields, unfolded, and each signed name taken from the
+        // bottom up, as RFC 6376 5.4.2 says.
+        let mut fields: Vec<(String, String)> = Vec::new();
+        for line in head.split("\r\n") {
+            match (line.starts_with([' ', '\t']), fields.last_mut()) {
+                (true, Some(last)) => last.1.push_str(line),
+                _ => {
+                    if let Some((n, v)) = line.split_once(':') {
+                        fields.push((n.to_string(), v.to_string()));
+                    }
+                }
+            }
+        }
+        let mut used = vec![false; fields.len()];
+        let mut data = String::new();
+        for name in SIGNED {
+            let found = (0..fields.len())
+                .rev()
+                .find(|&i| !used[i] && fields[i].0.eq_ignore_ascii_case(name));
+            if let Some(i) = found {
+                used[i] = true;
+                data.push_str(&relaxed_header(&fields[i].0, &fields[i].1));
+                data.push_str("\r\n");
+            }
+        }
+        let tags = format!(
+            "v=1; a=ed25519-sha256; s=demo2017; d=campaign.example; c=relaxed/relaxed; h={}; t={t}; bh={bh}; b=",
+            SIGNED.join(":")
+        );
+        data.push_str(&relaxed_header("DKIM-Signature", &tags));
+        let b = b64(&key.sign(data.as_bytes())?);
+        Ok(format!("DKIM-Signature: {tags}{b}\r\n{msg}"))
     }
 
     /// The public key as a `keys import` line.
@@ -95,7 +174,9 @@ pub fn write_dump(dir: &Path) -> Result<String> {
         "In-Reply-To: <kickoff-1@campaign.example>\r\nReferences: <kickoff-1@campaign.example>\r\n",
         "Noted.\r\n\r\n> From now on we meet every Monday at 9.",
     );
-    let budget = email(
+    // Signed: the copy with another figure (below) is altered, with the
+    // difference from this authentic copy.
+    let budget = signer.sign(&email(
         "Claire Roux <claire@campaign.example>",
         "anne@campaign.example",
         "Wed, 12 Apr 2017 18:02:00 +0200",
@@ -103,7 +184,7 @@ pub fn write_dump(dir: &Path) -> Result<String> {
         "budget-1@campaign.example",
         "",
         "The April figures are in the shared folder.",
-    );
+    ))?;
     let outsider = email(
         "Press Office <press@news.example>",
         "anne@campaign.example",
@@ -209,7 +290,8 @@ pub fn write_dump(dir: &Path) -> Result<String> {
 
     // DKIM: a signed email with an attachment (both authentic), a signed
     // email whose figure was changed after signing (altered), a copy of the
-    // budget email with the same Message-ID and another figure (altered), and
+    // signed budget email with the same Message-ID and another figure
+    // (altered: it differs from the authentic copy in signed content), and
     // an email dated after the leak window (suspicious).
     let signed = dir.join("signed");
     fs::create_dir_all(&signed)?;
@@ -223,6 +305,20 @@ pub fn write_dump(dir: &Path) -> Result<String> {
         "1. Meetings in Lyon\r\n2. Posters in Paris",
     );
     fs::write(signed.join("plan.eml"), signer.sign(&plan)?)?;
+    // A 2017 message whose signature is dated today: it verifies, but
+    // whoever held the key signed it long after the Date (planted for
+    // `email.signature-time`).
+    let resigned = email(
+        "Anne Martin <anne@campaign.example>",
+        "team@campaign.example",
+        "Thu, 20 Apr 2017 09:00:00 +0200",
+        "Signed: consignes",
+        "consignes-1@campaign.example",
+        "",
+        "Consignes pour le meeting de Lyon : rendez-vous à 8 h.",
+    );
+    let now = chrono::Utc::now().timestamp();
+    fs::write(signed.join("resigned.eml"), signer.sign_at(&resigned, now)?)?;
     // A signed agreement, and a copy of its attachment on a shared drive
     // with one figure changed: a near-copy of an authentic item.
     let agreement = "Agreement between the campaign and Printing Lyon SARL. The printer \

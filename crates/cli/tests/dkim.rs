@@ -285,9 +285,25 @@ fn verify_end_to_end_on_generated_mail() {
         .collect();
     assert_eq!(
         rows.len(),
-        3,
-        "the tampered figures email and both budget copies"
+        2,
+        "the tampered figures email and the budget copy that differs from the signed one"
     );
+    // A 2017 message signed today verifies, and its signature time is flagged.
+    let resigned = find("Signed: consignes");
+    let time = resigned["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["check"] == "email.signature-time")
+        .unwrap();
+    assert_eq!(time["verdict"], "suspicious", "{time}");
+    let plan_time = plan["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["check"] == "email.signature-time")
+        .unwrap();
+    assert_eq!(plan_time["verdict"], "consistent", "{plan_time}");
     assert!(rows.iter().all(|r| r["verdict"] == "altered"));
     let bad = lc([
         "ls".as_ref(),

@@ -88,10 +88,27 @@ fn write_dump(dir: &Path) {
         )
         .unwrap();
     }
-    for i in 0..2 {
+    // A photographer's day: the camera's pictures are its population.
+    for i in 0..10 {
         let img = jpeg(320, 240, i, &photo("Ver.1.00", Thumbnail::OfImage)).unwrap();
         fs::write(ok.join(format!("photo-{i}.jpg")), img).unwrap();
     }
+    // A volunteer writes to the office from a personal address and authors
+    // a leaflet: in the organisation's circle, not an outsider.
+    fs::write(
+        ok.join("volunteer.eml"),
+        "From: Paul Girard <paul.girard1987@gmail.example>\r\nTo: contact@harbour-union.example\r\n\
+         Subject: Leaflet\r\nDate: Thu, 9 Mar 2017 10:00:00 +0100\r\nMessage-ID: <v1@gmail.example>\r\n\r\n\
+         Here is my leaflet for Saturday.\r\n",
+    )
+    .unwrap();
+    let doc = docx(
+        &props("Paul Girard", "03-09"),
+        &["Join us on Saturday."],
+        ZipDate::OFFICE,
+    )
+    .unwrap();
+    fs::write(ok.join("leaflet-volunteer.docx"), doc).unwrap();
 
     // doc.dates: saved before it was created.
     let backwards = OfficeProps {
@@ -115,6 +132,18 @@ fn write_dump(dir: &Path) {
     )
     .unwrap();
     fs::write(odd.join("outsider.xlsx"), sheet).unwrap();
+    // doc.authorship: a name nobody in the dump corresponds with.
+    let doc = docx(
+        &props("Henrik Vogel", "03-21"),
+        &["Minutes."],
+        ZipDate::OFFICE,
+    )
+    .unwrap();
+    fs::write(odd.join("foreign.docx"), doc).unwrap();
+    // image.thumbnail, region by region: a dark box painted over part of
+    // the picture after the camera wrote its thumbnail.
+    let boxed = photo("Ver.1.00", Thumbnail::BeforeEdit);
+    fs::write(odd.join("boxed.jpg"), jpeg(320, 240, 7, &boxed).unwrap()).unwrap();
     // doc.software: Word's properties in a package another tool rewrote.
     let repacked = ZipDate {
         year: 2017,
@@ -160,8 +189,10 @@ fn write_dump(dir: &Path) {
     fs::write(odd.join("edited.jpg"), jpeg(320, 240, 6, &edited).unwrap()).unwrap();
 }
 
-/// Each file's findings by check: (verdict, summary).
-fn verify(dir: &Path) -> HashMap<String, HashMap<String, (String, String)>> {
+type Found = HashMap<String, HashMap<String, (String, String, Value)>>;
+
+/// Each file's findings by check: (verdict, summary, evidence).
+fn verify(dir: &Path) -> Found {
     let case = dir.join("case");
     let init = lc([
         OsStr::new("init"),
@@ -170,6 +201,8 @@ fn verify(dir: &Path) -> HashMap<String, HashMap<String, (String, String)>> {
         OsStr::new("2017-01-01..2017-04-30"),
         OsStr::new("--org-name"),
         OsStr::new("Harbour Union"),
+        OsStr::new("--org-domain"),
+        OsStr::new("harbour-union.example"),
         OsStr::new("-q"),
     ]);
     assert_eq!(init.code, 0, "{}", init.stderr);
@@ -195,7 +228,8 @@ fn verify(dir: &Path) -> HashMap<String, HashMap<String, (String, String)>> {
             .map(|f| {
                 let v = f["verdict"].as_str().unwrap().to_string();
                 let s = f["summary"].as_str().unwrap().to_string();
-                (f["check"].as_str().unwrap().to_string(), (v, s))
+                let e = f["evidence"].clone();
+                (f["check"].as_str().unwrap().to_string(), (v, s, e))
             })
             .collect();
         out.insert(name, checks);
@@ -213,7 +247,7 @@ fn each_check_flags_its_anomaly_and_passes_the_ordinary_file() {
             .get(file)
             .unwrap_or_else(|| panic!("{file} not verified"))
             .get(check)
-            .cloned()
+            .map(|(v, s, _)| (v.clone(), s.clone()))
             .unwrap_or_else(|| panic!("{file}: no {check} finding in {:?}", found[file]))
     };
     // (check, the odd file and what its summary says, an ordinary file)
@@ -229,6 +263,12 @@ fn each_check_flags_its_anomaly_and_passes_the_ordinary_file() {
             "outsider.xlsx",
             "Nordwind Consult",
             "costs-1.xlsx",
+        ),
+        (
+            "doc.authorship",
+            "foreign.docx",
+            "\"Henrik Vogel\"",
+            "leaflet-volunteer.docx",
         ),
         ("doc.script", "outsider.xlsx", "Cyrillic", "costs-1.xlsx"),
         (
@@ -262,6 +302,12 @@ fn each_check_flags_its_anomaly_and_passes_the_ordinary_file() {
             "photo-1.jpg",
         ),
         (
+            "image.thumbnail",
+            "boxed.jpg",
+            "a region of the image differs from its embedded thumbnail",
+            "photo-2.jpg",
+        ),
+        (
             "image.software",
             "edited.jpg",
             "GIMP 2.8.18 (image editor)",
@@ -275,13 +321,20 @@ fn each_check_flags_its_anomaly_and_passes_the_ordinary_file() {
         let (v, summary) = verdict(ok, check);
         assert_eq!(v, "consistent", "{ok} {check}: {summary}");
     }
+    // The box lies 55-80 % across and 20-40 % down: row 3, column 6 of the
+    // 8×8 grid is inside it; the evidence draws the difference.
+    let (_, summary, evidence) = &found["boxed.jpg"]["image.thumbnail"];
+    assert!(summary.contains("row 3 column 6"), "{summary}");
+    assert!(!summary.contains("row 1 "), "{summary}");
+    let picture = evidence["difference_picture"].as_str().unwrap_or_default();
+    assert!(picture.starts_with("data:image/png;base64,"), "{evidence}");
     // The ordinary files raise nothing at all.
     let ordinary = ["notes-", "costs-", "leaflet-", "photo-"];
     for (name, checks) in &found {
         if !ordinary.iter().any(|p| name.starts_with(p)) {
             continue;
         }
-        for (check, (v, s)) in checks {
+        for (check, (v, s, _)) in checks {
             assert_eq!(v, "consistent", "{name} {check}: {s}");
         }
     }

@@ -11,6 +11,8 @@ mod dkim;
 mod doc_checks;
 mod explore;
 mod hostile;
+mod mail_rules;
 mod resume;
+mod scale;
 mod search;
 mod variants;

@@ -240,6 +240,12 @@ fn check_says_exact_near_or_none() {
     std::fs::write(&printed, pdf(&info, None, &[P1, P2, P3])).unwrap();
     let unrelated = outside.join("post.txt");
     std::fs::write(&unrelated, "A completely different story about football results in the regional league this weekend, with three goals in the last ten minutes and a penalty saved by the young goalkeeper.").unwrap();
+    // The dump's photo, shrunk and saved as PNG elsewhere.
+    let shrunk = outside.join("shared.png");
+    let photo = image::load_from_memory(&std::fs::read(dir.path().join("dump/photo.jpg")).unwrap())
+        .unwrap()
+        .resize(200, 150, image::imageops::FilterType::Triangle);
+    std::fs::write(&shrunk, encode(&photo, ImageFormat::Png)).unwrap();
     let run = lc([
         OsStr::new("check"),
         case.as_os_str(),
@@ -247,6 +253,7 @@ fn check_says_exact_near_or_none() {
         altered.as_os_str(),
         printed.as_os_str(),
         unrelated.as_os_str(),
+        shrunk.as_os_str(),
         OsStr::new("--json"),
     ]);
     assert_eq!(run.code, 1, "not all exact: {}", run.stderr);
@@ -268,6 +275,12 @@ fn check_says_exact_near_or_none() {
     );
     assert_eq!(r[3]["match"], "none");
     assert_eq!(r[3]["item"], Value::Null);
+    // The picture is described: sizes, formats, and no region that differs.
+    assert_eq!(r[4]["match"], "near", "{}", r[4]);
+    let p = &r[4]["picture"];
+    assert_eq!(p["format"]["file"], "png", "{p}");
+    assert_eq!(p["size"]["file"], serde_json::json!([200, 150]), "{p}");
+    assert_eq!(p["changed_regions"], serde_json::json!([]), "{p}");
 }
 
 /// The demo's loose copy of a signed attachment and its reply quoting the

@@ -44,6 +44,9 @@ pub enum CheckId {
     /// `email.thread-quote`
     #[serde(rename = "email.thread-quote")]
     EmailThreadQuote,
+    /// `email.signature-time`
+    #[serde(rename = "email.signature-time")]
+    EmailSignatureTime,
     /// `archive.near-duplicate`
     #[serde(rename = "archive.near-duplicate")]
     ArchiveNearDuplicate,
@@ -118,7 +121,7 @@ pub struct CheckInfo {
 use Verdict::{Altered, Authentic, Consistent, Suspicious, Unverifiable};
 
 /// The table, in the order the README lists the checks.
-pub const CHECKS: [CheckInfo; 20] = [
+pub const CHECKS: [CheckInfo; 21] = [
     CheckInfo {
         id: CheckId::EmailDkim,
         name: "email.dkim",
@@ -156,12 +159,12 @@ pub const CHECKS: [CheckInfo; 20] = [
         id: CheckId::EmailDuplicateMessageId,
         name: "email.duplicate-message-id",
         family: Family::Email,
-        looks_at: "Other emails in the dump with the same Message-ID: one message should exist once, so copies must agree on what a reader sees.",
-        gives: &[Altered, Consistent],
-        passes: "Consistent: the copies agree on From, To, Cc, Subject, Date and text; only transport or folder headers differ.",
-        flags: "Altered: the copies differ in what a reader sees (From, To, Cc, Subject, Date or text), so one of them was changed.",
+        looks_at: "Other emails in the dump with the same Message-ID: one message should exist once, so copies must agree on what a reader sees; a DKIM-authentic copy says what the message was.",
+        gives: &[Altered, Suspicious, Consistent],
+        passes: "Consistent: the copies agree on From, To, Cc, Subject, Date and text (a date a format derives, as Outlook's, is not compared); only transport or folder headers differ.",
+        flags: "Altered: this copy differs from a DKIM-authentic copy in what its signature covers (the differences are listed), so it was changed. Suspicious: the copies disagree and none can be proven, or this copy differs from the authentic one only in fields its signature does not cover.",
         not_run: "No finding: no other email in the dump has this Message-ID.",
-        recheck: "Open both items (listed in the evidence) and compare them with `diff`.",
+        recheck: "Open both items (listed in the evidence) and compare them with `diff`; verify the authentic copy's signature.",
     },
     CheckInfo {
         id: CheckId::EmailLeakWindow,
@@ -230,13 +233,24 @@ pub const CHECKS: [CheckInfo; 20] = [
         recheck: "Compare the quoted lines with the parent message's text.",
     },
     CheckInfo {
+        id: CheckId::EmailSignatureTime,
+        name: "email.signature-time",
+        family: Family::Email,
+        looks_at: "When each DKIM signature says it was made (its t= tag), against the message's Date and the time the first server received it.",
+        gives: &[Suspicious, Consistent],
+        passes: "Consistent: the message was signed when it was sent (within a week of its Date or first receipt), or by a server on its path when that server received it.",
+        flags: "Suspicious: the message was signed long after (or before) it says it was sent, and by no server on its path then: the signature proves who held the key at that time, which contradicts the Date.",
+        not_run: "No finding: no signature carries a t= tag, or the message has neither a Date nor a Received time.",
+        recheck: "Compare the t= tag of the DKIM-Signature header (Unix seconds, `date -d @T`) with the Date and the lowest Received header of the original.",
+    },
+    CheckInfo {
         id: CheckId::ArchiveNearDuplicate,
         name: "archive.near-duplicate",
         family: Family::Archive,
-        looks_at: "Items whose text nearly repeats a DKIM-authentic item's (MinHash resemblance).",
+        looks_at: "Documents, attachments, files and forwarded message bodies whose text nearly repeats a DKIM-authentic item's (MinHash resemblance); replies and their quotes are not compared.",
         gives: &[Suspicious, Consistent],
         passes: "Consistent: the text is the same as the authentic item's; only the bytes around it differ.",
-        flags: "Suspicious: the text differs from the authentic item's; the word changes listed are what was changed.",
+        flags: "Suspicious: the text claims to be the authentic item's but differs from it; the word changes listed are what was changed.",
         not_run: "No finding: no authentic item has nearly the same text.",
         recheck: "Open both items and compare their text with `diff`.",
     },
@@ -255,10 +269,10 @@ pub const CHECKS: [CheckInfo; 20] = [
         id: CheckId::DocAuthorship,
         name: "doc.authorship",
         family: Family::Doc,
-        looks_at: "The author, company and other names recorded in the file, against the dump's documents and the organisation's names.",
+        looks_at: "The author, company and other names recorded in the file, against the dump's documents and the organisation's circle (its names, its senders, the people who correspond with it).",
         gives: &[Suspicious, Consistent],
-        passes: "Consistent: the names are common in the dump, the organisation's, or default account names.",
-        flags: "Suspicious: a name is rare in this dump and not the organisation's.",
+        passes: "Consistent: the names are common in the dump, in the organisation's circle, or default account names.",
+        flags: "Suspicious: a name is rare in this dump (a handful of documents) and nobody in the organisation's circle.",
         not_run: "No finding: the file records no names.",
         recheck: "`exiftool -a -G1 -Author -Creator -LastModifiedBy -Company original`.",
     },
@@ -301,8 +315,8 @@ pub const CHECKS: [CheckInfo; 20] = [
         family: Family::Doc,
         looks_at: "The program that wrote the file (application, PDF producer, Office version, ZIP entry dates), against the dump's documents.",
         gives: &[Suspicious, Consistent],
-        passes: "Consistent: the program is common in the dump and fits the file's dates and packaging.",
-        flags: "Suspicious: the program is rare in the dump, repacked the package, or did not exist yet at the claimed date.",
+        passes: "Consistent: the program is common in the dump and fits the file's dates and packaging, or the packaging is the dump's norm (shared by a large share of its documents).",
+        flags: "Suspicious: the program is rare in the dump, repacked the package while the dump's other packages were not, or did not exist yet at the claimed date.",
         not_run: "No finding: the file does not name the program that wrote it.",
         recheck: "`exiftool -a -G1 -Producer -Creator -Application -AppVersion original`; `unzip -l` for Office packages.",
     },
@@ -321,10 +335,10 @@ pub const CHECKS: [CheckInfo; 20] = [
         id: CheckId::ImageThumbnail,
         name: "image.thumbnail",
         family: Family::Image,
-        looks_at: "The small preview stored inside the photo, against the picture scaled down.",
+        looks_at: "The small preview stored inside the photo, against the picture scaled down, as a whole and region by region.",
         gives: &[Suspicious, Consistent],
-        passes: "Consistent: the preview shows the same picture.",
-        flags: "Suspicious: the preview does not show the same picture (or has other proportions): the main image was edited and the preview left behind.",
+        passes: "Consistent: the preview shows the same picture in every region (a picture turned since is reported as such).",
+        flags: "Suspicious: the preview does not show the same picture (or has other proportions), or one region of it has changed: the main image was edited and the preview left behind; a difference picture shows where.",
         not_run: "No finding: the image has no embedded preview, or it cannot be decoded.",
         recheck: "`exiftool -b -ThumbnailImage original.jpg > thumb.jpg` and look at it.",
     },
@@ -332,10 +346,10 @@ pub const CHECKS: [CheckInfo; 20] = [
         id: CheckId::ImageSoftware,
         name: "image.software",
         family: Family::Image,
-        looks_at: "The programs the photo's metadata records (EXIF Software, XMP CreatorTool and history).",
+        looks_at: "The programs the photo's metadata records (EXIF Software, XMP CreatorTool and history), against the dump's other pictures from the same camera.",
         gives: &[Suspicious, Consistent],
-        passes: "Consistent: none of the recorded programs is a known image or metadata editor.",
-        flags: "Suspicious: an image or metadata editor is recorded in the photo's metadata.",
+        passes: "Consistent: no recorded program is a known editor, or the editor is this camera's workflow (more than a handful of its pictures) or has no sibling pictures to compare with.",
+        flags: "Suspicious: an image or metadata editor is recorded in this photo while the camera's other pictures in the dump lack it: this one was treated apart.",
         not_run: "No finding: the photo records no program.",
         recheck: "`exiftool -a -G1 -Software -CreatorTool original.jpg`.",
     },

@@ -265,6 +265,26 @@ pub struct Thumbnail {
     /// Aspect ratios (width/height) of thumbnail and image differ by more than 5 %.
     #[serde(default, skip_serializing_if = "is_false")]
     pub aspect_differs: bool,
+    /// Degrees (90, 180, 270, clockwise) by which the image, turned back,
+    /// matches the thumbnail best: the pixels were turned after the thumbnail
+    /// was made. The other figures are measured on the turned image.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub turned: Option<u16>,
+    /// The same comparison region by region, so that a local edit shows
+    /// even when the rest of the picture matches.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regions: Option<Regions>,
+}
+
+/// A grid over the thumbnail and the mean difference in each cell.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Regions {
+    /// Cells across.
+    pub columns: u32,
+    /// Cells down.
+    pub rows: u32,
+    /// Mean absolute difference per cell, per cent of full scale, row by row.
+    pub mean_difference: Vec<f32>,
 }
 
 /// Stable store names.

@@ -76,7 +76,15 @@ pub enum Thumbnail {
     /// Another picture: what a crop or edit that forgot to update the
     /// thumbnail leaves behind.
     Other,
+    /// The image as it was before a local edit: a dark box was painted over
+    /// [`EDITED_REGION`] of the image (a blacked-out face, a covered
+    /// caption) after the camera wrote the thumbnail.
+    BeforeEdit,
 }
+
+/// The part of the image [`Thumbnail::BeforeEdit`] paints over, in per cent
+/// of the width and height: `[left, top, right, bottom]`.
+pub const EDITED_REGION: [u32; 4] = [55, 20, 80, 40];
 
 /// A JPEG of `width`×`height` showing a synthetic scene (a colour gradient
 /// and a few rectangles placed by `seed`), with an EXIF block: IFD0 (Make,
@@ -96,7 +104,7 @@ pub fn jpeg(width: u32, height: u32, seed: u32, exif: &Exif) -> ImageResult<Vec<
     if !sides.contains(&width) || !sides.contains(&height) {
         return Err(encoding_error(format!("a JPEG cannot be {width}×{height}")));
     }
-    let picture = scene(width, height, seed);
+    let mut picture = scene(width, height, seed);
     let thumb_height = (THUMBNAIL_WIDTH * height / width).max(1);
     let thumbnail = match exif.thumbnail {
         Thumbnail::None => None,
@@ -115,6 +123,25 @@ pub fn jpeg(width: u32, height: u32, seed: u32, exif: &Exif) -> ImageResult<Vec<
             THUMBNAIL_QUALITY,
             Vec::new(),
         )?),
+        Thumbnail::BeforeEdit => {
+            let before = encode(
+                &imageops::resize(
+                    &picture,
+                    THUMBNAIL_WIDTH,
+                    thumb_height,
+                    FilterType::Triangle,
+                ),
+                THUMBNAIL_QUALITY,
+                Vec::new(),
+            )?;
+            let [l, t, r, b] = EDITED_REGION;
+            for y in height * t / 100..height * b / 100 {
+                for x in width * l / 100..width * r / 100 {
+                    picture.put_pixel(x, y, Rgb([12, 12, 12]));
+                }
+            }
+            Some(before)
+        }
     };
     let tiff = tiff(exif, width, height, thumbnail.as_deref());
     if tiff.len() > MAX_TIFF {

@@ -26,7 +26,7 @@
 
 #![warn(missing_docs)]
 
-pub use jpeg::{Exif, Thumbnail, jpeg};
+pub use jpeg::{EDITED_REGION, Exif, Thumbnail, jpeg};
 pub use msg::{MsgAttachment, OutlookMessage, msg};
 pub use office::{OfficeProps, ZipDate, docx, xlsx};
 pub use pdf::{PdfInfo, Xmp, pdf, pdf_update};

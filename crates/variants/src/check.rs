@@ -1,6 +1,14 @@
 //! `leakcheck check`: is this outside file in the dump, and was it changed?
 //! Exact when its SHA-256 is an item's; near when its text (or picture)
 //! resembles an item's closely enough, with the differences; none otherwise.
+//!
+//! An outside email is matched first by its Message-ID against the dump's
+//! copies (the best-proven copy answers) and diffed against it; its own
+//! DKIM signatures are verified by the caller's verifier (the case's
+//! keys), so that "this copy was altered" and "here is what the authentic
+//! copy says" come together. An outside picture that matches an item is
+//! described: dimensions, re-encoding, metadata and thumbnail stripped,
+//! and the regions that differ.
 
 use leakcheck_core::{ItemId, Kind};
 use leakcheck_extract::doc::{self, DocLimits};
@@ -41,12 +49,29 @@ pub struct CheckResult {
     /// Why nothing could be compared, if so.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// An outside email's own DKIM verification, with the case's keys
+    /// (`{"verdict", "summary", "evidence"}` of its `email.dkim` finding).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dkim: Option<serde_json::Value>,
+    /// Header fields a reader sees (from, to, cc, subject, date) that differ
+    /// from the matched copy's.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub header_differences: Vec<serde_json::Value>,
+    /// An outside picture against the matched one: sizes, encoding,
+    /// metadata and thumbnail kept or stripped, regions that differ.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub picture: Option<serde_json::Value>,
 }
+
+/// Verifies an outside email's DKIM signatures (with the case's keys):
+/// given the raw bytes, the `email.dkim` finding as JSON.
+pub type EmailVerifier<'a> = &'a dyn Fn(&[u8]) -> serde_json::Value;
 
 /// What an outside file offers for comparison.
 struct Probe {
     text: Option<String>,
     image: Option<u64>,
+    email: Option<leakcheck_core::EmailMeta>,
     message_id: Option<String>,
     note: Option<String>,
 }
@@ -57,6 +82,7 @@ fn probe(bytes: &[u8]) -> Probe {
     let mut p = Probe {
         text: None,
         image: None,
+        email: None,
         message_id: None,
         note: None,
     };
@@ -64,7 +90,8 @@ fn probe(bytes: &[u8]) -> Probe {
         Kind::Email => match leakcheck_extract::email::parse(bytes) {
             Ok(e) => {
                 p.message_id = e.meta.message_id.clone();
-                p.text = e.meta.text;
+                p.text = e.meta.text.clone();
+                p.email = Some(e.meta);
             }
             Err(e) => p.note = Some(format!("not read as an email: {e}")),
         },
@@ -92,6 +119,17 @@ fn probe(bytes: &[u8]) -> Probe {
 
 /// Checks one outside file against the case (`corpus` read once for many files).
 pub fn check(case: &Case, corpus: &Corpus, file: &str, bytes: &[u8]) -> Result<CheckResult> {
+    check_with(case, corpus, file, bytes, None)
+}
+
+/// [`check`], with a verifier for an outside email's own DKIM signatures.
+pub fn check_with(
+    case: &Case,
+    corpus: &Corpus,
+    file: &str,
+    bytes: &[u8],
+    verifier: Option<EmailVerifier<'_>>,
+) -> Result<CheckResult> {
     let id = ItemId::of(bytes);
     let catalog = case.catalog()?;
     let mut out = CheckResult {
@@ -105,6 +143,9 @@ pub fn check(case: &Case, corpus: &Corpus, file: &str, bytes: &[u8]) -> Result<C
         matched: None,
         same_message_id: Vec::new(),
         note: None,
+        dkim: None,
+        header_differences: Vec::new(),
+        picture: None,
     };
     // Only "no such item" means not in the case; any other error is one.
     let found = match catalog.item(&id) {
@@ -130,13 +171,58 @@ pub fn check(case: &Case, corpus: &Corpus, file: &str, bytes: &[u8]) -> Result<C
     }
     let p = probe(bytes);
     out.note = p.note;
-    if let Some(mid) = &p.message_id {
-        out.same_message_id = catalog
-            .emails()?
-            .into_iter()
-            .filter(|(_, m)| m.message_id.as_deref() == Some(mid.as_str()))
-            .map(|(i, _)| i.to_string())
-            .collect();
+    if let Some(email) = &p.email {
+        out.dkim = verifier.map(|v| v(bytes));
+        if let Some(mid) = &p.message_id {
+            let copies: Vec<_> = catalog
+                .emails()?
+                .into_iter()
+                .filter(|(_, m)| m.message_id.as_deref() == Some(mid.as_str()))
+                .collect();
+            out.same_message_id = copies.iter().map(|(i, _)| i.to_string()).collect();
+            // The best-proven copy answers: what an authentic copy says is
+            // what the message said.
+            let mut ranked = Vec::new();
+            for (i, m) in copies {
+                let verdict = catalog.verification(&i)?.map(|(v, _)| v);
+                ranked.push((strength(verdict), i, m, verdict));
+            }
+            ranked.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+            if let Some((_, i, m, verdict)) = ranked.into_iter().next() {
+                let d = diff(
+                    m.text.as_deref().unwrap_or_default(),
+                    email.text.as_deref().unwrap_or_default(),
+                );
+                out.kind = "near";
+                out.basis = "message-id";
+                out.item = Some(i.to_string());
+                let (a, b) = (
+                    shingle_set(m.text.as_deref().unwrap_or_default()),
+                    shingle_set(email.text.as_deref().unwrap_or_default()),
+                );
+                let common = a.intersection(&b).count();
+                out.similarity = if a.is_empty() && b.is_empty() {
+                    1.0
+                } else {
+                    common as f64 / (a.len() + b.len() - common) as f64
+                };
+                out.header_differences = header_differences(&m, email);
+                out.total_differences = d.total;
+                out.differences = d.changes;
+                out.matched = Some(Entry {
+                    id: i.clone(),
+                    kind: Kind::Email.as_str().to_string(),
+                    path: catalog
+                        .item(&i)?
+                        .occurrences
+                        .first()
+                        .map(|o| o.display.clone())
+                        .unwrap_or_default(),
+                    verdict,
+                });
+                return Ok(out);
+            }
+        }
     }
     if let Some(hash) = p.image {
         out.basis = "image";
@@ -151,6 +237,7 @@ pub fn check(case: &Case, corpus: &Corpus, file: &str, bytes: &[u8]) -> Result<C
                 out.kind = "near";
                 out.item = Some(e.id.to_string());
                 out.matched = Some(e.clone());
+                out.picture = Some(describe_picture(case, e, bytes)?);
             }
         }
         return Ok(out);
@@ -232,10 +319,97 @@ pub fn check(case: &Case, corpus: &Corpus, file: &str, bytes: &[u8]) -> Result<C
             out.differences = d.changes;
         }
     }
-    if out.kind == "none" && !out.same_message_id.is_empty() {
-        out.basis = "message-id";
-    }
     Ok(out)
+}
+
+/// What a reader sees in an email's header (addresses, subject, date),
+/// where `theirs` (the dump's copy) and `ours` (the outside one) differ.
+fn header_differences(
+    theirs: &leakcheck_core::EmailMeta,
+    ours: &leakcheck_core::EmailMeta,
+) -> Vec<serde_json::Value> {
+    let addrs = |l: &[leakcheck_core::Address]| -> Vec<String> {
+        l.iter()
+            .map(|a| a.address.clone().unwrap_or_default().to_lowercase())
+            .collect()
+    };
+    let mut out = Vec::new();
+    for (field, a, b) in [
+        ("from", addrs(&theirs.from), addrs(&ours.from)),
+        ("to", addrs(&theirs.to), addrs(&ours.to)),
+        ("cc", addrs(&theirs.cc), addrs(&ours.cc)),
+    ] {
+        if a != b {
+            out.push(serde_json::json!({"field": field, "dump": a, "file": b}));
+        }
+    }
+    let squeeze = |s: &Option<String>| {
+        s.as_deref()
+            .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
+    };
+    if squeeze(&theirs.subject) != squeeze(&ours.subject) {
+        out.push(
+            serde_json::json!({"field": "subject", "dump": theirs.subject, "file": ours.subject}),
+        );
+    }
+    if theirs.date_unix != ours.date_unix {
+        out.push(serde_json::json!({"field": "date", "dump": theirs.date, "file": ours.date}));
+    }
+    out
+}
+
+/// An outside picture against the item it matches: sizes, re-encoding,
+/// what metadata and thumbnail it kept, and where the two differ, region
+/// by region (the item scaled to the file's size).
+fn describe_picture(case: &Case, item: &Entry, bytes: &[u8]) -> Result<serde_json::Value> {
+    let limits = DocLimits::default();
+    let theirs = case.blobs().read(&item.id)?;
+    let kind_of = |b: &[u8]| leakcheck_extract::sniff(b);
+    let meta = |k: Kind, b: &[u8]| doc::image::read(k, b, &limits).ok();
+    let (mk, tk) = (kind_of(bytes), kind_of(&theirs));
+    let (ours_meta, their_meta) = (meta(mk, bytes), meta(tk, &theirs));
+    let size = |m: &Option<leakcheck_core::DocMeta>| {
+        m.as_ref()
+            .and_then(|m| m.image.as_ref())
+            .and_then(|i| i.width.zip(i.height))
+    };
+    let stores = |m: &Option<leakcheck_core::DocMeta>| -> Vec<String> {
+        m.as_ref()
+            .map(|m| {
+                m.stores
+                    .iter()
+                    .filter(|s| !s.fields.is_empty())
+                    .map(|s| s.name.clone())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let thumb = |m: &Option<leakcheck_core::DocMeta>| {
+        m.as_ref()
+            .and_then(|m| m.image.as_ref())
+            .is_some_and(|i| i.thumbnail.is_some())
+    };
+    let (ours_stores, their_stores) = (stores(&ours_meta), stores(&their_meta));
+    let stripped: Vec<&String> = their_stores
+        .iter()
+        .filter(|s| !ours_stores.contains(s))
+        .collect();
+    let regions = doc::image::compare_pictures(&theirs, bytes, limits.max_pixels).ok();
+    let changed = regions
+        .as_ref()
+        .map(doc::image::changed_regions)
+        .unwrap_or_default();
+    Ok(serde_json::json!({
+        "size": {"dump": size(&their_meta), "file": size(&ours_meta)},
+        "format": {"dump": tk.as_str(), "file": mk.as_str()},
+        "mean_difference_percent": regions.as_ref().map(|r| {
+            r.mean_difference.iter().sum::<f32>() / r.mean_difference.len().max(1) as f32
+        }),
+        "metadata_stripped": stripped,
+        "thumbnail": {"dump": thumb(&their_meta), "file": thumb(&ours_meta)},
+        "regions": regions,
+        "changed_regions": changed,
+    }))
 }
 
 #[cfg(test)]

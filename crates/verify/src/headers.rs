@@ -39,6 +39,12 @@ fn hops(meta: &EmailMeta) -> Vec<Hop> {
         .collect()
 }
 
+/// The timestamps of the Received headers that have one, top (the last
+/// server) to bottom (the first).
+pub fn receipt_times(meta: &EmailMeta) -> Vec<i64> {
+    hops(meta).into_iter().filter_map(|h| h.time).collect()
+}
+
 /// Dates in the wild are messy; mail-parser's date parser is lenient.
 fn parse_date(s: &str) -> Option<i64> {
     // Built once: a parser holds a table of header handlers.

@@ -31,6 +31,7 @@ pub mod near;
 pub mod outlook;
 mod run;
 pub mod selectors;
+pub mod signature_time;
 mod signed;
 pub mod thread;
 pub mod thread_quote;

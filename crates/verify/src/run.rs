@@ -13,7 +13,10 @@ use leakcheck_store::Case;
 use serde::Serialize;
 use serde_json::json;
 
-use crate::{KeySet, dkim, doc, duplicates, headers, near, outlook, thread, thread_quote, window};
+use crate::{
+    KeySet, dkim, doc, duplicates, headers, near, outlook, signature_time, thread, thread_quote,
+    window,
+};
 
 /// One item's verification, as `verify --json` prints it.
 #[derive(Clone, Debug, Serialize)]
@@ -67,6 +70,7 @@ pub fn run(case: &Case, done: &AtomicU64) -> leakcheck_store::Result<(Summary, V
             }
             Ok(raw) => {
                 let (dkim, arc) = dkim::check_signed(&raw, &keys, meta.date_unix);
+                findings.extend(signature_time::check(meta, &dkim));
                 findings.push(dkim);
                 findings.extend(arc);
             }
@@ -94,7 +98,29 @@ pub fn run(case: &Case, done: &AtomicU64) -> leakcheck_store::Result<(Summary, V
             })
         })
         .count() as u64;
-    for (id, f) in duplicates::check(&emails)
+    // Which copies are proven, and what their signatures cover.
+    let mut proof = duplicates::Proof {
+        rebuilt: rebuilt.keys().cloned().collect(),
+        ..Default::default()
+    };
+    for (id, f) in &findings {
+        let Some(dkim) = f
+            .iter()
+            .find(|x| x.check == CheckId::EmailDkim && x.verdict == Verdict::Authentic)
+        else {
+            continue;
+        };
+        let signed = dkim.evidence["signatures"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|s| s["result"] == "pass")
+            .flat_map(|s| s["signed_headers"].as_array().into_iter().flatten())
+            .filter_map(|h| h.as_str().map(str::to_ascii_lowercase))
+            .collect();
+        proof.authentic.insert(id.clone(), signed);
+    }
+    for (id, f) in duplicates::check(&emails, &proof)
         .into_iter()
         .chain(thread::check(&emails))
         .chain(thread_quote::check(&emails))
@@ -119,7 +145,10 @@ pub fn run(case: &Case, done: &AtomicU64) -> leakcheck_store::Result<(Summary, V
         ingested: first_ingest(case)?,
     };
     for (id, meta, _) in &documents {
-        let f = doc::check(meta, &population, &ctx);
+        let mut f = doc::check(meta, &population, &ctx);
+        for x in f.iter_mut().filter(|x| x.check == CheckId::ImageThumbnail) {
+            doc::attach_difference_picture(case, id, meta, x);
+        }
         if !f.is_empty() {
             findings.entry(id.clone()).or_default().extend(f);
         }
@@ -167,7 +196,7 @@ pub fn run(case: &Case, done: &AtomicU64) -> leakcheck_store::Result<(Summary, V
         .iter()
         .map(|(id, f)| (id.clone(), Verdict::roll_up(f)))
         .collect();
-    let near = near::check(case, &so_far).map_err(|e| match e {
+    let near = near::check(case, &emails, &so_far).map_err(|e| match e {
         leakcheck_variants::Error::Store(e) => e,
     })?;
     for (id, f) in near {

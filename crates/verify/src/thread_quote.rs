@@ -4,21 +4,73 @@
 //! one of the two was changed.
 
 use leakcheck_core::{CheckId, EmailMeta, Finding, ItemId, MessageIndex, Verdict};
-use leakcheck_variants::diff;
 use leakcheck_variants::minhash::words;
+use leakcheck_variants::{Change, diff};
 use serde_json::json;
 
 /// Quotes shorter than this many words are not compared ("> ok").
 const MIN_QUOTED_WORDS: usize = 5;
 
-/// The text a reply quotes: its `>` lines with the markers removed.
+/// The text a reply quotes: its `>` lines with the markers removed, above
+/// any `-----Original Message-----` or forward line (what follows such a
+/// line is the other message's own text, with that message's quotes).
 pub fn quoted(text: &str) -> String {
     text.lines()
+        .take_while(|l| !crate::near::is_separator(l))
         .map(str::trim_start)
         .filter(|l| l.starts_with('>'))
         .map(|l| l.trim_start_matches(|c: char| c == '>' || c.is_whitespace()))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// What clients write where they cut a quote short.
+const CUT_MARKERS: [&str; 4] = [
+    "message clipped",
+    "message tronqué",
+    "view entire message",
+    "afficher l intégralité du message",
+];
+
+/// A change that only drops or replaces letters outside ASCII ("œuvre"
+/// quoted as "uvre" or "?uvre"): a client writing in a charset that lacks
+/// those letters, not a change of words.
+pub fn charset_loss(c: &Change) -> bool {
+    let ascii = |s: &str| -> String { s.chars().filter(char::is_ascii_alphanumeric).collect() };
+    let letters_lost = !c.removed.is_ascii() || !c.added.is_ascii();
+    letters_lost
+        && !c.removed.is_empty()
+        && !c.added.is_empty()
+        && ascii(&c.removed) == ascii(&c.added)
+}
+
+/// The words `quote` has that `parent` does not, as changes. Only words the
+/// quote adds count: leaving parts out is quoting, and so is a quote cut
+/// short at its end, even in the middle of a word ("l" for "loop"), or
+/// with the note a client writes there ("[Message clipped]").
+pub fn added_words(parent: &str, quote: &str) -> Vec<Change> {
+    let norm = |t: &str| words(t).join(" ");
+    let mut quote = norm(quote);
+    if let Some(m) = CUT_MARKERS.iter().find(|m| quote.ends_with(*m)) {
+        quote.truncate(quote.len() - m.len());
+    }
+    let d = diff(&norm(parent), &quote);
+    let listed = d.changes.len() == d.total;
+    let mut added: Vec<Change> = d
+        .changes
+        .into_iter()
+        .filter(|c| !c.added.is_empty() && !charset_loss(c))
+        .collect();
+    if listed
+        && let Some(last) = added.last()
+        && last.after.is_empty()
+    {
+        let first_removed = last.removed.split_whitespace().next().unwrap_or_default();
+        if !last.added.contains(' ') && first_removed.starts_with(last.added.as_str()) {
+            added.pop();
+        }
+    }
+    added
 }
 
 /// A finding for every reply that quotes a parent present in the dump.
@@ -37,18 +89,13 @@ pub fn check(emails: &[(ItemId, EmailMeta)]) -> Vec<(ItemId, Finding)> {
         // artefacts such as an mbox's `>From` or changed punctuation are not
         // words the parent lacks. Each copy of the parent is tried; the
         // closest one answers.
-        let norm = |t: &str| words(t).join(" ");
         let best = parents
             .iter()
             .map(|(pid, p)| {
-                let d = diff(&norm(p.text.as_deref().unwrap_or_default()), &norm(&quote));
-                // Only words the quote adds count: leaving parts out is quoting.
-                let added: Vec<_> = d
-                    .changes
-                    .into_iter()
-                    .filter(|c| !c.added.is_empty())
-                    .collect();
-                (pid, added)
+                (
+                    pid,
+                    added_words(p.text.as_deref().unwrap_or_default(), &quote),
+                )
             })
             .min_by_key(|(_, added)| added.len());
         let Some((parent, added)) = best else {
@@ -103,6 +150,53 @@ mod tests {
                 ..EmailMeta::default()
             },
         )
+    }
+
+    #[test]
+    fn only_the_reply_s_own_quote_counts_and_charset_losses_are_quoting() {
+        let outlook =
+            "Oui.\n\n-----Original Message-----\nFrom: Bo\n\nHi\n> an older quote of five words\n";
+        assert_eq!(quoted(outlook), "");
+        let parent = "Une œuvre de vingt bénévoles pour la boucle du samedi";
+        assert!(
+            added_words(
+                parent,
+                "Une uvre de vingt bénévoles pour la boucle du samedi"
+            )
+            .is_empty()
+        );
+        assert_eq!(
+            added_words(
+                parent,
+                "Une pièce de vingt bénévoles pour la boucle du samedi"
+            )
+            .len(),
+            1
+        );
+    }
+
+    #[test]
+    fn a_quote_cut_short_is_quoting() {
+        let parent = "Nous avons besoin de vingt bénévoles pour la boucle du samedi matin";
+        assert!(added_words(parent, "Nous avons besoin de vingt bénévoles pour la b").is_empty());
+        assert!(
+            added_words(
+                parent,
+                "Nous avons besoin de vingt bénévoles\n[Message clipped]"
+            )
+            .is_empty()
+        );
+        let changed = added_words(parent, "Nous avons besoin de trente bénévoles pour la b");
+        assert_eq!(changed.len(), 1, "{changed:?}");
+        assert_eq!(changed[0].added, "trente");
+        let appended = added_words(
+            parent,
+            "Nous avons besoin de vingt bénévoles et de 5000 euros",
+        );
+        assert!(
+            appended.iter().any(|c| c.added == "euros"),
+            "words added at the end are not a cut: {appended:?}"
+        );
     }
 
     #[test]

@@ -13,6 +13,8 @@ use std::io::Read;
 use encoding_rs::{UTF_16BE, UTF_16LE, WINDOWS_1252};
 use leakcheck_core::{DocMeta, ImageFacts, Kind, Store, Thumbnail, doc::key, doc::store};
 
+pub use super::image_thumb::{COLUMNS, REGION_DIFFERS, REGION_RATIO, ROWS, changed_regions};
+
 use super::bytes::{be16, be32, u32_at as le32};
 use super::{DocLimits, dates, image_exif, image_thumb, iptc, xmp};
 use crate::{ExtractError, Result};
@@ -61,6 +63,53 @@ pub fn perceptual_hash(
     });
     let image = image_thumb::decode(bytes, limits.max_pixels)?;
     Ok(image_thumb::perceptual_hash(image, orientation))
+}
+
+/// A PNG picture of where an image differs from its EXIF thumbnail: the
+/// thumbnail, the image as compared, and their difference, with the
+/// `changed` grid cells (see [`image_thumb::changed_regions`]) framed.
+pub fn difference_picture(
+    kind: Kind,
+    bytes: &[u8],
+    limits: &DocLimits,
+    changed: &[usize],
+) -> std::result::Result<Vec<u8>, String> {
+    let meta = read(kind, bytes, limits).map_err(|e| e.to_string())?;
+    let t = meta
+        .image
+        .as_ref()
+        .and_then(|i| i.thumbnail.as_ref())
+        .ok_or("no thumbnail")?;
+    let orientation = meta.store(store::EXIF_IFD0).and_then(|s| {
+        let f = s.fields.iter().find(|f| f.tag.starts_with("0x0112"))?;
+        f.value.parse::<u8>().ok()
+    });
+    let data = usize::try_from(t.offset)
+        .ok()
+        .zip(usize::try_from(t.offset.saturating_add(t.length)).ok())
+        .and_then(|(a, b)| bytes.get(a..b))
+        .ok_or("thumbnail outside the file")?;
+    let small = image_thumb::decode(data, limits.max_pixels)?;
+    let main = image_thumb::decode(bytes, limits.max_pixels)?;
+    let picture = image_thumb::difference_picture(&small, main, orientation, changed)
+        .ok_or("empty picture")?;
+    let mut png = Vec::new();
+    image::DynamicImage::ImageRgb8(picture)
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .map_err(|e| e.to_string())?;
+    Ok(png)
+}
+
+/// Two image files (a dump's item and an outside copy) compared region by
+/// region, the second's proportions kept.
+pub fn compare_pictures(
+    reference: &[u8],
+    other: &[u8],
+    max_pixels: u64,
+) -> std::result::Result<leakcheck_core::doc::Regions, String> {
+    let a = image_thumb::decode(reference, max_pixels)?;
+    let b = image_thumb::decode(other, max_pixels)?;
+    Ok(image_thumb::compare_images(&a, &b))
 }
 
 /// Reads an image's metadata.
@@ -220,6 +269,8 @@ fn thumbnail(
             t.mean_difference = c.mean_difference;
             t.hash_distance = c.hash_distance;
             t.aspect_differs = c.aspect_differs;
+            t.turned = c.turned;
+            t.regions = c.regions;
         }
         Err(e) => warnings.push(format!("thumbnail not compared: image {e}")),
     }
@@ -735,6 +786,130 @@ mod tests {
 
     fn read_jpeg(bytes: &[u8]) -> DocMeta {
         read(Kind::Jpeg, bytes, &DocLimits::default()).unwrap()
+    }
+
+    fn encode_q(img: &RgbImage, quality: u8) -> Vec<u8> {
+        let mut out = Vec::new();
+        JpegEncoder::new_with_quality(&mut out, quality)
+            .write_image(
+                img.as_raw(),
+                img.width(),
+                img.height(),
+                ::image::ExtendedColorType::Rgb8,
+            )
+            .unwrap();
+        out
+    }
+
+    /// The corpus's real pictures stored as a camera stores a photo (the
+    /// image, and a 160-pixel-wide thumbnail of it in EXIF), then
+    /// re-encoded, resized and turned the way tools do it while keeping the
+    /// EXIF block: no region may stand out. A box painted over part of the
+    /// same pictures must.
+    #[test]
+    fn clean_photos_show_no_changed_region_and_a_painted_box_does() {
+        let scenes = [
+            "tika/testJPEG_EXIF.jpg",
+            "tika/testJPEG_GEO.jpg",
+            "tika/testJPEG_commented_pspcs2mac.jpg",
+            "tika/testJPEG_commented_xnviewmp026.jpg",
+            "tika/testJPEG_EXIF_emptyDateTime.jpg",
+            "tika/testPNG.png",
+            "exiftool/GPS.jpg",
+        ];
+        let mut worst: f32 = 0.0;
+        for name in scenes {
+            let Some(bytes) = corpus(name) else {
+                assert!(
+                    std::env::var("CI").as_deref() != Ok("true"),
+                    "{name} is required in CI"
+                );
+                continue;
+            };
+            let small_scene = ::image::load_from_memory(&bytes).unwrap().to_rgb8();
+            // A photo-sized picture of the scene (cameras shoot thousands of pixels).
+            let (w, h) = (small_scene.width() * 8, small_scene.height() * 8);
+            let photo = imageops::resize(&small_scene, w, h, imageops::FilterType::CatmullRom);
+            let thumb = encode_q(
+                &imageops::resize(&photo, 160, 160 * h / w, imageops::FilterType::Triangle),
+                75,
+            );
+            let exif = tiff(&thumb);
+            let variants: [(&str, RgbImage, u8, Option<u16>); 6] = [
+                ("as shot", photo.clone(), 92, None),
+                ("re-encoded", photo.clone(), 55, None),
+                (
+                    "resized",
+                    imageops::resize(&photo, w / 2, h / 2, imageops::FilterType::Lanczos3),
+                    85,
+                    None,
+                ),
+                ("turned 90°", imageops::rotate90(&photo), 90, Some(90)),
+                ("turned 180°", imageops::rotate180(&photo), 90, Some(180)),
+                ("turned 270°", imageops::rotate270(&photo), 90, Some(270)),
+            ];
+            for (how, img, quality, turned) in variants {
+                let meta = read_jpeg(&with_exif(&encode_q(&img, quality), &exif));
+                let t = meta.image.unwrap().thumbnail.unwrap();
+                let r = t.regions.as_ref().unwrap();
+                let changed = changed_regions(r);
+                assert!(changed.is_empty(), "{name} {how}: {changed:?} in {r:?}");
+                assert!(t.mean_difference.unwrap() < 15.0, "{name} {how}: {t:?}");
+                assert!(!t.aspect_differs, "{name} {how}: {t:?}");
+                // A picture that looks the same turned (a flat one) need not say it was.
+                assert!(
+                    t.turned == turned || t.mean_difference.unwrap() < 1.0,
+                    "{name} {how}: {t:?}"
+                );
+                worst = r.mean_difference.iter().copied().fold(worst, f32::max);
+            }
+            // A box over 55-80 % across, 20-40 % down: row 3, column 6 is in it.
+            // Dark on a light picture, light on a dark one (GPS.jpg is nearly
+            // black: a black box there changes nothing anyone could see).
+            let (xs, ys) = (w * 55 / 100..w * 80 / 100, h * 20 / 100..h * 40 / 100);
+            let sum: u64 = ys
+                .clone()
+                .flat_map(|y| xs.clone().map(move |x| (x, y)))
+                .map(|(x, y)| {
+                    photo
+                        .get_pixel(x, y)
+                        .0
+                        .iter()
+                        .map(|&c| u64::from(c))
+                        .sum::<u64>()
+                })
+                .sum();
+            let area = (xs.len() * ys.len()).max(1) as u64;
+            let ink = if sum / area / 3 > 127 { 12 } else { 243 };
+            let mut boxed = photo.clone();
+            for y in ys {
+                for x in xs.clone() {
+                    boxed.put_pixel(x, y, ::image::Rgb([ink, ink, ink]));
+                }
+            }
+            let meta = read_jpeg(&with_exif(&encode_q(&boxed, 90), &exif));
+            let t = meta.image.unwrap().thumbnail.unwrap();
+            let changed = changed_regions(t.regions.as_ref().unwrap());
+            assert!(
+                changed.contains(&(2 * 8 + 5)),
+                "{name} boxed: {changed:?} {t:?}"
+            );
+            assert!(
+                changed
+                    .iter()
+                    .all(|c| (1..=3).contains(&(c / 8)) && (4..=6).contains(&(c % 8))),
+                "{name} boxed: {changed:?}"
+            );
+            let png = difference_picture(
+                Kind::Jpeg,
+                &with_exif(&encode_q(&boxed, 90), &exif),
+                &DocLimits::default(),
+                &changed,
+            )
+            .unwrap();
+            assert!(png.starts_with(b"\x89PNG"));
+        }
+        eprintln!("largest region difference on clean photos: {worst} %");
     }
 
     #[test]

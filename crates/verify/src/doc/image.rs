@@ -1,11 +1,15 @@
 //! Image checks: `image.exif` (EXIF at odds with the image or itself),
-//! `image.thumbnail` (the embedded thumbnail shows another picture) and
-//! `image.software` (an editor saved it).
+//! `image.thumbnail` (the embedded thumbnail shows another picture, or a
+//! region of it differs) and `image.software` (an editor saved it while the
+//! other pictures from the same camera were not).
 
 use leakcheck_core::doc::{key, store};
 use leakcheck_core::{CheckId, DocMeta, Finding, Verdict};
 use serde_json::json;
 
+use leakcheck_extract::doc::image::{REGION_DIFFERS, REGION_RATIO, changed_regions};
+
+use super::population::{MIN_POPULATION, Population};
 use super::{When, cite, finding};
 
 /// Mean difference (per cent) from which a thumbnail shows another picture
@@ -135,20 +139,57 @@ pub fn exif(meta: &DocMeta) -> Option<Finding> {
     })
 }
 
-/// `image.thumbnail`: the EXIF thumbnail, scaled and compared with the image.
+/// Where a grid cell lies, in per cent of the picture's width and height.
+fn region(cell: usize, columns: u32, rows: u32) -> serde_json::Value {
+    let (c, r) = (cell as u32 % columns, cell as u32 / columns);
+    let pct = |i: u32, n: u32| (100 * i).div_ceil(n);
+    json!({
+        "cell": cell, "row": r + 1, "column": c + 1,
+        "x_percent": [pct(c, columns), pct(c + 1, columns)],
+        "y_percent": [pct(r, rows), pct(r + 1, rows)],
+    })
+}
+
+/// `image.thumbnail`: the EXIF thumbnail, scaled and compared with the
+/// image as a whole and region by region.
 pub fn thumbnail(meta: &DocMeta) -> Option<Finding> {
     let t = meta.image.as_ref()?.thumbnail.as_ref()?;
     let mean = t.mean_difference?;
+    let changed = t.regions.as_ref().map(changed_regions).unwrap_or_default();
+    let regions: Vec<_> = t
+        .regions
+        .as_ref()
+        .map(|r| {
+            changed
+                .iter()
+                .map(|&i| {
+                    let mut v = region(i, r.columns, r.rows);
+                    v["mean_difference_percent"] = json!(r.mean_difference[i]);
+                    v
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     let evidence = json!({
         "thumbnail": {"width": t.width, "height": t.height, "offset": t.offset, "length": t.length},
         "mean_difference_percent": mean,
         "hash_distance": t.hash_distance,
         "aspect_differs": t.aspect_differs,
         "threshold_percent": THUMBNAIL_DIFFERS,
+        "turned_degrees": t.turned,
+        "grid": t.regions.as_ref().map(|r| json!({
+            "columns": r.columns, "rows": r.rows, "mean_difference_percent": r.mean_difference,
+            "region_threshold_percent": REGION_DIFFERS, "region_ratio_to_median": REGION_RATIO,
+        })),
+        "changed_regions": regions,
     });
     let hash = t
         .hash_distance
         .map(|d| format!(", perceptual hashes {d}/64 bits apart"))
+        .unwrap_or_default();
+    let turned = t
+        .turned
+        .map(|d| format!("; the pixels were turned {d}° after the thumbnail was made"))
         .unwrap_or_default();
     Some(if mean >= THUMBNAIL_DIFFERS || t.aspect_differs {
         let aspect = if t.aspect_differs {
@@ -166,29 +207,95 @@ pub fn thumbnail(meta: &DocMeta) -> Option<Finding> {
             ),
             evidence,
         )
+    } else if !regions.is_empty() {
+        let places: Vec<String> = regions
+            .iter()
+            .map(|r| {
+                format!(
+                    "row {} column {} ({} % different; {}-{} % across, {}-{} % down)",
+                    r["row"],
+                    r["column"],
+                    r["mean_difference_percent"],
+                    r["x_percent"][0],
+                    r["x_percent"][1],
+                    r["y_percent"][0],
+                    r["y_percent"][1]
+                )
+            })
+            .collect();
+        finding(
+            CheckId::ImageThumbnail,
+            Verdict::Suspicious,
+            format!(
+                "a region of the image differs from its embedded thumbnail while the rest matches \
+                 ({mean:.1} % mean difference overall{turned}): {}; the image was edited there after the thumbnail was made",
+                places.join("; ")
+            ),
+            evidence,
+        )
     } else {
         finding(
             CheckId::ImageThumbnail,
             Verdict::Consistent,
-            format!("the embedded thumbnail matches the image ({mean:.1} % mean difference{hash})"),
+            format!(
+                "the embedded thumbnail matches the image, region by region ({mean:.1} % mean difference{hash}{turned})"
+            ),
             evidence,
         )
     })
 }
 
-/// `image.software`: the software an image names, and whether it edits images.
-pub fn software(meta: &DocMeta) -> Option<Finding> {
-    if !is_image(meta) {
-        return None;
-    }
-    let named: Vec<_> = meta
-        .stores
+/// The fields that name the software an image went through.
+fn software_fields(meta: &DocMeta) -> Vec<(&str, &leakcheck_core::Field)> {
+    meta.stores
         .iter()
         .flat_map(|s| s.fields.iter().map(move |f| (s.name.as_str(), f)))
         .filter(|(_, f)| {
             f.key == key::SOFTWARE || f.key == key::CREATOR_TOOL || f.tag.ends_with("softwareAgent")
         })
+        .collect()
+}
+
+/// The editor an image names first, as the needle that matched ("lightroom").
+pub(crate) fn editor(meta: &DocMeta) -> Option<&'static str> {
+    if !is_image(meta) {
+        return None;
+    }
+    software_fields(meta).iter().find_map(|(_, f)| {
+        let lower = f.value.to_lowercase();
+        EDITORS
+            .iter()
+            .find(|(needle, _)| lower.contains(needle))
+            .map(|(needle, _)| *needle)
+    })
+}
+
+/// The camera that took an image (EXIF make and model): its siblings are
+/// the dump's other pictures from the same camera.
+pub(crate) fn camera(meta: &DocMeta) -> Option<String> {
+    if !is_image(meta) {
+        return None;
+    }
+    let ifd0 = meta.store(store::EXIF_IFD0)?;
+    let parts: Vec<&str> = [key::MAKE, key::MODEL]
+        .iter()
+        .filter_map(|k| ifd0.get(k))
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
         .collect();
+    (!parts.is_empty()).then(|| parts.join(" "))
+}
+
+/// `image.software`: the software an image names, whether it edits images,
+/// and whether the camera's other pictures went through it too. An editor
+/// is a photographer's workflow (Lightroom exports) when more than a
+/// handful of the camera's pictures name it; on one picture among siblings
+/// that lack it, that picture was treated apart.
+pub fn software(meta: &DocMeta, pop: &Population) -> Option<Finding> {
+    if !is_image(meta) {
+        return None;
+    }
+    let named = software_fields(meta);
     if named.is_empty() {
         return None;
     }
@@ -202,40 +309,73 @@ pub fn software(meta: &DocMeta) -> Option<Finding> {
             Some(c)
         })
         .collect();
-    let evidence = json!({
+    let camera = camera(meta);
+    let mut evidence = json!({
         "software": named.iter().map(|(s, f)| cite(s, f)).collect::<Vec<_>>(),
         "editors": editors,
         "photoshop_resources": meta.store(PHOTOSHOP).is_some(),
+        "camera": camera,
     });
-    Some(if editors.is_empty() {
+    if editors.is_empty() {
         let mut names: Vec<&str> = named.iter().map(|(_, f)| f.value.as_str()).collect();
         names.sort_unstable();
         names.dedup();
-        finding(
+        return Some(finding(
             CheckId::ImageSoftware,
             Verdict::Consistent,
             format!("saved by {}, not a known editor", names.join(", ")),
             evidence,
-        )
-    } else {
-        let mut names: Vec<String> = editors
-            .iter()
-            .map(|e| {
-                format!(
-                    "{} ({})",
-                    e["value"].as_str().unwrap_or_default(),
-                    e["kind"].as_str().unwrap_or_default()
-                )
-            })
-            .collect();
-        names.sort_unstable();
-        names.dedup();
+        ));
+    }
+    let mut names: Vec<String> = editors
+        .iter()
+        .map(|e| {
+            format!(
+                "{} ({})",
+                e["value"].as_str().unwrap_or_default(),
+                e["kind"].as_str().unwrap_or_default()
+            )
+        })
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    let names = names.join(", ");
+    let (Some(camera), Some(needle)) = (camera, editor(meta)) else {
+        return Some(finding(
+            CheckId::ImageSoftware,
+            Verdict::Consistent,
+            format!(
+                "saved by {names}; no camera named, so no sibling pictures to compare with: an editor's export is not a sign by itself"
+            ),
+            evidence,
+        ));
+    };
+    let (n, total) = pop.camera_share(&camera, needle);
+    evidence["siblings"] = json!({"camera": camera, "editor": needle,
+                                 "population": Population::share(n, total)});
+    Some(if Population::rare(n, total) {
         finding(
             CheckId::ImageSoftware,
             Verdict::Suspicious,
             format!(
-                "saved by {}: the image may have been changed after it was taken",
-                names.join(", ")
+                "saved by {names}, as only {n} of the dump's {total} pictures from the {camera}: \
+                 this one was treated apart from its siblings"
+            ),
+            evidence,
+        )
+    } else {
+        let how = if Population::norm(n, total) {
+            "this camera's workflow"
+        } else if total < MIN_POPULATION {
+            "too few pictures from this camera to compare"
+        } else {
+            "not rare among them"
+        };
+        finding(
+            CheckId::ImageSoftware,
+            Verdict::Consistent,
+            format!(
+                "saved by {names}, as {n} of the dump's {total} pictures from the {camera} ({how})"
             ),
             evidence,
         )
@@ -346,21 +486,46 @@ mod tests {
 
     #[test]
     fn editors() {
-        let f = software(&photo("Adobe Photoshop CS2 Macintosh", (1, 1), ("1", "1"))).unwrap();
-        assert_eq!(f.verdict, Verdict::Suspicious);
+        let shot = |sw: &str| photo(sw, (1, 1), ("1", "1"));
+        let mut dump: Vec<DocMeta> = (0..11).map(|_| shot("Ver.1.00")).collect();
+        dump.push(shot("Adobe Photoshop CS2 Macintosh"));
+        let pop = Population::new(&dump, []);
+        let f = software(&dump[11], &pop).unwrap();
+        assert_eq!(f.verdict, Verdict::Suspicious, "{}", f.summary);
         assert!(
             f.summary
-                .contains("Adobe Photoshop CS2 Macintosh (image editor)"),
+                .contains("Adobe Photoshop CS2 Macintosh (image editor), as only 1 of the dump's 12 pictures from the Canon EOS 5D"),
             "{}",
             f.summary
         );
-        let f = software(&photo("Firmware Version 1.0.2", (1, 1), ("1", "1"))).unwrap();
+        let f = software(&dump[0], &pop).unwrap();
         assert_eq!(f.verdict, Verdict::Consistent);
+        assert!(f.summary.contains("not a known editor"), "{}", f.summary);
+        // A photographer's Lightroom exports: the camera's workflow.
+        let mut dump: Vec<DocMeta> = (0..8).map(|_| shot("Ver.1.00")).collect();
+        dump.extend((0..5).map(|_| shot("Adobe Photoshop Lightroom 6.8 (Windows)")));
+        let pop = Population::new(&dump, []);
+        let f = software(&dump[12], &pop).unwrap();
+        assert_eq!(f.verdict, Verdict::Consistent, "{}", f.summary);
         assert!(
-            software(&doc(
-                "pdf",
-                vec![mk(store::PDF_INFO, &[(key::CREATOR_TOOL, "GIMP")])]
-            ))
+            f.summary.contains(
+                "5 of the dump's 13 pictures from the Canon EOS 5D (this camera's workflow)"
+            ),
+            "{}",
+            f.summary
+        );
+        // Alone, an editor is not a sign.
+        let pop = Population::new(&dump[12..], []);
+        let f = software(&dump[12], &pop).unwrap();
+        assert_eq!(f.verdict, Verdict::Consistent, "{}", f.summary);
+        assert!(
+            software(
+                &doc(
+                    "pdf",
+                    vec![mk(store::PDF_INFO, &[(key::CREATOR_TOOL, "GIMP")])]
+                ),
+                &pop
+            )
             .is_none()
         );
     }

@@ -12,7 +12,7 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use leakcheck_core::doc::parse_date;
-use leakcheck_core::{CheckId, DocMeta, EmailMeta, Field, Finding, Verdict};
+use leakcheck_core::{Address, CheckId, DocMeta, EmailMeta, Field, Finding, Verdict};
 use leakcheck_store::Window;
 use serde_json::{Value, json};
 
@@ -36,11 +36,17 @@ pub struct Context {
     pub ingested: DateTime<Utc>,
 }
 
-/// Names that belong to the organisation: the case's `org_names` and the
-/// senders of its email on `org_domains` (display names and mailbox names).
+/// Names that belong to the organisation's circle: the case's `org_names`,
+/// the senders of its email on `org_domains` (display names and mailbox
+/// names), and the people who correspond with it in the dump (the senders
+/// of mail to its addresses and the recipients of its mail), so that a
+/// volunteer writing from a personal address is not an outsider.
 #[derive(Clone, Debug, Default)]
 pub struct OrgNames {
+    /// The organisation's own names: matched whole or as part of a value.
     names: HashSet<String>,
+    /// Its correspondents' names and mailbox names: matched whole.
+    correspondents: HashSet<String>,
 }
 
 impl OrgNames {
@@ -51,48 +57,69 @@ impl OrgNames {
         emails: impl IntoIterator<Item = &'a EmailMeta>,
     ) -> OrgNames {
         let mut names: HashSet<String> = org_names.iter().map(|n| squash(n)).collect();
+        let mut correspondents = HashSet::new();
         let domains: Vec<String> = org_domains.iter().map(|d| d.to_lowercase()).collect();
+        let ours = |a: &Address| {
+            a.address
+                .as_deref()
+                .and_then(|x| x.rsplit_once('@'))
+                .is_some_and(|(_, domain)| {
+                    let domain = domain.to_lowercase();
+                    domains
+                        .iter()
+                        .any(|d| domain == *d || domain.ends_with(&format!(".{d}")))
+                })
+        };
+        let add = |set: &mut HashSet<String>, a: &Address| {
+            if let Some((local, _)) = a.address.as_deref().and_then(|x| x.rsplit_once('@')) {
+                set.insert(squash(local));
+            }
+            if let Some(n) = &a.name {
+                set.insert(squash(n));
+            }
+        };
         for meta in emails {
-            for a in meta.from.iter().chain(&meta.sender) {
-                let Some((local, domain)) = a.address.as_deref().and_then(|x| x.rsplit_once('@'))
-                else {
-                    continue;
-                };
-                let domain = domain.to_lowercase();
-                if domains
-                    .iter()
-                    .any(|d| domain == *d || domain.ends_with(&format!(".{d}")))
-                {
-                    names.insert(squash(local));
-                    if let Some(n) = &a.name {
-                        names.insert(squash(n));
-                    }
-                }
+            let senders = || meta.from.iter().chain(&meta.sender);
+            let recipients = || meta.to.iter().chain(&meta.cc);
+            for a in senders().filter(|a| ours(a)) {
+                add(&mut names, a);
+            }
+            if senders().any(ours) {
+                recipients().for_each(|a| add(&mut correspondents, a));
+            }
+            if recipients().any(ours) {
+                senders().for_each(|a| add(&mut correspondents, a));
             }
         }
         names.retain(|n| !n.is_empty());
-        OrgNames { names }
+        correspondents.retain(|n| !n.is_empty() && !names.contains(n));
+        OrgNames {
+            names,
+            correspondents,
+        }
     }
 
-    /// Known names.
+    /// Known names (the organisation's and its correspondents').
     pub fn len(&self) -> usize {
-        self.names.len()
+        self.names.len() + self.correspondents.len()
     }
 
     /// No names known.
     pub fn is_empty(&self) -> bool {
-        self.names.is_empty()
+        self.names.is_empty() && self.correspondents.is_empty()
     }
 
-    /// `value` is, or contains, or is part of a known name. Containment
-    /// needs five letters or more, so that initials match nothing.
+    /// `value` is, or contains, or is part of an organisation's name
+    /// (containment needs five letters or more, so that initials match
+    /// nothing), or is a correspondent's name.
     pub fn contains(&self, value: &str) -> bool {
         let v = squash(value);
-        self.names.iter().any(|n| {
-            *n == v
-                || (n.len() >= 5 && v.contains(n.as_str()))
-                || (v.len() >= 5 && n.contains(v.as_str()))
-        })
+        self.correspondents.contains(&v)
+            || self.names.iter().any(|n| {
+                *n == v
+                    || (n.len() >= 5 && v.contains(n.as_str()))
+                    || (v.len() >= 5 && n.contains(v.as_str()))
+            })
     }
 }
 
@@ -107,11 +134,51 @@ pub fn check(meta: &DocMeta, population: &Population, ctx: &Context) -> Vec<Find
         software::check(meta, population),
         image::exif(meta),
         image::thumbnail(meta),
-        image::software(meta),
+        image::software(meta, population),
     ]
     .into_iter()
     .flatten()
     .collect()
+}
+
+/// Adds to an `image.thumbnail` finding that names changed regions a PNG
+/// picture of the difference (thumbnail, image, difference, the regions
+/// framed), as a `data:` URL the workbench can show; the reason instead
+/// when it cannot be drawn.
+pub fn attach_difference_picture(
+    case: &leakcheck_store::Case,
+    id: &leakcheck_core::ItemId,
+    meta: &DocMeta,
+    finding: &mut Finding,
+) {
+    use base64::Engine;
+    let changed: Vec<usize> = finding.evidence["changed_regions"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|r| r["cell"].as_u64().map(|c| c as usize))
+                .collect()
+        })
+        .unwrap_or_default();
+    if changed.is_empty() {
+        return;
+    }
+    let picture = meta
+        .format
+        .parse::<leakcheck_core::Kind>()
+        .map_err(|e| e.to_string())
+        .and_then(|kind| {
+            let bytes = case.blobs().read(id).map_err(|e| e.to_string())?;
+            let limits = leakcheck_extract::doc::DocLimits::default();
+            leakcheck_extract::doc::image::difference_picture(kind, &bytes, &limits, &changed)
+        });
+    finding.evidence["difference_picture"] = match picture {
+        Ok(png) => json!(format!(
+            "data:image/png;base64,{}",
+            base64::engine::general_purpose::STANDARD.encode(png)
+        )),
+        Err(e) => json!({"not_drawn": e}),
+    };
 }
 
 /// Lower case letters and digits only: how names are compared, so that
@@ -215,7 +282,6 @@ pub(crate) mod testing {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use leakcheck_core::Address;
 
     #[test]
     fn org_names_come_from_settings_and_org_senders() {
@@ -245,6 +311,39 @@ mod tests {
         assert!(!org.contains("Press Office"));
         assert!(!org.contains("Рошка Георгий"));
         assert_eq!(org.len(), 3);
+    }
+
+    #[test]
+    fn people_who_write_to_the_organisation_are_in_its_circle() {
+        let addr = |name: &str, address: &str| Address {
+            name: Some(name.into()),
+            address: Some(address.into()),
+        };
+        let volunteer = EmailMeta {
+            from: vec![addr("Paul Girard", "paul.girard1987@gmail.example")],
+            to: vec![addr("Anne Martin", "a.martin@campaign.example")],
+            ..EmailMeta::default()
+        };
+        let answer = EmailMeta {
+            from: vec![addr("Anne Martin", "a.martin@campaign.example")],
+            to: vec![addr("Léa Roux", "lea@free.example")],
+            ..EmailMeta::default()
+        };
+        let elsewhere = EmailMeta {
+            from: vec![addr("Press Office", "press@news.example")],
+            to: vec![addr("Newsroom", "desk@news.example")],
+            ..EmailMeta::default()
+        };
+        let org = OrgNames::new(
+            &[],
+            &["campaign.example".into()],
+            [&volunteer, &answer, &elsewhere],
+        );
+        assert!(org.contains("Paul Girard"));
+        assert!(org.contains("paul.girard1987"));
+        assert!(org.contains("LÉA ROUX"));
+        assert!(!org.contains("Press Office"), "mail between outsiders");
+        assert!(!org.contains("Paul"), "correspondents match whole");
     }
 
     #[test]

@@ -124,7 +124,8 @@ pub(crate) fn doc_scripts(meta: &DocMeta) -> BTreeSet<String> {
 }
 
 /// `doc.authorship`: names that few documents of the dump carry and that
-/// the organisation does not know.
+/// are not in the organisation's circle (its names, its senders, the people
+/// who write to it or receive its mail).
 pub fn authorship(meta: &DocMeta, pop: &Population, org: &OrgNames) -> Option<Finding> {
     let mut names = BTreeMap::new();
     for (store, f, name) in people(meta) {
@@ -169,7 +170,7 @@ pub fn authorship(meta: &DocMeta, pop: &Population, org: &OrgNames) -> Option<Fi
             CheckId::DocAuthorship,
             Verdict::Suspicious,
             format!(
-                "named by few documents of the dump and not by the organisation: {}",
+                "named by few documents of the dump, and neither the organisation nor anyone who corresponds with it: {}",
                 outliers.join("; ")
             ),
             evidence,
@@ -190,7 +191,7 @@ pub fn authorship(meta: &DocMeta, pop: &Population, org: &OrgNames) -> Option<Fi
             CheckId::DocAuthorship,
             Verdict::Consistent,
             format!(
-                "{} name(s), each common in the dump, generic, or the organisation's",
+                "{} name(s), each common in the dump, generic, or in the organisation's circle",
                 names.len()
             ),
             evidence,
@@ -266,6 +267,7 @@ mod tests {
     use super::super::testing::{doc, store};
     use super::*;
     use leakcheck_core::doc::store as st;
+    use leakcheck_core::{Address, EmailMeta};
 
     fn french(n: usize) -> Vec<DocMeta> {
         (0..n)
@@ -335,6 +337,36 @@ mod tests {
         let f = authorship(&foreign(), &pop, &OrgNames::default()).unwrap();
         assert_eq!(f.verdict, Verdict::Consistent);
         assert!(f.summary.contains("too few"));
+    }
+
+    #[test]
+    fn a_volunteer_from_a_personal_address_is_in_the_circle() {
+        let mut docs = french(39);
+        let leaflet = doc(
+            "docx",
+            vec![store(st::OOXML_CORE, &[(key::AUTHOR, "Paul Girard")])],
+        );
+        docs.push(leaflet.clone());
+        let pop = Population::new(&docs, []);
+        let volunteer = EmailMeta {
+            from: vec![Address {
+                name: Some("Paul Girard".into()),
+                address: Some("paul.girard1987@gmail.example".into()),
+            }],
+            to: vec![Address {
+                name: None,
+                address: Some("contact@campaign.example".into()),
+            }],
+            ..EmailMeta::default()
+        };
+        let org = OrgNames::new(&[], &["campaign.example".into()], [&volunteer]);
+        let f = authorship(&leaflet, &pop, &org).unwrap();
+        assert_eq!(f.verdict, Verdict::Consistent, "{}", f.summary);
+        // Nobody in the dump writes to or from him: an outsider.
+        let org = OrgNames::new(&[], &["campaign.example".into()], []);
+        let f = authorship(&leaflet, &pop, &org).unwrap();
+        assert_eq!(f.verdict, Verdict::Suspicious, "{}", f.summary);
+        assert!(f.summary.contains("Paul Girard"), "{}", f.summary);
     }
 
     #[test]

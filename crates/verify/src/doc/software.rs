@@ -2,7 +2,9 @@
 //! dump and against what those programs do. Three signals:
 //! - a toolchain (authoring application + PDF producer) few documents share;
 //! - an OOXML package that claims Microsoft Office but whose ZIP entries
-//!   carry real dates (Office writes 1980-01-01: another tool repacked it);
+//!   carry real dates (Office writes 1980-01-01: another tool repacked it),
+//!   unless that is the dump's norm (the system that exported the dump
+//!   rewrote its documents: reported as such);
 //! - an Office version released after the document says it was created.
 
 use chrono::NaiveDate;
@@ -71,6 +73,36 @@ pub(crate) fn toolchain(meta: &DocMeta) -> Option<String> {
     ))
 }
 
+/// An OOXML package's ZIP entry dates against what its properties claim.
+pub(crate) struct Repack<'a> {
+    /// The properties name Microsoft Office.
+    pub claims_office: bool,
+    /// Entries dated otherwise than Office dates them, sorted.
+    pub dated: Vec<&'a str>,
+}
+
+/// For OOXML packages with their ZIP entries read.
+pub(crate) fn repack(meta: &DocMeta) -> Option<Repack<'_>> {
+    if !OOXML.contains(&meta.format.as_str()) || meta.zip_entries.is_empty() {
+        return None;
+    }
+    let mut dated: Vec<&str> = meta
+        .zip_entries
+        .iter()
+        .filter_map(|e| e.modified.as_deref())
+        .filter(|d| !d.starts_with(OFFICE_ZIP_DATE))
+        .collect();
+    dated.sort_unstable();
+    let claims_office = meta
+        .store(store::OOXML_APP)
+        .and_then(|s| s.get(key::CREATOR_TOOL))
+        .is_some_and(|a| a.to_lowercase().contains("microsoft"));
+    Some(Repack {
+        claims_office,
+        dated,
+    })
+}
+
 /// `doc.software` for one document.
 pub fn check(meta: &DocMeta, pop: &Population) -> Option<Finding> {
     let tools: Vec<_> = meta
@@ -80,7 +112,7 @@ pub fn check(meta: &DocMeta, pop: &Population) -> Option<Finding> {
         .map(|(s, f)| cite(s, f))
         .collect();
     let toolchain = toolchain(meta);
-    let is_ooxml = OOXML.contains(&meta.format.as_str()) && !meta.zip_entries.is_empty();
+    let is_ooxml = repack(meta).is_some();
     if toolchain.is_none() && !is_ooxml {
         return None;
     }
@@ -99,32 +131,34 @@ pub fn check(meta: &DocMeta, pop: &Population) -> Option<Finding> {
         }
     }
 
-    if is_ooxml {
-        let mut dated: Vec<&str> = meta
-            .zip_entries
-            .iter()
-            .filter_map(|e| e.modified.as_deref())
-            .filter(|d| !d.starts_with(OFFICE_ZIP_DATE))
-            .collect();
-        dated.sort_unstable();
-        let claims_office = meta
-            .store(store::OOXML_APP)
-            .and_then(|s| s.get(key::CREATOR_TOOL))
-            .is_some_and(|a| a.to_lowercase().contains("microsoft"));
+    let mut norms = Vec::new();
+    if let Some(r) = repack(meta) {
+        let (n, total) = (pop.repacked, pop.office_packages);
         evidence["zip_entries"] = json!({
             "count": meta.zip_entries.len(),
-            "dated": dated.len(),
-            "first": dated.first(),
-            "last": dated.last(),
+            "dated": r.dated.len(),
+            "first": r.dated.first(),
+            "last": r.dated.last(),
+            "population": Population::share(n, total),
         });
-        if claims_office && !dated.is_empty() {
-            problems.push(format!(
+        if r.claims_office && !r.dated.is_empty() {
+            let what = format!(
                 "the properties name Microsoft Office, which dates every ZIP entry {OFFICE_ZIP_DATE}, \
-                 but {} of {} entries are dated {}: another tool rewrote the package",
-                dated.len(),
+                 but {} of {} entries are dated {}",
+                r.dated.len(),
                 meta.zip_entries.len(),
-                dated.last().copied().unwrap_or_default()
-            ));
+                r.dated.last().copied().unwrap_or_default()
+            );
+            if Population::norm(n, total) {
+                norms.push(format!(
+                    "{what}: so are {n} of the dump's {total} Office packages, the dump's norm \
+                     (how its documents were produced), not a sign on this file"
+                ));
+            } else {
+                problems.push(format!(
+                    "{what}: another tool rewrote the package ({n} of the dump's {total} Office packages are like this)"
+                ));
+            }
         }
     }
 
@@ -149,7 +183,7 @@ pub fn check(meta: &DocMeta, pop: &Population) -> Option<Finding> {
     }
 
     Some(if problems.is_empty() {
-        let summary = match &toolchain {
+        let mut summary = match &toolchain {
             Some(t) => format!(
                 "toolchain \"{t}\" is shared by {} of {} documents",
                 pop.toolchains.get(t).copied().unwrap_or(0),
@@ -157,6 +191,10 @@ pub fn check(meta: &DocMeta, pop: &Population) -> Option<Finding> {
             ),
             None => "package written as its software would".to_string(),
         };
+        for n in norms {
+            summary.push_str("; ");
+            summary.push_str(&n);
+        }
         finding(CheckId::DocSoftware, Verdict::Consistent, summary, evidence)
     } else {
         finding(
@@ -243,6 +281,36 @@ mod tests {
             check(&lo, &Population::new(&docs, [])).unwrap().verdict,
             Verdict::Consistent
         );
+    }
+
+    #[test]
+    fn a_repack_most_of_the_dump_shares_is_its_norm() {
+        let dated = |i: u32| {
+            docx(
+                "Microsoft Office Word",
+                "16.0000",
+                "2017-04-10T09:00:00Z",
+                &format!("2017-05-{:02}T10:00:00", i % 28 + 1),
+            )
+        };
+        // 30 of 100 packages rewritten: how the dump was made.
+        let mut docs: Vec<DocMeta> = (0..30).map(dated).collect();
+        docs.extend((0..70).map(|_| word()));
+        let pop = Population::new(&docs, []);
+        let f = check(&dated(1), &pop).unwrap();
+        assert_eq!(f.verdict, Verdict::Consistent, "{}", f.summary);
+        assert!(
+            f.summary
+                .contains("30 of the dump's 100 Office packages, the dump's norm"),
+            "{}",
+            f.summary
+        );
+        // One among a hundred that are not: flagged.
+        let mut docs: Vec<DocMeta> = (0..99).map(|_| word()).collect();
+        docs.push(dated(1));
+        let f = check(&dated(1), &Population::new(&docs, [])).unwrap();
+        assert_eq!(f.verdict, Verdict::Suspicious, "{}", f.summary);
+        assert!(f.summary.contains("(1 of the dump's 100"), "{}", f.summary);
     }
 
     #[test]
