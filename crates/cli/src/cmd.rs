@@ -406,22 +406,8 @@ struct AuditProblem {
 fn audit(case: &Case, o: &Output) -> Result<u8> {
     let items = case.catalog()?.all_items()?;
     let blobs = case.blobs();
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let results = std::sync::Mutex::new(Vec::with_capacity(items.len()));
-    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
-    std::thread::scope(|s| {
-        for _ in 0..threads {
-            s.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let Some((id, size)) = items.get(i) else {
-                        break;
-                    };
-                    let r = blobs.rehash(id);
-                    results.lock().unwrap().push((id.clone(), *size, r));
-                }
-            });
-        }
+    let results = leakcheck_core::parallel::par_map(&items, |(id, size)| {
+        (id.clone(), *size, blobs.rehash(id))
     });
     let mut report = Audit {
         checked: items.len() as u64,
@@ -429,7 +415,7 @@ fn audit(case: &Case, o: &Output) -> Result<u8> {
         mismatched: vec![],
         missing: vec![],
     };
-    for (id, size, r) in results.into_inner().unwrap() {
+    for (id, size, r) in results {
         match r? {
             None => report.missing.push(id.to_string()),
             Some((actual, actual_size)) if actual == id && actual_size == size => report.ok += 1,

@@ -1,6 +1,6 @@
 //! The documents of `leakcheck demo`: a dozen files the campaign could have
 //! written (Word 2016, its own people, April 2017), enough for the dump to
-//! have a population, and four planted ones that do not fit it.
+//! have a population, and five planted ones that do not fit it.
 
 use std::fs;
 use std::path::Path;
@@ -228,8 +228,19 @@ pub fn write(dir: &Path) -> Result<()> {
     let edited_photo = Exif {
         software: Some("Adobe Photoshop CC 2017 (Windows)".into()),
         thumbnail: Thumbnail::Other,
-        ..camera
+        ..camera.clone()
     };
     put("planted/rally.jpg", jpeg(640, 480, 11, &edited_photo)?)?;
+    // Planted 5: a local edit. The camera's own picture, no editor named,
+    // but a box painted over part of it after the camera wrote the
+    // thumbnail (a covered face, a changed figure on a whiteboard): the
+    // grid comparison names the region and draws the difference.
+    let covered = Exif {
+        date_time: Some("2017:04:20 19:04:37".into()),
+        date_time_original: Some("2017:04:20 19:04:37".into()),
+        thumbnail: Thumbnail::BeforeEdit,
+        ..camera
+    };
+    put("planted/whiteboard.jpg", jpeg(640, 480, 13, &covered)?)?;
     Ok(())
 }

@@ -229,6 +229,12 @@ pub fn verification(
             f.verdict,
             t(&f.summary)
         )?;
+        // The check table's words for this finding's own verdict, as the
+        // workbench's panel shows them.
+        writeln!(out, "    means: {}", f.check.meaning(f.verdict))?;
+        if f.check != CheckId::EmailDkim {
+            writeln!(out, "    re-check: {}", f.check.info().recheck)?;
+        }
         if f.check == CheckId::EmailDkim {
             dkim_evidence(out, f, case, id)?;
         } else if f.check == CheckId::EmailArc {

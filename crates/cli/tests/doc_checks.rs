@@ -365,8 +365,22 @@ fn demo_finds_its_planted_documents() {
         if path.ends_with("rapport.pdf") {
             rapport = r["id"].as_str().map(String::from);
         }
+        if path.ends_with("whiteboard.jpg") {
+            // The local edit: found region by region, and drawn.
+            let thumb = r["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|f| f["check"] == "image.thumbnail")
+                .expect("an image.thumbnail finding");
+            assert_eq!(thumb["verdict"], "suspicious", "{thumb}");
+            let summary = thumb["summary"].as_str().unwrap();
+            assert!(summary.contains("row 3 column 6"), "{summary}");
+            let picture = thumb["evidence"]["difference_picture"].as_str().unwrap();
+            assert!(picture.starts_with("data:image/png;base64,"));
+        }
     }
-    assert_eq!(planted, 4);
+    assert_eq!(planted, 5);
     let id = rapport.expect("rapport.pdf verified");
     let show = lc([OsStr::new("show"), case.as_os_str(), OsStr::new(&id)]);
     assert!(

@@ -143,28 +143,7 @@ impl SearchIndex {
     /// own indexing of it: on the one thread that feeds the writer it kept
     /// the writer's threads waiting.
     pub fn documents(&self, items: &[(&SearchRow, Option<&str>)]) -> Vec<TantivyDocument> {
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        // Below a few dozen items a thread costs more than it saves.
-        let chunk = items.len().div_ceil(threads).max(64);
-        if items.len() <= chunk {
-            return items.iter().map(|(r, t)| self.document(r, *t)).collect();
-        }
-        std::thread::scope(|s| {
-            let parts: Vec<_> = items
-                .chunks(chunk)
-                .map(|part| {
-                    s.spawn(move || {
-                        part.iter()
-                            .map(|(r, t)| self.document(r, *t))
-                            .collect::<Vec<_>>()
-                    })
-                })
-                .collect();
-            parts
-                .into_iter()
-                .flat_map(|p| p.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-                .collect()
-        })
+        leakcheck_core::parallel::par_map(items, |(r, t)| self.document(r, *t))
     }
 
     fn email_fields(&self, doc: &mut TantivyDocument, e: &EmailMeta) {

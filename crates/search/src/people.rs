@@ -207,7 +207,7 @@ mod tests {
             to,
             cc,
             date_unix: Some(unix),
-            date: chrono::DateTime::from_timestamp(unix, 0).map(|d| d.to_rfc3339()),
+            date: leakcheck_core::time::rfc3339(unix),
             ..EmailMeta::default()
         }
     }

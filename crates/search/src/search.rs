@@ -249,8 +249,7 @@ pub fn search_in(
             date: doc
                 .get_first(f.date)
                 .and_then(|v| v.as_datetime())
-                .and_then(|d| chrono::DateTime::from_timestamp(d.into_timestamp_secs(), 0))
-                .map(|d| d.to_rfc3339()),
+                .and_then(|d| leakcheck_core::time::rfc3339(d.into_timestamp_secs())),
             path: text(f.path),
             verdict: text(f.verdict),
             snippet: marked(&snippet),

@@ -67,6 +67,12 @@ function evidence(value) {
   const dl = h("dl", { class: "kv" });
   for (const [k, v] of Object.entries(value)) {
     if (Array.isArray(v) && v.length === 0) continue;
+    // A difference picture drawn by verification: shown, not spelled out.
+    // Only a PNG data URL is taken (the page's CSP allows data: images).
+    if (k === "difference_picture" && typeof v === "string" && v.startsWith("data:image/png;base64,")) {
+      dl.append(h("dt", {}, k), h("dd", {}, h("img", { src: v, alt: "where the thumbnail and the image differ", class: "difference" })));
+      continue;
+    }
     const text = typeof v === "object" && v !== null ? JSON.stringify(v, null, 1) : String(v);
     dl.append(h("dt", {}, k), h("dd", {}, text));
   }

@@ -348,6 +348,36 @@ pub(crate) mod child {
         broken: bool,
     }
 
+    impl<'a, W: Write> State<'a, W> {
+        /// Members go to `out`; UnRAR's request for a password is answered
+        /// with `password`.
+        fn new(out: &'a mut FrameWriter<W>, password: Option<&str>) -> Self {
+            State {
+                out,
+                written: 0,
+                limit: 0,
+                capture: None,
+                abort: None,
+                missing_volume: None,
+                // Without the terminating NUL that `to_wide` adds.
+                password: password.map(|p| {
+                    let w = to_wide(p);
+                    w[..w.len() - 1].to_vec()
+                }),
+                broken: false,
+            }
+        }
+
+        /// Trying `password`: the bytes of a member are captured, not sent.
+        fn trying(out: &'a mut FrameWriter<W>, password: &str) -> Self {
+            State {
+                limit: u64::MAX,
+                capture: Some(Vec::new()),
+                ..State::new(out, Some(password))
+            }
+        }
+    }
+
     extern "C" fn callback<W: Write>(
         msg: ffi::UINT,
         user: ffi::LPARAM,
@@ -580,16 +610,7 @@ pub(crate) mod child {
     ) -> Option<usize> {
         let mut redir = vec![0 as ffi::WCHAR; 1024];
         for (i, pw) in passwords.iter().enumerate() {
-            let mut state = State {
-                out: sink,
-                written: 0,
-                limit: u64::MAX,
-                capture: Some(Vec::new()),
-                abort: None,
-                missing_volume: None,
-                password: Some(to_wide(pw)[..pw.chars().count()].to_vec()),
-                broken: false,
-            };
+            let mut state = State::trying(sink, pw);
             let Ok((h, _)) = open(path, &mut state) else {
                 continue;
             };
@@ -635,16 +656,7 @@ pub(crate) mod child {
         let mut redir = vec![0 as ffi::WCHAR; 1024];
         for i in order {
             let pw = &passwords[i];
-            let mut state = State {
-                out: &mut *sink,
-                written: 0,
-                limit: u64::MAX,
-                capture: Some(Vec::new()),
-                abort: None,
-                missing_volume: None,
-                password: Some(to_wide(pw)[..pw.chars().count()].to_vec()),
-                broken: false,
-            };
+            let mut state = State::trying(&mut *sink, pw);
             let Ok((h, _)) = open(path, &mut state) else {
                 continue;
             };
@@ -691,19 +703,7 @@ pub(crate) mod child {
         } else {
             choose_password(&path, &passwords, &mut quiet)
         };
-        let mut state = State {
-            out,
-            written: 0,
-            limit: 0,
-            capture: None,
-            abort: None,
-            missing_volume: None,
-            password: chosen.map(|i| {
-                let w = to_wide(&passwords[i]);
-                w[..w.len() - 1].to_vec()
-            }),
-            broken: false,
-        };
+        let mut state = State::new(out, chosen.map(|i| passwords[i].as_str()));
         let (h, flags) = match open(&path, &mut state) {
             Ok(x) => x,
             Err(code) => {

@@ -212,10 +212,10 @@ pub fn thumbnail(meta: &DocMeta) -> Option<Finding> {
             .iter()
             .map(|r| {
                 format!(
-                    "row {} column {} ({} % different; {}-{} % across, {}-{} % down)",
+                    "row {} column {} ({:.1} % different; {}-{} % across, {}-{} % down)",
                     r["row"],
                     r["column"],
-                    r["mean_difference_percent"],
+                    r["mean_difference_percent"].as_f64().unwrap_or_default(),
                     r["x_percent"][0],
                     r["x_percent"][1],
                     r["y_percent"][0],
