@@ -44,6 +44,32 @@ pub fn charset_loss(c: &Change) -> bool {
         && ascii(&c.removed) == ascii(&c.added)
 }
 
+/// Changes with nothing but a space between them, as one change: a letter
+/// a charset lacks, written as a break, cuts one word in two ("cœur" quoted
+/// as "c ur"), and only the two halves together show the loss.
+fn adjacent_joined(changes: Vec<Change>) -> Vec<Change> {
+    let join = |a: &str, b: &str| {
+        [a, b]
+            .iter()
+            .filter(|s| !s.is_empty())
+            .copied()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let mut out: Vec<Change> = Vec::with_capacity(changes.len());
+    for c in changes {
+        match out.last_mut() {
+            Some(prev) if prev.after.is_empty() && c.before.is_empty() => {
+                prev.removed = join(&prev.removed, &c.removed);
+                prev.added = join(&prev.added, &c.added);
+                prev.after = c.after;
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
 /// The words `quote` has that `parent` does not, as changes. Only words the
 /// quote adds count: leaving parts out is quoting, and so is a quote cut
 /// short at its end, even in the middle of a word ("l" for "loop"), or
@@ -56,8 +82,7 @@ pub fn added_words(parent: &str, quote: &str) -> Vec<Change> {
     }
     let d = diff(&norm(parent), &quote);
     let listed = d.changes.len() == d.total;
-    let mut added: Vec<Change> = d
-        .changes
+    let mut added: Vec<Change> = adjacent_joined(d.changes)
         .into_iter()
         .filter(|c| !c.added.is_empty() && !charset_loss(c))
         .collect();
@@ -165,6 +190,22 @@ mod tests {
             )
             .is_empty()
         );
+        // The lost letter written as a break: one word cut in two.
+        let heart = "Merci du fond du cœur d avoir tenu la boucle du samedi";
+        for quote in [
+            "Merci du fond du c ur d avoir tenu la boucle du samedi",
+            "Merci du fond du c?ur d avoir tenu la boucle du samedi",
+        ] {
+            assert!(added_words(heart, quote).is_empty(), "{quote}");
+        }
+        assert_eq!(
+            added_words(
+                heart,
+                "Merci du fond du c ur d avoir tenu la fête du samedi"
+            )
+            .len(),
+            1
+        );
         assert_eq!(
             added_words(
                 parent,
@@ -194,7 +235,7 @@ mod tests {
             "Nous avons besoin de vingt bénévoles et de 5000 euros",
         );
         assert!(
-            appended.iter().any(|c| c.added == "euros"),
+            appended.iter().any(|c| c.added.ends_with("euros")),
             "words added at the end are not a cut: {appended:?}"
         );
     }
