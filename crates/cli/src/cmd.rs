@@ -1,11 +1,12 @@
 //! One function per command. Data goes to stdout, progress and errors to stderr.
 
-use std::io::{self, BufWriter, IsTerminal, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
 use leakcheck_core::sanitize::for_terminal;
+use leakcheck_core::words::{count, noun};
 use leakcheck_core::{ItemId, Kind};
 use leakcheck_store::{Case, CaseSettings, Stats, Window};
 use serde::Serialize;
@@ -14,6 +15,7 @@ use crate::cli::{
     Cli, Command, DemoArgs, ErrorsArgs, IngestArgs, InitArgs, KeysAddArgs, KeysCommand,
     KeysFetchArgs, KeysImportArgs, LsArgs, Output, ShowArgs, VerifyArgs,
 };
+use crate::common::{human_bytes, invocation, json_line, open, operator, stdout};
 use crate::{cmd_explore, cmd_search, cmd_serve, cmd_variants, demo, progress, show};
 
 pub fn run(cli: Cli) -> Result<u8> {
@@ -42,25 +44,6 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::User(c) => cmd_serve::user(c),
         Command::Serve(a) => cmd_serve::serve(a),
     }
-}
-
-pub fn open(path: &Path) -> Result<Case> {
-    Case::open(path).with_context(|| format!("opening case {}", path.display()))
-}
-
-/// Who runs the command, for the custody and access logs.
-pub fn operator() -> Option<String> {
-    std::env::var("USER").ok()
-}
-
-pub fn stdout() -> BufWriter<io::StdoutLock<'static>> {
-    BufWriter::new(io::stdout().lock())
-}
-
-pub fn json_line(out: &mut impl Write, v: &impl Serialize) -> Result<()> {
-    serde_json::to_writer(&mut *out, v)?;
-    writeln!(out)?;
-    Ok(())
 }
 
 fn init(a: InitArgs) -> Result<u8> {
@@ -104,7 +87,8 @@ fn init(a: InitArgs) -> Result<u8> {
         )?;
         writeln!(
             out,
-            "next: leakcheck ingest {} <files, folders or archives>",
+            "next: {} ingest {} <files, folders or archives>",
+            invocation(),
             case.root().display()
         )?;
     }
@@ -146,18 +130,20 @@ fn ingest(a: IngestArgs) -> Result<u8> {
         for s in &summary.sources {
             writeln!(
                 out,
-                "ingested {} ({}, {} files, {}, sha256 {})",
+                "ingested {} ({}, {}, {}, sha256 {})",
                 for_terminal(&s.path),
                 s.kind,
-                s.files,
+                count(s.files, "file", "files"),
                 human_bytes(s.bytes),
                 s.sha256.as_deref().unwrap_or("-")
             )?;
         }
         writeln!(
             out,
-            "{} places recorded in {:.1}s, {} problems\n",
-            summary.places, summary.seconds, summary.problems
+            "{} recorded in {:.1}s, {}\n",
+            count(summary.places, "place", "places"),
+            summary.seconds,
+            count(summary.problems, "problem", "problems")
         )?;
         print_stats(&mut out, &stats, case.root())?;
     }
@@ -243,13 +229,14 @@ fn print_stats(out: &mut impl Write, s: &Stats, root: &Path) -> Result<()> {
     if o.stores + o.msg_files > 0 {
         writeln!(
             out,
-            "outlook      {:>10}  stores + {} .msg: {} messages declared, {} rebuilt, {} failed; {} attachments listed, {} written",
+            "outlook      {:>10}  {} + {} .msg: {} declared, {} rebuilt, {} failed; {} listed, {} written",
             o.stores,
+            noun(o.stores, "store", "stores"),
             o.msg_files,
-            o.messages_expected,
+            count(o.messages_expected, "message", "messages"),
             o.messages_emitted,
             o.messages_failed,
-            o.attachments_expected,
+            count(o.attachments_expected, "attachment", "attachments"),
             o.attachments_emitted
         )?;
     }
@@ -263,16 +250,19 @@ fn print_stats(out: &mut impl Write, s: &Stats, root: &Path) -> Result<()> {
     if s.unsupported > 0 {
         writeln!(
             out,
-            "unsupported  {:>10}  containers stored but not opened yet",
-            s.unsupported
+            "unsupported  {:>10}  {} stored but not opened yet",
+            s.unsupported,
+            noun(s.unsupported, "container", "containers")
         )?;
     }
     if s.errors + s.item_errors > 0 {
         writeln!(
             out,
-            "problems     {:>10}  unreadable places + {} items with errors: leakcheck errors {}",
+            "problems     {:>10}  unreadable {} + {}: {} errors {}",
             s.errors,
-            s.item_errors,
+            noun(s.errors, "place", "places"),
+            count(s.item_errors, "item with errors", "items with errors"),
+            invocation(),
             root.display()
         )?;
     }
@@ -513,7 +503,8 @@ fn demo_cmd(a: DemoArgs) -> Result<u8> {
             passwords.display()
         );
         println!(
-            "$ leakcheck ingest {} {} --passwords {}",
+            "$ {} ingest {} {} --passwords {}",
+            invocation(),
             case_dir.display(),
             dump.display(),
             passwords.display()
@@ -531,17 +522,22 @@ fn demo_cmd(a: DemoArgs) -> Result<u8> {
         },
     })?;
     if human {
-        println!("\n$ leakcheck verify {}", case_dir.display());
+        println!("\n$ {} verify {}", invocation(), case_dir.display());
     }
     let verified = verify(VerifyArgs {
         case: case_dir.clone(),
         out: quiet,
     })?;
     if human {
-        let c = case_dir.display();
+        let (c, lc) = (case_dir.display(), invocation());
         println!(
-            "\nnext:\n  leakcheck search {c} 'budget'\n  leakcheck search {c} 'verdict:suspicious (kind:pdf OR kind:xlsx)'\n  leakcheck ls {c} --kind email\n  leakcheck show {c} <id prefix from ls>   (the evidence behind a verdict)\n  leakcheck thread {c} <id of an email>\n  leakcheck people {c}\n  leakcheck errors {c}\n  leakcheck audit {c}\n\nthe web workbench (search, read, verification panels):\n  leakcheck user add {c} me --role admin\n  leakcheck serve {c}        then open http://127.0.0.1:8080"
+            "\nnext:\n  {lc} search {c} 'budget'\n  {lc} search {c} 'verdict:suspicious (kind:pdf OR kind:xlsx)'\n  {lc} ls {c} --kind email\n  {lc} show {c} <id prefix from ls>   (the evidence behind a verdict)\n  {lc} thread {c} <id of an email>\n  {lc} people {c}\n  {lc} errors {c}\n  {lc} audit {c}\n\nthe web workbench (search, read, verification panels):\n  {lc} user add {c} me --role admin\n  {lc} serve {c}        then open http://127.0.0.1:8080"
         );
+        if lc != "leakcheck" {
+            println!(
+                "\n(to type `leakcheck` instead of {lc}: cargo install --locked --path crates/cli)"
+            );
+        }
     }
     // The demo holds a truncated zip and altered mail on purpose: problems
     // and findings are expected.
@@ -575,7 +571,8 @@ fn save_keys(case: &Case, keys: Vec<leakcheck_core::KeyRecord>, o: &Output) -> R
     } else if !o.quiet {
         writeln!(
             out,
-            "{added} keys added ({} already present)",
+            "{} ({} already present)",
+            count(added, "key added", "keys added"),
             keys.len() - added
         )?;
     }
@@ -679,9 +676,9 @@ fn keys_missing(case: &Case, o: &Output) -> Result<u8> {
             };
             writeln!(
                 out,
-                "{}  ({} signatures{span})",
+                "{}  ({}{span})",
                 for_terminal(&m.name),
-                m.signatures
+                count(m.signatures, "signature", "signatures")
             )?;
         }
     }
@@ -770,8 +767,16 @@ fn verify(a: VerifyArgs) -> Result<u8> {
     } else if !a.out.quiet {
         writeln!(
             out,
-            "{} items verified in {:.1}s ({} emails, {} with DKIM signatures; {} documents and images)\n",
-            summary.items, summary.seconds, summary.emails, summary.signed, summary.documents
+            "{} verified in {:.1}s ({}, {} with DKIM signatures; {})\n",
+            count(summary.items, "item", "items"),
+            summary.seconds,
+            count(summary.emails, "email", "emails"),
+            summary.signed,
+            count(
+                summary.documents,
+                "document or image",
+                "documents and images"
+            )
         )?;
         for v in leakcheck_core::Verdict::PRECEDENCE {
             writeln!(
@@ -808,32 +813,20 @@ fn verify(a: VerifyArgs) -> Result<u8> {
             if hits.len() > 20 {
                 writeln!(
                     out,
-                    "  … {} more (leakcheck verify --json)",
-                    hits.len() - 20
+                    "  … {} more ({} verify {} --json)",
+                    hits.len() - 20,
+                    invocation(),
+                    case.root().display()
                 )?;
             }
         }
         writeln!(
             out,
-            "\nsee one item's evidence: leakcheck show {} <id>",
+            "\nsee one item's evidence: {} show {} <id>",
+            invocation(),
             case.root().display()
         )?;
     }
     out.flush()?;
     Ok(if needs_look { 1 } else { 0 })
-}
-
-pub fn human_bytes(n: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
-    let mut v = n as f64;
-    let mut u = 0;
-    while v >= 1000.0 && u < UNITS.len() - 1 {
-        v /= 1000.0;
-        u += 1;
-    }
-    if u == 0 {
-        format!("{n} B")
-    } else {
-        format!("{v:.1} {}", UNITS[u])
-    }
 }

@@ -7,12 +7,13 @@ use std::io::Write;
 use anyhow::Result;
 use leakcheck_core::ItemId;
 use leakcheck_core::sanitize::for_terminal as t;
+use leakcheck_core::words::count;
 use leakcheck_search::{Node, Period};
 use serde::Serialize;
 use serde_json::Value;
 
 use crate::cli::{By, PeopleArgs, ThreadArgs, TimelineArgs};
-use crate::cmd::{json_line, open, stdout};
+use crate::common::{json_line, open, stdout};
 
 /// Widest bar of the timeline chart, in characters.
 const BAR: u64 = 50;
@@ -39,8 +40,10 @@ pub fn thread(a: ThreadArgs) -> Result<u8> {
     } else if !a.out.quiet {
         write!(
             out,
-            "{} messages in the dump, {} not in the dump, {} items",
-            thread.messages, thread.missing, thread.items
+            "{} in the dump, {} not in the dump, {}",
+            count(thread.messages, "message", "messages"),
+            thread.missing,
+            count(thread.items, "item", "items")
         )?;
         if thread.flattened > 0 {
             write!(

@@ -5,11 +5,12 @@ use std::sync::atomic::AtomicU64;
 
 use anyhow::{Context, Result, bail};
 use leakcheck_core::sanitize::for_terminal as t;
+use leakcheck_core::words::count;
 use leakcheck_search::{Page, SearchIndex, SearchResult, Sort, SyncStats};
 use leakcheck_store::Case;
 
 use crate::cli::{CaseArgs, SearchArgs, SortArg};
-use crate::cmd::{json_line, open, stdout};
+use crate::common::{json_line, open, stdout};
 use crate::progress;
 
 /// Brings the case's index up to date, with a spinner on a terminal.
@@ -33,7 +34,7 @@ pub fn reindex(a: CaseArgs) -> Result<u8> {
     if a.out.json {
         json_line(&mut out, &stats)?;
     } else if !a.out.quiet {
-        writeln!(out, "{} items indexed", stats.total)?;
+        writeln!(out, "{} indexed", count(stats.total, "item", "items"))?;
     }
     Ok(0)
 }
@@ -118,8 +119,8 @@ fn print(out: &mut impl Write, query: &str, r: &SearchResult, page: Page) -> Res
     }
     writeln!(
         out,
-        "{} items match {} ({:.1} ms)",
-        r.total,
+        "{} {} ({:.1} ms)",
+        count(r.total, "item matches", "items match"),
         t(&format!("{query:?}")),
         r.took_ms
     )?;

@@ -7,7 +7,7 @@ use leakcheck_core::sanitize::for_terminal as t;
 use leakcheck_store::Role;
 
 use crate::cli::{RoleArg, ServeArgs, UserAddArgs, UserCommand, UserLogArgs, UserRemoveArgs};
-use crate::cmd::{json_line, open, operator, stdout};
+use crate::common::{invocation, json_line, open, operator, stdout};
 
 pub fn user(c: UserCommand) -> Result<u8> {
     match c {
@@ -141,8 +141,9 @@ pub fn serve(a: ServeArgs) -> Result<u8> {
     let users = case.catalog()?.users()?;
     if users.is_empty() {
         bail!(
-            "{}: no user can log in yet; add one first: leakcheck user add {} NAME --role admin",
+            "{}: no user can log in yet; add one first: {} user add {} NAME --role admin",
             a.case.display(),
+            invocation(),
             a.case.display()
         );
     }

@@ -5,10 +5,11 @@ use std::io::Write;
 
 use anyhow::{Context, Result};
 use leakcheck_core::sanitize::for_terminal as t;
+use leakcheck_core::words::count;
 use leakcheck_variants::{Corpus, Entry, clusters};
 
 use crate::cli::{CheckArgs, VariantsArgs};
-use crate::cmd::{json_line, open, stdout};
+use crate::common::{json_line, open, stdout};
 
 fn entry_line(e: &Entry) -> String {
     format!(
@@ -46,11 +47,11 @@ pub fn variants(a: VariantsArgs) -> Result<u8> {
     } else if !a.out.quiet {
         writeln!(
             out,
-            "{} groups of near-copies ({} texts and {} images compared; {} images could not be decoded)",
-            found.len(),
-            corpus.texts.len(),
-            corpus.images.len(),
-            corpus.undecodable.len()
+            "{} of near-copies ({} and {} compared; {} could not be decoded)",
+            count(found.len(), "group", "groups"),
+            count(corpus.texts.len(), "text", "texts"),
+            count(corpus.images.len(), "image", "images"),
+            count(corpus.undecodable.len(), "image", "images")
         )?;
         for c in found.iter().take(a.limit) {
             writeln!(

@@ -15,6 +15,7 @@ mod cmd_explore;
 mod cmd_search;
 mod cmd_serve;
 mod cmd_variants;
+mod common;
 mod demo;
 mod demo_docs;
 mod progress;

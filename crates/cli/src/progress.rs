@@ -7,6 +7,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
+use leakcheck_core::words::count;
 use leakcheck_ingest::Progress;
 
 pub struct Bar {
@@ -34,10 +35,15 @@ impl Bar {
                 let places = counters.places.load(Ordering::Relaxed);
                 let rate = places as f64 / started.elapsed().as_secs_f64().max(0.001);
                 bar.set_message(format!(
-                    "{}/{} files · {places} items ({rate:.0}/s) · {} problems",
+                    "{}/{} files · {} ({rate:.0}/s) · {}",
                     counters.files_done.load(Ordering::Relaxed),
                     counters.files_total.load(Ordering::Relaxed),
-                    counters.problems.load(Ordering::Relaxed)
+                    count(places, "item", "items"),
+                    count(
+                        counters.problems.load(Ordering::Relaxed),
+                        "problem",
+                        "problems"
+                    )
                 ));
                 if done {
                     break;

@@ -7,7 +7,7 @@ use leakcheck_core::sanitize::for_terminal as t;
 use leakcheck_core::{Address, CheckId, Finding, ItemId, Kind, Verdict};
 use leakcheck_store::{Case, ItemDetail};
 
-use crate::cmd::human_bytes;
+use crate::common::{human_bytes, invocation};
 
 pub fn item(out: &mut impl Write, d: &ItemDetail, case: &Case, full: bool) -> Result<()> {
     writeln!(out, "item   {}", d.id)?;
@@ -207,7 +207,8 @@ pub fn verification(
     let Some((verdict, findings)) = v else {
         writeln!(
             out,
-            "\nverification: not run yet (leakcheck verify {})",
+            "\nverification: not run yet ({} verify {})",
+            invocation(),
             case.root().display()
         )?;
         return Ok(());
@@ -340,10 +341,34 @@ fn dkim_evidence(out: &mut impl Write, f: &Finding, case: &Case, id: &ItemId) ->
             writeln!(out, "      qualifiers: {}", q.join(", "))?;
         }
     }
-    if e["signatures"].as_array().is_some_and(|s| !s.is_empty()) {
+    let signatures: Vec<&serde_json::Value> =
+        e["signatures"].as_array().into_iter().flatten().collect();
+    if !signatures.is_empty() {
+        // dkimverify looks the key up in DNS: say which record it needs, and
+        // whether the case holds it (printed above) or not.
+        let keyless: Vec<String> = signatures
+            .iter()
+            .filter(|s| s["key_bits"].is_null())
+            .map(|s| {
+                format!(
+                    "{}._domainkey.{}",
+                    s["selector"].as_str().unwrap_or(""),
+                    s["domain"].as_str().unwrap_or("")
+                )
+            })
+            .collect();
+        let how = if keyless.is_empty() {
+            "dkimpy; it looks the key up in DNS: serve it the key printed above".to_string()
+        } else {
+            format!(
+                "dkimpy; it looks up {} in DNS, and this case holds no key for it",
+                t(&keyless.join(", "))
+            )
+        };
         writeln!(
             out,
-            "    re-check: leakcheck show {} {} --raw | dkimverify   (dkimpy; serve it the key above)",
+            "    re-check: {} show {} {} --raw | dkimverify   ({how})",
+            invocation(),
             case.root().display(),
             &id.as_str()[..16]
         )?;
@@ -392,7 +417,8 @@ fn document(out: &mut impl Write, m: &leakcheck_core::DocMeta) -> Result<()> {
         writeln!(out, "  [{}]", t(&s.name))?;
         for f in &s.fields {
             let value: String = f.value.chars().take(200).collect();
-            writeln!(out, "    {:<28}{}", t(&f.tag), t(&value))?;
+            // At least one space between tag and value, however long the tag.
+            writeln!(out, "    {:<27} {}", t(&f.tag), t(&value))?;
         }
     }
     Ok(())

@@ -267,6 +267,8 @@ fn check_says_exact_near_or_none() {
         (d[0]["removed"].as_str(), d[0]["added"].as_str()),
         (Some("1200"), Some("12000"))
     );
+    // A whole copy with one word changed is not "an excerpt of the item".
+    assert_eq!(r[1]["note"], Value::Null, "{}", r[1]);
     assert_eq!(r[2]["match"], "near", "{}", r[2]);
     assert_eq!(
         r[2]["total_differences"], 0,

@@ -36,3 +36,4 @@ mod record;
 pub mod sanitize;
 pub mod testing;
 pub mod time;
+pub mod words;

@@ -72,7 +72,8 @@ pub fn app(state: AppState) -> Router {
         .route("/users", get(edit::users).post(edit::put_user))
         .route("/users/{name}", delete(edit::remove_user))
         .route("/audit", get(edit::audit))
-        .fallback(|| async { error::ApiError::NotFound("no such API route".into()) });
+        .fallback(|| async { error::ApiError::NotFound("no such API route".into()) })
+        .layer(middleware::from_fn(error::json_errors));
     Router::new()
         .nest("/api/v1", api)
         .merge(assets::routes())
@@ -81,7 +82,8 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
-async fn openapi_json(_auth: auth::Auth) -> axum::Json<serde_json::Value> {
+/// The API's description holds no case data: readable without a session.
+async fn openapi_json() -> axum::Json<serde_json::Value> {
     axum::Json(openapi::document())
 }
 

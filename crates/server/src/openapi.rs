@@ -14,6 +14,23 @@ pub struct Route {
     pub summary: &'static str,
     /// The least role that may call it (`None`: no session needed).
     pub role: Option<&'static str>,
+    /// The JSON body it takes: a schema of [`schemas`], by name.
+    pub request: Option<&'static str>,
+    /// What a success answers with.
+    pub reply: Reply,
+}
+
+/// What a route answers with when it succeeds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reply {
+    /// JSON of the named schema of [`schemas`].
+    Json(&'static str),
+    /// CSV rows.
+    Csv,
+    /// An original's bytes.
+    Bytes,
+    /// Sanitised HTML.
+    Html,
 }
 
 const fn r(
@@ -21,14 +38,20 @@ const fn r(
     path: &'static str,
     role: Option<&'static str>,
     summary: &'static str,
+    request: Option<&'static str>,
+    reply: Reply,
 ) -> Route {
     Route {
         method,
         path,
         summary,
         role,
+        request,
+        reply,
     }
 }
+
+use Reply::{Bytes, Csv, Html, Json};
 
 /// Every route.
 pub const ROUTES: &[Route] = &[
@@ -37,110 +60,398 @@ pub const ROUTES: &[Route] = &[
         "/login",
         None,
         "Log in with {user, password}; sets the session cookie, returns the CSRF token",
+        Some("Login"),
+        Json("Session"),
     ),
-    r("post", "/logout", Some("viewer"), "End the session"),
+    r(
+        "post",
+        "/logout",
+        Some("viewer"),
+        "End the session",
+        None,
+        Json("Ok"),
+    ),
     r(
         "get",
         "/session",
         Some("viewer"),
         "Who is logged in, role, CSRF token",
+        None,
+        Json("Session"),
     ),
-    r("get", "/openapi.json", Some("viewer"), "This document"),
+    r(
+        "get",
+        "/openapi.json",
+        None,
+        "This document (no case data: readable without a session)",
+        None,
+        Json("Document"),
+    ),
     r(
         "get",
         "/search",
         Some("viewer"),
         "Search: q, sort (relevance|newest|oldest), limit, offset; hits with snippets, total, facets",
+        None,
+        Json("SearchResult"),
     ),
     r(
         "get",
         "/export",
         Some("viewer"),
         "Every hit of a query as CSV (logged)",
+        None,
+        Csv,
     ),
     r(
         "get",
         "/items/{id}",
         Some("viewer"),
         "An item: where it was found, what it contains, email fields, metadata, verification, tags, notes",
+        None,
+        Json("ItemView"),
     ),
     r(
         "get",
         "/items/{id}/verification",
         Some("viewer"),
         "An item's verdict and findings, each explained",
+        None,
+        Json("Verification"),
     ),
     r(
         "get",
         "/items/{id}/original",
         Some("viewer"),
         "The original bytes as a download (logged)",
+        None,
+        Bytes,
     ),
     r(
         "get",
         "/items/{id}/html",
         Some("viewer"),
         "An email's HTML body, sanitised, for a sandboxed frame",
+        None,
+        Html,
     ),
     r(
         "get",
         "/items/{id}/thread",
         Some("viewer"),
         "The conversation an email belongs to",
+        None,
+        Json("Thread"),
     ),
     r(
         "post",
         "/items/{id}/tags",
         Some("editor"),
         "Tag an item: {tag}",
+        Some("NewTag"),
+        Json("Added"),
     ),
     r(
         "delete",
         "/items/{id}/tags/{tag}",
         Some("editor"),
         "Remove a tag",
+        None,
+        Json("Removed"),
     ),
     r(
         "post",
         "/items/{id}/notes",
         Some("editor"),
         "Add a note: {text}",
+        Some("NewNote"),
+        Json("NoteAdded"),
     ),
     r(
         "get",
         "/timeline",
         Some("viewer"),
         "Messages per period: by=day|week|month",
+        None,
+        Json("Timeline"),
     ),
-    r("get", "/people", Some("viewer"), "Correspondents and pairs"),
-    r("get", "/keys", Some("viewer"), "DKIM keys with provenance"),
+    r(
+        "get",
+        "/people",
+        Some("viewer"),
+        "Correspondents and pairs",
+        None,
+        Json("People"),
+    ),
+    r(
+        "get",
+        "/keys",
+        Some("viewer"),
+        "DKIM keys with provenance",
+        None,
+        Json("Keys"),
+    ),
     r(
         "post",
         "/keys",
         Some("admin"),
         "Add a key: {record, source, obtained}",
+        Some("NewKey"),
+        Json("Added"),
     ),
     r(
         "post",
         "/verify",
         Some("editor"),
         "Run a verification pass over the case",
+        None,
+        Json("VerifySummary"),
     ),
-    r("get", "/users", Some("admin"), "Users and roles"),
+    r(
+        "get",
+        "/users",
+        Some("admin"),
+        "Users and roles",
+        None,
+        Json("Users"),
+    ),
     r(
         "post",
         "/users",
         Some("admin"),
         "Add a user or change one: {name, role, password}",
+        Some("NewUser"),
+        Json("Ok"),
     ),
-    r("delete", "/users/{name}", Some("admin"), "Remove a user"),
+    r(
+        "delete",
+        "/users/{name}",
+        Some("admin"),
+        "Remove a user",
+        None,
+        Json("Removed"),
+    ),
     r(
         "get",
         "/audit",
         Some("admin"),
         "The access log, newest first: before, limit",
+        None,
+        Json("Audit"),
     ),
 ];
+
+/// A JSON object schema: `required` properties of the given schemas, and
+/// `optional` ones.
+fn object(required: &[(&str, Value)], optional: &[(&str, Value)]) -> Value {
+    let mut props = Map::new();
+    for (k, v) in required.iter().chain(optional) {
+        props.insert((*k).to_string(), v.clone());
+    }
+    json!({
+        "type": "object",
+        "properties": props,
+        "required": required.iter().map(|(k, _)| *k).collect::<Vec<_>>(),
+    })
+}
+
+fn string() -> Value {
+    json!({"type": "string"})
+}
+
+fn nullable(t: &str) -> Value {
+    json!({"type": [t, "null"]})
+}
+
+fn integer() -> Value {
+    json!({"type": "integer"})
+}
+
+fn array_of(items: Value) -> Value {
+    json!({"type": "array", "items": items})
+}
+
+fn named(name: &str) -> Value {
+    json!({"$ref": format!("#/components/schemas/{name}")})
+}
+
+/// The request and response bodies, by name. The tests check live answers
+/// of every JSON route against these.
+pub fn schemas() -> Map<String, Value> {
+    let any_object = json!({"type": "object"});
+    let counts = json!({"type": "object", "additionalProperties": {"type": "integer"}});
+    let list = [
+        ("Error", object(&[("error", string())], &[])),
+        (
+            "Login",
+            object(&[("user", string()), ("password", string())], &[]),
+        ),
+        (
+            "Session",
+            object(
+                &[
+                    ("user", string()),
+                    ("role", string()),
+                    ("csrf", string()),
+                    ("case", string()),
+                ],
+                &[],
+            ),
+        ),
+        ("Ok", object(&[("ok", json!({"type": "boolean"}))], &[])),
+        (
+            "Document",
+            object(&[("openapi", string()), ("paths", any_object.clone())], &[]),
+        ),
+        (
+            "Hit",
+            object(
+                &[
+                    ("id", string()),
+                    ("kind", string()),
+                    ("title", string()),
+                    ("path", string()),
+                    ("verdict", string()),
+                    ("snippet", string()),
+                    ("snippet_html", string()),
+                ],
+                &[("score", nullable("number")), ("date", nullable("string"))],
+            ),
+        ),
+        (
+            "SearchResult",
+            object(
+                &[
+                    ("total", integer()),
+                    ("hits", array_of(named("Hit"))),
+                    (
+                        "facets",
+                        json!({"type": "object", "additionalProperties": counts}),
+                    ),
+                    ("took_ms", json!({"type": "number"})),
+                ],
+                &[("notes", array_of(string()))],
+            ),
+        ),
+        (
+            "Finding",
+            object(
+                &[
+                    ("check", string()),
+                    ("verdict", string()),
+                    ("summary", string()),
+                    ("evidence", json!({})),
+                    (
+                        "explanation",
+                        object(&[("meaning", string()), ("recheck", string())], &[]),
+                    ),
+                ],
+                &[],
+            ),
+        ),
+        (
+            "Verification",
+            object(
+                &[
+                    ("verdict", string()),
+                    ("findings", array_of(named("Finding"))),
+                ],
+                &[],
+            ),
+        ),
+        (
+            "ItemView",
+            object(
+                &[
+                    ("item", any_object.clone()),
+                    ("verification", named("Verification")),
+                    ("tags", array_of(any_object.clone())),
+                    ("notes", array_of(any_object.clone())),
+                    ("has_html", json!({"type": "boolean"})),
+                    ("text", nullable("string")),
+                ],
+                &[],
+            ),
+        ),
+        (
+            "Thread",
+            object(
+                &[
+                    ("messages", integer()),
+                    ("missing", integer()),
+                    ("items", integer()),
+                    ("root", any_object.clone()),
+                ],
+                &[("flattened", integer())],
+            ),
+        ),
+        (
+            "Timeline",
+            object(
+                &[
+                    ("by", string()),
+                    ("buckets", array_of(any_object.clone())),
+                    ("emails", integer()),
+                ],
+                &[],
+            ),
+        ),
+        (
+            "People",
+            object(&[("pairs", array_of(any_object.clone()))], &[]),
+        ),
+        (
+            "Key",
+            object(
+                &[("name", string()), ("txt", string()), ("source", string())],
+                &[
+                    ("added_at", nullable("string")),
+                    ("obtained", nullable("string")),
+                ],
+            ),
+        ),
+        ("Keys", array_of(named("Key"))),
+        ("NewTag", object(&[("tag", string())], &[])),
+        ("NewNote", object(&[("text", string())], &[])),
+        (
+            "NewKey",
+            object(
+                &[("record", string()), ("source", string())],
+                &[("obtained", nullable("string"))],
+            ),
+        ),
+        (
+            "NewUser",
+            object(
+                &[
+                    ("name", string()),
+                    ("role", string()),
+                    ("password", string()),
+                ],
+                &[],
+            ),
+        ),
+        ("Added", object(&[("added", json!({}))], &[])),
+        ("Removed", object(&[("removed", json!({}))], &[])),
+        ("NoteAdded", object(&[("seq", integer())], &[])),
+        (
+            "VerifySummary",
+            object(&[("items", integer()), ("by_verdict", counts.clone())], &[]),
+        ),
+        (
+            "Users",
+            array_of(object(&[("name", string()), ("role", string())], &[])),
+        ),
+        (
+            "Audit",
+            array_of(object(
+                &[("seq", integer()), ("at", string()), ("action", string())],
+                &[("user", nullable("string")), ("item", nullable("string"))],
+            )),
+        ),
+    ];
+    list.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+}
 
 /// The OpenAPI 3.1 document.
 pub fn document() -> Value {
@@ -152,17 +463,32 @@ pub fn document() -> Value {
             .filter_map(|s| s.strip_prefix('{')?.strip_suffix('}'))
             .map(|p| json!({"name": p, "in": "path", "required": true, "schema": {"type": "string"}}))
             .collect();
+        let ok = match route.reply {
+            Reply::Json(name) => json!({"application/json": {"schema": named(name)}}),
+            Reply::Csv => json!({"text/csv": {"schema": string()}}),
+            Reply::Bytes => json!({"application/octet-stream": {"schema": string()}}),
+            Reply::Html => json!({"text/html": {"schema": string()}}),
+        };
+        let error = |what: &str| json!({"description": what, "content": {"application/json": {"schema": named("Error")}}});
         let mut op = json!({
             "summary": route.summary,
             "parameters": params,
             "responses": {
-                "200": {"description": "OK"},
-                "400": {"description": "Malformed request (an id that is not 64 hex digits...)"},
-                "401": {"description": "No session"},
-                "403": {"description": "Role too low, or CSRF token missing"},
-                "404": {"description": "No such item"}
+                "200": {"description": "OK", "content": ok},
+                "400": error("Malformed request: a body, query or id that does not parse (the message says which field)"),
+                "401": error("No session"),
+                "403": error("Role too low, or CSRF token missing"),
+                "404": error("No such item"),
+                "429": error("Too many failed logins"),
+                "503": error("Busy")
             }
         });
+        if let Some(body) = route.request {
+            op["requestBody"] = json!({
+                "required": true,
+                "content": {"application/json": {"schema": named(body)}}
+            });
+        }
         match route.role {
             Some(role) => op["description"] = json!(format!("Needs the {role} role or higher.")),
             None => op["security"] = json!([]),
@@ -175,7 +501,7 @@ pub fn document() -> Value {
     json!({
         "openapi": "3.1.0",
         "info": {"title": "leakcheck workbench API", "version": env!("CARGO_PKG_VERSION")},
-        "components": {"securitySchemes": {
+        "components": {"schemas": schemas(), "securitySchemes": {
             "session": {"type": "apiKey", "in": "cookie", "name": crate::auth::COOKIE},
             "csrf": {"type": "apiKey", "in": "header", "name": "X-CSRF-Token"}
         }},

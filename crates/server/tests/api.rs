@@ -9,7 +9,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use http_body_util::BodyExt;
-use leakcheck_server::openapi::ROUTES;
+use leakcheck_server::openapi::{ROUTES, Reply};
 use leakcheck_server::{AppState, app, hash_password};
 use leakcheck_store::{Case, CaseSettings, Role};
 use serde_json::{Value, json};
@@ -510,10 +510,10 @@ async fn logins_are_limited_and_sessions_end() {
 #[tokio::test]
 async fn the_openapi_document_lists_every_route() {
     let f = fixture();
-    let vic = login(&f.app, "vic").await;
+    // Readable without a session: it holds no case data.
     let doc = call(
         &f.app,
-        req("GET", "/api/v1/openapi.json", Some(&vic), false, json!({})),
+        req("GET", "/api/v1/openapi.json", None, false, json!({})),
     )
     .await
     .json();
@@ -521,6 +521,28 @@ async fn the_openapi_document_lists_every_route() {
     for r in ROUTES {
         let op = &doc["paths"][format!("/api/v1{}", r.path)][r.method];
         assert!(op.is_object(), "{} {} missing", r.method, r.path);
+        assert!(
+            op["responses"]["200"]["content"].is_object(),
+            "{} {}: no response schema",
+            r.method,
+            r.path
+        );
+        if let Some(body) = r.request {
+            assert!(
+                doc["components"]["schemas"][body].is_object(),
+                "{} {}: request schema {body} missing",
+                r.method,
+                r.path
+            );
+        }
+        if let Reply::Json(name) = r.reply {
+            assert!(
+                doc["components"]["schemas"][name].is_object(),
+                "{} {}: response schema {name} missing",
+                r.method,
+                r.path
+            );
+        }
     }
     // And the pages' shell is served with a strict policy.
     let a = call(&f.app, req("GET", "/", None, false, json!({}))).await;
@@ -568,4 +590,201 @@ async fn a_panic_is_a_500_with_an_id_and_nothing_else() {
     .await;
     assert_eq!(a.status, StatusCode::OK);
     assert_eq!(a.headers[header::CACHE_CONTROL], "no-store");
+}
+
+/// Checks `v` against `schema`, resolving `$ref`s in `doc`: the subset of
+/// JSON Schema the API document uses (type, properties, required, items,
+/// additionalProperties). Written here because a full validator crate
+/// would bring a regex engine and remote-reference fetching for four
+/// keywords.
+fn fits(doc: &Value, schema: &Value, v: &Value, at: &str) -> Result<(), String> {
+    if let Some(r) = schema["$ref"].as_str() {
+        let name = r.rsplit('/').next().unwrap_or_default();
+        return fits(doc, &doc["components"]["schemas"][name], v, at);
+    }
+    let type_of = match v {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    };
+    let allowed: Vec<&str> = match &schema["type"] {
+        Value::String(t) => vec![t.as_str()],
+        Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    };
+    let ok = allowed.is_empty()
+        || allowed.contains(&type_of)
+        || (type_of == "integer" && allowed.contains(&"number"));
+    if !ok {
+        return Err(format!("{at}: {type_of}, expected {allowed:?}"));
+    }
+    for k in schema["required"].as_array().into_iter().flatten() {
+        let k = k.as_str().unwrap_or_default();
+        if v.get(k).is_none() {
+            return Err(format!("{at}: no {k:?}"));
+        }
+    }
+    if let (Some(props), Some(obj)) = (schema["properties"].as_object(), v.as_object()) {
+        for (k, sub) in props {
+            if let Some(x) = obj.get(k) {
+                fits(doc, sub, x, &format!("{at}.{k}"))?;
+            }
+        }
+    }
+    if let (Some(extra), Some(obj)) = (schema.get("additionalProperties"), v.as_object())
+        && extra.is_object()
+    {
+        for (k, x) in obj {
+            fits(doc, extra, x, &format!("{at}.{k}"))?;
+        }
+    }
+    if let (Some(items), Some(list)) = (schema.get("items"), v.as_array()) {
+        for (i, x) in list.iter().enumerate() {
+            fits(doc, items, x, &format!("{at}[{i}]"))?;
+        }
+    }
+    Ok(())
+}
+
+/// Every JSON answer of every route fits the schema the document gives it,
+/// so a client written from the document reads the real answers.
+#[tokio::test]
+async fn every_json_answer_fits_its_documented_schema() {
+    let f = fixture();
+    let doc = call(
+        &f.app,
+        req("GET", "/api/v1/openapi.json", None, false, json!({})),
+    )
+    .await
+    .json();
+    let ada = login(&f.app, "ada").await;
+    let bodies = json!({
+        "NewTag": {"tag": "checked"},
+        "NewNote": {"text": "seen by the desk"},
+        "NewKey": {"record": "s1._domainkey.campaign.example v=DKIM1; k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAwtKGk/1AAJ4yvP/d2D4kCQ7O+8s9pE2sYgvFmbV2pU3TqjMWRnL3AnXWv9h9VfjvRqVxzJ1yD1xmYJtqGmwm8P4K8HjHPP4v2vK0C8TKZcXnEnIo9iN6tbqdC1mHdRwFTGb4cT4dCFaD8Nn2PkOUm7DOX3J9yqj8R2mTTzA2uHVY1cPZnJ4BPz1CdSq2uBQWZ4QaIRKcZJpgTfTjR7FNhNlHo6qWwD9OQ1yGNYkQbWxJSg/tbG1M1BlRjGSr1JEtQWmvIIQzP4YH1eyXyqe3S2Ik4cH8XtHtaBx2mDPbo1XLsKKWhW6KcTwN5B1sg2X9ZEQKWJdzn1ZH4zVRo9n9WQIDAQAB", "source": "test"},
+        "NewUser": {"name": "zoe", "role": "viewer", "password": "a long passphrase 42"},
+    });
+    let mut checked = 0;
+    for r in ROUTES {
+        let Reply::Json(name) = r.reply else { continue };
+        let body = match r.request {
+            Some("Login") => json!({"user": "vic", "password": "vic-password"}),
+            Some(b) => bodies[b].clone(),
+            None => json!({}),
+        };
+        // Logging out would end the session the other calls use.
+        let client = if r.path == "/logout" {
+            login(&f.app, "ada").await
+        } else {
+            ada_clone(&ada)
+        };
+        let mut path = concrete(r.path, &f.email);
+        if r.path == "/search" {
+            path.push_str("?q=budget");
+        } else if r.path == "/items/{id}/tags/{tag}" {
+            path = path.replace("/x", "/checked");
+        }
+        let a = call(&f.app, req(r.method, &path, Some(&client), true, body)).await;
+        assert_eq!(
+            a.status,
+            StatusCode::OK,
+            "{} {}: {}",
+            r.method,
+            r.path,
+            String::from_utf8_lossy(&a.body)
+        );
+        let v = a.json();
+        if let Err(e) = fits(
+            &doc,
+            &json!({"$ref": format!("#/components/schemas/{name}")}),
+            &v,
+            name,
+        ) {
+            panic!("{} {}: {e}\n{v}", r.method, r.path);
+        }
+        checked += 1;
+    }
+    assert!(checked >= 18, "{checked} JSON routes checked");
+}
+
+fn ada_clone(c: &Client) -> Client {
+    Client {
+        cookie: c.cookie.clone(),
+        csrf: c.csrf.clone(),
+    }
+}
+
+/// Every refusal is JSON with a message, whatever refused it: a body with
+/// the wrong fields, a query that does not parse, a method the route does
+/// not have, a body that is not JSON at all.
+#[tokio::test]
+async fn every_error_is_json_with_a_message() {
+    let f = fixture();
+    let wrong = call(
+        &f.app,
+        req(
+            "POST",
+            "/api/v1/login",
+            None,
+            false,
+            json!({"name": "ada", "password": "x"}),
+        ),
+    )
+    .await;
+    assert_eq!(wrong.status, StatusCode::BAD_REQUEST);
+    let message = wrong.json()["error"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        message.contains("`user`"),
+        "names the missing field: {message}"
+    );
+    let ada = login(&f.app, "ada").await;
+    let cases = [
+        (
+            "GET",
+            "/api/v1/search?q=a&limit=many".to_string(),
+            json!({}),
+        ),
+        ("PUT", "/api/v1/session".to_string(), json!({})),
+        (
+            "POST",
+            format!("/api/v1/items/{}/tags", f.email),
+            json!({"label": 1}),
+        ),
+        ("GET", "/api/v1/nowhere".to_string(), json!({})),
+    ];
+    for (method, path, body) in cases {
+        let a = call(&f.app, req(method, &path, Some(&ada), true, body)).await;
+        assert!(a.status.is_client_error(), "{method} {path}: {}", a.status);
+        assert!(
+            a.headers[header::CONTENT_TYPE]
+                .to_str()
+                .unwrap()
+                .starts_with("application/json"),
+            "{method} {path}: {:?}",
+            a.headers[header::CONTENT_TYPE]
+        );
+        assert!(a.json()["error"].is_string(), "{method} {path}");
+    }
+    // Not JSON at all, on every route that takes a body.
+    for r in ROUTES.iter().filter(|r| r.request.is_some()) {
+        let mut b = Request::builder()
+            .method(r.method.to_uppercase().as_str())
+            .uri(concrete(r.path, &f.email))
+            .header(header::COOKIE, &ada.cookie)
+            .header("x-csrf-token", &ada.csrf)
+            .header(header::CONTENT_TYPE, "application/json");
+        if r.role.is_none() {
+            b = b.header(header::COOKIE, "");
+        }
+        let a = call(&f.app, b.body(Body::from("{not json")).unwrap()).await;
+        assert_eq!(a.status, StatusCode::BAD_REQUEST, "{} {}", r.method, r.path);
+        assert!(a.json()["error"].is_string(), "{} {}", r.method, r.path);
+    }
 }

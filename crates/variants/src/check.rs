@@ -277,7 +277,10 @@ pub fn check_with(
         let union = (probe_set.len() + set.len() - common).max(1);
         let jaccard = common as f64 / union as f64;
         let part = common as f64 / probe_set.len().max(1) as f64;
-        exact.push((e, jaccard.max(part), part > jaccard));
+        // An excerpt is markedly shorter than the item; a whole copy with a
+        // word changed also scores containment over resemblance.
+        let shorter = (probe_set.len() as f64) < 0.8 * set.len() as f64;
+        exact.push((e, jaccard.max(part), shorter && part > jaccard));
     }
     let best = exact
         .into_iter()

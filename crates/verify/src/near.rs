@@ -11,6 +11,7 @@
 
 use std::collections::HashMap;
 
+use leakcheck_core::words::count;
 use leakcheck_core::{CheckId, EmailMeta, Finding, ItemId, Kind, Verdict};
 use leakcheck_store::{Case, TextRow};
 use leakcheck_variants::minhash::{Signature, near_pairs, signature, words};
@@ -346,9 +347,10 @@ pub fn check(
                 check: CheckId::ArchiveNearDuplicate,
                 verdict: Verdict::Suspicious,
                 summary: format!(
-                    "{what} nearly repeats DKIM-authentic {short} ({}, {:.0} % alike) but differs in {total} place(s): {}",
+                    "{what} nearly repeats DKIM-authentic {short} ({}, {:.0} % alike) but differs in {}: {}",
                     reference.path,
                     resemblance * 100.0,
+                    count(total, "place", "places"),
                     first.join(" ")
                 ),
                 evidence,

@@ -21,7 +21,12 @@ pub fn not_original(raw: &[u8], from: &Value) -> Finding {
     }
     if signatures > 0 {
         summary.push_str(&format!(
-            "; its transport headers carry {signatures} DKIM-Signature header(s), not checked: the signed body is not the original"
+            "; its transport headers carry {}, not checked: the signed body is not the original",
+            leakcheck_core::words::count(
+                signatures,
+                "DKIM-Signature header",
+                "DKIM-Signature headers"
+            )
         ));
     }
     Finding {

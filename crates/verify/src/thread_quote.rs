@@ -3,6 +3,7 @@
 //! may leave parts out and be re-wrapped; words the parent never had mean
 //! one of the two was changed.
 
+use leakcheck_core::words::count;
 use leakcheck_core::{CheckId, EmailMeta, Finding, ItemId, MessageIndex, Verdict};
 use leakcheck_variants::minhash::words;
 use leakcheck_variants::{Change, diff};
@@ -148,9 +149,9 @@ pub fn check(emails: &[(ItemId, EmailMeta)]) -> Vec<(ItemId, Finding)> {
                 check: CheckId::EmailThreadQuote,
                 verdict: Verdict::Suspicious,
                 summary: format!(
-                    "it quotes words its parent {} does not have ({} place(s)): {}",
+                    "it quotes words its parent {} does not have ({}): {}",
                     &parent.as_str()[..12],
-                    added.len(),
+                    count(added.len(), "place", "places"),
                     first.join(" ")
                 ),
                 evidence,

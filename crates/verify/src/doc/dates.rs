@@ -141,7 +141,10 @@ pub fn check(meta: &DocMeta, ctx: &Context) -> Option<Finding> {
         "ingested": ctx.ingested.to_rfc3339(),
     });
     Some(if problems.is_empty() {
-        let mut summary = format!("{read} embedded date(s), in order");
+        let mut summary = format!(
+            "{}, in order",
+            leakcheck_core::words::count(read, "embedded date", "embedded dates")
+        );
         if ctx.window.is_some() {
             summary.push_str(", none after the leak window");
         }

@@ -2,6 +2,7 @@
 //! and `doc.pdf-xmp-info` (its two metadata stores disagree).
 
 use leakcheck_core::doc::{key, store};
+use leakcheck_core::words::count;
 use leakcheck_core::{CheckId, DocMeta, Finding, Store, Verdict};
 use serde_json::{Value, json};
 
@@ -64,12 +65,18 @@ pub fn revisions(meta: &DocMeta) -> Option<Finding> {
         let added: u64 = layout.revisions[1..].iter().map(|r| r.objects).sum();
         let info = layout.revisions.iter().filter(|r| r.info.is_some()).count();
         let mut s = format!(
-            "saved {n} times: {} incremental update(s) after the first save define {added} object(s)",
-            n - 1
+            "saved {n} times: {} after the first save define {}",
+            count(n - 1, "incremental update", "incremental updates"),
+            count(added, "object", "objects")
         );
         if info > 0 {
             s.push_str(&format!(
-                ", and {info} earlier Info dictionar(ies) differ from the last"
+                ", and {} from the last",
+                count(
+                    info,
+                    "earlier Info dictionary differs",
+                    "earlier Info dictionaries differ"
+                )
             ));
         }
         s.push_str("; each earlier state is an item of its own (`revision i of n`)");
@@ -77,8 +84,8 @@ pub fn revisions(meta: &DocMeta) -> Option<Finding> {
     }
     if layout.trailing_bytes > 0 {
         problems.push(format!(
-            "{} byte(s) after the last %%EOF, outside any revision",
-            layout.trailing_bytes
+            "{} after the last %%EOF, outside any revision",
+            count(layout.trailing_bytes, "byte", "bytes")
         ));
     }
     Some(if problems.is_empty() {
@@ -161,7 +168,10 @@ pub fn xmp_info(meta: &DocMeta) -> Option<Finding> {
         finding(
             CheckId::DocPdfXmpInfo,
             Verdict::Consistent,
-            format!("Info and XMP agree on {} field(s)", compared.len()),
+            format!(
+                "Info and XMP agree on {}",
+                count(compared.len(), "field", "fields")
+            ),
             evidence,
         )
     } else {
@@ -218,7 +228,7 @@ mod tests {
         assert_eq!(f.verdict, Verdict::Suspicious);
         assert!(
             f.summary.starts_with(
-                "saved 3 times: 2 incremental update(s) after the first save define 4 object(s)"
+                "saved 3 times: 2 incremental updates after the first save define 4 objects"
             ),
             "{}",
             f.summary
@@ -234,7 +244,7 @@ mod tests {
             revisions(&m)
                 .unwrap()
                 .summary
-                .contains("12 byte(s) after the last %%EOF")
+                .contains("12 bytes after the last %%EOF")
         );
         assert!(revisions(&doc("docx", vec![])).is_none());
     }

@@ -180,8 +180,8 @@ pub fn authorship(meta: &DocMeta, pop: &Population, org: &OrgNames) -> Option<Fi
             CheckId::DocAuthorship,
             Verdict::Consistent,
             format!(
-                "{} name(s); the dump has {} documents, too few to call a name rare",
-                names.len(),
+                "{}; the dump has {} documents, too few to call a name rare",
+                leakcheck_core::words::count(names.len(), "name", "names"),
                 pop.documents
             ),
             evidence,
@@ -191,8 +191,8 @@ pub fn authorship(meta: &DocMeta, pop: &Population, org: &OrgNames) -> Option<Fi
             CheckId::DocAuthorship,
             Verdict::Consistent,
             format!(
-                "{} name(s), each common in the dump, generic, or in the organisation's circle",
-                names.len()
+                "{}, each common in the dump, generic, or in the organisation's circle",
+                leakcheck_core::words::count(names.len(), "name", "names")
             ),
             evidence,
         )

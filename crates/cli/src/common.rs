@@ -1,0 +1,94 @@
+//! What every command shares: opening a case, writing to stdout, JSON lines,
+//! sizes for people, and the name to print in suggested commands. Commands
+//! depend on this module, never on the dispatcher (`cmd`).
+
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use leakcheck_store::Case;
+use serde::Serialize;
+
+pub fn open(path: &Path) -> Result<Case> {
+    Case::open(path).with_context(|| format!("opening case {}", path.display()))
+}
+
+/// Who runs the command, for the custody and access logs.
+pub fn operator() -> Option<String> {
+    std::env::var("USER").ok()
+}
+
+pub fn stdout() -> BufWriter<io::StdoutLock<'static>> {
+    BufWriter::new(io::stdout().lock())
+}
+
+pub fn json_line(out: &mut impl Write, v: &impl Serialize) -> Result<()> {
+    serde_json::to_writer(&mut *out, v)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+pub fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
+    let mut v = n as f64;
+    let mut u = 0;
+    while v >= 1000.0 && u < UNITS.len() - 1 {
+        v /= 1000.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
+}
+
+/// How to run leakcheck in a suggested next command, so that it works when
+/// pasted: `leakcheck` when that name on the PATH is this program, else
+/// this program's path (`target/debug/leakcheck` after `cargo run`).
+pub fn invocation() -> String {
+    let Ok(me) = std::env::current_exe().and_then(|p| p.canonicalize()) else {
+        return "leakcheck".into();
+    };
+    let on_path = std::env::var_os("PATH").is_some_and(|paths| {
+        std::env::split_paths(&paths)
+            .any(|dir| dir.join("leakcheck").canonicalize().is_ok_and(|p| p == me))
+    });
+    if on_path {
+        return "leakcheck".into();
+    }
+    let shown: PathBuf = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| me.strip_prefix(cwd).ok().map(Path::to_path_buf))
+        .unwrap_or_else(|| me.clone());
+    let text = shown.display().to_string();
+    // A bare relative name would be looked up on the PATH: anchor it.
+    if shown.is_relative() && !text.contains('/') {
+        format!("./{text}")
+    } else {
+        text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_read_in_units_of_a_thousand() {
+        assert_eq!(human_bytes(999), "999 B");
+        assert_eq!(human_bytes(31_295), "31.3 KB");
+        assert_eq!(human_bytes(9_000_000_000), "9.0 GB");
+    }
+
+    /// The suggested command names a program that exists: `leakcheck` on
+    /// the PATH or a path to this test binary (never a bare name that the
+    /// shell would not find).
+    #[test]
+    fn the_invocation_can_be_run() {
+        let name = invocation();
+        if name != "leakcheck" {
+            assert!(Path::new(&name).exists(), "{name}");
+        }
+    }
+}
