@@ -49,6 +49,10 @@ function fail(e) { render(h("p", { class: "error", role: "alert" }, String(e.mes
 const short = (id) => id.slice(0, 12);
 const badge = (v) => h("span", { class: "badge " + v, "data-verdict": v }, v);
 const itemLink = (id, label) => h("a", { href: "#/item/" + id }, label || short(id));
+// The name of the file at the end of a place ("dump/a.zip ! docs/b.pdf" → "b.pdf"):
+// an untitled item's title, so that its path is not shown twice.
+const fileName = (path) => (path || "").split(" ! ").pop().split("/").pop();
+const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
 const canEdit = () => session && (session.role === "editor" || session.role === "admin");
 const addr = (list) => (list || []).map((a) => (a.name ? `${a.name} <${a.address || ""}>` : a.address || "")).join(", ");
 
@@ -57,6 +61,22 @@ function snippet(text) {
   const out = h("div", { class: "snippet" });
   for (const [i, part] of text.split(/[«»]/).entries()) {
     out.append(i % 2 ? h("b", {}, part) : document.createTextNode(part));
+  }
+  return out;
+}
+
+// Month counts ("2017-04" → n) with the months between them that have none,
+// so that the histogram's gaps are visible; bounded to 20 years.
+function everyMonth(counts) {
+  const known = Object.keys(counts).filter((m) => /^\d{4}-\d{2}$/.test(m)).sort();
+  if (!known.length) return [];
+  const out = [];
+  let [y, m] = known[0].split("-").map(Number);
+  const [ly, lm] = known[known.length - 1].split("-").map(Number);
+  while ((y < ly || (y === ly && m <= lm)) && out.length < 240) {
+    const key = `${y}-${String(m).padStart(2, "0")}`;
+    out.push([key, counts[key] || 0]);
+    if (++m > 12) { m = 1; y++; }
   }
   return out;
 }
@@ -116,6 +136,7 @@ function started() {
 document.getElementById("logout").addEventListener("click", async () => {
   try { await api("/logout", { method: "POST" }); } catch (_) { /* the session is gone either way */ }
   session = null;
+  document.getElementById("who").textContent = "";
   location.hash = "";
   showLogin("You are logged out.");
 });
@@ -161,17 +182,19 @@ async function searchPage(_, params) {
 
   const r = await api(`/search?${new URLSearchParams({ q, sort, limit, offset })}`);
   const facets = h("aside", { class: "facets", id: "facets" });
-  const months = Object.entries(r.facets.month || {}).sort();
+  const months = everyMonth(r.facets.month || {});
   if (months.length) {
     const max = Math.max(...months.map(([, n]) => n));
     const hist = h("div", { class: "histogram", id: "histogram", "aria-label": "Matches per month" });
     for (const [m, n] of months) {
-      const bar = h("a", { href: "#", title: `${m}: ${n}` });
-      bar.style.height = `${Math.max(3, (100 * n) / max)}%`;
+      const bar = h("a", { href: "#", title: `${m}: ${plural(n, "item", "items")}`, class: n ? "" : "empty" });
+      bar.style.height = n ? `${Math.max(3, (100 * n) / max)}%` : "0";
       bar.addEventListener("click", (ev) => { ev.preventDefault(); go(`${q} date:${m}`.trim(), sort, 0); });
       hist.append(bar);
     }
-    facets.append(h("h3", {}, "per month"), hist);
+    const axis = h("div", { class: "axis", id: "histogram-axis" }, h("span", {}, months[0][0]),
+      months.length > 1 ? h("span", {}, months[months.length - 1][0]) : null);
+    facets.append(h("h3", {}, "per month"), hist, axis, h("p", { class: "muted axis-max" }, `highest: ${plural(max, "item", "items")} in a month`));
   }
   for (const [dim, values] of Object.entries(r.facets)) {
     const entries = Object.entries(values).sort((a, b) => b[1] - a[1]);
@@ -183,12 +206,12 @@ async function searchPage(_, params) {
     })));
   }
   const hits = h("ol", { class: "hits", id: "hits" }, r.hits.map((hit) => h("li", { "data-id": hit.id },
-    h("div", {}, itemLink(hit.id, hit.title || hit.path.split(" ! ").pop() || short(hit.id)), " ", badge(hit.verdict)),
+    h("div", {}, itemLink(hit.id, (hit.title && hit.title !== hit.path ? hit.title : fileName(hit.path)) || short(hit.id)), " ", badge(hit.verdict)),
     h("div", { class: "hit-meta" }, `${hit.kind} · ${hit.date ? hit.date.slice(0, 10) : "no date"} · ${hit.path}`),
     hit.snippet ? snippet(hit.snippet) : null)));
   const pager = h("div", { class: "pager" },
     offset > 0 ? h("a", { href: "#", onclick: (ev) => { ev.preventDefault(); go(q, sort, Math.max(0, offset - limit)); } }, "← previous") : null,
-    h("span", { class: "muted", id: "total" }, `${r.total} items · ${offset + 1}–${offset + r.hits.length} · ${r.took_ms.toFixed(1)} ms`),
+    h("span", { class: "muted", id: "total" }, `${plural(r.total, "item", "items")} · ${offset + 1}–${offset + r.hits.length} · ${r.took_ms.toFixed(1)} ms`),
     offset + limit < r.total ? h("a", { href: "#", onclick: (ev) => { ev.preventDefault(); go(q, sort, offset + limit); } }, "next →") : null,
     h("a", { href: `${API}/export?${new URLSearchParams({ q, sort })}`, download: "leakcheck-export.csv" }, "Export CSV"));
   const notes = (r.notes || []).map((n) => h("p", { class: "muted" }, "Note: " + n));
@@ -242,7 +265,9 @@ function verificationPanel(v) {
     panel.append(h("div", { class: "finding", "data-check": f.check },
       h("div", {}, h("strong", {}, f.check), " ", badge(f.verdict), " ", f.summary),
       h("div", { class: "why" }, f.explanation.meaning),
-      signaturesTable(f.evidence && f.evidence.signatures),
+      // Only DKIM's evidence lists signatures with their verification; other
+      // checks (signature-time) cite signatures for their dates alone.
+      f.check === "email.dkim" ? signaturesTable(f.evidence && f.evidence.signatures) : null,
       h("details", {}, h("summary", {}, "Evidence"), evidence(f.evidence)),
       h("div", { class: "why recheck" }, "Re-check it yourself: ", f.explanation.recheck)));
   }
@@ -253,7 +278,7 @@ async function itemPage(id) {
   const v = await api("/items/" + id);
   const it = v.item;
   const e = it.email;
-  const title = e?.subject || it.occurrences[0]?.display.split(" ! ").pop() || it.id;
+  const title = e?.subject || fileName(it.occurrences[0]?.display) || it.id;
   const actions = h("div", { class: "actions" },
     h("a", { href: `${API}/items/${it.id}/original`, id: "download", download: "" }, "Download original"),
     e ? h("a", { href: `#/thread/${it.id}`, id: "open-thread" }, "Thread") : null,
@@ -343,10 +368,12 @@ async function timelinePage(_, params) {
   const choose = h("p", {}, ["day", "week", "month"].map((p) => [h("a", { href: "#/timeline?by=" + p, class: p === by ? "current" : "" }, p), " "]).flat());
   render(h("h1", {}, "Timeline"), choose,
     h("p", { class: "muted" }, `${t.emails} emails; ${t.dated} dated, ${t.undated} without a readable date, ${t.copies} copies counted once`),
-    h("div", { class: "bars", id: "timeline" }, t.buckets.map((b) => {
+    h("div", { class: "bars", id: "timeline" }, t.buckets.flatMap((b) => {
       const bar = h("div", { class: "bar" });
       bar.style.width = `${(100 * b.emails) / max}%`;
-      return h("div", { class: "row" }, h("a", { href: "#/search?" + new URLSearchParams({ q: "date:" + b.period, sort: "oldest" }) }, b.period), bar, h("span", {}, b.emails));
+      const row = h("div", { class: "row" }, h("a", { href: "#/search?" + new URLSearchParams({ q: "date:" + b.period, sort: "oldest" }) }, b.period), bar, h("span", {}, b.emails));
+      // The periods without email, as the command line reports them.
+      return b.empty_before ? [h("div", { class: "row gap muted" }, "…", h("span", {}, plural(b.empty_before, `${by} without email`, `${by}s without email`)), ""), row] : row;
     })));
 }
 

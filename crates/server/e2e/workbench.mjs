@@ -54,6 +54,8 @@ try {
   step = "the login page, and a wrong password";
   await page.goto(url);
   await page.waitForSelector("#login");
+  // Nobody is logged in: no name, no Admin, no "Log out".
+  assert.ok(await page.isHidden("#bar"), "the signed-in bar shows on the login page");
   await shot("01-login");
   await page.fill("#login input[name=user]", adminName);
   await page.fill("#login input[name=password]", "not the password");
@@ -80,6 +82,7 @@ try {
   const kinds = await page.$$eval("#hits .hit-meta", (els) => els.map((e) => e.textContent.split(" · ")[0]));
   assert.ok(kinds.length > 0 && kinds.every((k) => k === "email"), `after the facet: ${kinds}`);
   assert.ok(await page.$("#histogram a"), "a date histogram is drawn");
+  assert.match(await page.textContent("#histogram-axis"), /^\d{4}-\d{2}/, "the histogram's months are labelled");
   await shot("03-search-facet");
 
   step = "open an email with the keyboard";
@@ -126,10 +129,15 @@ try {
   step = "timeline and people";
   await page.goto(`${url}#/timeline`);
   await page.waitForSelector("#timeline .row");
+  // The month without email between April and June, as the CLI reports it.
+  assert.match(await page.textContent("#timeline"), /1 month without email/);
   await shot("06-timeline");
   await page.goto(`${url}#/people`);
   await page.waitForSelector("#people tr td");
   await shot("07-people");
+  await page.goto(`${url}#/keys`);
+  await page.waitForSelector("#keys");
+  await shot("07b-keys");
 
   step = "routes named like Object's own properties";
   for (const route of ["constructor", "__proto__", "toString"]) {
@@ -167,6 +175,9 @@ try {
   step = "log out";
   await page.click("#logout");
   await page.waitForSelector("#login");
+  assert.ok(await page.isHidden("#bar"), "the signed-in bar shows after logging out");
+  assert.ok(await page.isHidden("#logout") && await page.isHidden("#nav-admin"), "Log out and Admin show after logging out");
+  assert.equal(await page.textContent("#who"), "", "the name stays after logging out");
   const status = await page.evaluate(async () => (await fetch("/api/v1/search?q=budget")).status);
   assert.equal(status, 401, "the API still answered after logging out");
   await shot("10-logged-out");
