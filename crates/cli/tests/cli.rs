@@ -261,3 +261,76 @@ fn demo_runs_on_a_fresh_folder_and_again() {
     ]);
     assert_eq!(refused.code, 2, "never deletes a folder it did not make");
 }
+
+/// What the demo and the commands it suggests print counts things in
+/// words that agree with the count: never "1 items", "1 groups of", nor a
+/// hedge like "place(s)"; and the suggested commands name a program that
+/// runs (here, the binary under test, which is not on the PATH).
+#[test]
+fn counts_read_in_the_singular_and_plural_they_need() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = lc(["demo".as_ref(), "--dir".as_ref(), dir.path().as_os_str()]);
+    assert_eq!(demo.code, 0, "{}", demo.stderr);
+    let case = dir.path().join("demo-case");
+    let mut printed = demo.stdout.clone();
+    for cmd in ["stats", "verify", "variants", "people", "timeline", "keys"] {
+        let mut args = vec![std::ffi::OsString::from(cmd)];
+        if cmd == "keys" {
+            args.push("list".into());
+        }
+        args.push(case.clone().into_os_string());
+        printed.push_str(&lc(args).stdout);
+    }
+    let hedge = printed
+        .lines()
+        .find(|l| l.contains("(s)") || l.contains("(ies)") || l.contains("(es)"));
+    assert_eq!(hedge, None, "a count hedged instead of written");
+    let nouns = [
+        "items",
+        "files",
+        "places",
+        "problems",
+        "messages",
+        "groups",
+        "emails",
+        "documents",
+        "signatures",
+        "keys",
+        "attachments",
+        "containers",
+        "texts",
+        "images",
+        "names",
+        "dates",
+        "bytes",
+        "fields",
+        "updates",
+        "objects",
+        "headers",
+        "copies",
+    ];
+    for line in printed.lines() {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        for pair in words.windows(2) {
+            let number = pair[0].trim_start_matches(['(', '[']);
+            let noun = pair[1].trim_end_matches([',', ';', ':', ')', '.']);
+            assert!(
+                !(number == "1" && nouns.contains(&noun)),
+                "\"1 {noun}\" in: {line}"
+            );
+        }
+    }
+    // The demo's next steps run as printed.
+    let next = demo
+        .stdout
+        .lines()
+        .find_map(|l| {
+            l.trim()
+                .strip_suffix(&format!(" people {}", case.display()))
+        })
+        .unwrap_or_else(|| panic!("no people step in: {}", demo.stdout));
+    assert!(
+        next == "leakcheck" || std::path::Path::new(next).exists(),
+        "the next steps name {next:?}, which does not run"
+    );
+}
