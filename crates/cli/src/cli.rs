@@ -123,6 +123,111 @@ pub enum Command {
     /// append-only access log. Binds to loopback by default: put it behind
     /// an HTTPS proxy (and pass --secure-cookies) to share it.
     Serve(ServeArgs),
+    /// Import posts from outside the dump (X, Telegram, 4chan, CSV) and
+    /// match each against it.
+    ///
+    /// Posts are kept apart from the dump's items, and each import is
+    /// written to the custody log. Each post's media files are matched by
+    /// SHA-256, 4chan's MD5, picture hash and document text; its text by
+    /// the share of it a dump text contains (a quote), with the words that
+    /// differ. `leakcheck spread` then shows what spread and who spread it.
+    #[command(subcommand)]
+    Posts(PostsCommand),
+    /// How the dump's material spread outside: posts per hour by class, the
+    /// first post of each dump item, accounts ranked by the altered and
+    /// invented material they posted.
+    ///
+    /// Classes, decided now from each post's matches and the matched items'
+    /// verdicts: altered-material (differs from the item, or the item is
+    /// altered or suspicious), authentic-material (carries an authentic item
+    /// unchanged), unverifiable-material (carries an item not proven either
+    /// way), not-in-dump (says it comes from the leak, matches nothing),
+    /// unrelated.
+    Spread(SpreadArgs),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PostsCommand {
+    /// Import an export: X `tweets.js` (or the archive folder), twarc JSON
+    /// lines, Telegram `result.json` (or its folder), 4chan thread JSON, or
+    /// a CSV with `time,author,text,url,media_path` columns.
+    Import(PostsImportArgs),
+    /// List imported posts with their class and matches.
+    List(PostsListArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct PostsImportArgs {
+    /// The case folder.
+    pub case: PathBuf,
+    /// The export file or folder.
+    pub export: PathBuf,
+    /// A name for this import (default: the export's file name).
+    #[arg(long)]
+    pub source: Option<String>,
+    /// A word, tag or link part by which a post says it comes from the leak
+    /// (may repeat; case-insensitive). Default: leak, fuite, dump, piratage.
+    #[arg(long = "claim", value_name = "WORD")]
+    pub claims: Vec<String>,
+    #[command(flatten)]
+    pub out: Output,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct SpreadFilterArgs {
+    /// Only this platform (x, telegram, 4chan, csv).
+    #[arg(long)]
+    pub platform: Option<String>,
+    /// Only this class.
+    #[arg(long)]
+    pub class: Option<String>,
+    /// Only this account (name or id).
+    #[arg(long)]
+    pub account: Option<String>,
+    /// Only posts at or after this time (RFC 3339 or YYYY-MM-DD).
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Only posts before this time (RFC 3339 or YYYY-MM-DD).
+    #[arg(long)]
+    pub until: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct PostsListArgs {
+    /// The case folder.
+    pub case: PathBuf,
+    #[command(flatten)]
+    pub filter: SpreadFilterArgs,
+    /// Only posts that carried this item (id or prefix).
+    #[arg(long)]
+    pub item: Option<String>,
+    /// How many posts.
+    #[arg(long, default_value_t = 50)]
+    pub limit: usize,
+    /// Skip this many first.
+    #[arg(long, default_value_t = 0)]
+    pub offset: usize,
+    #[command(flatten)]
+    pub out: Output,
+}
+
+#[derive(Args, Debug)]
+pub struct SpreadArgs {
+    /// The case folder.
+    pub case: PathBuf,
+    #[command(flatten)]
+    pub filter: SpreadFilterArgs,
+    /// Rows per table (first appearances, accounts).
+    #[arg(long, default_value_t = 20)]
+    pub limit: usize,
+    /// Write posts per hour by class as CSV to this file.
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
+    /// Write the chart of posts per hour by class as SVG to this file.
+    #[arg(long, value_name = "FILE")]
+    pub svg: Option<PathBuf>,
+    #[command(flatten)]
+    pub out: Output,
 }
 
 #[derive(Subcommand, Debug)]

@@ -13,10 +13,10 @@ use serde::Serialize;
 
 use crate::cli::{
     Cli, Command, DemoArgs, ErrorsArgs, IngestArgs, InitArgs, KeysAddArgs, KeysCommand,
-    KeysFetchArgs, KeysImportArgs, LsArgs, Output, ShowArgs, VerifyArgs,
+    KeysFetchArgs, KeysImportArgs, LsArgs, Output, PostsCommand, ShowArgs, VerifyArgs,
 };
 use crate::common::{human_bytes, invocation, json_line, open, operator, stdout};
-use crate::{cmd_explore, cmd_search, cmd_serve, cmd_variants, demo, progress, show};
+use crate::{cmd_explore, cmd_search, cmd_serve, cmd_spread, cmd_variants, demo, progress, show};
 
 pub fn run(cli: Cli) -> Result<u8> {
     match cli.command {
@@ -43,6 +43,9 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Timeline(a) => cmd_explore::timeline(a),
         Command::User(c) => cmd_serve::user(c),
         Command::Serve(a) => cmd_serve::serve(a),
+        Command::Posts(PostsCommand::Import(a)) => cmd_spread::import(a),
+        Command::Posts(PostsCommand::List(a)) => cmd_spread::list(a),
+        Command::Spread(a) => cmd_spread::spread(a),
     }
 }
 
@@ -528,6 +531,49 @@ fn demo_cmd(a: DemoArgs) -> Result<u8> {
         case: case_dir.clone(),
         out: quiet,
     })?;
+    // Posts from outside that spread the dump: imported, matched, classed.
+    let exports = crate::demo_posts::write(&a.dir.join("demo-posts"))
+        .context("writing the demo's posts")?;
+    for (export, source) in exports.iter().zip(["telegram", "x"]) {
+        if human {
+            println!(
+                "\n$ {} posts import {} {} --source {source}",
+                invocation(),
+                case_dir.display(),
+                export.display()
+            );
+        }
+        crate::cmd_spread::import(crate::cli::PostsImportArgs {
+            case: case_dir.clone(),
+            export: export.clone(),
+            source: Some(source.into()),
+            claims: Vec::new(),
+            out: Output {
+                json: false,
+                quiet: true,
+            },
+        })?;
+    }
+    if human {
+        println!("\n$ {} spread {} --limit 5", invocation(), case_dir.display());
+        crate::cmd_spread::spread(crate::cli::SpreadArgs {
+            case: case_dir.clone(),
+            filter: crate::cli::SpreadFilterArgs {
+                platform: None,
+                class: None,
+                account: None,
+                since: None,
+                until: None,
+            },
+            limit: 5,
+            csv: None,
+            svg: None,
+            out: Output {
+                json: false,
+                quiet: false,
+            },
+        })?;
+    }
     if human {
         let (c, lc) = (case_dir.display(), invocation());
         println!(

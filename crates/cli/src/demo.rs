@@ -12,6 +12,13 @@ use mail_auth::dkim::generate::DkimKeyPair;
 
 pub const CASE_NAME: &str = "leakcheck demo";
 
+/// The signed agreement's attachment (authentic: its email's DKIM signature
+/// covers it), which the demo's posts spread.
+pub const AGREEMENT: &str = "Agreement between the campaign and Printing Lyon SARL. The printer \
+    delivers 40 000 posters and 200 000 leaflets before 20 April 2017. The campaign pays \
+    12 000 euros on delivery, by bank transfer to the account named on the invoice. \
+    Any change to quantities or price must be agreed in writing by both parties.";
+
 /// The password the demo's locked zip was "published" with.
 pub const ZIP_PASSWORD: &str = "printemps2017";
 
@@ -321,10 +328,7 @@ pub fn write_dump(dir: &Path) -> Result<String> {
     fs::write(signed.join("resigned.eml"), signer.sign_at(&resigned, now)?)?;
     // A signed agreement, and a copy of its attachment on a shared drive
     // with one figure changed: a near-copy of an authentic item.
-    let agreement = "Agreement between the campaign and Printing Lyon SARL. The printer \
-        delivers 40 000 posters and 200 000 leaflets before 20 April 2017. The campaign pays \
-        12 000 euros on delivery, by bank transfer to the account named on the invoice. \
-        Any change to quantities or price must be agreed in writing by both parties.";
+    let agreement = AGREEMENT;
     let accord = with_attachment(
         "From: Anne Martin <anne@campaign.example>\r\nTo: claire@campaign.example\r\n\
          Subject: Signed: printing agreement\r\nDate: Wed, 12 Apr 2017 11:00:00 +0200\r\n\

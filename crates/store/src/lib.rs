@@ -14,6 +14,9 @@ pub use catalog::{
 };
 pub use custody::{Custody, CustodyEntry, OpenedWith};
 pub use error::{Error, Result};
+pub use posts::{
+    Account, CLASSES, FirstSeen, HourCount, NewPost, PostMatch, PostRow, SpreadFilter,
+};
 pub use search_rows::{MAX_PLAIN_TEXT, SearchRow, TextRow};
 pub use team::{Access, Note, Role, Tag, User, normal_tag};
 
@@ -22,6 +25,7 @@ mod case;
 mod catalog;
 mod custody;
 mod error;
+mod posts;
 mod schema;
 mod search_rows;
 mod team;

@@ -151,6 +151,34 @@ const MIGRATIONS: &[&str] = &[
     r#"
     CREATE INDEX findings_flagging ON findings(item, verdict, check_id);
     "#,
+    // posts: posts from outside the dump (social networks, forums) that may
+    // spread its material, kept apart from its items, and what each matched.
+    r#"
+    CREATE TABLE posts (
+        id         TEXT PRIMARY KEY,     -- platform:source:post id
+        source     TEXT NOT NULL,        -- the name given at import
+        platform   TEXT NOT NULL,
+        post_id    TEXT NOT NULL,
+        time_unix  INTEGER,
+        author     TEXT,
+        author_id  TEXT,
+        text       TEXT NOT NULL,
+        claims     INTEGER NOT NULL,     -- 1: says it comes from the leak
+        detail     TEXT NOT NULL         -- JSON: links, media, relations
+    ) WITHOUT ROWID;
+    CREATE INDEX posts_time ON posts(time_unix);
+    CREATE TABLE post_matches (
+        post       TEXT NOT NULL,
+        what       TEXT NOT NULL,        -- "text" or the media file's name
+        item       TEXT NOT NULL,
+        basis      TEXT NOT NULL,        -- sha256, md5, image, text
+        similarity REAL NOT NULL,
+        changed    INTEGER NOT NULL,     -- 1: differs from the item
+        evidence   TEXT NOT NULL,        -- JSON: differences, picture
+        PRIMARY KEY (post, what)
+    ) WITHOUT ROWID;
+    CREATE INDEX post_matches_item ON post_matches(item);
+    "#,
 ];
 
 /// The newest schema version this build writes.

@@ -186,7 +186,7 @@ fn metadata_changes(catalog: &Catalog, a: &ItemId, b: &ItemId) -> Result<Vec<Met
 }
 
 /// Verdicts from the strongest proof to the weakest, for picking a reference.
-pub(crate) fn strength(verdict: Option<Verdict>) -> u8 {
+pub fn strength(verdict: Option<Verdict>) -> u8 {
     match verdict {
         Some(Verdict::Authentic) => 0,
         Some(Verdict::Consistent) => 1,

@@ -1,0 +1,155 @@
+//! Follow a leak outside the dump: posts from social networks, forums and
+//! chat channels imported from their exports ([`import`]), each matched
+//! against the dump ([`matcher`]) and classed by what it carries, now:
+//! authentic material, altered material, unverifiable material, material
+//! that claims to come from the leak and is not in it, or unrelated. The
+//! posts are kept in the case's catalog apart from the dump's items, and
+//! every import is written to the custody log like a source.
+#![warn(missing_docs)]
+
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use leakcheck_store::{Case, CustodyEntry, NewPost, SpreadFilter};
+use serde::Serialize;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+pub mod import;
+pub mod matcher;
+
+/// What can go wrong.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The case's catalog or blobs.
+    #[error(transparent)]
+    Store(#[from] leakcheck_store::Error),
+    /// Comparing with the dump.
+    #[error(transparent)]
+    Variants(#[from] leakcheck_variants::Error),
+    /// A file could not be read.
+    #[error("{0}: {1}")]
+    Io(String, #[source] std::io::Error),
+    /// A file is not what it should be.
+    #[error("{0}: {1}")]
+    Format(String, String),
+}
+
+/// Results of this crate.
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// Words, tags or link parts by which a post says it comes from the leak,
+/// when the import is given none (case-insensitive, anywhere in the text
+/// or links: "leak" also finds #MacronLeaks).
+pub const DEFAULT_CLAIMS: [&str; 4] = ["leak", "fuite", "dump", "piratage"];
+
+/// Posts imported at a time (one catalog transaction each).
+const BATCH: usize = 2000;
+
+/// What an import did.
+#[derive(Debug, Serialize)]
+pub struct Summary {
+    /// The export read.
+    pub path: String,
+    /// Its platform.
+    pub platform: &'static str,
+    /// The name it was given.
+    pub source: String,
+    /// Posts recorded.
+    pub posts: u64,
+    /// Posts that matched something in the dump.
+    pub matched: u64,
+    /// Texts of the dump indexed for matching.
+    pub dump_texts: usize,
+    /// Posts or media that could not be read, with why.
+    pub problems: Vec<String>,
+    /// This source's posts per class, now.
+    pub by_class: Vec<(String, u64)>,
+}
+
+/// Whether `text` or `links` carry one of `claims`.
+pub fn claims_leak(text: &str, links: &[String], claims: &[String]) -> bool {
+    let hay = format!("{} {}", text, links.join(" ")).to_lowercase();
+    claims.iter().any(|c| hay.contains(&c.to_lowercase()))
+}
+
+/// Reads the export at `path`, matches every post against the case, and
+/// records the posts under `source`; `done` counts posts matched.
+pub fn import(
+    case: &Case,
+    path: &Path,
+    source: &str,
+    claims: &[String],
+    operator: Option<String>,
+    done: &AtomicU64,
+) -> Result<Summary> {
+    let export = import::read(path)?;
+    let mut catalog = case.catalog()?;
+    let mut index = matcher::DumpIndex::of_case(case)?;
+    let limits = case.settings.limits.clone();
+    let mut problems = export.problems;
+    let mut matched = 0;
+    for chunk in export.posts.chunks(BATCH) {
+        let mut batch = Vec::with_capacity(chunk.len());
+        for p in chunk {
+            let (found, trouble) = matcher::match_post(case, &catalog, &mut index, p, &limits)?;
+            problems.extend(trouble);
+            matched += u64::from(!found.is_empty());
+            let post = NewPost {
+                id: format!("{}:{source}:{}", export.platform, p.id),
+                source: source.to_string(),
+                platform: export.platform.to_string(),
+                post_id: p.id.clone(),
+                time_unix: p.time_unix,
+                author: p.author.clone(),
+                author_id: p.author_id.clone(),
+                text: p.text.clone(),
+                claims: claims_leak(&p.text, &p.links, claims),
+                detail: json!({
+                    "links": p.links,
+                    "media": p.media.iter().map(|m| json!({
+                        "name": m.name,
+                        "kept": m.path.is_some(),
+                        "md5": m.md5,
+                        "size": m.size,
+                    })).collect::<Vec<_>>(),
+                    "relations": p.relations.iter().map(|(k, id)| json!({"kind": k, "post": id})).collect::<Vec<_>>(),
+                }),
+            };
+            batch.push((post, found));
+            done.fetch_add(1, Ordering::Relaxed);
+        }
+        catalog.put_posts(&batch)?;
+    }
+    let bytes = std::fs::read(path).ok();
+    case.custody()?.append(&CustodyEntry {
+        event: "posts".into(),
+        path: std::fs::canonicalize(path)
+            .unwrap_or_else(|_| path.to_path_buf())
+            .display()
+            .to_string(),
+        source_kind: export.platform.into(),
+        sha256: bytes.map(|b| hex::encode(Sha256::digest(&b))),
+        size: std::fs::metadata(path).map_or(0, |m| m.len()),
+        files: export.posts.len() as u64,
+        time: chrono::Utc::now().to_rfc3339(),
+        note: Some(format!("posts imported as {source:?}")),
+        operator,
+        tool: format!("leakcheck {}", env!("CARGO_PKG_VERSION")),
+        opened_with: Vec::new(),
+    })?;
+    let by_class = catalog.spread_totals(&SpreadFilter {
+        source: Some(source.to_string()),
+        ..SpreadFilter::default()
+    })?;
+    Ok(Summary {
+        path: path.display().to_string(),
+        platform: export.platform,
+        source: source.to_string(),
+        posts: export.posts.len() as u64,
+        matched,
+        dump_texts: index.texts(),
+        problems,
+        by_class,
+    })
+}

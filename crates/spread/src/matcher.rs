@@ -1,0 +1,317 @@
+//! A post against the dump: its media files by SHA-256, by 4chan's MD5
+//! (for files the export did not keep) and by what `check` compares
+//! (pictures by perceptual hash, documents by text); its text by the
+//! share of it the dump contains, so that a quote inside a longer email
+//! is found.
+//!
+//! The text index keeps, for every text of the dump, one shingle in four
+//! (those whose hash is 0 mod 4, the same for every text): a quote of 20
+//! words has 17 shingles and misses all sampled ones with probability
+//! (3/4)^17 < 1 %. Candidates are the texts sharing the most sampled
+//! shingles; the best is settled on the whole texts.
+
+use std::collections::HashMap;
+
+use base64::Engine;
+use leakcheck_core::{ItemId, Limits, Verdict};
+use leakcheck_store::{Case, Catalog, PostMatch};
+use leakcheck_variants::check::check;
+use leakcheck_variants::minhash::shingle_set;
+use leakcheck_variants::cluster::strength;
+use leakcheck_variants::{Corpus, diff};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use crate::Result;
+use crate::import::{Media, RawPost};
+
+/// One shingle in this many is indexed.
+const SAMPLE: u64 = 4;
+/// Texts read from the catalog at a time while indexing.
+const BATCH: usize = 5000;
+/// Candidate texts settled on their whole text, per post.
+const CANDIDATES: usize = 3;
+/// Fewer shingles (words − 3) than this are too few to say a post quotes
+/// the dump.
+pub const MIN_SHINGLES: usize = 5;
+/// The share of a post's shingles the dump's text must contain.
+pub const CONTAINED: f64 = 0.5;
+/// Differences listed in a match's evidence.
+const LISTED: usize = 10;
+
+/// What the dump offers for matching, read once per import.
+pub struct DumpIndex {
+    /// Text items: id, kind and verdict.
+    texts: Vec<(ItemId, String, Option<Verdict>)>,
+    /// Sampled shingle → indexes into `texts`.
+    shingles: HashMap<u64, Vec<u32>>,
+    /// Pictures and documents, for media files (built on first need: it
+    /// decodes every picture of the dump).
+    corpus: Option<Corpus>,
+}
+
+impl DumpIndex {
+    /// Indexes the case's texts.
+    pub fn of_case(case: &Case) -> Result<DumpIndex> {
+        let catalog = case.catalog()?;
+        let mut index = DumpIndex {
+            texts: Vec::new(),
+            shingles: HashMap::new(),
+            corpus: None,
+        };
+        let mut after = None;
+        loop {
+            let rows = catalog.text_rows(after.as_ref(), BATCH)?;
+            let Some(last) = rows.last() else { break };
+            after = Some(last.id.clone());
+            let sets = leakcheck_core::parallel::par_map(&rows, |row| {
+                row.text(case.blobs())
+                    .map(|t| t.map(|t| sampled(&shingle_set(&t))))
+            });
+            for (row, set) in rows.iter().zip(sets) {
+                let Some(set) = set? else { continue };
+                if set.is_empty() {
+                    continue;
+                }
+                let n = u32::try_from(index.texts.len()).unwrap_or(u32::MAX);
+                index.texts.push((row.id.clone(), row.kind.clone(), row.verdict));
+                for h in set {
+                    index.shingles.entry(h).or_default().push(n);
+                }
+            }
+        }
+        Ok(index)
+    }
+
+    /// Texts indexed.
+    pub fn texts(&self) -> usize {
+        self.texts.len()
+    }
+}
+
+fn sampled(set: &std::collections::HashSet<u64>) -> Vec<u64> {
+    set.iter().copied().filter(|h| h % SAMPLE == 0).collect()
+}
+
+/// Everything a post matched.
+pub fn match_post(
+    case: &Case,
+    catalog: &Catalog,
+    index: &mut DumpIndex,
+    post: &RawPost,
+    limits: &Limits,
+) -> Result<(Vec<PostMatch>, Vec<String>)> {
+    let mut out = Vec::new();
+    let mut problems = Vec::new();
+    for m in &post.media {
+        match media(case, catalog, index, m, limits) {
+            Ok(Some(found)) => out.push(found),
+            Ok(None) => {}
+            Err(e) => problems.push(format!("post {}: media {}: {e}", post.id, m.name)),
+        }
+    }
+    if let Some(found) = text(case, catalog, index, &post.text)? {
+        out.push(found);
+    }
+    Ok((out, problems))
+}
+
+fn media(
+    case: &Case,
+    catalog: &Catalog,
+    index: &mut DumpIndex,
+    m: &Media,
+    limits: &Limits,
+) -> Result<Option<PostMatch>> {
+    if let Some(path) = &m.path {
+        let size = std::fs::metadata(path)
+            .map_err(|e| crate::Error::Io(path.display().to_string(), e))?
+            .len();
+        if size > limits.max_item_bytes {
+            return Err(crate::Error::Format(
+                path.display().to_string(),
+                format!("{size} bytes, over the case's max_item_bytes"),
+            ));
+        }
+        let bytes =
+            std::fs::read(path).map_err(|e| crate::Error::Io(path.display().to_string(), e))?;
+        let id = ItemId::from_digest(Sha256::digest(&bytes).into());
+        if catalog.has_item(&id)? {
+            return Ok(Some(PostMatch {
+                what: m.name.clone(),
+                basis: "sha256".into(),
+                similarity: 1.0,
+                changed: false,
+                evidence: json!({"sha256": id.as_str()}),
+                item: id,
+            }));
+        }
+        if index.corpus.is_none() {
+            index.corpus = Some(Corpus::of_case(case, true)?);
+        }
+        let corpus = index.corpus.as_ref().expect("built just above");
+        let r = check(case, corpus, &m.name, &bytes)?;
+        if let (Some(item), "near") = (&r.item, r.kind) {
+            let regions = r
+                .picture
+                .as_ref()
+                .and_then(|p| p["changed_regions"].as_array())
+                .map_or(0, Vec::len);
+            return Ok(Some(PostMatch {
+                what: m.name.clone(),
+                item: ItemId::parse(item).map_err(|e| crate::Error::Format(m.name.clone(), e.to_string()))?,
+                basis: r.basis.into(),
+                similarity: r.similarity,
+                changed: r.total_differences > 0 || regions > 0,
+                evidence: json!({
+                    "differences": r.differences.iter().take(LISTED).collect::<Vec<_>>(),
+                    "total_differences": r.total_differences,
+                    "picture": r.picture,
+                    "note": r.note,
+                }),
+            }));
+        }
+    }
+    // 4chan gives the file's MD5 and size: the dump's items of that size
+    // are hashed to compare, whether or not the file itself was kept.
+    if let (Some(md5), Some(size)) = (&m.md5, m.size) {
+        let want = base64::engine::general_purpose::STANDARD
+            .decode(md5.trim())
+            .map_err(|e| crate::Error::Format(m.name.clone(), format!("md5 {md5:?}: {e}")))?;
+        for id in catalog.items_of_size(size)? {
+            let bytes = case.blobs().read(&id)?;
+            if <md5::Md5 as md5::Digest>::digest(&bytes).as_slice() == want.as_slice() {
+                return Ok(Some(PostMatch {
+                    what: m.name.clone(),
+                    item: id,
+                    basis: "md5".into(),
+                    similarity: 1.0,
+                    changed: false,
+                    evidence: json!({"md5": md5, "size": size}),
+                }));
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// A text's words (runs of letters and digits, as the shingles read
+/// them), lower-cased, with their byte ranges in the text.
+fn tokens(text: &str) -> Vec<(usize, usize, String)> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, c) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
+        match (c.is_alphanumeric(), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                out.push((s, i, text[s..i].to_lowercase()));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The part of `post` that quotes `theirs` and the part of `theirs` it
+/// quotes: from the first to the last run of 4 words they share. What the
+/// post writes around a quote, and what it leaves out of the item before
+/// and after it, are not changes.
+fn quoted<'a>(theirs: &'a str, post: &'a str) -> Option<(&'a str, &'a str)> {
+    const RUN: usize = 4;
+    let (a, b) = (tokens(theirs), tokens(post));
+    let key = |w: &[(usize, usize, String)]| {
+        w.iter().map(|t| t.2.as_str()).collect::<Vec<_>>().join(" ")
+    };
+    let mut at: HashMap<String, usize> = HashMap::new();
+    for (i, w) in a.windows(RUN).enumerate() {
+        at.entry(key(w)).or_insert(i);
+    }
+    let hits: Vec<(usize, usize)> = b
+        .windows(RUN)
+        .enumerate()
+        .filter_map(|(j, w)| at.get(&key(w)).map(|&i| (j, i)))
+        .collect();
+    let (&(j0, i0), &(j1, i1)) = (hits.first()?, hits.last()?);
+    let (i1, j1) = (i1.max(i0) + RUN - 1, j1 + RUN - 1);
+    Some((&theirs[a[i0].0..a[i1].1], &post[b[j0].0..b[j1].1]))
+}
+
+/// The dump text that contains most of the post's text, if it contains at
+/// least [`CONTAINED`] of it (among near-equal ones, the best-proven), with
+/// the differences inside the quoted part.
+fn text(
+    case: &Case,
+    catalog: &Catalog,
+    index: &DumpIndex,
+    post: &str,
+) -> Result<Option<PostMatch>> {
+    let set = shingle_set(post);
+    if set.len() < MIN_SHINGLES {
+        return Ok(None);
+    }
+    let mut votes: HashMap<u32, usize> = HashMap::new();
+    for h in sampled(&set) {
+        for &t in index.shingles.get(&h).into_iter().flatten() {
+            *votes.entry(t).or_default() += 1;
+        }
+    }
+    let mut ranked: Vec<(u32, usize)> = votes.into_iter().collect();
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let mut found = Vec::new();
+    for (t, _) in ranked.into_iter().take(CANDIDATES) {
+        let (id, kind, verdict) = &index.texts[t as usize];
+        let Some(theirs) = catalog.item_text(case.blobs(), id, kind)? else {
+            continue;
+        };
+        let common = shingle_set(&theirs).intersection(&set).count();
+        found.push((common as f64 / set.len() as f64, id, *verdict, theirs));
+    }
+    let top = found.iter().map(|f| f.0).fold(0.0, f64::max);
+    // Two copies that contain the quote about as well: the one proven
+    // authentic answers (what the leak really says), then the lowest id.
+    let Some((contained, id, _, theirs)) = found
+        .into_iter()
+        .filter(|f| f.0 >= CONTAINED && f.0 >= top - 0.05)
+        .min_by_key(|f| (strength(f.2), f.1.clone()))
+    else {
+        return Ok(None);
+    };
+    let d = match quoted(&theirs, post) {
+        Some((item_part, post_part)) => diff(item_part, post_part),
+        None => diff(&theirs, post),
+    };
+    Ok(Some(PostMatch {
+        what: "text".into(),
+        item: id.clone(),
+        basis: "text".into(),
+        similarity: contained,
+        changed: d.total > 0,
+        evidence: json!({
+            "contained": contained,
+            "differences": d.changes.iter().take(LISTED).collect::<Vec<_>>(),
+            "total_differences": d.total,
+        }),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_quote_is_compared_only_where_it_quotes() {
+        let item = "Agreement between the campaign and Printing Lyon SARL. The printer delivers \
+            40 000 posters before 20 April. The campaign pays 12 000 euros on delivery.";
+        let post = "From the leak: \"The printer delivers 40 000 posters before 20 April. The \
+            campaign pays 2 000 000 euros on delivery\" #MacronLeaks";
+        let (a, b) = quoted(item, post).unwrap();
+        assert!(a.starts_with("The printer") && a.ends_with("on delivery"), "{a}");
+        assert!(b.starts_with("The printer") && b.ends_with("on delivery"), "{b}");
+        let d = diff(a, b);
+        assert_eq!(d.total, 1, "{d:?}");
+        assert_eq!((d.changes[0].removed.as_str(), d.changes[0].added.as_str()), ("12", "2 000"));
+        // Nothing in common: no quote.
+        assert_eq!(quoted(item, "Rain tonight over Paris, clearing tomorrow morning."), None);
+    }
+}
