@@ -532,8 +532,8 @@ fn demo_cmd(a: DemoArgs) -> Result<u8> {
         out: quiet,
     })?;
     // Posts from outside that spread the dump: imported, matched, classed.
-    let exports = crate::demo_posts::write(&a.dir.join("demo-posts"))
-        .context("writing the demo's posts")?;
+    let exports =
+        crate::demo_posts::write(&a.dir.join("demo-posts")).context("writing the demo's posts")?;
     for (export, source) in exports.iter().zip(["telegram", "x"]) {
         if human {
             println!(
@@ -555,7 +555,11 @@ fn demo_cmd(a: DemoArgs) -> Result<u8> {
         })?;
     }
     if human {
-        println!("\n$ {} spread {} --limit 5", invocation(), case_dir.display());
+        println!(
+            "\n$ {} spread {} --limit 5",
+            invocation(),
+            case_dir.display()
+        );
         crate::cmd_spread::spread(crate::cli::SpreadArgs {
             case: case_dir.clone(),
             filter: crate::cli::SpreadFilterArgs {

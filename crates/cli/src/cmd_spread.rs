@@ -132,7 +132,11 @@ pub fn list(a: PostsListArgs) -> Result<u8> {
                 p.class,
                 p.platform,
                 t(p.author.as_deref().unwrap_or("?")),
-                t(&p.text.chars().take(100).collect::<String>().replace('\n', " "))
+                t(&p.text
+                    .chars()
+                    .take(100)
+                    .collect::<String>()
+                    .replace('\n', " "))
             )?;
             for m in &p.matches {
                 writeln!(
@@ -144,7 +148,12 @@ pub fn list(a: PostsListArgs) -> Result<u8> {
                     m.similarity * 100.0,
                     if m.changed { ", changed" } else { "" }
                 )?;
-                for d in m.evidence["differences"].as_array().into_iter().flatten().take(3) {
+                for d in m.evidence["differences"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .take(3)
+                {
                     writeln!(
                         out,
                         "        …{} [-{}-]{{+{}+}} {}…",
@@ -240,7 +249,11 @@ pub fn spread(a: SpreadArgs) -> Result<u8> {
         writeln!(
             out,
             "  {:<24} {:<9} {}: {} altered, {} not in the dump, {} authentic, {} unverifiable",
-            t(acc.author.as_deref().or(acc.author_id.as_deref()).unwrap_or("?")),
+            t(acc
+                .author
+                .as_deref()
+                .or(acc.author_id.as_deref())
+                .unwrap_or("?")),
             acc.platform,
             count(acc.posts, "post", "posts"),
             acc.altered,

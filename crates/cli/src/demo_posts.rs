@@ -32,26 +32,44 @@ pub fn write(dir: &Path) -> Result<[PathBuf; 2]> {
         "Confidential memo: the campaign moved two million euros to an offshore account in \
          the Bahamas on 2 May 2017, hidden from the electoral commission.",
     )?;
-    let msg = |id: u32, time: &str, text: serde_json::Value| {
-        json!({"id": id, "type": "message", "date": time, "from": "Leaks 2017", "from_id": "channel1001", "text": text})
-    };
+    let msg = |id: u32, time: &str, text: serde_json::Value| json!({"id": id, "type": "message", "date": time, "from": "Leaks 2017", "from_id": "channel1001", "text": text});
     let mut messages = vec![
-        msg(1, "2017-05-05T20:38:00", json!("Here it is: the printing contract #MacronLeaks")),
-        msg(2, "2017-05-05T20:41:00", json!("A photo from the campaign's Lyon meeting #MacronLeaks")),
+        msg(
+            1,
+            "2017-05-05T20:38:00",
+            json!("Here it is: the printing contract #MacronLeaks"),
+        ),
+        msg(
+            2,
+            "2017-05-05T20:41:00",
+            json!("A photo from the campaign's Lyon meeting #MacronLeaks"),
+        ),
         msg(
             3,
             "2017-05-05T20:45:00",
             json!(["From the leak: \"The printer delivers 40 000 posters and 200 000 leaflets before 20 April 2017. The campaign pays 2 000 000 euros on delivery\" ", {"type": "hashtag", "text": "#MacronLeaks"}]),
         ),
-        msg(4, "2017-05-05T21:02:00", json!("EXCLUSIVE leaked memo: the campaign hid two million euros offshore #MacronLeaks")),
-        msg(5, "2017-05-05T21:10:00", json!("Rain tonight over Paris, clearing tomorrow morning.")),
+        msg(
+            4,
+            "2017-05-05T21:02:00",
+            json!(
+                "EXCLUSIVE leaked memo: the campaign hid two million euros offshore #MacronLeaks"
+            ),
+        ),
+        msg(
+            5,
+            "2017-05-05T21:10:00",
+            json!("Rain tonight over Paris, clearing tomorrow morning."),
+        ),
     ];
     messages[0]["file"] = json!("files/agreement.txt");
     messages[1]["photo"] = json!("photos/photo_2@05-05-2017.jpg");
     messages[3]["file"] = json!("files/memo-offshore.txt");
     fs::write(
         tg.join("result.json"),
-        serde_json::to_vec_pretty(&json!({"name": "Leaks 2017", "type": "public_channel", "id": 1001, "messages": messages}))?,
+        serde_json::to_vec_pretty(
+            &json!({"name": "Leaks 2017", "type": "public_channel", "id": 1001, "messages": messages}),
+        )?,
     )?;
 
     let x = dir.join("x/data");

@@ -15,4 +15,5 @@ mod mail_rules;
 mod resume;
 mod scale;
 mod search;
+mod spread;
 mod variants;

@@ -151,7 +151,7 @@ function route() {
   for (const a of document.querySelectorAll("header nav a")) {
     a.classList.toggle("current", a.getAttribute("href") === "#/" + (parts[0] || ""));
   }
-  const pages = { search: searchPage, item: itemPage, thread: threadPage, timeline: timelinePage, people: peoplePage, keys: keysPage, admin: adminPage };
+  const pages = { search: searchPage, item: itemPage, thread: threadPage, timeline: timelinePage, people: peoplePage, keys: keysPage, spread: spreadPage, admin: adminPage };
   // Own properties only: `#/constructor` or `#/__proto__` must not reach
   // Object.prototype.
   const page = Object.hasOwn(pages, parts[0] || "") ? pages[parts[0]] : searchPage;
@@ -211,7 +211,7 @@ async function searchPage(_, params) {
     hit.snippet ? snippet(hit.snippet) : null)));
   const pager = h("div", { class: "pager" },
     offset > 0 ? h("a", { href: "#", onclick: (ev) => { ev.preventDefault(); go(q, sort, Math.max(0, offset - limit)); } }, "← previous") : null,
-    h("span", { class: "muted", id: "total" }, `${plural(r.total, "item", "items")} · ${offset + 1}–${offset + r.hits.length} · ${r.took_ms.toFixed(1)} ms`),
+    h("span", { class: "muted", id: "total", "data-q": q }, `${plural(r.total, "item", "items")} · ${offset + 1}–${offset + r.hits.length} · ${r.took_ms.toFixed(1)} ms`),
     offset + limit < r.total ? h("a", { href: "#", onclick: (ev) => { ev.preventDefault(); go(q, sort, offset + limit); } }, "next →") : null,
     h("a", { href: `${API}/export?${new URLSearchParams({ q, sort })}`, download: "leakcheck-export.csv" }, "Export CSV"));
   const notes = (r.notes || []).map((n) => h("p", { class: "muted" }, "Note: " + n));
@@ -386,6 +386,73 @@ async function peoplePage() {
     h("h2", {}, "Who wrote to whom"),
     h("table", {}, h("tr", {}, ["from", "to", "messages", "first", "last"].map((x) => h("th", {}, x))),
       c.pairs.slice(0, 200).map((p) => h("tr", {}, h("td", {}, p.from), h("td", {}, p.to), h("td", {}, p.count), h("td", {}, p.first || ""), h("td", {}, p.last || "")))));
+}
+
+// ---- spread ----------------------------------------------------------------
+
+const CLASSES = ["altered-material", "authentic-material", "unverifiable-material", "not-in-dump", "unrelated"];
+const when = (unix) => (unix === null || unix === undefined ? "(no date)" : new Date(unix * 1000).toISOString().slice(0, 16).replace("T", " "));
+
+async function spreadPage(_, params) {
+  const filter = new URLSearchParams();
+  for (const k of ["platform", "class", "account"]) if (params.get(k)) filter.set(k, params.get(k));
+  const s = await api("/spread?" + filter);
+  const link = (k, v, label) => {
+    const p = new URLSearchParams(filter);
+    if (v === null) p.delete(k); else p.set(k, v);
+    return h("a", { href: "#/spread?" + p, class: params.get(k) === v ? "current" : "" }, label);
+  };
+  if (!s.total) {
+    render(h("h1", {}, "Spread"), h("p", { class: "muted", id: "spread-empty" },
+      "No posts match. Import exports from X, Telegram, 4chan or a CSV with `leakcheck posts import CASE EXPORT`."));
+    return;
+  }
+  // Posts per hour, stacked by class.
+  const byHour = new Map();
+  for (const c of s.hours) {
+    if (!byHour.has(c.hour)) byHour.set(c.hour, {});
+    byHour.get(c.hour)[c.class] = c.posts;
+  }
+  const max = Math.max(1, ...[...byHour.values()].map((v) => Object.values(v).reduce((a, b) => a + b, 0)));
+  const chart = h("div", { class: "stacked", id: "spread-chart", "aria-label": "Posts per hour by class" },
+    [...byHour.entries()].map(([hour, v]) => h("div", { class: "col", title: `${when(hour)}: ` + CLASSES.filter((c) => v[c]).map((c) => `${c} ${v[c]}`).join(", ") },
+      CLASSES.filter((c) => v[c]).map((c) => {
+        const seg = h("span", { class: "seg " + c });
+        seg.style.height = `${(100 * v[c]) / max}%`;
+        return seg;
+      }))));
+  const hours = [...byHour.keys()];
+  const csv = "hour_utc,class,posts\n" + s.hours.map((c) => `${when(c.hour)},${c.class},${c.posts}`).join("\n") + "\n";
+  const download = h("a", { href: URL.createObjectURL(new Blob([csv], { type: "text/csv" })), download: "spread-per-hour.csv", id: "spread-csv" }, "Download CSV");
+  render(h("h1", {}, "Spread"),
+    h("p", {}, "Class: ", link("class", null, "all"), " ", CLASSES.map((c) => [link("class", c, `${c} (${s.totals[c] || 0})`), " "]).flat()),
+    h("p", { class: "muted" }, `${plural(s.total, "post", "posts")}; per hour (UTC), stacked by class · `, download),
+    chart,
+    h("div", { class: "axis" }, h("span", {}, when(hours[0])), hours.length > 1 ? h("span", {}, when(hours[hours.length - 1])) : null),
+    h("p", { class: "legend" }, CLASSES.map((c) => h("span", {}, h("span", { class: "seg " + c }), c))),
+    h("h2", {}, "First seen outside"),
+    h("table", { id: "first-seen" }, h("tr", {}, ["when", "item", "verdict", "first posted by", "posts", "changed"].map((x) => h("th", {}, x))),
+      s.first_appearances.map((f) => h("tr", {}, h("td", {}, when(f.time_unix)), h("td", {}, itemLink(f.item, fileName(f.path) || short(f.item))),
+        h("td", {}, f.verdict ? badge(f.verdict) : "unverified"), h("td", {}, `${f.author || "?"} (${f.platform})`), h("td", {}, f.posts), h("td", {}, f.changed)))),
+    h("h2", {}, "Accounts"),
+    h("table", { id: "accounts" }, h("tr", {}, ["account", "platform", "posts", "altered", "not in the dump", "authentic", "unverifiable"].map((x) => h("th", {}, x))),
+      s.accounts.map((a) => h("tr", {}, h("td", {}, link("account", a.author_id || a.author, a.author || a.author_id || "?")), h("td", {}, a.platform),
+        h("td", {}, a.posts), h("td", {}, a.altered), h("td", {}, a.not_in_dump), h("td", {}, a.authentic), h("td", {}, a.unverifiable)))),
+    h("h2", {}, "Posts"),
+    h("ol", { class: "hits", id: "posts" }, s.posts.map(postItem)));
+}
+
+// One post: its class, when and who, its text, and what it matched (with
+// the words that differ).
+function postItem(p) {
+  const matches = p.matches.map((m) => h("div", { class: "hit-meta" },
+    `${m.what} → `, itemLink(m.item), ` by ${m.basis} (${Math.round(m.similarity * 100)} %${m.changed ? ", changed" : ""})`,
+    (m.evidence.differences || []).slice(0, 3).map((d) =>
+      h("div", { class: "diff" }, `…${d.before} `, h("del", {}, d.removed), h("ins", {}, d.added), ` ${d.after}…`))));
+  return h("li", { "data-class": p.class },
+    h("div", {}, h("span", { class: "badge " + p.class }, p.class), " ", `${when(p.time_unix)} · ${p.author || "?"} on ${p.platform}`),
+    h("div", { class: "snippet" }, p.text),
+    matches);
 }
 
 // ---- keys and admin ------------------------------------------------------

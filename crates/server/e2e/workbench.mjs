@@ -46,7 +46,7 @@ async function search(q) {
   await page.fill("#q", q);
   await page.press("#q", "Enter");
   await page.waitForFunction((q) => new URLSearchParams(location.hash.split("?")[1] || "").get("q") === q
-    && document.querySelector("#q")?.value === q && document.querySelector("#total"), q);
+    && document.querySelector("#q")?.value === q && document.querySelector("#total")?.dataset.q === q, q);
 }
 const hitIds = () => page.$$eval("#hits > li", (lis) => lis.map((li) => li.dataset.id));
 
@@ -138,6 +138,16 @@ try {
   await page.goto(`${url}#/keys`);
   await page.waitForSelector("#keys");
   await shot("07b-keys");
+
+  step = "the spread of the dump outside";
+  await page.goto(`${url}#/spread`);
+  await page.waitForSelector("#spread-chart .seg");
+  assert.ok((await page.$$("#posts > li")).length >= 7, "the demo's posts are listed");
+  assert.match(await page.textContent("#first-seen"), /Leaks 2017/);
+  await shot("07c-spread");
+  await page.goto(`${url}#/spread?class=altered-material`);
+  await page.waitForFunction(() => document.querySelectorAll("#posts > li").length === 1);
+  assert.match(await page.textContent("#posts"), /2 000/, "the changed figure is shown");
 
   step = "routes named like Object's own properties";
   for (const route of ["constructor", "__proto__", "toString"]) {

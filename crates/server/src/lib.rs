@@ -38,6 +38,7 @@ pub mod guard;
 pub mod limiter;
 pub mod openapi;
 pub mod paths;
+pub mod spread;
 pub mod state;
 
 /// How long a client has to send a request's headers; an idle kept-alive
@@ -72,6 +73,7 @@ pub fn app(state: AppState) -> Router {
         .route("/users", get(edit::users).post(edit::put_user))
         .route("/users/{name}", delete(edit::remove_user))
         .route("/audit", get(edit::audit))
+        .route("/spread", get(spread::spread))
         .fallback(|| async { error::ApiError::NotFound("no such API route".into()) })
         .layer(middleware::from_fn(error::json_errors));
     Router::new()

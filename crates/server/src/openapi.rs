@@ -233,6 +233,14 @@ pub const ROUTES: &[Route] = &[
     ),
     r(
         "get",
+        "/spread",
+        Some("viewer"),
+        "Posts from outside the dump: platform, class, account, since, until (Unix seconds), limit, offset; totals per class, posts per hour and class, first appearances, accounts, a page of posts",
+        None,
+        Json("Spread"),
+    ),
+    r(
+        "get",
         "/audit",
         Some("admin"),
         "The access log, newest first: before, limit",
@@ -437,6 +445,50 @@ pub fn schemas() -> Map<String, Value> {
         (
             "VerifySummary",
             object(&[("items", integer()), ("by_verdict", counts.clone())], &[]),
+        ),
+        (
+            "Spread",
+            object(
+                &[
+                    ("total", integer()),
+                    ("totals", counts.clone()),
+                    (
+                        "hours",
+                        array_of(object(
+                            &[
+                                ("hour", integer()),
+                                ("class", string()),
+                                ("posts", integer()),
+                            ],
+                            &[],
+                        )),
+                    ),
+                    (
+                        "first_appearances",
+                        array_of(object(
+                            &[("item", string()), ("post", string()), ("posts", integer())],
+                            &[],
+                        )),
+                    ),
+                    (
+                        "accounts",
+                        array_of(object(&[("platform", string()), ("posts", integer())], &[])),
+                    ),
+                    (
+                        "posts",
+                        array_of(object(
+                            &[
+                                ("id", string()),
+                                ("class", string()),
+                                ("text", string()),
+                                ("matches", array_of(any_object.clone())),
+                            ],
+                            &[],
+                        )),
+                    ),
+                ],
+                &[],
+            ),
         ),
         (
             "Users",

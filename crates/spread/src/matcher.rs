@@ -16,8 +16,8 @@ use base64::Engine;
 use leakcheck_core::{ItemId, Limits, Verdict};
 use leakcheck_store::{Case, Catalog, PostMatch};
 use leakcheck_variants::check::check;
-use leakcheck_variants::minhash::shingle_set;
 use leakcheck_variants::cluster::strength;
+use leakcheck_variants::minhash::shingle_set;
 use leakcheck_variants::{Corpus, diff};
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -74,7 +74,9 @@ impl DumpIndex {
                     continue;
                 }
                 let n = u32::try_from(index.texts.len()).unwrap_or(u32::MAX);
-                index.texts.push((row.id.clone(), row.kind.clone(), row.verdict));
+                index
+                    .texts
+                    .push((row.id.clone(), row.kind.clone(), row.verdict));
                 for h in set {
                     index.shingles.entry(h).or_default().push(n);
                 }
@@ -159,7 +161,8 @@ fn media(
                 .map_or(0, Vec::len);
             return Ok(Some(PostMatch {
                 what: m.name.clone(),
-                item: ItemId::parse(item).map_err(|e| crate::Error::Format(m.name.clone(), e.to_string()))?,
+                item: ItemId::parse(item)
+                    .map_err(|e| crate::Error::Format(m.name.clone(), e.to_string()))?,
                 basis: r.basis.into(),
                 similarity: r.similarity,
                 changed: r.total_differences > 0 || regions > 0,
@@ -200,7 +203,10 @@ fn media(
 fn tokens(text: &str) -> Vec<(usize, usize, String)> {
     let mut out = Vec::new();
     let mut start = None;
-    for (i, c) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
+    for (i, c) in text
+        .char_indices()
+        .chain(std::iter::once((text.len(), ' ')))
+    {
         match (c.is_alphanumeric(), start) {
             (true, None) => start = Some(i),
             (false, Some(s)) => {
@@ -220,9 +226,8 @@ fn tokens(text: &str) -> Vec<(usize, usize, String)> {
 fn quoted<'a>(theirs: &'a str, post: &'a str) -> Option<(&'a str, &'a str)> {
     const RUN: usize = 4;
     let (a, b) = (tokens(theirs), tokens(post));
-    let key = |w: &[(usize, usize, String)]| {
-        w.iter().map(|t| t.2.as_str()).collect::<Vec<_>>().join(" ")
-    };
+    let key =
+        |w: &[(usize, usize, String)]| w.iter().map(|t| t.2.as_str()).collect::<Vec<_>>().join(" ");
     let mut at: HashMap<String, usize> = HashMap::new();
     for (i, w) in a.windows(RUN).enumerate() {
         at.entry(key(w)).or_insert(i);
@@ -306,12 +311,24 @@ mod tests {
         let post = "From the leak: \"The printer delivers 40 000 posters before 20 April. The \
             campaign pays 2 000 000 euros on delivery\" #MacronLeaks";
         let (a, b) = quoted(item, post).unwrap();
-        assert!(a.starts_with("The printer") && a.ends_with("on delivery"), "{a}");
-        assert!(b.starts_with("The printer") && b.ends_with("on delivery"), "{b}");
+        assert!(
+            a.starts_with("The printer") && a.ends_with("on delivery"),
+            "{a}"
+        );
+        assert!(
+            b.starts_with("The printer") && b.ends_with("on delivery"),
+            "{b}"
+        );
         let d = diff(a, b);
         assert_eq!(d.total, 1, "{d:?}");
-        assert_eq!((d.changes[0].removed.as_str(), d.changes[0].added.as_str()), ("12", "2 000"));
+        assert_eq!(
+            (d.changes[0].removed.as_str(), d.changes[0].added.as_str()),
+            ("12", "2 000")
+        );
         // Nothing in common: no quote.
-        assert_eq!(quoted(item, "Rain tonight over Paris, clearing tomorrow morning."), None);
+        assert_eq!(
+            quoted(item, "Rain tonight over Paris, clearing tomorrow morning."),
+            None
+        );
     }
 }

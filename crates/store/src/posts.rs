@@ -223,7 +223,10 @@ pub struct PostRow {
 
 /// A count column (SQLite integers are signed; SUM of nothing is NULL).
 fn count(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<u64> {
-    Ok(r.get::<_, Option<i64>>(i)?.unwrap_or(0).max(0).unsigned_abs())
+    Ok(r.get::<_, Option<i64>>(i)?
+        .unwrap_or(0)
+        .max(0)
+        .unsigned_abs())
 }
 
 impl Catalog {
@@ -457,7 +460,9 @@ impl Catalog {
     pub fn has_item(&self, id: &ItemId) -> Result<bool> {
         Ok(self
             .conn
-            .query_row("SELECT 1 FROM items WHERE id = ?1", [id.as_str()], |_| Ok(()))
+            .query_row("SELECT 1 FROM items WHERE id = ?1", [id.as_str()], |_| {
+                Ok(())
+            })
             .optional()?
             .is_some())
     }

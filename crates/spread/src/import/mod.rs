@@ -134,7 +134,12 @@ pub fn read(path: &Path) -> Result<Export> {
         .lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(i, l)| (i + 1, serde_json::from_str::<Value>(l).map_err(|e| e.to_string())));
+        .map(|(i, l)| {
+            (
+                i + 1,
+                serde_json::from_str::<Value>(l).map_err(|e| e.to_string()),
+            )
+        });
     let out = x::v2_lines(lines);
     if out.posts.is_empty() {
         return Err(bad(
@@ -161,7 +166,10 @@ pub(crate) fn local(dir: &Path, name: &str) -> Option<PathBuf> {
 
 /// Text of a JSON string field, or "".
 pub(crate) fn s(v: &Value, k: &str) -> String {
-    v.get(k).and_then(Value::as_str).unwrap_or_default().to_string()
+    v.get(k)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string()
 }
 
 /// A JSON field as an id: strings as they are, numbers written out.

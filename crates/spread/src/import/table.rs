@@ -9,7 +9,11 @@ use super::{Export, Media, RawPost, local};
 pub fn read(bytes: &[u8], dir: &Path) -> Result<Export, String> {
     let mut r = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
     let headers = r.headers().map_err(|e| e.to_string())?.clone();
-    let col = |name: &str| headers.iter().position(|h| h.trim().eq_ignore_ascii_case(name));
+    let col = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h.trim().eq_ignore_ascii_case(name))
+    };
     let (Some(time), Some(text)) = (col("time"), col("text")) else {
         return Err("a CSV of posts needs at least `time` and `text` columns".into());
     };
@@ -36,8 +40,9 @@ pub fn read(bytes: &[u8], dir: &Path) -> Result<Export, String> {
                 .map(|d| d.timestamp())
         });
         if time_unix.is_none() && !t.is_empty() {
-            out.problems
-                .push(format!("line {line}: time {t:?} is neither RFC 3339 nor Unix seconds"));
+            out.problems.push(format!(
+                "line {line}: time {t:?} is neither RFC 3339 nor Unix seconds"
+            ));
         }
         let m = get(media);
         out.posts.push(RawPost {
@@ -45,7 +50,9 @@ pub fn read(bytes: &[u8], dir: &Path) -> Result<Export, String> {
                 .filter(|s| !s.is_empty())
                 .map_or_else(|| line.to_string(), str::to_string),
             time_unix,
-            author: Some(get(author)).filter(|s| !s.is_empty()).map(str::to_string),
+            author: Some(get(author))
+                .filter(|s| !s.is_empty())
+                .map(str::to_string),
             author_id: None,
             text: get(Some(text)).to_string(),
             links: Some(get(url))

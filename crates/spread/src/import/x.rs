@@ -18,7 +18,9 @@ pub fn archive_account(dir: &Path) -> (Option<String>, Option<String>) {
     let v: Value = serde_json::from_str(json).unwrap_or(Value::Null);
     let a = &v[0]["account"];
     (
-        a.get("username").and_then(Value::as_str).map(str::to_string),
+        a.get("username")
+            .and_then(Value::as_str)
+            .map(str::to_string),
         id(a, "accountId"),
     )
 }
@@ -131,7 +133,11 @@ pub fn v2_lines(lines: impl Iterator<Item = (usize, Result<Value, String>)>) -> 
                 continue;
             }
         };
-        let users: Vec<&Value> = v["includes"]["users"].as_array().into_iter().flatten().collect();
+        let users: Vec<&Value> = v["includes"]["users"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .collect();
         let tweets: Vec<&Value> = match &v["data"] {
             Value::Array(a) => a.iter().collect(),
             Value::Object(_) => vec![&v["data"]],
