@@ -11,6 +11,7 @@
 //! shingles; the best is settled on the whole texts.
 
 use std::collections::HashMap;
+use std::sync::Mutex;
 
 use base64::Engine;
 use leakcheck_core::{ItemId, Limits, Verdict};
@@ -36,6 +37,8 @@ const CANDIDATES: usize = 3;
 pub const MIN_SHINGLES: usize = 5;
 /// The share of a post's shingles the dump's text must contain.
 pub const CONTAINED: f64 = 0.5;
+/// Texts kept read at most (then the cache starts again).
+const CACHED: usize = 4096;
 /// Differences listed in a match's evidence.
 const LISTED: usize = 10;
 
@@ -48,6 +51,8 @@ pub struct DumpIndex {
     /// Pictures and documents, for media files (built on first need: it
     /// decodes every picture of the dump).
     corpus: Option<Corpus>,
+    /// Texts read lately.
+    cache: Mutex<HashMap<u32, Option<String>>>,
 }
 
 impl DumpIndex {
@@ -58,6 +63,7 @@ impl DumpIndex {
             texts: Vec::new(),
             shingles: HashMap::new(),
             corpus: None,
+            cache: Mutex::new(HashMap::new()),
         };
         let mut after = None;
         loop {
@@ -88,6 +94,28 @@ impl DumpIndex {
     /// Texts indexed.
     pub fn texts(&self) -> usize {
         self.texts.len()
+    }
+
+    /// Text `t` of the index, read through a bounded cache: a viral quote
+    /// is matched against the same few texts many times.
+    fn text_of(
+        &self,
+        case: &Case,
+        catalog: &Catalog,
+        t: u32,
+        id: &ItemId,
+        kind: &str,
+    ) -> Result<Option<String>> {
+        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(text) = cache.get(&t) {
+            return Ok(text.clone());
+        }
+        let text = catalog.item_text(case.blobs(), id, kind)?;
+        if cache.len() >= CACHED {
+            cache.clear();
+        }
+        cache.insert(t, text.clone());
+        Ok(text)
     }
 }
 
@@ -255,18 +283,23 @@ fn text(
     if set.len() < MIN_SHINGLES {
         return Ok(None);
     }
+    let probes = sampled(&set);
     let mut votes: HashMap<u32, usize> = HashMap::new();
-    for h in sampled(&set) {
-        for &t in index.shingles.get(&h).into_iter().flatten() {
+    for h in &probes {
+        for &t in index.shingles.get(h).into_iter().flatten() {
             *votes.entry(t).or_default() += 1;
         }
     }
-    let mut ranked: Vec<(u32, usize)> = votes.into_iter().collect();
+    // A text holding half the post holds about half its sampled shingles:
+    // one shared phrase ("the campaign will") is not worth reading a text
+    // for (a quarter leaves room for sampling's spread).
+    let needed = probes.len().div_ceil(4).max(1);
+    let mut ranked: Vec<(u32, usize)> = votes.into_iter().filter(|v| v.1 >= needed).collect();
     ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     let mut found = Vec::new();
     for (t, _) in ranked.into_iter().take(CANDIDATES) {
         let (id, kind, verdict) = &index.texts[t as usize];
-        let Some(theirs) = catalog.item_text(case.blobs(), id, kind)? else {
+        let Some(theirs) = index.text_of(case, catalog, t, id, kind)? else {
             continue;
         };
         let common = shingle_set(&theirs).intersection(&set).count();
