@@ -17,7 +17,7 @@ import sys
 
 
 def bodies(dump, limit=4000):
-    """Plain-text bodies of up to `limit` single-file emails of the dump."""
+    """Runs of 20 words or more of the plain-text bodies of the dump's single-file emails."""
     out = []
     for root, _, files in os.walk(dump):
         for f in sorted(files):
@@ -30,11 +30,18 @@ def bodies(dump, limit=4000):
                 text = part.get_content() if part else ""
             except Exception:  # a hostile dump: skip what Python cannot read
                 continue
-            # Only the message's own words: quoted parents are another email's.
-            own = [l for l in text.splitlines() if not l.startswith(">")]
-            words = " ".join(own).split()
-            if len(words) >= 30:
-                out.append(words)
+            # Only the message's own words, one run of lines at a time (a
+            # quote spans no `>` parent lines); an Outlook-style parent
+            # ("-----Message d'origine-----") is another email's too.
+            own = re.split(r"-----(?:Message d'origine|Original Message)-----", text)[0]
+            block = []
+            for line in own.splitlines() + [">"]:
+                if line.startswith(">"):
+                    if len(block) >= 20:
+                        out.append(block)
+                    block = []
+                else:
+                    block.extend(line.split())
             if len(out) >= limit:
                 return out
     return out
@@ -45,7 +52,7 @@ def main():
     rng = random.Random(int(sys.argv[4]) if len(sys.argv) > 4 else 2017)
     texts = bodies(dump)
     if not texts:
-        sys.exit(f"{dump}: no .eml with a plain-text body of 30 words or more")
+        sys.exit(f"{dump}: no .eml with a plain-text run of 20 words or more")
     vocab = sorted({w for t in texts for w in t if w.isalpha()})
     accounts = [f"user{i}" for i in range(5000)]
     start = 1494007200  # 2017-05-05 18:00 UTC
@@ -58,7 +65,7 @@ def main():
             r = rng.random()
             if r < 0.30:
                 words = rng.choice(texts)
-                k = rng.randrange(12, 31)
+                k = rng.randrange(12, min(31, len(words) + 1))
                 at = rng.randrange(0, max(1, len(words) - k))
                 quote = words[at:at + k]
                 kind = "q"

@@ -57,6 +57,8 @@ pub struct Summary {
     pub source: String,
     /// Posts recorded.
     pub posts: u64,
+    /// Posts of an earlier import under the same name, replaced.
+    pub replaced: u64,
     /// Posts that matched something in the dump.
     pub matched: u64,
     /// Texts of the dump indexed for matching.
@@ -86,6 +88,7 @@ pub fn import(
     let export = import::read(path)?;
     let mut catalog = case.catalog()?;
     let mut index = matcher::DumpIndex::of_case(case)?;
+    let replaced = catalog.remove_posts_of(source)?;
     let limits = case.settings.limits.clone();
     let mut problems = export.problems;
     let mut matched = 0;
@@ -147,6 +150,7 @@ pub fn import(
         platform: export.platform,
         source: source.to_string(),
         posts: export.posts.len() as u64,
+        replaced,
         matched,
         dump_texts: index.texts(),
         problems,

@@ -31,12 +31,15 @@ const SAMPLE: u64 = 4;
 /// Texts read from the catalog at a time while indexing.
 const BATCH: usize = 5000;
 /// Candidate texts settled on their whole text, per post.
-const CANDIDATES: usize = 3;
+const CANDIDATES: usize = 5;
 /// Fewer shingles (words − 3) than this are too few to say a post quotes
 /// the dump.
 pub const MIN_SHINGLES: usize = 5;
-/// The share of a post's shingles the dump's text must contain.
-pub const CONTAINED: f64 = 0.5;
+/// The share of a post's shingles the dump's text must contain (with at
+/// least [`MIN_SHINGLES`] in common): a post wraps its quote in its own
+/// words ("From the leak:", tags), and a changed word removes four
+/// shingles of a short quote.
+pub const CONTAINED: f64 = 0.35;
 /// Texts kept read at most (then the cache starts again).
 const CACHED: usize = 4096;
 /// Differences listed in a match's evidence.
@@ -256,17 +259,25 @@ fn quoted<'a>(theirs: &'a str, post: &'a str) -> Option<(&'a str, &'a str)> {
     let (a, b) = (tokens(theirs), tokens(post));
     let key =
         |w: &[(usize, usize, String)]| w.iter().map(|t| t.2.as_str()).collect::<Vec<_>>().join(" ");
-    let mut at: HashMap<String, usize> = HashMap::new();
+    // Every place of each run in the item: boilerplate (a signature, an
+    // address) can be there more than once.
+    let mut at: HashMap<String, Vec<usize>> = HashMap::new();
     for (i, w) in a.windows(RUN).enumerate() {
-        at.entry(key(w)).or_insert(i);
+        at.entry(key(w)).or_default().push(i);
     }
-    let hits: Vec<(usize, usize)> = b
+    let hits: Vec<(usize, &Vec<usize>)> = b
         .windows(RUN)
         .enumerate()
-        .filter_map(|(j, w)| at.get(&key(w)).map(|&i| (j, i)))
+        .filter_map(|(j, w)| at.get(&key(w)).map(|i| (j, i)))
         .collect();
-    let (&(j0, i0), &(j1, i1)) = (hits.first()?, hits.last()?);
-    let (i1, j1) = (i1.max(i0) + RUN - 1, j1 + RUN - 1);
+    let (&(j0, first), &(j1, last)) = (hits.first()?, hits.last()?);
+    // The places of the first and last runs whose distance is closest to
+    // their distance in the post: the quoted passage, not a repeat.
+    let (i0, i1) = first
+        .iter()
+        .flat_map(|&s| last.iter().filter(move |&&e| e >= s).map(move |&e| (s, e)))
+        .min_by_key(|&(s, e)| ((e - s).abs_diff(j1 - j0), s))?;
+    let (i1, j1) = (i1 + RUN - 1, j1 + RUN - 1);
     Some((&theirs[a[i0].0..a[i1].1], &post[b[j0].0..b[j1].1]))
 }
 
@@ -303,22 +314,33 @@ fn text(
             continue;
         };
         let common = shingle_set(&theirs).intersection(&set).count();
-        found.push((common as f64 / set.len() as f64, id, *verdict, theirs));
+        if common >= MIN_SHINGLES {
+            found.push((common as f64 / set.len() as f64, id, *verdict, theirs));
+        }
     }
     let top = found.iter().map(|f| f.0).fold(0.0, f64::max);
-    // Two copies that contain the quote about as well: the one proven
-    // authentic answers (what the leak really says), then the lowest id.
+    // Two copies that contain the quote as well (a point apart at most):
+    // the one proven authentic answers (what the leak really says), then
+    // the lowest id. A text that contains more of it wins: the source of
+    // a quote beats other texts sharing its boilerplate.
     let Some((contained, id, _, theirs)) = found
         .into_iter()
-        .filter(|f| f.0 >= CONTAINED && f.0 >= top - 0.05)
+        .filter(|f| f.0 >= CONTAINED && f.0 >= top - 0.01)
         .min_by_key(|f| (strength(f.2), f.1.clone()))
     else {
         return Ok(None);
     };
-    let d = match quoted(&theirs, post) {
+    let mut d = match quoted(&theirs, post) {
         Some((item_part, post_part)) => diff(item_part, post_part),
         None => diff(&theirs, post),
     };
+    // Quote markers (`> >`) and punctuation a post drops or adds change no
+    // word: only changes with a letter or digit count.
+    let wordless = |t: &str| !t.chars().any(char::is_alphanumeric);
+    let before = d.changes.len();
+    d.changes
+        .retain(|c| !(wordless(&c.removed) && wordless(&c.added)));
+    d.total -= before - d.changes.len();
     Ok(Some(PostMatch {
         what: "text".into(),
         item: id.clone(),

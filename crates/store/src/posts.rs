@@ -275,6 +275,19 @@ impl Catalog {
         Ok(())
     }
 
+    /// Forgets the posts of import `source` and their matches (an import
+    /// under the same name replaces them). Returns how many there were.
+    pub fn remove_posts_of(&mut self, source: &str) -> Result<u64> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "DELETE FROM post_matches WHERE post IN (SELECT id FROM posts WHERE source = ?1)",
+            [source],
+        )?;
+        let n = tx.execute("DELETE FROM posts WHERE source = ?1", [source])?;
+        tx.commit()?;
+        Ok(n as u64)
+    }
+
     /// Posts per class.
     pub fn spread_totals(&self, f: &SpreadFilter) -> Result<Vec<(String, u64)>> {
         let (t, args) = f.table();
