@@ -8,9 +8,11 @@
 #![warn(missing_docs)]
 
 use std::path::Path;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use leakcheck_store::{Case, CustodyEntry, NewPost, SpreadFilter};
+use leakcheck_core::parallel::par_map;
+use leakcheck_store::{Case, Catalog, CustodyEntry, NewPost, SpreadFilter};
 use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -87,15 +89,29 @@ pub fn import(
 ) -> Result<Summary> {
     let export = import::read(path)?;
     let mut catalog = case.catalog()?;
-    let mut index = matcher::DumpIndex::of_case(case)?;
+    let index = matcher::DumpIndex::of_case(case)?;
+    // Matching runs on every core, each with a catalog connection of its
+    // own (SQLite connections are used by one thread at a time).
+    let pool: Mutex<Vec<Catalog>> = Mutex::new(Vec::new());
     let replaced = catalog.remove_posts_of(source)?;
     let limits = case.settings.limits.clone();
     let mut problems = export.problems;
     let mut matched = 0;
     for chunk in export.posts.chunks(BATCH) {
+        let results = par_map(chunk, |p| {
+            let pooled = pool.lock().unwrap_or_else(|e| e.into_inner()).pop();
+            let cat = match pooled {
+                Some(c) => c,
+                None => case.catalog()?,
+            };
+            let r = matcher::match_post(case, &cat, &index, p, &limits);
+            pool.lock().unwrap_or_else(|e| e.into_inner()).push(cat);
+            done.fetch_add(1, Ordering::Relaxed);
+            r
+        });
         let mut batch = Vec::with_capacity(chunk.len());
-        for p in chunk {
-            let (found, trouble) = matcher::match_post(case, &catalog, &mut index, p, &limits)?;
+        for (p, r) in chunk.iter().zip(results) {
+            let (found, trouble) = r?;
             problems.extend(trouble);
             matched += u64::from(!found.is_empty());
             let post = NewPost {
@@ -120,7 +136,6 @@ pub fn import(
                 }),
             };
             batch.push((post, found));
-            done.fetch_add(1, Ordering::Relaxed);
         }
         catalog.put_posts(&batch)?;
     }

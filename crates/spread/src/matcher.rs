@@ -10,8 +10,8 @@
 //! (3/4)^17 < 1 %. Candidates are the texts sharing the most sampled
 //! shingles; the best is settled on the whole texts.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
 
 use base64::Engine;
 use leakcheck_core::{ItemId, Limits, Verdict};
@@ -40,6 +40,9 @@ pub const MIN_SHINGLES: usize = 5;
 /// words ("From the leak:", tags), and a changed word removes four
 /// shingles of a short quote.
 pub const CONTAINED: f64 = 0.35;
+/// A dump text read, with its shingles.
+type Read = Arc<(String, HashSet<u64>)>;
+
 /// Texts kept read at most (then the cache starts again).
 const CACHED: usize = 4096;
 /// Differences listed in a match's evidence.
@@ -53,9 +56,9 @@ pub struct DumpIndex {
     shingles: HashMap<u64, Vec<u32>>,
     /// Pictures and documents, for media files (built on first need: it
     /// decodes every picture of the dump).
-    corpus: Option<Corpus>,
+    corpus: Mutex<Option<Corpus>>,
     /// Texts read lately.
-    cache: Mutex<HashMap<u32, Option<String>>>,
+    cache: Mutex<HashMap<u32, Option<Read>>>,
 }
 
 impl DumpIndex {
@@ -65,7 +68,7 @@ impl DumpIndex {
         let mut index = DumpIndex {
             texts: Vec::new(),
             shingles: HashMap::new(),
-            corpus: None,
+            corpus: Mutex::new(None),
             cache: Mutex::new(HashMap::new()),
         };
         let mut after = None;
@@ -99,8 +102,9 @@ impl DumpIndex {
         self.texts.len()
     }
 
-    /// Text `t` of the index, read through a bounded cache: a viral quote
-    /// is matched against the same few texts many times.
+    /// Text `t` of the index and its shingles, read through a bounded
+    /// cache: a viral quote is matched against the same few texts many
+    /// times. The lock is not held while reading.
     fn text_of(
         &self,
         case: &Case,
@@ -108,21 +112,24 @@ impl DumpIndex {
         t: u32,
         id: &ItemId,
         kind: &str,
-    ) -> Result<Option<String>> {
-        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(text) = cache.get(&t) {
-            return Ok(text.clone());
+    ) -> Result<Option<Read>> {
+        if let Some(read) = self.cache.lock().unwrap_or_else(|p| p.into_inner()).get(&t) {
+            return Ok(read.clone());
         }
-        let text = catalog.item_text(case.blobs(), id, kind)?;
+        let read = catalog.item_text(case.blobs(), id, kind)?.map(|text| {
+            let set = shingle_set(&text);
+            Arc::new((text, set))
+        });
+        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
         if cache.len() >= CACHED {
             cache.clear();
         }
-        cache.insert(t, text.clone());
-        Ok(text)
+        cache.insert(t, read.clone());
+        Ok(read)
     }
 }
 
-fn sampled(set: &std::collections::HashSet<u64>) -> Vec<u64> {
+fn sampled(set: &HashSet<u64>) -> Vec<u64> {
     set.iter().copied().filter(|h| h % SAMPLE == 0).collect()
 }
 
@@ -130,7 +137,7 @@ fn sampled(set: &std::collections::HashSet<u64>) -> Vec<u64> {
 pub fn match_post(
     case: &Case,
     catalog: &Catalog,
-    index: &mut DumpIndex,
+    index: &DumpIndex,
     post: &RawPost,
     limits: &Limits,
 ) -> Result<(Vec<PostMatch>, Vec<String>)> {
@@ -152,7 +159,7 @@ pub fn match_post(
 fn media(
     case: &Case,
     catalog: &Catalog,
-    index: &mut DumpIndex,
+    index: &DumpIndex,
     m: &Media,
     limits: &Limits,
 ) -> Result<Option<PostMatch>> {
@@ -179,11 +186,18 @@ fn media(
                 item: id,
             }));
         }
-        if index.corpus.is_none() {
-            index.corpus = Some(Corpus::of_case(case, true)?);
+        // One media file compared at a time: the corpus is built once, on
+        // the first file that needs it.
+        let mut corpus = index.corpus.lock().unwrap_or_else(|p| p.into_inner());
+        if corpus.is_none() {
+            *corpus = Some(Corpus::of_case(case, true)?);
         }
-        let corpus = index.corpus.as_ref().expect("built just above");
-        let r = check(case, corpus, &m.name, &bytes)?;
+        let r = check(
+            case,
+            corpus.as_ref().expect("built just above"),
+            &m.name,
+            &bytes,
+        )?;
         if let (Some(item), "near") = (&r.item, r.kind) {
             let regions = r
                 .picture
@@ -310,12 +324,12 @@ fn text(
     let mut found = Vec::new();
     for (t, _) in ranked.into_iter().take(CANDIDATES) {
         let (id, kind, verdict) = &index.texts[t as usize];
-        let Some(theirs) = index.text_of(case, catalog, t, id, kind)? else {
+        let Some(read) = index.text_of(case, catalog, t, id, kind)? else {
             continue;
         };
-        let common = shingle_set(&theirs).intersection(&set).count();
+        let common = read.1.intersection(&set).count();
         if common >= MIN_SHINGLES {
-            found.push((common as f64 / set.len() as f64, id, *verdict, theirs));
+            found.push((common as f64 / set.len() as f64, id, *verdict, read));
         }
     }
     let top = found.iter().map(|f| f.0).fold(0.0, f64::max);
@@ -323,16 +337,17 @@ fn text(
     // the one proven authentic answers (what the leak really says), then
     // the lowest id. A text that contains more of it wins: the source of
     // a quote beats other texts sharing its boilerplate.
-    let Some((contained, id, _, theirs)) = found
+    let Some((contained, id, _, read)) = found
         .into_iter()
         .filter(|f| f.0 >= CONTAINED && f.0 >= top - 0.01)
         .min_by_key(|f| (strength(f.2), f.1.clone()))
     else {
         return Ok(None);
     };
-    let mut d = match quoted(&theirs, post) {
+    let theirs = &read.0;
+    let mut d = match quoted(theirs, post) {
         Some((item_part, post_part)) => diff(item_part, post_part),
-        None => diff(&theirs, post),
+        None => diff(theirs, post),
     };
     // Quote markers (`> >`) and punctuation a post drops or adds change no
     // word: only changes with a letter or digit count.
