@@ -16,6 +16,7 @@ pub use custody::{Custody, CustodyEntry, OpenedWith};
 pub use error::{Error, Result};
 pub use search_rows::{MAX_PLAIN_TEXT, SearchRow, TextRow};
 pub use team::{Access, Note, Role, Tag, User, normal_tag};
+pub use verification::EmailLink;
 
 mod blobs;
 mod case;
@@ -25,3 +26,4 @@ mod error;
 mod schema;
 mod search_rows;
 mod team;
+mod verification;

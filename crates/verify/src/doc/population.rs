@@ -62,6 +62,17 @@ impl Population {
     ) -> Population {
         let mut p = Population::default();
         for meta in docs {
+            p.add_document(meta);
+        }
+        for e in emails {
+            p.add_email(e);
+        }
+        p
+    }
+
+    /// Counts one document found in the dump.
+    pub fn add_document(&mut self, meta: &DocMeta) {
+        let p = self;
             p.documents += 1;
             p.texts += 1;
             let names: BTreeSet<String> = people::people(meta)
@@ -92,15 +103,15 @@ impl Population {
                 }
                 *p.cameras.entry(camera).or_default() += 1;
             }
+    }
+
+    /// Counts one email (for scripts).
+    pub fn add_email(&mut self, e: &EmailMeta) {
+        self.texts += 1;
+        let names = e.from.iter().chain(&e.to).filter_map(|a| a.name.as_deref());
+        for s in people::scripts(names.chain(e.subject.as_deref())) {
+            *self.scripts.entry(s).or_default() += 1;
         }
-        for e in emails {
-            p.texts += 1;
-            let names = e.from.iter().chain(&e.to).filter_map(|a| a.name.as_deref());
-            for s in people::scripts(names.chain(e.subject.as_deref())) {
-                *p.scripts.entry(s).or_default() += 1;
-            }
-        }
-        p
     }
 
     /// `n` of `total` is rare: the population is big enough and `n` is one
