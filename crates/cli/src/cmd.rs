@@ -759,8 +759,10 @@ fn verify(a: VerifyArgs) -> Result<u8> {
     .with_context(|| format!("verifying {}", case.root().display()))?;
     // Verdicts are searchable (`verdict:`, `check:`): the index follows them.
     let indexed = cmd_search::sync_index(&case, show_bar, false)?;
-    let count = |v: leakcheck_core::Verdict| summary.by_verdict.get(v.as_str()).copied().unwrap_or(0);
-    let needs_look = count(leakcheck_core::Verdict::Altered) + count(leakcheck_core::Verdict::Suspicious) > 0;
+    let count =
+        |v: leakcheck_core::Verdict| summary.by_verdict.get(v.as_str()).copied().unwrap_or(0);
+    let needs_look =
+        count(leakcheck_core::Verdict::Altered) + count(leakcheck_core::Verdict::Suspicious) > 0;
     let mut out = stdout();
     let catalog = case.catalog()?;
     if a.out.json {
@@ -776,7 +778,12 @@ fn verify(a: VerifyArgs) -> Result<u8> {
         writeln!(
             out,
             "{} items verified in {:.1}s ({} emails, {} with DKIM signatures; {} documents and images)\n{how}: {}\n",
-            summary.items, summary.seconds, summary.emails, summary.signed, summary.documents, summary.reason
+            summary.items,
+            summary.seconds,
+            summary.emails,
+            summary.signed,
+            summary.documents,
+            summary.reason
         )?;
         for v in leakcheck_core::Verdict::PRECEDENCE {
             writeln!(out, "  {:<13}{:>8}", v.as_str(), count(v))?;
@@ -792,8 +799,11 @@ fn verify(a: VerifyArgs) -> Result<u8> {
             writeln!(out, "\n{v}:")?;
             for id in &hits {
                 let item = catalog.item(id)?;
-                let mut paths: Vec<&str> =
-                    item.occurrences.iter().map(|o| o.display.as_str()).collect();
+                let mut paths: Vec<&str> = item
+                    .occurrences
+                    .iter()
+                    .map(|o| o.display.as_str())
+                    .collect();
                 paths.sort_unstable();
                 let why = catalog
                     .verification(id)?
@@ -817,7 +827,13 @@ fn verify(a: VerifyArgs) -> Result<u8> {
             writeln!(
                 out,
                 "\ntime: emails {:.1}s · cross-message {:.1}s · documents {:.1}s · provenance {:.1}s · near-copies {:.1}s · verdicts {:.1}s · index {} items",
-                p.emails, p.cross_message, p.documents, p.provenance, p.near_copies, p.verdicts, indexed.indexed
+                p.emails,
+                p.cross_message,
+                p.documents,
+                p.provenance,
+                p.near_copies,
+                p.verdicts,
+                indexed.indexed
             )?;
         }
         writeln!(

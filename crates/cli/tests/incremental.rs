@@ -23,11 +23,7 @@ fn verify(case: &Path, extra: &[&str]) -> (String, Option<u64>) {
         .find_map(|l| l.split_once(" emails re-checked"))
         .map(|(n, _)| n.trim().parse::<u64>().unwrap());
     if rechecked.is_none() {
-        assert!(
-            run.stdout.contains("nothing re-checked"),
-            "{}",
-            run.stdout
-        );
+        assert!(run.stdout.contains("nothing re-checked"), "{}", run.stdout);
     }
     (run.stdout, rechecked)
 }
@@ -72,7 +68,12 @@ fn incremental_verify_re_checks_what_changed_and_equals_a_full_pass() {
     let case = dir.path().join("case");
     assert_eq!(lc(["init", case.to_str().unwrap(), "-q"]).code, 0);
     let ingest = |source: &Path| {
-        let r = lc(["ingest", case.to_str().unwrap(), source.to_str().unwrap(), "-q"]);
+        let r = lc([
+            "ingest",
+            case.to_str().unwrap(),
+            source.to_str().unwrap(),
+            "-q",
+        ]);
         assert!(r.code <= 1, "{}", r.stderr);
     };
     ingest(&dump.join("mail"));
@@ -146,7 +147,9 @@ fn a_verify_killed_at_any_point_then_run_again_equals_a_clean_run() {
     let body = "Lorem ipsum dolor sit amet, consectetur adipiscing elit.\n".repeat(20);
     let mut mbox = String::new();
     for n in 0..4000 {
-        mbox.push_str(&format!("From sender{n}@example.org Mon Apr 10 09:00:00 2017\n"));
+        mbox.push_str(&format!(
+            "From sender{n}@example.org Mon Apr 10 09:00:00 2017\n"
+        ));
         mbox.push_str(&mail(n, &body).replace("\r\n", "\n"));
         mbox.push('\n');
     }
@@ -159,7 +162,12 @@ fn a_verify_killed_at_any_point_then_run_again_equals_a_clean_run() {
     );
     let case = dir.path().join("case");
     assert_eq!(lc(["init", case.to_str().unwrap(), "-q"]).code, 0);
-    let r = lc(["ingest", case.to_str().unwrap(), dump.to_str().unwrap(), "-q"]);
+    let r = lc([
+        "ingest",
+        case.to_str().unwrap(),
+        dump.to_str().unwrap(),
+        "-q",
+    ]);
     assert!(r.code <= 1, "{}", r.stderr);
     verify(&case, &[]);
     let r = lc([

@@ -23,9 +23,9 @@ impl Catalog {
         after: Option<&ItemId>,
         limit: usize,
     ) -> Result<Vec<(ItemId, EmailMeta)>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT item, meta FROM emails WHERE item > ?1 ORDER BY item LIMIT ?2")?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT item, meta FROM emails WHERE item > ?1 ORDER BY item LIMIT ?2",
+        )?;
         let after = after.map_or("", |a| a.as_str());
         let rows = stmt.query_map(params![after, limit as i64], |r| {
             Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
@@ -47,9 +47,7 @@ impl Catalog {
             .prepare_cached("SELECT meta FROM emails WHERE item = ?1")?;
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
-            let meta: Option<String> = stmt
-                .query_row([id.as_str()], |r| r.get(0))
-                .optional()?;
+            let meta: Option<String> = stmt.query_row([id.as_str()], |r| r.get(0)).optional()?;
             if let Some(meta) = meta {
                 let meta = email_meta(id.as_str(), &meta)?;
                 out.push((id, meta));
@@ -156,7 +154,10 @@ impl Catalog {
             }
             let kept: Vec<String> = keep.iter().map(|c| format!("'{}'", c.as_str())).collect();
             self.conn.execute(
-                &format!("DELETE FROM findings WHERE check_id NOT IN ({})", kept.join(",")),
+                &format!(
+                    "DELETE FROM findings WHERE check_id NOT IN ({})",
+                    kept.join(",")
+                ),
                 [],
             )?;
             let mut stmt = self.conn.prepare("DELETE FROM findings WHERE item = ?1")?;
@@ -200,7 +201,11 @@ impl Catalog {
 
     /// The findings of the items from `first` to `last` (inclusive), in
     /// item and check order.
-    pub fn findings_between(&self, first: &ItemId, last: &ItemId) -> Result<Vec<(ItemId, Finding)>> {
+    pub fn findings_between(
+        &self,
+        first: &ItemId,
+        last: &ItemId,
+    ) -> Result<Vec<(ItemId, Finding)>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT item, check_id, verdict, summary, evidence FROM findings
              WHERE item >= ?1 AND item <= ?2 ORDER BY item, check_id",
@@ -317,7 +322,9 @@ impl Catalog {
              FROM findings f, json_each(f.evidence, '$.signatures') s
              WHERE f.check_id = 'email.dkim' ORDER BY f.item",
         )?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?)))?;
+        let rows = stmt.query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?))
+        })?;
         let mut out: Vec<ItemId> = Vec::new();
         for row in rows {
             let (id, name) = row?;

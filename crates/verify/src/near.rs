@@ -156,11 +156,7 @@ fn units(
             Some(meta) => {
                 let text = meta.text.as_deref()?;
                 if authentic {
-                    from = meta
-                        .from
-                        .iter()
-                        .filter_map(|a| a.address.clone())
-                        .collect();
+                    from = meta.from.iter().filter_map(|a| a.address.clone()).collect();
                     (text.to_string(), None)
                 } else {
                     let (from, body) = forwarded(text, meta.subject.as_deref())?;

@@ -347,11 +347,12 @@ impl Pass<'_> {
             .collect();
 
         let t = Instant::now();
+        let rebuilt = self.catalog.rebuilt_from_outlook()?;
         let mut proof = duplicates::Proof {
-            rebuilt: self.catalog.rebuilt_from_outlook()?.into_keys().collect(),
+            rebuilt: rebuilt.keys().cloned().collect(),
             ..Default::default()
         };
-        let facts = self.emails(redo, &duplicated, &mut proof, done)?;
+        let facts = self.emails(redo, &rebuilt, &duplicated, &mut proof, done)?;
         self.profile.emails = t.elapsed().as_secs_f64();
 
         let t = Instant::now();
@@ -391,12 +392,12 @@ impl Pass<'_> {
     fn emails(
         &mut self,
         redo: Option<&HashSet<ItemId>>,
+        rebuilt: &BTreeMap<ItemId, serde_json::Value>,
         duplicated: &HashSet<&ItemId>,
         proof: &mut duplicates::Proof,
         done: &AtomicU64,
     ) -> leakcheck_store::Result<EmailFacts> {
         let keys = KeySet::new(self.catalog.keys()?);
-        let rebuilt = self.catalog.rebuilt_from_outlook()?;
         let window = self.case.settings.window.as_ref();
         let blobs = self.case.blobs();
         let mut facts = EmailFacts {

@@ -73,36 +73,36 @@ impl Population {
     /// Counts one document found in the dump.
     pub fn add_document(&mut self, meta: &DocMeta) {
         let p = self;
-            p.documents += 1;
-            p.texts += 1;
-            let names: BTreeSet<String> = people::people(meta)
-                .map(|(_, _, name)| squash(&name))
-                .filter(|n| !n.is_empty())
-                .collect();
-            for n in names {
-                *p.people.entry(n).or_default() += 1;
+        p.documents += 1;
+        p.texts += 1;
+        let names: BTreeSet<String> = people::people(meta)
+            .map(|(_, _, name)| squash(&name))
+            .filter(|n| !n.is_empty())
+            .collect();
+        for n in names {
+            *p.people.entry(n).or_default() += 1;
+        }
+        for s in people::doc_scripts(meta) {
+            *p.scripts.entry(s).or_default() += 1;
+        }
+        if let Some(t) = software::toolchain(meta) {
+            p.with_toolchain += 1;
+            *p.toolchains.entry(t).or_default() += 1;
+        }
+        if let Some(r) = software::repack(meta)
+            && r.claims_office
+        {
+            p.office_packages += 1;
+            p.repacked += u64::from(!r.dated.is_empty());
+        }
+        if let Some(camera) = image::camera(meta) {
+            if let Some(editor) = image::editor(meta) {
+                *p.camera_editors
+                    .entry((camera.clone(), editor))
+                    .or_default() += 1;
             }
-            for s in people::doc_scripts(meta) {
-                *p.scripts.entry(s).or_default() += 1;
-            }
-            if let Some(t) = software::toolchain(meta) {
-                p.with_toolchain += 1;
-                *p.toolchains.entry(t).or_default() += 1;
-            }
-            if let Some(r) = software::repack(meta)
-                && r.claims_office
-            {
-                p.office_packages += 1;
-                p.repacked += u64::from(!r.dated.is_empty());
-            }
-            if let Some(camera) = image::camera(meta) {
-                if let Some(editor) = image::editor(meta) {
-                    *p.camera_editors
-                        .entry((camera.clone(), editor))
-                        .or_default() += 1;
-                }
-                *p.cameras.entry(camera).or_default() += 1;
-            }
+            *p.cameras.entry(camera).or_default() += 1;
+        }
     }
 
     /// Counts one email (for scripts).
