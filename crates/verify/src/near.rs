@@ -17,8 +17,8 @@ use leakcheck_variants::minhash::{Signature, near_pairs, signature, words};
 use leakcheck_variants::{Change, diff};
 use serde_json::json;
 
-/// Items read from the catalog at a time.
-const BATCH: usize = 5000;
+/// Items read from the catalog at a time (with their texts).
+const BATCH: usize = 1000;
 
 /// What a text compared with the authentic ones claims to be.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
