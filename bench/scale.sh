@@ -112,7 +112,10 @@ rm -rf "$CASE"
 "$BIN" init "$CASE" -q --window 2016-04-06..2017-05-05 --org-domain "$DOMAIN"
 "$BIN" keys import "$CASE" "$DATA/dkim-keys.txt" -q --source "bench/scale.sh: the generator's key"
 run "leakcheck ingest" -- "$BIN" ingest "$CASE" "$DUMP" -q
-run "leakcheck verify" -- "$BIN" verify "$CASE" -q
+run "leakcheck verify" -- "$BIN" verify "$CASE" --verbose
+cp "$TMP/out" "$TMP/verify-first.out"
+run "leakcheck verify, nothing changed" -- "$BIN" verify "$CASE" --verbose
+cp "$TMP/out" "$TMP/verify-again.out"
 for q in budget réunion '"meeting"' 'kind:pdf' 'date:2017-03'; do
   run "leakcheck search $q" -- "$BIN" search "$CASE" "$q" --json
 done
@@ -120,7 +123,8 @@ done
 "$BIN" stats "$CASE" --json > "$TMP/stats.json"
 "$BIN" verify "$CASE" --json > "$TMP/verify.jsonl" || true
 
-python3 - "$TMP/rows" "$TMP/stats.json" "$TMP/verify.jsonl" "$DATA/MANIFEST.json" "$SCALE" << 'EOF'
+python3 - "$TMP/rows" "$TMP/stats.json" "$TMP/verify.jsonl" "$DATA/MANIFEST.json" "$SCALE" \
+  "$TMP/verify-first.out" "$TMP/verify-again.out" << 'EOF'
 import collections, json, sys
 rows = [r.split("|") for r in open(sys.argv[1]).read().split("\n") if r]
 stats = json.load(open(sys.argv[2]))
@@ -136,9 +140,17 @@ print("|---|---:|---:|---:|---:|")
 for name, (w, c, r) in t.items():
     print(f"| {name} | {w:.1f} | {c:.1f} | {r / 1024:.0f} | {w / sha:.2f}× |")
 ours = t["leakcheck ingest"][0] + t["leakcheck verify"][0]
+again = t["leakcheck verify, nothing changed"]
 print(f"| **leakcheck ingest + verify** | **{ours:.1f}** | "
       f"{t['leakcheck ingest'][1] + t['leakcheck verify'][1]:.1f} | "
       f"{max(t['leakcheck ingest'][2], t['leakcheck verify'][2]) / 1024:.0f} | {ours / sha:.2f}× |")
+print(f"\nverify peak RSS: {t['leakcheck verify'][2] / 1024:.0f} MB; "
+      f"ingest peak RSS: {t['leakcheck ingest'][2] / 1024:.0f} MB")
+for label, path in (("first verify", sys.argv[6]), ("second verify, nothing changed", sys.argv[7])):
+    for line in open(path):
+        if "re-checked" in line or line.startswith("time:"):
+            print(f"{label}: {line.strip()}")
+print(f"second verify: {again[0]:.1f} s wall, {again[2] / 1024:.0f} MB peak RSS")
 if peers:
     chain = sha + sum(t[p][0] for p in peers)
     print(f"| peers chained (sha256sum, {', '.join(p.split(',')[0] for p in peers)}) | {chain:.1f} | | | "

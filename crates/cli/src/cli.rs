@@ -499,6 +499,12 @@ pub struct KeysImportArgs {
 pub struct VerifyArgs {
     /// The case folder.
     pub case: PathBuf,
+    /// Re-check every item, even what has not changed since the last pass.
+    #[arg(long)]
+    pub all: bool,
+    /// Also print where the time went, step by step.
+    #[arg(long)]
+    pub verbose: bool,
     #[command(flatten)]
     pub out: Output,
 }

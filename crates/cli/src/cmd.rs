@@ -529,6 +529,8 @@ fn demo_cmd(a: DemoArgs) -> Result<u8> {
     }
     let verified = verify(VerifyArgs {
         case: case_dir.clone(),
+        all: false,
+        verbose: false,
         out: quiet,
     })?;
     // Posts from outside that spread the dump: imported, matched, classed.
@@ -797,27 +799,33 @@ fn verify(a: VerifyArgs) -> Result<u8> {
     let case = open(&a.case)?;
     let done = std::sync::atomic::AtomicU64::new(0);
     let show_bar = !a.out.json && !a.out.quiet && io::stderr().is_terminal();
-    let (summary, reports) = progress::spin(show_bar, "emails verified", &done, || {
-        leakcheck_verify::run(&case, &done)
+    let emails = case.catalog()?.email_count()?;
+    let summary = progress::count(show_bar, "emails read", emails, &done, || {
+        leakcheck_verify::run(&case, a.all, &done)
     })
     .with_context(|| format!("verifying {}", case.root().display()))?;
     // Verdicts are searchable (`verdict:`, `check:`): the index follows them.
-    cmd_search::sync_index(&case, show_bar, false)?;
+    let indexed = cmd_search::sync_index(&case, show_bar, false)?;
+    let tally =
+        |v: leakcheck_core::Verdict| summary.by_verdict.get(v.as_str()).copied().unwrap_or(0);
+    let needs_look =
+        tally(leakcheck_core::Verdict::Altered) + tally(leakcheck_core::Verdict::Suspicious) > 0;
     let mut out = stdout();
-    let needs_look = reports.iter().any(|r| {
-        matches!(
-            r.verdict,
-            leakcheck_core::Verdict::Altered | leakcheck_core::Verdict::Suspicious
-        )
-    });
+    let catalog = case.catalog()?;
     if a.out.json {
-        for r in &reports {
-            json_line(&mut out, r)?;
-        }
+        leakcheck_verify::reports(&catalog, |r| json_line(&mut out, &r))?;
     } else if !a.out.quiet {
+        let how = match summary.mode {
+            leakcheck_verify::Mode::Unchanged => "nothing re-checked".to_string(),
+            _ => format!(
+                "{} re-checked, cross-item checks over {}",
+                count(summary.emails_rechecked, "email", "emails"),
+                count(summary.items_rechecked, "item", "items")
+            ),
+        };
         writeln!(
             out,
-            "{} verified in {:.1}s ({}, {} with DKIM signatures; {})\n",
+            "{} verified in {:.1}s ({}, {} with DKIM signatures; {})\n{how}: {}\n",
             count(summary.items, "item", "items"),
             summary.seconds,
             count(summary.emails, "email", "emails"),
@@ -826,49 +834,65 @@ fn verify(a: VerifyArgs) -> Result<u8> {
                 summary.documents,
                 "document or image",
                 "documents and images"
-            )
+            ),
+            summary.reason
         )?;
         for v in leakcheck_core::Verdict::PRECEDENCE {
-            writeln!(
-                out,
-                "  {:<13}{:>8}",
-                v.as_str(),
-                summary.by_verdict.get(v.as_str()).copied().unwrap_or(0)
-            )?;
+            writeln!(out, "  {:<13}{:>8}", v.as_str(), tally(v))?;
         }
         for v in [
             leakcheck_core::Verdict::Altered,
             leakcheck_core::Verdict::Suspicious,
         ] {
-            let hits: Vec<_> = reports.iter().filter(|r| r.verdict == v).collect();
+            let hits = catalog.items_judged(v, 20)?;
             if hits.is_empty() {
                 continue;
             }
             writeln!(out, "\n{v}:")?;
-            for r in hits.iter().take(20) {
-                let why = r
-                    .findings
+            for id in &hits {
+                let item = catalog.item(id)?;
+                let mut paths: Vec<&str> = item
+                    .occurrences
                     .iter()
-                    .find(|f| f.verdict == v)
-                    .map(|f| f.summary.as_str())
-                    .unwrap_or("");
+                    .map(|o| o.display.as_str())
+                    .collect();
+                paths.sort_unstable();
+                let why = catalog
+                    .verification(id)?
+                    .and_then(|(_, f)| f.into_iter().find(|f| f.verdict == v))
+                    .map(|f| f.summary)
+                    .unwrap_or_default();
                 writeln!(
                     out,
                     "  {}  {}\n                {}",
-                    &r.id[..12],
-                    for_terminal(r.paths.first().map(String::as_str).unwrap_or("")),
-                    for_terminal(why)
+                    &id.as_str()[..12],
+                    for_terminal(paths.first().copied().unwrap_or("")),
+                    for_terminal(&why)
                 )?;
             }
-            if hits.len() > 20 {
+            if tally(v) > 20 {
                 writeln!(
                     out,
                     "  … {} more ({} verify {} --json)",
-                    hits.len() - 20,
+                    tally(v) - 20,
                     invocation(),
                     case.root().display()
                 )?;
             }
+        }
+        if a.verbose {
+            let p = &summary.profile;
+            writeln!(
+                out,
+                "\ntime: emails {:.1}s · cross-message {:.1}s · documents {:.1}s · provenance {:.1}s · near-copies {:.1}s · verdicts {:.1}s · index {} items",
+                p.emails,
+                p.cross_message,
+                p.documents,
+                p.provenance,
+                p.near_copies,
+                p.verdicts,
+                indexed.indexed
+            )?;
         }
         writeln!(
             out,

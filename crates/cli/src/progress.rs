@@ -1,5 +1,6 @@
-//! The ingest progress bar, fed from the ingest counters, and a spinner
-//! for work that only counts what it has done.
+//! The ingest progress bar, fed from the ingest counters, a bar with an
+//! ETA for work whose total is known, and a spinner for work that only
+//! counts what it has done.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -72,6 +73,43 @@ pub fn spin<T>(show: bool, what: &str, done: &AtomicU64, work: impl FnOnce() -> 
                 while !stop.load(Ordering::Relaxed) {
                     bar.set_message(format!("{} {what}", done.load(Ordering::Relaxed)));
                     bar.tick();
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+                bar.finish_and_clear();
+            })
+        });
+        let r = work();
+        stop.store(true, Ordering::Relaxed);
+        if let Some(b) = bar {
+            let _ = b.join();
+        }
+        r
+    })
+}
+
+/// Runs `work` with a bar on stderr (when `show`) that reads `done` of
+/// `total` {what}, with the rate and the time left, until the work returns.
+pub fn count<T>(
+    show: bool,
+    what: &str,
+    total: u64,
+    done: &AtomicU64,
+    work: impl FnOnce() -> T,
+) -> T {
+    let stop = AtomicBool::new(false);
+    std::thread::scope(|s| {
+        let bar = show.then(|| {
+            s.spawn(|| {
+                let bar = ProgressBar::new(total);
+                bar.set_style(
+                    ProgressStyle::with_template(
+                        "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} {msg} ({per_sec}, ETA {eta})",
+                    )
+                    .expect("valid template"),
+                );
+                bar.set_message(what.to_string());
+                while !stop.load(Ordering::Relaxed) {
+                    bar.set_position(done.load(Ordering::Relaxed).min(total));
                     std::thread::sleep(Duration::from_millis(100));
                 }
                 bar.finish_and_clear();

@@ -11,6 +11,7 @@ mod dkim;
 mod doc_checks;
 mod explore;
 mod hostile;
+mod incremental;
 mod mail_rules;
 mod resume;
 mod scale;

@@ -81,6 +81,9 @@ pub struct SourceSummary {
     pub bytes: u64,
 }
 
+/// Records waiting for the catalog writer, at most.
+const RECORD_BACKLOG: usize = 2048;
+
 /// Ingests `sources` into `case`. Problems with single items are recorded in
 /// the catalog and never stop the run; an `Err` means the run itself failed
 /// (unreadable source, catalog error).
@@ -147,7 +150,10 @@ pub fn run_with(
     } else {
         options.threads
     };
-    let (record_tx, record_rx) = crossbeam_channel::bounded(16 * 1024);
+    // Records carry emails' and documents' fields and texts: a backlog of
+    // them waiting for the writer is memory, so it is kept short (the
+    // writer still commits up to its whole backlog at once).
+    let (record_tx, record_rx) = crossbeam_channel::bounded(RECORD_BACKLOG);
     let writer = writer::spawn(case.catalog()?, record_rx);
     let (queue_tx, queue_rx) = crossbeam_channel::bounded::<Option<Unit>>(threads * 4);
     let ctx = Arc::new(Ctx {

@@ -105,7 +105,7 @@ pub async fn verify(State(state): State<AppState>, auth: Auth) -> ApiResult<Json
     let summary = state
         .with_catalog(move |cat, inner| {
             auth.log(cat, "verify", None, None)?;
-            let (summary, _) = leakcheck_verify::run(&inner.case, &AtomicU64::new(0))?;
+            let summary = leakcheck_verify::run(&inner.case, false, &AtomicU64::new(0))?;
             leakcheck_search::sync(&inner.case, &AtomicU64::new(0))?;
             inner.reload_index()?;
             Ok(summary)

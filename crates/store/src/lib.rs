@@ -19,6 +19,7 @@ pub use posts::{
 };
 pub use search_rows::{MAX_PLAIN_TEXT, SearchRow, TextRow};
 pub use team::{Access, Note, Role, Tag, User, normal_tag};
+pub use verification::EmailLink;
 
 mod blobs;
 mod case;
@@ -29,3 +30,4 @@ mod posts;
 mod schema;
 mod search_rows;
 mod team;
+mod verification;

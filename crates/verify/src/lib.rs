@@ -19,7 +19,7 @@
 
 pub use dkim::{DkimResult, SignatureResult};
 pub use keys::KeySet;
-pub use run::{ItemReport, Summary, run};
+pub use run::{ItemReport, Mode, Profile, Summary, reports, run};
 
 pub mod arc;
 pub mod dkim;

@@ -9,17 +9,17 @@
 //! parent by `email.thread-quote`. So a reply quoting a signed message is
 //! never a "near-copy" of it.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use leakcheck_core::words::count;
 use leakcheck_core::{CheckId, EmailMeta, Finding, ItemId, Kind, Verdict};
-use leakcheck_store::{Case, TextRow};
+use leakcheck_store::{Case, Catalog, TextRow};
 use leakcheck_variants::minhash::{Signature, near_pairs, signature, words};
 use leakcheck_variants::{Change, diff};
 use serde_json::json;
 
-/// Items read from the catalog at a time.
-const BATCH: usize = 5000;
+/// Items read from the catalog at a time (with their texts).
+const BATCH: usize = 1000;
 
 /// What a text compared with the authentic ones claims to be.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,6 +39,8 @@ struct Unit {
     claim: Option<Claim>,
     /// For a forwarded body, the sender its header names.
     sender: Option<String>,
+    /// For an authentic email, its From addresses.
+    from: Vec<String>,
     sig: Signature,
 }
 
@@ -142,18 +144,20 @@ fn units(
     case: &Case,
     rows: &[TextRow],
     emails: &HashMap<&ItemId, &EmailMeta>,
-    verdicts: &HashMap<ItemId, Verdict>,
+    authentic: &HashSet<ItemId>,
 ) -> Vec<Unit> {
     let of_row = |row: &TextRow| -> Option<Unit> {
         if row.kind.parse::<Kind>().is_ok_and(Kind::is_image) {
             return None;
         }
-        let authentic = verdicts.get(&row.id) == Some(&Verdict::Authentic);
+        let authentic = authentic.contains(&row.id);
         let mut sender = None;
+        let mut from = Vec::new();
         let (text, claim) = match emails.get(&row.id) {
             Some(meta) => {
                 let text = meta.text.as_deref()?;
                 if authentic {
+                    from = meta.from.iter().filter_map(|a| a.address.clone()).collect();
                     (text.to_string(), None)
                 } else {
                     let (from, body) = forwarded(text, meta.subject.as_deref())?;
@@ -174,6 +178,7 @@ fn units(
             path: row.path.clone(),
             claim,
             sender,
+            from,
             sig: signature(&text)?,
         })
     };
@@ -232,21 +237,24 @@ fn inner_changes(mut changes: Vec<Change>, total: usize) -> (Vec<Change>, bool) 
 }
 
 /// Findings for every document and forwarded body that resembles an
-/// authentic item's text, given each item's verdict so far.
+/// authentic item's text, given the items proven authentic so far. Texts
+/// are read a page at a time and only their signatures kept; the two
+/// texts of a pair found are read again to compare them.
 pub fn check(
     case: &Case,
-    emails: &[(ItemId, EmailMeta)],
-    verdicts: &HashMap<ItemId, Verdict>,
+    catalog: &Catalog,
+    authentic: &HashSet<ItemId>,
 ) -> leakcheck_variants::Result<Vec<(ItemId, Finding)>> {
-    let catalog = case.catalog()?;
-    let by_id: HashMap<&ItemId, &EmailMeta> = emails.iter().map(|(i, m)| (i, m)).collect();
     let mut all = Vec::new();
     let mut after = None;
     loop {
         let rows = catalog.text_rows(after.as_ref(), BATCH)?;
         let Some(last) = rows.last() else { break };
         after = Some(last.id.clone());
-        all.extend(units(case, &rows, &by_id, verdicts));
+        let ids: Vec<ItemId> = rows.iter().map(|r| r.id.clone()).collect();
+        let emails = catalog.emails_of(&ids)?;
+        let by_id: HashMap<&ItemId, &EmailMeta> = emails.iter().map(|(i, m)| (i, m)).collect();
+        all.extend(units(case, &rows, &by_id, authentic));
     }
     // For each questioned text, its closest authentic text.
     let sigs: Vec<Option<&Signature>> = all.iter().map(|u| Some(&u.sig)).collect();
@@ -260,16 +268,13 @@ pub fn check(
         // A forward claims to be the message its header names: only an
         // authentic message from that sender can say what it said (another
         // message of the thread shares its quoted history, not its text).
-        if let Some(sender) = &all[q].sender {
-            let from = by_id.get(&all[reference].id).map(|m| {
-                m.from
-                    .iter()
-                    .filter_map(|a| a.address.as_deref())
-                    .any(|x| x.eq_ignore_ascii_case(sender))
-            });
-            if from != Some(true) {
-                continue;
-            }
+        if let Some(sender) = &all[q].sender
+            && !all[reference]
+                .from
+                .iter()
+                .any(|x| x.eq_ignore_ascii_case(sender))
+        {
+            continue;
         }
         let slot = best.entry(q).or_insert((reference, r));
         if r > slot.1 {
@@ -277,7 +282,7 @@ pub fn check(
         }
     }
     let text = |u: &Unit| -> leakcheck_variants::Result<String> {
-        Ok(match by_id.get(&u.id) {
+        Ok(match catalog.email(&u.id)? {
             Some(m) => {
                 let t = m.text.as_deref().unwrap_or_default();
                 match u.claim {

@@ -1,22 +1,41 @@
 //! One verification pass over a case: every email checked, cross-message
 //! checks, proof carried to attachments, a verdict for every item, all
-//! saved to the catalog (replacing the previous pass).
+//! saved to the catalog (replacing the previous pass at once).
+//!
+//! Memory does not grow with the case's content: emails, documents and
+//! items are read a page at a time, findings are written to the catalog as
+//! they are made (in one transaction), and what is kept across pages is
+//! compact: each email's threading ids, the authentic ones, the near-copy
+//! signatures.
+//!
+//! A pass follows change: what it was derived from (the keys, the case's
+//! settings, the items, the checks) is recorded with it, and the next run
+//! re-checks only what changed: nothing at all when nothing did; the new
+//! emails and the emails signed with a key that changed (their DKIM and
+//! other per-email checks), then the cross-item checks, which read the
+//! stored per-email findings of the rest.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
 use leakcheck_core::parallel::par_map;
-use leakcheck_core::{CheckId, Finding, ItemId, Verdict};
-use leakcheck_store::Case;
-use serde::Serialize;
+use leakcheck_core::{CheckId, EmailMeta, Finding, ItemId, Verdict, normalise_message_id};
+use leakcheck_store::{Case, Catalog};
+use serde::{Deserialize, Serialize};
 use serde_json::json;
+use sha2::{Digest, Sha256};
 
 use crate::{
     KeySet, dkim, doc, duplicates, headers, near, outlook, signature_time, thread, thread_quote,
     window,
 };
+
+/// Emails, documents or items read from the catalog at a time.
+const PAGE: usize = 1000;
+/// The catalog's memory map while verifying (see [`Catalog::limit_mmap`]).
+const MMAP_BYTES: i64 = 64 << 20;
 
 /// One item's verification, as `verify --json` prints it.
 #[derive(Clone, Debug, Serialize)]
@@ -31,6 +50,35 @@ pub struct ItemReport {
     pub verdict: Verdict,
     /// Every finding, with evidence.
     pub findings: Vec<Finding>,
+}
+
+/// How much a run re-checked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// Every item (first run, `--all`, or the checks or settings changed).
+    Full,
+    /// The emails a change can affect, then the cross-item checks.
+    Incremental,
+    /// Nothing changed since the last pass: its results stand.
+    Unchanged,
+}
+
+/// Seconds spent in each step of a pass (`verify --verbose`).
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Profile {
+    /// Reading emails and their originals, DKIM/ARC and the other per-email checks.
+    pub emails: f64,
+    /// Duplicates, thread order and thread quotes.
+    pub cross_message: f64,
+    /// Documents and images against the dump's population.
+    pub documents: f64,
+    /// Proof carried to attachments.
+    pub provenance: f64,
+    /// Near-copy signatures, pairs and their comparison.
+    pub near_copies: f64,
+    /// Verdicts rolled up, written, and the pass committed.
+    pub verdicts: f64,
 }
 
 /// Totals of a pass.
@@ -48,192 +96,617 @@ pub struct Summary {
     pub by_verdict: BTreeMap<String, u64>,
     /// Wall-clock seconds.
     pub seconds: f64,
+    /// Full, incremental or unchanged.
+    pub mode: Mode,
+    /// Emails whose own checks (DKIM, ARC, dates, headers) ran in this run;
+    /// the others' were read from the last pass.
+    pub emails_rechecked: u64,
+    /// Items whose findings were derived again (every item unless nothing
+    /// changed: the cross-item checks read the whole case).
+    pub items_rechecked: u64,
+    /// Why the run re-checked what it did.
+    pub reason: String,
+    /// Where the time went.
+    pub profile: Profile,
 }
 
-/// Verifies everything in `case`. `done` counts emails checked, for a progress bar.
-pub fn run(case: &Case, done: &AtomicU64) -> leakcheck_store::Result<(Summary, Vec<ItemReport>)> {
+/// What a pass was derived from, recorded with it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+struct State {
+    /// The checks this binary knows, and the version it is.
+    checks: String,
+    /// The case's settings (window, organisation, limits), hashed.
+    settings: String,
+    /// Each key name's records, hashed.
+    keys: BTreeMap<String, String>,
+    /// Items and places in the case.
+    items: [u64; 2],
+    /// Checks the per-email step has produced (kept for the emails an
+    /// incremental pass does not re-check).
+    per_email_checks: BTreeSet<String>,
+}
+
+fn hash(s: &str) -> String {
+    let d = Sha256::digest(s.as_bytes());
+    d.iter().take(12).map(|b| format!("{b:02x}")).collect()
+}
+
+impl State {
+    fn now(case: &Case, catalog: &Catalog) -> leakcheck_store::Result<State> {
+        let checks: Vec<&str> = CheckId::all().map(|c| c.as_str()).collect();
+        let mut keys: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for k in catalog.keys()? {
+            let record = serde_json::to_string(&k).unwrap_or_default();
+            keys.entry(k.name.to_lowercase()).or_default().push(record);
+        }
+        let stats = catalog.stats()?;
+        Ok(State {
+            checks: format!("{} {}", env!("CARGO_PKG_VERSION"), hash(&checks.join(","))),
+            settings: hash(&serde_json::to_string(&case.settings).unwrap_or_default()),
+            keys: keys
+                .into_iter()
+                .map(|(name, mut records)| {
+                    records.sort();
+                    (name, hash(&records.join("\n")))
+                })
+                .collect(),
+            items: [stats.items, stats.files_seen],
+            per_email_checks: BTreeSet::new(),
+        })
+    }
+
+    /// Key names added, removed or changed between `self` and `then`.
+    fn changed_keys(&self, then: &State) -> HashSet<String> {
+        let names: BTreeSet<&String> = self.keys.keys().chain(then.keys.keys()).collect();
+        names
+            .into_iter()
+            .filter(|n| self.keys.get(*n) != then.keys.get(*n))
+            .cloned()
+            .collect()
+    }
+}
+
+/// What to re-check.
+enum Plan {
+    Full(String),
+    Emails(HashSet<ItemId>, String),
+    Nothing,
+}
+
+fn plan(
+    catalog: &Catalog,
+    now: &State,
+    then: Option<&State>,
+    all: bool,
+) -> leakcheck_store::Result<Plan> {
+    let Some(then) = then else {
+        return Ok(Plan::Full("no earlier pass".into()));
+    };
+    if all {
+        return Ok(Plan::Full("--all".into()));
+    }
+    if now.checks != then.checks {
+        return Ok(Plan::Full("the checks changed".into()));
+    }
+    if now.settings != then.settings {
+        return Ok(Plan::Full("the case's settings changed".into()));
+    }
+    let keys = now.changed_keys(then);
+    if keys.is_empty() && now.items == then.items {
+        return Ok(Plan::Nothing);
+    }
+    let mut redo: HashSet<ItemId> = HashSet::new();
+    let new: Vec<ItemId> = catalog
+        .items_without_verdict()?
+        .into_iter()
+        .filter_map(|(id, email)| email.then_some(id))
+        .collect();
+    let mut why = Vec::new();
+    if now.items != then.items {
+        why.push(format!("{} new emails", new.len()));
+    }
+    redo.extend(new);
+    if !keys.is_empty() {
+        let signed = catalog.emails_signed_with(&keys)?;
+        why.push(format!(
+            "{} emails signed with {} changed key(s)",
+            signed.len(),
+            keys.len()
+        ));
+        redo.extend(signed);
+        // ARC seals use the same keys; they are few, re-check them all.
+        redo.extend(catalog.items_with_check(CheckId::EmailArc)?);
+    }
+    Ok(Plan::Emails(redo, why.join(", ")))
+}
+
+/// Verifies `case`: only what changed since the last pass unless `all`.
+/// `done` counts emails read, for a progress bar.
+pub fn run(case: &Case, all: bool, done: &AtomicU64) -> leakcheck_store::Result<Summary> {
     let started = Instant::now();
     let mut catalog = case.catalog()?;
-    let keys = KeySet::new(catalog.keys()?);
-    let emails = catalog.emails()?;
-    let rebuilt = catalog.rebuilt_from_outlook()?;
-    let window = case.settings.window.as_ref();
-
-    // Per email, on every core: the original's signatures and its date.
-    let per_email = par_map(&emails, |(id, meta)| {
-        let mut findings = Vec::new();
-        match case.blobs().read(id) {
-            // Our bytes, not the sender's: a signature over them
-            // proves nothing either way.
-            Ok(raw) if rebuilt.contains_key(id) => {
-                findings.push(outlook::not_original(&raw, &rebuilt[id]));
-            }
-            Ok(raw) => {
-                let (dkim, arc) = dkim::check_signed(&raw, &keys, meta.date_unix);
-                findings.extend(signature_time::check(meta, &dkim));
-                findings.push(dkim);
-                findings.extend(arc);
-            }
-            Err(e) => findings.push(Finding {
-                check: CheckId::EmailDkim,
-                verdict: Verdict::Unverifiable,
-                summary: format!("the original could not be read: {e}"),
-                evidence: json!({}),
-            }),
-        }
-        findings.extend(window::check(meta, window));
-        findings.extend(headers::check(meta));
-        done.fetch_add(1, Ordering::Relaxed);
-        (id.clone(), findings)
-    });
-    let mut findings: HashMap<ItemId, Vec<Finding>> = per_email.into_iter().collect();
-    let signed = findings
-        .values()
-        .filter(|f| {
-            f.iter().any(|x| {
-                x.check == CheckId::EmailDkim
-                    && x.evidence["signatures"]
-                        .as_array()
-                        .is_some_and(|s| !s.is_empty())
-            })
-        })
-        .count() as u64;
-    // Which copies are proven, and what their signatures cover.
-    let mut proof = duplicates::Proof {
-        rebuilt: rebuilt.keys().cloned().collect(),
-        ..Default::default()
+    catalog.limit_mmap(MMAP_BYTES)?;
+    let mut now = State::now(case, &catalog)?;
+    let then: Option<State> = catalog
+        .verify_state()?
+        .and_then(|s| serde_json::from_str(&s).ok());
+    let (redo, reason) = match plan(&catalog, &now, then.as_ref(), all)? {
+        Plan::Nothing => return unchanged(&catalog, started),
+        Plan::Full(why) => (None, why),
+        Plan::Emails(redo, why) => (Some(redo), why),
     };
-    for (id, f) in &findings {
-        let Some(dkim) = f
+    let keep: Vec<CheckId> = match (&redo, &then) {
+        (Some(_), Some(t)) => t
+            .per_email_checks
             .iter()
-            .find(|x| x.check == CheckId::EmailDkim && x.verdict == Verdict::Authentic)
-        else {
-            continue;
-        };
-        let signed = dkim.evidence["signatures"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter(|s| s["result"] == "pass")
-            .flat_map(|s| s["signed_headers"].as_array().into_iter().flatten())
-            .filter_map(|h| h.as_str().map(str::to_ascii_lowercase))
-            .collect();
-        proof.authentic.insert(id.clone(), signed);
-    }
-    for (id, f) in duplicates::check(&emails, &proof)
-        .into_iter()
-        .chain(thread::check(&emails))
-        .chain(thread_quote::check(&emails))
-    {
-        findings.entry(id).or_default().push(f);
-    }
-
-    // Documents against the case and against the dump's own population
-    // (the files found in it, not the revisions cut from them).
-    let documents = catalog.documents()?;
-    let population = doc::Population::new(
-        documents.iter().filter(|d| !d.2).map(|d| &d.1),
-        emails.iter().map(|e| &e.1),
-    );
-    let ctx = doc::Context {
-        window: window.cloned(),
-        org: doc::OrgNames::new(
-            &case.settings.org_names,
-            &case.settings.org_domains,
-            emails.iter().map(|e| &e.1),
-        ),
-        ingested: first_ingest(case)?,
+            .filter_map(|c| CheckId::parse(c))
+            .collect(),
+        _ => Vec::new(),
     };
-    for (id, meta, _) in &documents {
-        let mut f = doc::check(meta, &population, &ctx);
-        for x in f.iter_mut().filter(|x| x.check == CheckId::ImageThumbnail) {
-            doc::attach_difference_picture(case, id, meta, x);
+    if let (Some(_), Some(t)) = (&redo, &then) {
+        now.per_email_checks = t.per_email_checks.clone();
+    }
+    let mut redo_list: Vec<ItemId> = redo.iter().flatten().cloned().collect();
+    redo_list.sort_unstable();
+    catalog.begin_verification(&keep, &redo_list)?;
+    let mut pass = Pass {
+        case,
+        catalog,
+        profile: Profile::default(),
+        state: now,
+    };
+    let totals = pass.run(redo.as_ref(), done)?;
+    let profile = pass.profile;
+    Ok(Summary {
+        items: totals.items,
+        emails: totals.emails,
+        signed: totals.signed,
+        documents: totals.documents,
+        by_verdict: totals.by_verdict,
+        seconds: started.elapsed().as_secs_f64(),
+        mode: if redo.is_some() {
+            Mode::Incremental
+        } else {
+            Mode::Full
+        },
+        emails_rechecked: redo.as_ref().map_or(totals.emails, |r| r.len() as u64),
+        items_rechecked: totals.items,
+        reason,
+        profile,
+    })
+}
+
+/// The last pass's totals, when nothing changed since.
+fn unchanged(catalog: &Catalog, started: Instant) -> leakcheck_store::Result<Summary> {
+    let (counts, _) = catalog.verdict_counts()?;
+    let stats = catalog.stats()?;
+    Ok(Summary {
+        items: counts.iter().map(|c| c.1).sum(),
+        emails: catalog.email_count()?,
+        signed: catalog.signed_email_count()?,
+        documents: catalog.document_count()?,
+        by_verdict: counts
+            .into_iter()
+            .map(|(v, n)| (v.as_str().to_string(), n))
+            .collect(),
+        seconds: started.elapsed().as_secs_f64(),
+        mode: Mode::Unchanged,
+        emails_rechecked: 0,
+        items_rechecked: 0,
+        reason: format!(
+            "nothing changed since the last pass ({} items)",
+            stats.items
+        ),
+        profile: Profile::default(),
+    })
+}
+
+#[derive(Default)]
+struct Totals {
+    items: u64,
+    emails: u64,
+    signed: u64,
+    documents: u64,
+    by_verdict: BTreeMap<String, u64>,
+}
+
+/// One pass under way, its findings written to `catalog` as they come.
+struct Pass<'a> {
+    case: &'a Case,
+    catalog: Catalog,
+    profile: Profile,
+    state: State,
+}
+
+/// What the steps after the per-email one need of every email.
+struct EmailFacts {
+    /// Emails whose DKIM is authentic, in id order.
+    authentic: BTreeSet<ItemId>,
+    /// Emails with at least one DKIM-Signature.
+    signed: u64,
+    emails: u64,
+    org: doc::OrgNamesBuilder,
+    population: doc::Population,
+}
+
+impl Pass<'_> {
+    fn run(
+        &mut self,
+        redo: Option<&HashSet<ItemId>>,
+        done: &AtomicU64,
+    ) -> leakcheck_store::Result<Totals> {
+        let links = self.catalog.email_links()?;
+        let mut by_mid: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, (_, mid, _)) in links.iter().enumerate() {
+            if let Some(m) = mid.as_deref().and_then(normalise_message_id) {
+                by_mid.entry(m).or_default().push(i);
+            }
         }
-        if !f.is_empty() {
-            findings.entry(id.clone()).or_default().extend(f);
-        }
+        let duplicated: HashSet<&ItemId> = by_mid
+            .values()
+            .filter(|l| l.len() > 1)
+            .flatten()
+            .map(|&i| &links[i].0)
+            .collect();
+
+        let t = Instant::now();
+        let rebuilt = self.catalog.rebuilt_from_outlook()?;
+        let mut proof = duplicates::Proof {
+            rebuilt: rebuilt.keys().cloned().collect(),
+            ..Default::default()
+        };
+        let facts = self.emails(redo, &rebuilt, &duplicated, &mut proof, done)?;
+        self.profile.emails = t.elapsed().as_secs_f64();
+
+        let t = Instant::now();
+        self.cross_message(&links, &by_mid, &proof)?;
+        self.profile.cross_message = t.elapsed().as_secs_f64();
+
+        let t = Instant::now();
+        let documents = self.documents(facts.population, facts.org.finish())?;
+        self.profile.documents = t.elapsed().as_secs_f64();
+
+        let t = Instant::now();
+        self.provenance(&facts.authentic)?;
+        self.profile.provenance = t.elapsed().as_secs_f64();
+
+        // Near-copies of what is now proven authentic.
+        let t = Instant::now();
+        let authentic = self.catalog.items_with_verdict(Verdict::Authentic)?;
+        let near = near::check(self.case, &self.catalog, &authentic).map_err(|e| match e {
+            leakcheck_variants::Error::Store(e) => e,
+        })?;
+        self.catalog.add_findings(&near)?;
+        self.profile.near_copies = t.elapsed().as_secs_f64();
+
+        let t = Instant::now();
+        let mut totals = self.verdicts()?;
+        let state = serde_json::to_string(&self.state).unwrap_or_default();
+        self.catalog.finish_verification(&state)?;
+        self.profile.verdicts = t.elapsed().as_secs_f64();
+        totals.emails = facts.emails;
+        totals.signed = facts.signed;
+        totals.documents = documents;
+        Ok(totals)
     }
 
-    // Proof travels with bytes: whatever an authentic email's body carries
-    // (attachments, their members...) is authentic too.
-    let authentic: Vec<ItemId> = findings
-        .iter()
-        .filter(|(_, f)| {
-            f.iter()
-                .any(|x| x.check == CheckId::EmailDkim && x.verdict == Verdict::Authentic)
-        })
-        .map(|(id, _)| id.clone())
-        .collect();
-    for email in authentic {
-        let mut stack = vec![(email.clone(), String::new())];
-        while let Some((parent, via)) = stack.pop() {
-            for child in catalog.child_items(&parent)? {
-                let list = findings.entry(child.clone()).or_default();
-                if list.iter().any(|f| f.check == CheckId::ArchiveProvenance) || child == email {
+    /// Every email's own checks (only `redo`'s when given: the others'
+    /// findings stand), a page at a time on every core.
+    fn emails(
+        &mut self,
+        redo: Option<&HashSet<ItemId>>,
+        rebuilt: &BTreeMap<ItemId, serde_json::Value>,
+        duplicated: &HashSet<&ItemId>,
+        proof: &mut duplicates::Proof,
+        done: &AtomicU64,
+    ) -> leakcheck_store::Result<EmailFacts> {
+        let keys = KeySet::new(self.catalog.keys()?);
+        let window = self.case.settings.window.as_ref();
+        let blobs = self.case.blobs();
+        let mut facts = EmailFacts {
+            authentic: BTreeSet::new(),
+            signed: 0,
+            emails: 0,
+            org: doc::OrgNames::builder(
+                &self.case.settings.org_names,
+                &self.case.settings.org_domains,
+            ),
+            population: doc::Population::default(),
+        };
+        let mut after: Option<ItemId> = None;
+        loop {
+            let page = self.catalog.emails_page(after.as_ref(), PAGE)?;
+            let (Some(first), Some(last)) = (page.first(), page.last()) else {
+                break;
+            };
+            let (first, last) = (first.0.clone(), last.0.clone());
+            let todo: Vec<&(ItemId, EmailMeta)> = page
+                .iter()
+                .filter(|(id, _)| redo.is_none_or(|r| r.contains(id)))
+                .collect();
+            let per_email = par_map(&todo, |(id, meta)| {
+                let mut findings = Vec::new();
+                match blobs.read(id) {
+                    // Our bytes, not the sender's: a signature over them
+                    // proves nothing either way.
+                    Ok(raw) if rebuilt.contains_key(id) => {
+                        findings.push(outlook::not_original(&raw, &rebuilt[id]));
+                    }
+                    Ok(raw) => {
+                        let (dkim, arc) = dkim::check_signed(&raw, &keys, meta.date_unix);
+                        findings.extend(signature_time::check(meta, &dkim));
+                        findings.push(dkim);
+                        findings.extend(arc);
+                    }
+                    Err(e) => findings.push(Finding {
+                        check: CheckId::EmailDkim,
+                        verdict: Verdict::Unverifiable,
+                        summary: format!("the original could not be read: {e}"),
+                        evidence: json!({}),
+                    }),
+                }
+                findings.extend(window::check(meta, window));
+                findings.extend(headers::check(meta));
+                findings
+            });
+            let mut written = Vec::new();
+            for ((id, _), findings) in todo.iter().zip(per_email) {
+                for f in findings {
+                    self.state
+                        .per_email_checks
+                        .insert(f.check.as_str().to_string());
+                    written.push((id.clone(), f));
+                }
+            }
+            self.catalog.add_findings(&written)?;
+            drop(written);
+            // What later steps need, read back alike for the emails
+            // checked now and those whose findings stand.
+            for (id, f) in self.catalog.findings_between(&first, &last)? {
+                if f.check != CheckId::EmailDkim {
                     continue;
                 }
-                let route = if via.is_empty() {
-                    parent.to_string()
-                } else {
-                    format!("{via} > {parent}")
-                };
-                list.push(Finding {
-                    check: CheckId::ArchiveProvenance,
-                    verdict: Verdict::Authentic,
-                    summary: format!(
-                        "carried inside DKIM-authentic email {}: its bytes are covered by that signature's body hash",
-                        &email.as_str()[..12]
-                    ),
-                    evidence: json!({"signed_email": email.as_str(), "route": route}),
-                });
-                stack.push((child, route));
+                let signatures = f.evidence["signatures"].as_array();
+                if signatures.is_some_and(|s| !s.is_empty()) {
+                    facts.signed += 1;
+                }
+                if f.verdict != Verdict::Authentic {
+                    continue;
+                }
+                if duplicated.contains(&id) {
+                    let signed = signatures
+                        .into_iter()
+                        .flatten()
+                        .filter(|s| s["result"] == "pass")
+                        .flat_map(|s| s["signed_headers"].as_array().into_iter().flatten())
+                        .filter_map(|h| h.as_str().map(str::to_ascii_lowercase))
+                        .collect();
+                    proof.authentic.insert(id.clone(), signed);
+                }
+                facts.authentic.insert(id);
+            }
+            for (_, meta) in &page {
+                facts.org.add_email(meta);
+                facts.population.add_email(meta);
+            }
+            facts.emails += page.len() as u64;
+            done.fetch_add(page.len() as u64, Ordering::Relaxed);
+            after = Some(last);
+        }
+        Ok(facts)
+    }
+
+    /// Duplicates, thread order and thread quotes, over groups of emails
+    /// read together: each Message-ID's copies, each reply with every copy
+    /// of the messages it answers (all the checks compare).
+    fn cross_message(
+        &mut self,
+        links: &[leakcheck_store::EmailLink],
+        by_mid: &HashMap<&str, Vec<usize>>,
+        proof: &duplicates::Proof,
+    ) -> leakcheck_store::Result<()> {
+        let mut groups: Vec<(&str, &Vec<usize>)> = by_mid
+            .iter()
+            .filter(|(_, l)| l.len() > 1)
+            .map(|(m, l)| (*m, l))
+            .collect();
+        groups.sort_unstable_by_key(|g| g.0);
+        let mut batch: Vec<ItemId> = Vec::new();
+        let flush = |catalog: &mut Catalog, batch: &mut Vec<ItemId>| {
+            let emails = catalog.emails_of(batch)?;
+            batch.clear();
+            catalog.add_findings(&duplicates::check(&emails, proof))
+        };
+        for (_, group) in groups {
+            batch.extend(group.iter().map(|&i| links[i].0.clone()));
+            if batch.len() >= PAGE {
+                flush(&mut self.catalog, &mut batch)?;
             }
         }
+        if !batch.is_empty() {
+            flush(&mut self.catalog, &mut batch)?;
+        }
+
+        // Replies whose parent is in the dump, with every copy of every
+        // message they answer (the checks pick the parent by one rule).
+        let mut replies: Vec<ItemId> = Vec::new();
+        let mut with_parents: Vec<ItemId> = Vec::new();
+        let flush = |catalog: &mut Catalog, replies: &mut Vec<ItemId>, all: &mut Vec<ItemId>| {
+            let emails = catalog.emails_of(all)?;
+            let mine: HashSet<&ItemId> = replies.iter().collect();
+            let found: Vec<(ItemId, Finding)> = thread::check(&emails)
+                .into_iter()
+                .chain(thread_quote::check(&emails))
+                .filter(|(id, _)| mine.contains(id))
+                .collect();
+            replies.clear();
+            all.clear();
+            catalog.add_findings(&found)
+        };
+        for (id, _, in_reply_to) in links {
+            let parents: Vec<usize> = in_reply_to
+                .iter()
+                .filter_map(|m| normalise_message_id(m).and_then(|m| by_mid.get(m)))
+                .flatten()
+                .copied()
+                .collect();
+            if parents.is_empty() {
+                continue;
+            }
+            replies.push(id.clone());
+            with_parents.push(id.clone());
+            with_parents.extend(parents.into_iter().map(|i| links[i].0.clone()));
+            if with_parents.len() >= PAGE {
+                flush(&mut self.catalog, &mut replies, &mut with_parents)?;
+            }
+        }
+        if !replies.is_empty() {
+            flush(&mut self.catalog, &mut replies, &mut with_parents)?;
+        }
+        Ok(())
     }
 
-    // Near-copies of what is now proven authentic.
-    let so_far: HashMap<ItemId, Verdict> = findings
-        .iter()
-        .map(|(id, f)| (id.clone(), Verdict::roll_up(f)))
-        .collect();
-    let near = near::check(case, &emails, &so_far).map_err(|e| match e {
-        leakcheck_variants::Error::Store(e) => e,
-    })?;
-    for (id, f) in near {
-        findings.entry(id).or_default().push(f);
+    /// Documents against the case and against the dump's own population
+    /// (the files found in it, not the revisions cut from them): one read
+    /// to count the population, one to check. Returns how many were checked.
+    fn documents(
+        &mut self,
+        mut population: doc::Population,
+        org: doc::OrgNames,
+    ) -> leakcheck_store::Result<u64> {
+        let mut after: Option<ItemId> = None;
+        loop {
+            let page = self.catalog.documents_page(after.as_ref(), PAGE)?;
+            let Some(last) = page.last() else { break };
+            after = Some(last.0.clone());
+            for (_, meta, derived) in &page {
+                if !derived {
+                    population.add_document(meta);
+                }
+            }
+        }
+        let ctx = doc::Context {
+            window: self.case.settings.window.clone(),
+            org,
+            ingested: first_ingest(self.case)?,
+        };
+        let mut count = 0;
+        let mut after: Option<ItemId> = None;
+        loop {
+            let page = self.catalog.documents_page(after.as_ref(), PAGE)?;
+            let Some(last) = page.last() else { break };
+            after = Some(last.0.clone());
+            count += page.len() as u64;
+            let mut found = Vec::new();
+            for (id, meta, _) in &page {
+                let mut f = doc::check(meta, &population, &ctx);
+                for x in f.iter_mut().filter(|x| x.check == CheckId::ImageThumbnail) {
+                    doc::attach_difference_picture(self.case, id, meta, x);
+                }
+                found.extend(f.into_iter().map(|f| (id.clone(), f)));
+            }
+            self.catalog.add_findings(&found)?;
+        }
+        Ok(count)
     }
 
-    let mut by_verdict = BTreeMap::new();
-    let mut to_save = Vec::new();
-    let mut places = Vec::new();
-    for (id, kind, paths) in catalog.items_with_paths()? {
-        let f = findings.remove(&id).unwrap_or_default();
-        let verdict = Verdict::roll_up(&f);
-        *by_verdict.entry(verdict.as_str().to_string()).or_insert(0) += 1;
-        to_save.push((id, verdict, f));
-        places.push((kind, paths));
+    /// Proof travels with bytes: whatever an authentic email's body carries
+    /// (attachments, their members...) is authentic too.
+    fn provenance(&mut self, authentic: &BTreeSet<ItemId>) -> leakcheck_store::Result<()> {
+        let mut given: HashSet<ItemId> = HashSet::new();
+        let mut found = Vec::new();
+        for email in authentic {
+            let mut stack = vec![(email.clone(), String::new())];
+            while let Some((parent, via)) = stack.pop() {
+                for child in self.catalog.child_items(&parent)? {
+                    if child == *email || given.contains(&child) {
+                        continue;
+                    }
+                    given.insert(child.clone());
+                    let route = if via.is_empty() {
+                        parent.to_string()
+                    } else {
+                        format!("{via} > {parent}")
+                    };
+                    found.push((child.clone(), Finding {
+                        check: CheckId::ArchiveProvenance,
+                        verdict: Verdict::Authentic,
+                        summary: format!(
+                            "carried inside DKIM-authentic email {}: its bytes are covered by that signature's body hash",
+                            &email.as_str()[..12]
+                        ),
+                        evidence: json!({"signed_email": email.as_str(), "route": route}),
+                    }));
+                    stack.push((child, route));
+                }
+            }
+            if found.len() >= PAGE {
+                self.catalog.add_findings(&std::mem::take(&mut found))?;
+            }
+        }
+        self.catalog.add_findings(&found)
     }
-    catalog.save_verification(&to_save)?;
-    let reports: Vec<ItemReport> = to_save
-        .into_iter()
-        .zip(places)
-        .map(|((id, verdict, findings), (kind, paths))| ItemReport {
-            id: id.to_string(),
-            paths,
-            kind,
-            verdict,
-            findings,
-        })
-        .collect();
-    let summary = Summary {
-        items: reports.len() as u64,
-        emails: emails.len() as u64,
-        signed,
-        documents: documents.len() as u64,
-        by_verdict,
-        seconds: started.elapsed().as_secs_f64(),
-    };
-    Ok((summary, reports))
+
+    /// Every item's verdict from its findings, a page at a time.
+    fn verdicts(&mut self) -> leakcheck_store::Result<Totals> {
+        let mut totals = Totals::default();
+        let mut after: Option<ItemId> = None;
+        loop {
+            let page = self.catalog.items_page(after.as_ref(), PAGE)?;
+            let (Some(first), Some(last)) = (page.first(), page.last()) else {
+                break;
+            };
+            let mut findings: HashMap<ItemId, Vec<Finding>> = HashMap::new();
+            for (id, f) in self.catalog.findings_between(&first.0, &last.0)? {
+                findings.entry(id).or_default().push(f);
+            }
+            let verdicts: Vec<(ItemId, Verdict)> = page
+                .iter()
+                .map(|(id, _, _)| {
+                    let v = Verdict::roll_up(findings.get(id).map_or(&[][..], Vec::as_slice));
+                    (id.clone(), v)
+                })
+                .collect();
+            for (_, v) in &verdicts {
+                *totals.by_verdict.entry(v.as_str().to_string()).or_insert(0) += 1;
+            }
+            totals.items += verdicts.len() as u64;
+            self.catalog.add_verdicts(&verdicts)?;
+            after = Some(last.0.clone());
+        }
+        Ok(totals)
+    }
+}
+
+/// Every item's report as the catalog holds it, in id order, a page at a
+/// time (for `verify --json`, whatever the case's size).
+pub fn reports<E: From<leakcheck_store::Error>>(
+    catalog: &Catalog,
+    mut each: impl FnMut(ItemReport) -> Result<(), E>,
+) -> Result<(), E> {
+    let mut after: Option<ItemId> = None;
+    loop {
+        let page = catalog.items_page(after.as_ref(), PAGE)?;
+        let (Some(first), Some(last)) = (page.first(), page.last()) else {
+            break;
+        };
+        let mut findings: HashMap<ItemId, Vec<Finding>> = HashMap::new();
+        for (id, f) in catalog.findings_between(&first.0, &last.0)? {
+            findings.entry(id).or_default().push(f);
+        }
+        after = Some(last.0.clone());
+        for (id, kind, paths) in page {
+            let findings = findings.remove(&id).unwrap_or_default();
+            each(ItemReport {
+                id: id.to_string(),
+                paths,
+                kind,
+                verdict: Verdict::roll_up(&findings),
+                findings,
+            })?;
+        }
+    }
+    Ok(())
 }
 
 /// When the dump first reached the case (its first ingest), or now if it

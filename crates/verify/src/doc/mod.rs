@@ -49,16 +49,17 @@ pub struct OrgNames {
     correspondents: HashSet<String>,
 }
 
-impl OrgNames {
-    /// From the case settings and the dump's emails.
-    pub fn new<'a>(
-        org_names: &[String],
-        org_domains: &[String],
-        emails: impl IntoIterator<Item = &'a EmailMeta>,
-    ) -> OrgNames {
-        let mut names: HashSet<String> = org_names.iter().map(|n| squash(n)).collect();
-        let mut correspondents = HashSet::new();
-        let domains: Vec<String> = org_domains.iter().map(|d| d.to_lowercase()).collect();
+/// [`OrgNames`] being collected from a case's emails.
+#[derive(Clone, Debug)]
+pub struct OrgNamesBuilder {
+    names: OrgNames,
+    domains: Vec<String>,
+}
+
+impl OrgNamesBuilder {
+    /// Adds one email's senders and recipients.
+    pub fn add_email(&mut self, meta: &EmailMeta) {
+        let domains = &self.domains;
         let ours = |a: &Address| {
             a.address
                 .as_deref()
@@ -78,19 +79,29 @@ impl OrgNames {
                 set.insert(squash(n));
             }
         };
-        for meta in emails {
-            let senders = || meta.from.iter().chain(&meta.sender);
-            let recipients = || meta.to.iter().chain(&meta.cc);
-            for a in senders().filter(|a| ours(a)) {
-                add(&mut names, a);
-            }
-            if senders().any(ours) {
-                recipients().for_each(|a| add(&mut correspondents, a));
-            }
-            if recipients().any(ours) {
-                senders().for_each(|a| add(&mut correspondents, a));
-            }
+        let OrgNames {
+            names,
+            correspondents,
+        } = &mut self.names;
+        let senders = || meta.from.iter().chain(&meta.sender);
+        let recipients = || meta.to.iter().chain(&meta.cc);
+        for a in senders().filter(|a| ours(a)) {
+            add(names, a);
         }
+        if senders().any(ours) {
+            recipients().for_each(|a| add(correspondents, a));
+        }
+        if recipients().any(ours) {
+            senders().for_each(|a| add(correspondents, a));
+        }
+    }
+
+    /// The names collected.
+    pub fn finish(self) -> OrgNames {
+        let OrgNames {
+            mut names,
+            mut correspondents,
+        } = self.names;
         names.retain(|n| !n.is_empty());
         correspondents.retain(|n| !n.is_empty() && !names.contains(n));
         OrgNames {
@@ -98,7 +109,33 @@ impl OrgNames {
             correspondents,
         }
     }
+}
 
+impl OrgNames {
+    /// From the case settings and the dump's emails.
+    pub fn new<'a>(
+        org_names: &[String],
+        org_domains: &[String],
+        emails: impl IntoIterator<Item = &'a EmailMeta>,
+    ) -> OrgNames {
+        let mut names = OrgNames::builder(org_names, org_domains);
+        for meta in emails {
+            names.add_email(meta);
+        }
+        names.finish()
+    }
+
+    /// From the case settings, with the emails added one at a time (a
+    /// case's emails are read a page at a time).
+    pub fn builder(org_names: &[String], org_domains: &[String]) -> OrgNamesBuilder {
+        OrgNamesBuilder {
+            names: OrgNames {
+                names: org_names.iter().map(|n| squash(n)).collect(),
+                correspondents: HashSet::new(),
+            },
+            domains: org_domains.iter().map(|d| d.to_lowercase()).collect(),
+        }
+    }
     /// Known names (the organisation's and its correspondents').
     pub fn len(&self) -> usize {
         self.names.len() + self.correspondents.len()

@@ -62,45 +62,56 @@ impl Population {
     ) -> Population {
         let mut p = Population::default();
         for meta in docs {
-            p.documents += 1;
-            p.texts += 1;
-            let names: BTreeSet<String> = people::people(meta)
-                .map(|(_, _, name)| squash(&name))
-                .filter(|n| !n.is_empty())
-                .collect();
-            for n in names {
-                *p.people.entry(n).or_default() += 1;
-            }
-            for s in people::doc_scripts(meta) {
-                *p.scripts.entry(s).or_default() += 1;
-            }
-            if let Some(t) = software::toolchain(meta) {
-                p.with_toolchain += 1;
-                *p.toolchains.entry(t).or_default() += 1;
-            }
-            if let Some(r) = software::repack(meta)
-                && r.claims_office
-            {
-                p.office_packages += 1;
-                p.repacked += u64::from(!r.dated.is_empty());
-            }
-            if let Some(camera) = image::camera(meta) {
-                if let Some(editor) = image::editor(meta) {
-                    *p.camera_editors
-                        .entry((camera.clone(), editor))
-                        .or_default() += 1;
-                }
-                *p.cameras.entry(camera).or_default() += 1;
-            }
+            p.add_document(meta);
         }
         for e in emails {
-            p.texts += 1;
-            let names = e.from.iter().chain(&e.to).filter_map(|a| a.name.as_deref());
-            for s in people::scripts(names.chain(e.subject.as_deref())) {
-                *p.scripts.entry(s).or_default() += 1;
-            }
+            p.add_email(e);
         }
         p
+    }
+
+    /// Counts one document found in the dump.
+    pub fn add_document(&mut self, meta: &DocMeta) {
+        let p = self;
+        p.documents += 1;
+        p.texts += 1;
+        let names: BTreeSet<String> = people::people(meta)
+            .map(|(_, _, name)| squash(&name))
+            .filter(|n| !n.is_empty())
+            .collect();
+        for n in names {
+            *p.people.entry(n).or_default() += 1;
+        }
+        for s in people::doc_scripts(meta) {
+            *p.scripts.entry(s).or_default() += 1;
+        }
+        if let Some(t) = software::toolchain(meta) {
+            p.with_toolchain += 1;
+            *p.toolchains.entry(t).or_default() += 1;
+        }
+        if let Some(r) = software::repack(meta)
+            && r.claims_office
+        {
+            p.office_packages += 1;
+            p.repacked += u64::from(!r.dated.is_empty());
+        }
+        if let Some(camera) = image::camera(meta) {
+            if let Some(editor) = image::editor(meta) {
+                *p.camera_editors
+                    .entry((camera.clone(), editor))
+                    .or_default() += 1;
+            }
+            *p.cameras.entry(camera).or_default() += 1;
+        }
+    }
+
+    /// Counts one email (for scripts).
+    pub fn add_email(&mut self, e: &EmailMeta) {
+        self.texts += 1;
+        let names = e.from.iter().chain(&e.to).filter_map(|a| a.name.as_deref());
+        for s in people::scripts(names.chain(e.subject.as_deref())) {
+            *self.scripts.entry(s).or_default() += 1;
+        }
     }
 
     /// `n` of `total` is rare: the population is big enough and `n` is one
