@@ -151,6 +151,37 @@ const MIGRATIONS: &[&str] = &[
     r#"
     CREATE INDEX findings_flagging ON findings(item, verdict, check_id);
     "#,
+    // 8: the mail's aggregates (aggregates.rs), so that the timeline, people
+    // and threads are read, not computed from every email. Empty here: the
+    // first refresh after this fills them (they carry no stamp until then).
+    r#"
+    CREATE TABLE agg_days (
+        day      TEXT PRIMARY KEY,       -- YYYY-MM-DD, UTC
+        messages INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE agg_people (
+        rank     INTEGER PRIMARY KEY,    -- 0 = the busiest
+        address  TEXT NOT NULL,
+        name     TEXT,
+        sent     INTEGER NOT NULL,
+        received INTEGER NOT NULL
+    );
+    CREATE TABLE agg_pairs (
+        rank      INTEGER PRIMARY KEY,   -- 0 = the most frequent
+        sender    TEXT NOT NULL,
+        sender_name TEXT,
+        recipient TEXT NOT NULL,
+        recipient_name TEXT,
+        count     INTEGER NOT NULL,
+        first     TEXT,
+        last      TEXT
+    );
+    CREATE TABLE agg_threads (
+        item   TEXT PRIMARY KEY,
+        thread INTEGER NOT NULL          -- 0 = the oldest conversation
+    ) WITHOUT ROWID;
+    CREATE INDEX agg_threads_thread ON agg_threads(thread);
+    "#,
 ];
 
 /// The newest schema version this build writes.
