@@ -736,6 +736,51 @@ mod tests {
     }
 
     #[test]
+    fn a_thread_built_from_its_own_emails_is_the_same_tree() {
+        // What the catalog's thread aggregate relies on: the emails a
+        // conversation is numbered with rebuild it alone, placeholders,
+        // copies, loops and subject fallbacks included.
+        let (emails, _) = test_dump();
+        let numbers = numbered(&emails);
+        assert_eq!(numbers.len(), emails.len());
+        for (item, n) in &numbers {
+            let own: Vec<(ItemId, EmailMeta)> = emails
+                .iter()
+                .filter(|(i, _)| numbers.iter().any(|(j, m)| j == i && m == n))
+                .cloned()
+                .collect();
+            assert_eq!(thread_of(&own, item), thread_of(&emails, item), "{item}");
+        }
+        let threads: HashSet<u64> = numbers.iter().map(|(_, n)| *n).collect();
+        assert_eq!(threads.len(), 3);
+    }
+
+    #[test]
+    fn rows_list_the_tree_in_reading_order() {
+        let (emails, _) = test_dump();
+        let t = thread_of(&emails, &id("root")).unwrap();
+        let all = t.rows();
+        let rows: Vec<(usize, Option<&str>, bool)> = all
+            .iter()
+            .map(|r| (r.depth, r.node.message_id.as_deref(), r.missing))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                (0, Some("r@x"), false),
+                (1, Some("a1@x"), false),
+                (2, Some("a3@x"), false),
+                (1, Some("a2@x"), false),
+                (1, Some("gone@x"), true),
+                (2, Some("m@x"), false),
+                (1, Some("f@x"), false),
+                (1, None, false),
+            ]
+        );
+        assert!(all.iter().all(|r| r.node.children.is_empty()));
+    }
+
+    #[test]
     fn a_forward_of_something_not_in_the_dump_starts_a_thread() {
         let (emails, names) = dump(vec![
             ("root", mail("r@x", &[], &[], "Budget", 0)),

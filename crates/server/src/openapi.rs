@@ -86,7 +86,7 @@ pub const ROUTES: &[Route] = &[
         "get",
         "/items/{id}/thread",
         Some("viewer"),
-        "The conversation an email belongs to",
+        "The conversation an email belongs to, as rows with their depth: offset, limit (200, at most 1000); rows_total",
     ),
     r(
         "post",
@@ -110,9 +110,14 @@ pub const ROUTES: &[Route] = &[
         "get",
         "/timeline",
         Some("viewer"),
-        "Messages per period: by=day|week|month",
+        "Messages per period: by=day|week|month, offset, limit (at most 1000); periods",
     ),
-    r("get", "/people", Some("viewer"), "Correspondents and pairs"),
+    r(
+        "get",
+        "/people",
+        Some("viewer"),
+        "Correspondents and pairs: people_offset, pairs_offset, limit (100, at most 1000); people_total, pairs_total",
+    ),
     r("get", "/keys", Some("viewer"), "DKIM keys with provenance"),
     r(
         "post",
