@@ -23,6 +23,9 @@ pub const PASSWORD_CHECKS: usize = 2;
 pub const PASSWORD_QUEUE: Duration = Duration::from_secs(10);
 /// Searches and exports running at once at most.
 pub const SEARCHES: usize = 2;
+/// Requests using the catalog at once at most (each on its own pooled
+/// connection): memory stays bounded however many clients wait.
+pub const CATALOG_SLOTS: usize = 8;
 
 /// How the server is run.
 #[derive(Clone, Debug, Default)]
@@ -69,6 +72,8 @@ pub struct Inner {
     pub reader: leakcheck_search::IndexReader,
     /// Idle catalog connections (SQLite: one per thread at a time).
     catalogs: Mutex<Vec<Catalog>>,
+    /// Catalog work at once.
+    catalog_slots: Semaphore,
     /// Session token → session.
     pub sessions: Mutex<HashMap<String, Session>>,
     /// Recent login attempts.
@@ -111,6 +116,7 @@ impl AppState {
             index,
             reader,
             catalogs: Mutex::new(Vec::new()),
+            catalog_slots: Semaphore::new(CATALOG_SLOTS),
             sessions: Mutex::new(HashMap::new()),
             limiter: Limiter::default(),
             password_checks: Semaphore::new(PASSWORD_CHECKS),
@@ -129,6 +135,12 @@ impl AppState {
         F: FnOnce(&mut Catalog, &Inner) -> ApiResult<T> + Send + 'static,
     {
         let state = self.clone();
+        let _slot = self
+            .0
+            .catalog_slots
+            .acquire()
+            .await
+            .map_err(|_| ApiError::Busy)?;
         tokio::task::spawn_blocking(move || {
             let inner = &state.0;
             let pooled = inner
@@ -138,11 +150,15 @@ impl AppState {
                 .pop();
             let mut catalog = match pooled {
                 Some(c) => c,
-                None => inner.case.catalog()?,
+                None => {
+                    let c = inner.case.catalog()?;
+                    c.for_serving()?;
+                    c
+                }
             };
             let out = f(&mut catalog, inner);
             let mut pool = inner.catalogs.lock().unwrap_or_else(|p| p.into_inner());
-            if pool.len() < 16 {
+            if pool.len() < CATALOG_SLOTS {
                 pool.push(catalog);
             }
             out
