@@ -1,6 +1,7 @@
 //! The commands that show what a case's mail holds: `thread`, `people` and
-//! `timeline`. The views are computed by `leakcheck-search`; this only reads
-//! the catalog and prints.
+//! `timeline`. The views are read from the catalog's mail aggregates
+//! through `leakcheck-search` (refreshed first if the emails changed); this
+//! only prints.
 
 use std::io::Write;
 
@@ -20,10 +21,10 @@ const BAR: u64 = 50;
 
 pub fn thread(a: ThreadArgs) -> Result<u8> {
     let case = open(&a.case)?;
-    let catalog = case.catalog()?;
+    let mut catalog = case.catalog()?;
     let id = catalog.resolve(&a.item)?;
-    let emails = catalog.emails()?;
-    let Some(thread) = leakcheck_search::thread_of(&emails, &id) else {
+    leakcheck_search::fresh(&mut catalog)?;
+    let Some(thread) = leakcheck_search::thread_in(&catalog, &id)? else {
         if !a.out.quiet {
             eprintln!(
                 "leakcheck: {} is not an email: it has no thread",
@@ -107,26 +108,28 @@ fn node(out: &mut impl Write, n: &Node, depth: usize, item: &ItemId) -> Result<(
 
 pub fn people(a: PeopleArgs) -> Result<u8> {
     let case = open(&a.case)?;
-    let emails = case.catalog()?.emails()?;
-    let c = leakcheck_search::correspondents(&emails);
+    let mut catalog = case.catalog()?;
+    let totals = leakcheck_search::fresh(&mut catalog)?;
+    let limit = a.limit.try_into().unwrap_or(u64::MAX);
+    let c = leakcheck_search::correspondents_in(&catalog, &totals, 0, 0, limit)?;
     let mut out = stdout();
     if a.out.json {
-        for p in c.pairs.iter().take(a.limit) {
+        for p in &c.pairs {
             json_line(&mut out, &tagged("pair", p)?)?;
         }
-        for p in c.people.iter().take(a.limit) {
+        for p in &c.people {
             json_line(&mut out, &tagged("person", p)?)?;
         }
         json_line(
             &mut out,
             &serde_json::json!({"type": "summary", "emails": c.emails, "copies": c.copies,
                 "no_sender": c.no_sender, "no_recipients": c.no_recipients,
-                "pairs": c.pairs.len(), "people": c.people.len()}),
+                "pairs": c.pairs_total, "people": c.people_total}),
         )?;
     } else if !a.out.quiet {
-        if !c.pairs.is_empty() {
+        if c.pairs_total > 0 {
             writeln!(out, "count  first       last        from → to")?;
-            for p in c.pairs.iter().take(a.limit) {
+            for p in &c.pairs {
                 writeln!(
                     out,
                     "{:>5}  {:<10}  {:<10}  {} → {}",
@@ -137,9 +140,9 @@ pub fn people(a: PeopleArgs) -> Result<u8> {
                     person(&p.to, p.to_name.as_deref())
                 )?;
             }
-            more(&mut out, a.limit, c.pairs.len(), "pairs")?;
+            more(&mut out, a.limit, c.pairs_total, "pairs")?;
             writeln!(out, "\n sent  recv  person")?;
-            for p in c.people.iter().take(a.limit) {
+            for p in &c.people {
                 writeln!(
                     out,
                     "{:>5} {:>5}  {}",
@@ -148,7 +151,7 @@ pub fn people(a: PeopleArgs) -> Result<u8> {
                     person(&p.address, p.name.as_deref())
                 )?;
             }
-            more(&mut out, a.limit, c.people.len(), "people")?;
+            more(&mut out, a.limit, c.people_total, "people")?;
             writeln!(out)?;
         }
         writeln!(
@@ -161,18 +164,19 @@ pub fn people(a: PeopleArgs) -> Result<u8> {
         )?;
     }
     out.flush()?;
-    Ok(if c.pairs.is_empty() { 1 } else { 0 })
+    Ok(if c.pairs_total == 0 { 1 } else { 0 })
 }
 
 pub fn timeline(a: TimelineArgs) -> Result<u8> {
     let case = open(&a.case)?;
-    let emails = case.catalog()?.emails()?;
+    let mut catalog = case.catalog()?;
+    let totals = leakcheck_search::fresh(&mut catalog)?;
     let by = match a.by {
         By::Day => Period::Day,
         By::Week => Period::Week,
         By::Month => Period::Month,
     };
-    let tl = leakcheck_search::timeline(&emails, by);
+    let tl = leakcheck_search::timeline_in(&catalog, &totals, by)?;
     let mut out = stdout();
     if a.out.json {
         for b in &tl.buckets {

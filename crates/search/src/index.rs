@@ -205,6 +205,7 @@ fn plain_text_size(row: &SearchRow) -> u64 {
 pub fn sync(case: &Case, done: &AtomicU64) -> Result<SyncStats> {
     let idx = SearchIndex::of_case(case)?;
     let mut catalog = case.catalog()?;
+    crate::aggregates::fresh(&mut catalog)?; // the mail's aggregates follow ingest too
     // Nothing the index shows has changed since it was last brought up to
     // date, and it still holds every item: no need to list stale rows,
     // which reads every item of the case (seconds at a million).

@@ -4,22 +4,28 @@
 //! The views are pure functions of the catalog's emails
 //! (`Catalog::emails()`): [`threads`] rebuilds conversations into [`Thread`]
 //! trees, [`correspondents`] counts [`Pair`]s and [`Person`]s, [`timeline`]
-//! counts messages per [`Period`]. The index: [`index`] keeps `CASE/index/`
+//! counts messages per [`Period`]. At a leak's scale they are read from the
+//! aggregates the catalog keeps ([`fresh`] refreshes them from the emails
+//! one at a time): [`thread_in`], [`correspondents_in`], [`timeline_in`]. The index: [`index`] keeps `CASE/index/`
 //! in step with the catalog; [`query`] parses the query language; [`search`]
 //! runs a query into ranked hits, snippets and facet counts; [`schema`]
 //! names the fields and their analysers.
 #![warn(missing_docs)]
 
+pub use aggregates::{fresh, refresh};
 pub use index::{SearchIndex, SyncStats, rebuild, sync, update};
-pub use people::{Correspondents, Pair, Person, correspondents};
+pub use people::{Correspondents, Pair, Person, correspondents, correspondents_in};
 pub use query::Refused;
 pub use search::{
     Found, Hit, MAX_LIMIT, MAX_OFFSET, Page, SearchResult, Sort, find, search, search_in,
 };
 pub use tantivy::{IndexReader, Searcher};
-pub use threads::{MAX_THREAD_DEPTH, Node, Thread, base_subject, thread_of, threads};
-pub use timeline::{Bucket, Period, Timeline, timeline};
+pub use threads::{
+    MAX_THREAD_DEPTH, Node, Row, Thread, base_subject, thread_in, thread_of, threads,
+};
+pub use timeline::{Bucket, Period, Timeline, timeline, timeline_in};
 
+mod aggregates;
 pub mod index;
 mod messages;
 mod people;

@@ -9,6 +9,8 @@
 use std::collections::{BTreeSet, HashMap};
 
 use leakcheck_core::{Address, EmailMeta, ItemId};
+use leakcheck_store::{Catalog, MailTotals};
+pub use leakcheck_store::{Pair, Person};
 use serde::Serialize;
 
 use crate::messages::Messages;
@@ -16,10 +18,16 @@ use crate::messages::Messages;
 /// Everything `correspondents` found, with the counts that explain it.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Correspondents {
-    /// Sender → recipient pairs, the most frequent first.
+    /// Sender → recipient pairs, the most frequent first (a page of them
+    /// when read from the catalog).
     pub pairs: Vec<Pair>,
-    /// Everyone who sent or received, the busiest first.
+    /// Everyone who sent or received, the busiest first (a page of them
+    /// when read from the catalog).
     pub people: Vec<Person>,
+    /// Pairs in all.
+    pub pairs_total: usize,
+    /// People in all.
+    pub people_total: usize,
     /// Email items read.
     pub emails: usize,
     /// Items that are further copies of a Message-ID already counted.
@@ -30,121 +38,146 @@ pub struct Correspondents {
     pub no_recipients: usize,
 }
 
-/// How often one address wrote to another.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Pair {
-    /// The sender's address, lower case.
-    pub from: String,
-    /// The sender's most frequent display name.
-    pub from_name: Option<String>,
-    /// The recipient's address (To or Cc), lower case.
-    pub to: String,
-    /// The recipient's most frequent display name.
-    pub to_name: Option<String>,
-    /// Messages from `from` to `to`.
-    pub count: u64,
-    /// Date of the earliest dated one (RFC 3339, the sender's offset).
-    pub first: Option<String>,
-    /// Date of the latest dated one.
-    pub last: Option<String>,
-}
-
-/// One address and how many messages it sent and received.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Person {
-    /// The address, lower case.
-    pub address: String,
-    /// The display name written most often beside it.
-    pub name: Option<String>,
-    /// Messages it is a From address of.
-    pub sent: u64,
-    /// Messages it is a To or Cc address of.
-    pub received: u64,
-}
-
 /// Who wrote to whom in `emails`.
 pub fn correspondents(emails: &[(ItemId, EmailMeta)]) -> Correspondents {
     let messages = Messages::of(emails);
-    let mut out = Correspondents {
+    let mut tally = PeopleTally::default();
+    for meta in &messages.first_copies {
+        tally.add(meta);
+    }
+    let (no_sender, no_recipients) = (tally.no_sender, tally.no_recipients);
+    let (people, pairs) = tally.finish();
+    Correspondents {
+        pairs_total: pairs.len(),
+        people_total: people.len(),
+        pairs,
+        people,
         emails: emails.len(),
         copies: messages.copies,
-        ..Correspondents::default()
-    };
-    let mut names: HashMap<String, HashMap<&str, u64>> = HashMap::new();
-    let mut pairs: HashMap<(String, String), Tally> = HashMap::new();
-    let mut totals: HashMap<String, (u64, u64)> = HashMap::new();
-    for meta in messages.first_copies {
-        let from = addresses(&meta.from, &mut names);
-        let to = addresses(meta.to.iter().chain(&meta.cc), &mut names);
+        no_sender: no_sender as usize,
+        no_recipients: no_recipients as usize,
+    }
+}
+
+/// The same figures from the catalog's aggregates: `limit` pairs from rank
+/// `pairs_offset` and `limit` people from rank `people_offset`, with the
+/// totals of both.
+pub fn correspondents_in(
+    catalog: &Catalog,
+    totals: &MailTotals,
+    pairs_offset: u64,
+    people_offset: u64,
+    limit: u64,
+) -> crate::Result<Correspondents> {
+    Ok(Correspondents {
+        pairs: catalog.pairs_page(pairs_offset, limit)?,
+        people: catalog.people_page(people_offset, limit)?,
+        pairs_total: totals.pairs as usize,
+        people_total: totals.people as usize,
+        emails: totals.emails as usize,
+        copies: totals.copies as usize,
+        no_sender: totals.no_sender as usize,
+        no_recipients: totals.no_recipients as usize,
+    })
+}
+
+/// Pairs, people and their names counted one message at a time (the first
+/// copy of each), so that a refresh holds the tallies, not the emails.
+#[derive(Default)]
+pub(crate) struct PeopleTally {
+    names: HashMap<String, HashMap<String, u64>>,
+    pairs: HashMap<(String, String), Tally>,
+    totals: HashMap<String, (u64, u64)>,
+    /// Messages with no From address.
+    pub no_sender: u64,
+    /// Messages with no To or Cc address.
+    pub no_recipients: u64,
+}
+
+impl PeopleTally {
+    /// Counts one message.
+    pub fn add(&mut self, meta: &EmailMeta) {
+        let from = addresses(&meta.from, &mut self.names);
+        let to = addresses(meta.to.iter().chain(&meta.cc), &mut self.names);
         if from.is_empty() {
-            out.no_sender += 1;
+            self.no_sender += 1;
         }
         if to.is_empty() {
-            out.no_recipients += 1;
+            self.no_recipients += 1;
         }
         for f in &from {
-            totals.entry(f.clone()).or_default().0 += 1;
+            self.totals.entry(f.clone()).or_default().0 += 1;
         }
         for t in &to {
-            totals.entry(t.clone()).or_default().1 += 1;
+            self.totals.entry(t.clone()).or_default().1 += 1;
         }
         for f in &from {
             for t in &to {
-                pairs.entry((f.clone(), t.clone())).or_default().add(meta);
+                self.pairs
+                    .entry((f.clone(), t.clone()))
+                    .or_default()
+                    .add(meta);
             }
         }
     }
-    let names: HashMap<String, &str> = names
-        .into_iter()
-        .filter_map(|(address, counts)| {
-            // The most frequent; among equals, the first in sort order.
-            let best = counts
-                .into_iter()
-                .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0)))?;
-            Some((address, best.0))
-        })
-        .collect();
-    let name = |a: &str| names.get(a).map(|n| n.to_string());
-    out.pairs = pairs
-        .into_iter()
-        .map(|((from, to), tally)| Pair {
-            from_name: name(&from),
-            to_name: name(&to),
-            count: tally.count,
-            first: tally.first.map(|(_, d)| d.to_string()),
-            last: tally.last.map(|(_, d)| d.to_string()),
-            from,
-            to,
-        })
-        .collect();
-    out.pairs.sort_by(|a, b| {
-        b.count
-            .cmp(&a.count)
-            .then_with(|| a.from.cmp(&b.from))
-            .then_with(|| a.to.cmp(&b.to))
-    });
-    out.people = totals
-        .into_iter()
-        .map(|(address, (sent, received))| Person {
-            name: name(&address),
-            address,
-            sent,
-            received,
-        })
-        .collect();
-    out.people.sort_by(|a, b| {
-        (b.sent + b.received)
-            .cmp(&(a.sent + a.received))
-            .then_with(|| a.address.cmp(&b.address))
-    });
-    out
+
+    /// People, the busiest first, and pairs, the most frequent first.
+    pub fn finish(self) -> (Vec<Person>, Vec<Pair>) {
+        let names: HashMap<String, String> = self
+            .names
+            .into_iter()
+            .filter_map(|(address, counts)| {
+                // The most frequent; among equals, the first in sort order.
+                let best = counts
+                    .into_iter()
+                    .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))?;
+                Some((address, best.0))
+            })
+            .collect();
+        let name = |a: &str| names.get(a).cloned();
+        let mut pairs: Vec<Pair> = self
+            .pairs
+            .into_iter()
+            .map(|((from, to), tally)| Pair {
+                from_name: name(&from),
+                to_name: name(&to),
+                count: tally.count,
+                first: tally.first.map(|(_, d)| d),
+                last: tally.last.map(|(_, d)| d),
+                from,
+                to,
+            })
+            .collect();
+        pairs.sort_by(|a, b| {
+            b.count
+                .cmp(&a.count)
+                .then_with(|| a.from.cmp(&b.from))
+                .then_with(|| a.to.cmp(&b.to))
+        });
+        let mut people: Vec<Person> = self
+            .totals
+            .into_iter()
+            .map(|(address, (sent, received))| Person {
+                name: name(&address),
+                address,
+                sent,
+                received,
+            })
+            .collect();
+        people.sort_by(|a, b| {
+            (b.sent + b.received)
+                .cmp(&(a.sent + a.received))
+                .then_with(|| a.address.cmp(&b.address))
+        });
+        (people, pairs)
+    }
 }
 
 /// The distinct usable addresses of `list`, lower case; their display names
 /// are tallied into `names`.
 fn addresses<'a>(
     list: impl IntoIterator<Item = &'a Address>,
-    names: &mut HashMap<String, HashMap<&'a str, u64>>,
+    names: &mut HashMap<String, HashMap<String, u64>>,
 ) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     for a in list {
@@ -159,7 +192,7 @@ fn addresses<'a>(
         let address = address.to_lowercase();
         let counts = names.entry(address.clone()).or_default();
         if let Some(name) = a.name.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            *counts.entry(name).or_default() += 1;
+            *counts.entry(name.to_string()).or_default() += 1;
         }
         out.insert(address);
     }
@@ -168,21 +201,21 @@ fn addresses<'a>(
 
 /// A pair's count and its earliest and latest dates.
 #[derive(Default)]
-struct Tally<'a> {
+struct Tally {
     count: u64,
-    first: Option<(i64, &'a str)>,
-    last: Option<(i64, &'a str)>,
+    first: Option<(i64, String)>,
+    last: Option<(i64, String)>,
 }
 
-impl<'a> Tally<'a> {
-    fn add(&mut self, meta: &'a EmailMeta) {
+impl Tally {
+    fn add(&mut self, meta: &EmailMeta) {
         self.count += 1;
         if let (Some(unix), Some(date)) = (meta.date_unix, meta.date.as_deref()) {
-            if self.first.is_none_or(|(f, _)| unix < f) {
-                self.first = Some((unix, date));
+            if self.first.as_ref().is_none_or(|(f, _)| unix < *f) {
+                self.first = Some((unix, date.to_string()));
             }
-            if self.last.is_none_or(|(l, _)| unix > l) {
-                self.last = Some((unix, date));
+            if self.last.as_ref().is_none_or(|(l, _)| unix > *l) {
+                self.last = Some((unix, date.to_string()));
             }
         }
     }

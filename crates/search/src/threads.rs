@@ -23,6 +23,7 @@ use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet};
 
 use leakcheck_core::{Address, EmailMeta, ItemId};
+use leakcheck_store::Catalog;
 use serde::Serialize;
 
 /// How deep a tree goes. The messages below a message at this depth are
@@ -143,6 +144,71 @@ pub fn threads(emails: &[(ItemId, EmailMeta)]) -> Vec<Thread> {
 /// ```
 pub fn thread_of(emails: &[(ItemId, EmailMeta)], item: &ItemId) -> Option<Thread> {
     threads(emails).into_iter().find(|t| t.contains(item))
+}
+
+/// The conversation `item` belongs to, built from its emails alone (the
+/// catalog's thread aggregate names them): the same tree as [`thread_of`]
+/// over every email, since a conversation's links never leave it.
+/// `None` when `item` is not an email.
+pub fn thread_in(catalog: &Catalog, item: &ItemId) -> crate::Result<Option<Thread>> {
+    Ok(match catalog.thread_emails(item)? {
+        Some(emails) => thread_of(&emails, item),
+        None => None,
+    })
+}
+
+/// Each email of `emails` and the number of its conversation (0 = the
+/// oldest), for the catalog's thread aggregate.
+pub(crate) fn numbered(emails: &[(ItemId, EmailMeta)]) -> Vec<(ItemId, u64)> {
+    let mut out = Vec::with_capacity(emails.len());
+    for (n, t) in threads(emails).iter().enumerate() {
+        let mut stack = vec![&t.root];
+        while let Some(node) = stack.pop() {
+            out.extend(node.items.iter().map(|i| (i.clone(), n as u64)));
+            stack.extend(&node.children);
+        }
+    }
+    out
+}
+
+/// One message of a thread as a row of its tree in reading order, so that
+/// a long conversation can be shown a page at a time.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Row {
+    /// Levels below the root (0 for the root).
+    pub depth: usize,
+    /// True for a message the others refer to that is not in the dump.
+    pub missing: bool,
+    /// The message, without its replies (they are the rows that follow).
+    #[serde(flatten)]
+    pub node: Node,
+}
+
+impl Thread {
+    /// The tree's messages in reading order (each before its replies).
+    pub fn rows(&self) -> Vec<Row> {
+        let mut out = Vec::new();
+        let mut stack = vec![(&self.root, 0)];
+        while let Some((n, depth)) = stack.pop() {
+            stack.extend(n.children.iter().rev().map(|c| (c, depth + 1)));
+            out.push(Row {
+                depth,
+                missing: n.is_missing(),
+                // Not `n.clone()`: that would copy every reply below it.
+                node: Node {
+                    message_id: n.message_id.clone(),
+                    items: n.items.clone(),
+                    subject: n.subject.clone(),
+                    from: n.from.clone(),
+                    date: n.date.clone(),
+                    date_unix: n.date_unix,
+                    by_subject: n.by_subject,
+                    children: Vec::new(),
+                },
+            });
+        }
+        out
+    }
 }
 
 /// The subject without its reply and forward prefixes ("Re:", "Fwd:",
@@ -667,6 +733,51 @@ mod tests {
         let t = thread_of(&emails, &id("loop-a")).unwrap();
         assert_eq!(shape(&t, &names), "c2@x\n  c1@x\n");
         assert_eq!(thread_of(&emails, &id("not an email")), None);
+    }
+
+    #[test]
+    fn a_thread_built_from_its_own_emails_is_the_same_tree() {
+        // What the catalog's thread aggregate relies on: the emails a
+        // conversation is numbered with rebuild it alone, placeholders,
+        // copies, loops and subject fallbacks included.
+        let (emails, _) = test_dump();
+        let numbers = numbered(&emails);
+        assert_eq!(numbers.len(), emails.len());
+        for (item, n) in &numbers {
+            let own: Vec<(ItemId, EmailMeta)> = emails
+                .iter()
+                .filter(|(i, _)| numbers.iter().any(|(j, m)| j == i && m == n))
+                .cloned()
+                .collect();
+            assert_eq!(thread_of(&own, item), thread_of(&emails, item), "{item}");
+        }
+        let threads: HashSet<u64> = numbers.iter().map(|(_, n)| *n).collect();
+        assert_eq!(threads.len(), 3);
+    }
+
+    #[test]
+    fn rows_list_the_tree_in_reading_order() {
+        let (emails, _) = test_dump();
+        let t = thread_of(&emails, &id("root")).unwrap();
+        let all = t.rows();
+        let rows: Vec<(usize, Option<&str>, bool)> = all
+            .iter()
+            .map(|r| (r.depth, r.node.message_id.as_deref(), r.missing))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                (0, Some("r@x"), false),
+                (1, Some("a1@x"), false),
+                (2, Some("a3@x"), false),
+                (1, Some("a2@x"), false),
+                (1, Some("gone@x"), true),
+                (2, Some("m@x"), false),
+                (1, Some("f@x"), false),
+                (1, None, false),
+            ]
+        );
+        assert!(all.iter().all(|r| r.node.children.is_empty()));
     }
 
     #[test]

@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Datelike, Days, NaiveDate};
 use leakcheck_core::{EmailMeta, ItemId};
+use leakcheck_store::{Catalog, MailTotals};
 use serde::Serialize;
 
 use crate::messages::Messages;
@@ -32,8 +33,11 @@ pub enum Period {
 pub struct Timeline {
     /// The periods' length.
     pub by: Period,
-    /// Every period with at least one message.
+    /// Every period with at least one message (a page of them when the
+    /// workbench asks for one).
     pub buckets: Vec<Bucket>,
+    /// Periods with at least one message, in all.
+    pub periods: usize,
     /// Email items read.
     pub emails: usize,
     /// Messages placed in a bucket.
@@ -61,17 +65,69 @@ pub struct Bucket {
 /// Counts the messages of `emails` per period.
 pub fn timeline(emails: &[(ItemId, EmailMeta)], by: Period) -> Timeline {
     let messages = Messages::of(emails);
-    let mut counts: BTreeMap<NaiveDate, u64> = BTreeMap::new();
-    let mut undated = 0;
+    let mut days = DayTally::default();
     for meta in &messages.first_copies {
+        days.add(meta);
+    }
+    let undated = days.undated as usize;
+    let days: Vec<(NaiveDate, u64)> = days.days.into_iter().collect();
+    of_days(&days, by, emails.len(), undated, messages.copies)
+}
+
+/// The same figures from the catalog's per-day aggregate.
+pub fn timeline_in(catalog: &Catalog, totals: &MailTotals, by: Period) -> crate::Result<Timeline> {
+    let days = catalog
+        .mail_days()?
+        .into_iter()
+        .map(|(day, n)| {
+            NaiveDate::parse_from_str(&day, "%Y-%m-%d")
+                .map(|d| (d, n))
+                .map_err(|e| leakcheck_store::Error::Corrupt(format!("aggregate day {day:?}: {e}")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(of_days(
+        &days,
+        by,
+        totals.emails as usize,
+        totals.undated as usize,
+        totals.copies as usize,
+    ))
+}
+
+/// Messages per UTC day, counted one message (first copy) at a time.
+#[derive(Default)]
+pub(crate) struct DayTally {
+    /// Day → messages dated that day.
+    pub days: BTreeMap<NaiveDate, u64>,
+    /// Messages without a usable Date.
+    pub undated: u64,
+}
+
+impl DayTally {
+    /// Counts one message.
+    pub fn add(&mut self, meta: &EmailMeta) {
         match meta
             .date_unix
             .and_then(|s| DateTime::from_timestamp(s, 0))
-            .map(|d| start_of(d.date_naive(), by))
+            .map(|d| d.date_naive())
         {
-            Some(start) => *counts.entry(start).or_default() += 1,
-            None => undated += 1,
+            Some(day) => *self.days.entry(day).or_default() += 1,
+            None => self.undated += 1,
         }
+    }
+}
+
+/// The timeline by `by` of messages per day, oldest day first.
+fn of_days(
+    days: &[(NaiveDate, u64)],
+    by: Period,
+    emails: usize,
+    undated: usize,
+    copies: usize,
+) -> Timeline {
+    let mut counts: BTreeMap<NaiveDate, u64> = BTreeMap::new();
+    for (day, n) in days {
+        *counts.entry(start_of(*day, by)).or_default() += n;
     }
     let mut buckets = Vec::with_capacity(counts.len());
     let mut previous: Option<NaiveDate> = None;
@@ -86,11 +142,12 @@ pub fn timeline(emails: &[(ItemId, EmailMeta)], by: Period) -> Timeline {
     }
     Timeline {
         by,
+        periods: buckets.len(),
         buckets,
-        emails: emails.len(),
-        dated: messages.first_copies.len() - undated,
+        emails,
+        dated: days.iter().map(|(_, n)| *n as usize).sum(),
         undated,
-        copies: messages.copies,
+        copies,
     }
 }
 

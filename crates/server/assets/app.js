@@ -350,20 +350,38 @@ function alertIn(el, e) { el.append(h("p", { class: "error", role: "alert" }, e.
 
 // ---- thread, timeline, people -------------------------------------------
 
-async function threadPage(id) {
-  const t = await api(`/items/${id}/thread`);
-  const node = (n) => h("li", {},
-    n.items.length ? itemLink(n.items[0], n.subject || "(no subject)") : h("span", { class: "muted" }, `(not in the dump) <${n.message_id}>`),
-    n.items.includes(id) ? h("strong", {}, " ← this one") : null,
-    h("span", { class: "muted" }, ` ${addr(n.from)} · ${n.date || "no date"}${n.by_subject ? " · (by subject)" : ""}${n.items.length > 1 ? ` · ${n.items.length} copies` : ""}`),
-    n.children.length ? h("ul", { class: "tree" }, n.children.map(node)) : null);
-  render(h("h1", {}, "Thread"), h("p", { class: "muted" }, `${t.messages} messages, ${t.missing} not in the dump`),
-    h("ul", { class: "tree", id: "thread" }, node(t.root)));
+// Links to the previous and next page of a list of `total` rows: the
+// page's own address with `key` set to the other page's offset.
+function pagerLinks(page, params, key, offset, limit, shown, total, what) {
+  const at = (o) => { const p = new URLSearchParams(params); p.set(key, o); return `#/${page}?${p}`; };
+  return h("div", { class: "pager" },
+    offset > 0 ? h("a", { href: at(Math.max(0, offset - limit)) }, "← previous") : null,
+    h("span", { class: "muted" }, `${plural(total, what[0], what[1])} · ${shown ? `${offset + 1}–${offset + shown}` : "none here"}`),
+    offset + shown < total ? h("a", { href: at(offset + limit) }, "next →") : null);
+}
+
+const PAGE_ROWS = 200;
+
+async function threadPage(id, params) {
+  const offset = Number(params.get("offset") || 0);
+  const t = await api(`/items/${id}/thread?${new URLSearchParams({ offset, limit: PAGE_ROWS })}`);
+  const row = (n) => {
+    const li = h("li", {},
+      n.items.length ? itemLink(n.items[0], n.subject || "(no subject)") : h("span", { class: "muted" }, `(not in the dump) <${n.message_id}>`),
+      n.items.includes(id) ? h("strong", {}, " ← this one") : null,
+      h("span", { class: "muted" }, ` ${addr(n.from)} · ${n.date || "no date"}${n.by_subject ? " · (by subject)" : ""}${n.items.length > 1 ? ` · ${n.items.length} copies` : ""}`));
+    li.style.marginLeft = `${Math.min(n.depth, 40) * 1.2}em`;
+    return li;
+  };
+  render(h("h1", {}, "Thread"), h("p", { class: "muted" }, `${plural(t.messages, "message", "messages")}, ${t.missing} not in the dump`),
+    h("ul", { class: "tree", id: "thread" }, t.rows.map(row)),
+    pagerLinks(`thread/${id}`, params, "offset", offset, PAGE_ROWS, t.rows.length, t.rows_total, ["row", "rows"]));
 }
 
 async function timelinePage(_, params) {
   const by = params.get("by") || "month";
-  const t = await api("/timeline?by=" + by);
+  const offset = Number(params.get("offset") || 0);
+  const t = await api(`/timeline?${new URLSearchParams({ by, offset, limit: 500 })}`);
   const max = Math.max(1, ...t.buckets.map((b) => b.emails));
   const choose = h("p", {}, ["day", "week", "month"].map((p) => [h("a", { href: "#/timeline?by=" + p, class: p === by ? "current" : "" }, p), " "]).flat());
   render(h("h1", {}, "Timeline"), choose,
@@ -374,18 +392,23 @@ async function timelinePage(_, params) {
       const row = h("div", { class: "row" }, h("a", { href: "#/search?" + new URLSearchParams({ q: "date:" + b.period, sort: "oldest" }) }, b.period), bar, h("span", {}, b.emails));
       // The periods without email, as the command line reports them.
       return b.empty_before ? [h("div", { class: "row gap muted" }, "…", h("span", {}, plural(b.empty_before, `${by} without email`, `${by}s without email`)), ""), row] : row;
-    })));
+    })),
+    pagerLinks("timeline", params, "offset", offset, 500, t.buckets.length, t.periods, ["period", "periods"]));
 }
 
-async function peoplePage() {
-  const c = await api("/people");
+async function peoplePage(_, params) {
+  const people = Number(params.get("people") || 0);
+  const pairs = Number(params.get("pairs") || 0);
+  const c = await api(`/people?${new URLSearchParams({ people_offset: people, pairs_offset: pairs, limit: PAGE_ROWS })}`);
   render(h("h1", {}, "People"),
     h("table", { id: "people" }, h("tr", {}, ["address", "name", "sent", "received"].map((x) => h("th", {}, x))),
       c.people.map((p) => h("tr", {}, h("td", {}, h("a", { href: "#/search?q=" + encodeURIComponent(`from:"${p.address}"`) }, p.address)),
         h("td", {}, p.name || ""), h("td", {}, p.sent), h("td", {}, p.received)))),
+    pagerLinks("people", params, "people", people, PAGE_ROWS, c.people.length, c.people_total, ["person", "people"]),
     h("h2", {}, "Who wrote to whom"),
-    h("table", {}, h("tr", {}, ["from", "to", "messages", "first", "last"].map((x) => h("th", {}, x))),
-      c.pairs.slice(0, 200).map((p) => h("tr", {}, h("td", {}, p.from), h("td", {}, p.to), h("td", {}, p.count), h("td", {}, p.first || ""), h("td", {}, p.last || "")))));
+    h("table", { id: "pairs" }, h("tr", {}, ["from", "to", "messages", "first", "last"].map((x) => h("th", {}, x))),
+      c.pairs.map((p) => h("tr", {}, h("td", {}, p.from), h("td", {}, p.to), h("td", {}, p.count), h("td", {}, p.first || ""), h("td", {}, p.last || "")))),
+    pagerLinks("people", params, "pairs", pairs, PAGE_ROWS, c.pairs.length, c.pairs_total, ["pair", "pairs"]));
 }
 
 // ---- spread ----------------------------------------------------------------

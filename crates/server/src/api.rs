@@ -299,22 +299,83 @@ pub async fn html(
     Ok(response)
 }
 
-/// `GET /api/v1/items/{id}/thread`: the conversation an email belongs to.
+/// Rows of a thread, periods of a timeline, people and pairs per page at
+/// most: every list the API returns is a page of it, with its total.
+const MAX_ROWS: u64 = 1000;
+
+/// `offset` and `limit` of a list; `limit` within `1..=MAX_ROWS`.
+fn rows(offset: Option<u64>, limit: Option<u64>, default: u64) -> (u64, u64) {
+    (
+        offset.unwrap_or(0),
+        limit.unwrap_or(default).clamp(1, MAX_ROWS),
+    )
+}
+
+/// Thread paging.
+#[derive(Deserialize)]
+pub struct ThreadParams {
+    /// Rows skipped.
+    #[serde(default)]
+    pub offset: Option<u64>,
+    /// Rows per page (default 200, at most 1,000).
+    #[serde(default)]
+    pub limit: Option<u64>,
+}
+
+/// A page of a conversation: its rows in reading order, with the counts of
+/// the whole tree.
+#[derive(Serialize)]
+pub struct ThreadPage {
+    /// Messages of the tree that are in the dump.
+    pub messages: usize,
+    /// Placeholders for messages the dump lacks.
+    pub missing: usize,
+    /// Email items in the tree.
+    pub items: usize,
+    /// Messages listed flat below the depth limit.
+    pub flattened: usize,
+    /// Rows of the whole tree (`messages + missing`).
+    pub rows_total: usize,
+    /// The first row's position.
+    pub offset: u64,
+    /// This page's rows, each with its depth in the tree.
+    pub rows: Vec<leakcheck_search::Row>,
+}
+
+/// `GET /api/v1/items/{id}/thread`: the conversation an email belongs to,
+/// read from the catalog's thread aggregate (its emails only), a page of
+/// rows at a time.
 pub async fn thread(
     State(state): State<AppState>,
     _auth: Auth,
     Path(id): Path<String>,
+    Query(p): Query<ThreadParams>,
 ) -> ApiResult<Response> {
     let id = item_id(&id)?;
-    let thread = state
+    let (offset, limit) = rows(p.offset, p.limit, 200);
+    let page = state
         .with_catalog(move |cat, inner| {
             cat.item(&id)?;
-            let emails = AppState::emails(inner, cat)?;
-            leakcheck_search::thread_of(&emails, &id)
-                .ok_or_else(|| ApiError::NotFound("this item is not an email".into()))
+            AppState::mail_totals(inner, cat)?;
+            let thread = leakcheck_search::thread_in(cat, &id)?
+                .ok_or_else(|| ApiError::NotFound("this item is not an email".into()))?;
+            let all = thread.rows();
+            Ok(ThreadPage {
+                messages: thread.messages,
+                missing: thread.missing,
+                items: thread.items,
+                flattened: thread.flattened,
+                rows_total: all.len(),
+                offset,
+                rows: all
+                    .into_iter()
+                    .skip(offset.try_into().unwrap_or(usize::MAX))
+                    .take(limit as usize)
+                    .collect(),
+            })
         })
         .await?;
-    Ok(Json(thread).into_response())
+    Ok(Json(page).into_response())
 }
 
 /// Timeline parameters.
@@ -323,9 +384,16 @@ pub struct TimelineParams {
     /// `day`, `week` or `month` (default).
     #[serde(default)]
     pub by: Option<String>,
+    /// Periods skipped.
+    #[serde(default)]
+    pub offset: Option<u64>,
+    /// Periods per page (default and at most 1,000).
+    #[serde(default)]
+    pub limit: Option<u64>,
 }
 
-/// `GET /api/v1/timeline`: messages per period.
+/// `GET /api/v1/timeline`: messages per period, from the catalog's per-day
+/// counts; `periods` is the number of periods in all.
 pub async fn timeline(
     State(state): State<AppState>,
     _auth: Auth,
@@ -341,21 +409,55 @@ pub async fn timeline(
             )));
         }
     };
+    let (offset, limit) = rows(p.offset, p.limit, MAX_ROWS);
     let t = state
         .with_catalog(move |cat, inner| {
-            let emails = AppState::emails(inner, cat)?;
-            Ok(leakcheck_search::timeline(&emails, by))
+            let totals = AppState::mail_totals(inner, cat)?;
+            let mut t = leakcheck_search::timeline_in(cat, &totals, by)?;
+            t.buckets = std::mem::take(&mut t.buckets)
+                .into_iter()
+                .skip(offset.try_into().unwrap_or(usize::MAX))
+                .take(limit as usize)
+                .collect();
+            Ok(t)
         })
         .await?;
     Ok(Json(t).into_response())
 }
 
-/// `GET /api/v1/people`: who wrote to whom.
-pub async fn people(State(state): State<AppState>, _auth: Auth) -> ApiResult<Response> {
+/// People paging: one page size for both lists, each with its own offset.
+#[derive(Deserialize)]
+pub struct PeopleParams {
+    /// Pairs skipped.
+    #[serde(default)]
+    pub pairs_offset: Option<u64>,
+    /// People skipped.
+    #[serde(default)]
+    pub people_offset: Option<u64>,
+    /// Rows per list (default 100, at most 1,000).
+    #[serde(default)]
+    pub limit: Option<u64>,
+}
+
+/// `GET /api/v1/people`: who wrote to whom, a page of pairs and a page of
+/// people from the catalog's aggregates, with both totals.
+pub async fn people(
+    State(state): State<AppState>,
+    _auth: Auth,
+    Query(p): Query<PeopleParams>,
+) -> ApiResult<Response> {
+    let (pairs_offset, limit) = rows(p.pairs_offset, p.limit, 100);
+    let people_offset = p.people_offset.unwrap_or(0);
     let c = state
         .with_catalog(move |cat, inner| {
-            let emails = AppState::emails(inner, cat)?;
-            Ok(leakcheck_search::correspondents(&emails))
+            let totals = AppState::mail_totals(inner, cat)?;
+            Ok(leakcheck_search::correspondents_in(
+                cat,
+                &totals,
+                pairs_offset,
+                people_offset,
+                limit,
+            )?)
         })
         .await?;
     Ok(Json(c).into_response())

@@ -7,9 +7,8 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use leakcheck_core::{EmailMeta, ItemId};
 use leakcheck_search::SearchIndex;
-use leakcheck_store::{Case, Catalog, Role};
+use leakcheck_store::{Case, Catalog, MailTotals, Role};
 use tokio::sync::Semaphore;
 
 use crate::error::{ApiError, ApiResult};
@@ -24,6 +23,9 @@ pub const PASSWORD_CHECKS: usize = 2;
 pub const PASSWORD_QUEUE: Duration = Duration::from_secs(10);
 /// Searches and exports running at once at most.
 pub const SEARCHES: usize = 2;
+/// Requests using the catalog at once at most (each on its own pooled
+/// connection): memory stays bounded however many clients wait.
+pub const CATALOG_SLOTS: usize = 8;
 
 /// How the server is run.
 #[derive(Clone, Debug, Default)]
@@ -39,9 +41,6 @@ pub struct Options {
     /// 0.0.0.0 or ::, any IP literal is).
     pub bind: Option<SocketAddr>,
 }
-
-/// Every email of the case with its parsed fields.
-pub type Emails = Arc<Vec<(ItemId, EmailMeta)>>;
 
 /// A logged-in user.
 #[derive(Clone, Debug)]
@@ -73,6 +72,8 @@ pub struct Inner {
     pub reader: leakcheck_search::IndexReader,
     /// Idle catalog connections (SQLite: one per thread at a time).
     catalogs: Mutex<Vec<Catalog>>,
+    /// Catalog work at once.
+    catalog_slots: Semaphore,
     /// Session token → session.
     pub sessions: Mutex<HashMap<String, Session>>,
     /// Recent login attempts.
@@ -81,9 +82,9 @@ pub struct Inner {
     pub password_checks: Semaphore,
     /// Searches and exports at once.
     pub searches: Semaphore,
-    /// The emails, parsed once for threads, people and timeline; kept with
-    /// the catalog's email count so that a later ingest is seen.
-    emails: Mutex<Option<(u64, Emails)>>,
+    /// One refresh of the mail aggregates at a time (the others wait for
+    /// it rather than compute the same again).
+    refreshing: Mutex<()>,
     /// One verification pass at a time.
     pub verifying: Semaphore,
     /// The operator's folders, hidden from viewers.
@@ -115,11 +116,12 @@ impl AppState {
             index,
             reader,
             catalogs: Mutex::new(Vec::new()),
+            catalog_slots: Semaphore::new(CATALOG_SLOTS),
             sessions: Mutex::new(HashMap::new()),
             limiter: Limiter::default(),
             password_checks: Semaphore::new(PASSWORD_CHECKS),
             searches: Semaphore::new(SEARCHES),
-            emails: Mutex::new(None),
+            refreshing: Mutex::new(()),
             verifying: Semaphore::new(1),
             paths: Paths::new(),
             options,
@@ -133,6 +135,12 @@ impl AppState {
         F: FnOnce(&mut Catalog, &Inner) -> ApiResult<T> + Send + 'static,
     {
         let state = self.clone();
+        let _slot = self
+            .0
+            .catalog_slots
+            .acquire()
+            .await
+            .map_err(|_| ApiError::Busy)?;
         tokio::task::spawn_blocking(move || {
             let inner = &state.0;
             let pooled = inner
@@ -142,11 +150,15 @@ impl AppState {
                 .pop();
             let mut catalog = match pooled {
                 Some(c) => c,
-                None => inner.case.catalog()?,
+                None => {
+                    let c = inner.case.catalog()?;
+                    c.for_serving()?;
+                    c
+                }
             };
             let out = f(&mut catalog, inner);
             let mut pool = inner.catalogs.lock().unwrap_or_else(|p| p.into_inner());
-            if pool.len() < 16 {
+            if pool.len() < CATALOG_SLOTS {
                 pool.push(catalog);
             }
             out
@@ -154,17 +166,15 @@ impl AppState {
         .await?
     }
 
-    /// The case's emails, parsed once and again only after they change.
-    pub fn emails(inner: &Inner, catalog: &Catalog) -> ApiResult<Emails> {
-        let count = catalog.email_count()?;
-        let mut cached = inner.emails.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some((n, emails)) = cached.as_ref()
-            && *n == count
-        {
-            return Ok(emails.clone());
+    /// The mail aggregates' totals, refreshed first when the catalog's
+    /// emails changed since (an ingest while serving, or a case made before
+    /// the aggregates): threads, people and timeline read nothing else of
+    /// the whole case.
+    pub fn mail_totals(inner: &Inner, catalog: &mut Catalog) -> ApiResult<MailTotals> {
+        if let Some(totals) = catalog.fresh_mail_totals()? {
+            return Ok(totals);
         }
-        let emails = Arc::new(catalog.emails()?);
-        *cached = Some((count, emails.clone()));
-        Ok(emails)
+        let _one = inner.refreshing.lock().unwrap_or_else(|p| p.into_inner());
+        Ok(leakcheck_search::fresh(catalog)?)
     }
 }

@@ -7,6 +7,7 @@
 //! that a PostgreSQL catalog can implement for team mode.
 #![warn(missing_docs)]
 
+pub use aggregates::{MailAggregates, MailTotals, Pair, Person};
 pub use blobs::{BlobStore, Spooled};
 pub use case::{Case, CaseSettings, Window};
 pub use catalog::{
@@ -21,6 +22,7 @@ pub use search_rows::{MAX_PLAIN_TEXT, SearchRow, TextRow};
 pub use team::{Access, Note, Role, Tag, User, normal_tag};
 pub use verification::EmailLink;
 
+mod aggregates;
 mod blobs;
 mod case;
 mod catalog;

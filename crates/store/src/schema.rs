@@ -151,7 +151,7 @@ const MIGRATIONS: &[&str] = &[
     r#"
     CREATE INDEX findings_flagging ON findings(item, verdict, check_id);
     "#,
-    // posts: posts from outside the dump (social networks, forums) that may
+    // 8: posts from outside the dump (social networks, forums) that may
     // spread its material, kept apart from its items, and what each matched.
     r#"
     CREATE TABLE posts (
@@ -178,6 +178,37 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (post, what)
     ) WITHOUT ROWID;
     CREATE INDEX post_matches_item ON post_matches(item);
+    "#,
+    // 9: the mail's aggregates (aggregates.rs), so that the timeline, people
+    // and threads are read, not computed from every email. Empty here: the
+    // first refresh after this fills them (they carry no stamp until then).
+    r#"
+    CREATE TABLE agg_days (
+        day      TEXT PRIMARY KEY,       -- YYYY-MM-DD, UTC
+        messages INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE agg_people (
+        rank     INTEGER PRIMARY KEY,    -- 0 = the busiest
+        address  TEXT NOT NULL,
+        name     TEXT,
+        sent     INTEGER NOT NULL,
+        received INTEGER NOT NULL
+    );
+    CREATE TABLE agg_pairs (
+        rank      INTEGER PRIMARY KEY,   -- 0 = the most frequent
+        sender    TEXT NOT NULL,
+        sender_name TEXT,
+        recipient TEXT NOT NULL,
+        recipient_name TEXT,
+        count     INTEGER NOT NULL,
+        first     TEXT,
+        last      TEXT
+    );
+    CREATE TABLE agg_threads (
+        item   TEXT PRIMARY KEY,
+        thread INTEGER NOT NULL          -- 0 = the oldest conversation
+    ) WITHOUT ROWID;
+    CREATE INDEX agg_threads_thread ON agg_threads(thread);
     "#,
 ];
 

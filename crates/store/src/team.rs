@@ -137,6 +137,16 @@ fn valid_user_name(name: &str) -> bool {
 }
 
 impl Catalog {
+    /// Trims this connection for a long-running server that pools several:
+    /// an 8 MB page cache and reads without a memory map (ingest's 64 MB
+    /// cache and 1 GB map suit one connection at a time; a server's would
+    /// hold the catalog's size in resident memory per connection).
+    pub fn for_serving(&self) -> Result<()> {
+        self.conn.pragma_update(None, "cache_size", -8192)?;
+        self.conn.pragma_update(None, "mmap_size", 0)?;
+        Ok(())
+    }
+
     /// Adds a user, or replaces the role and password of an existing one.
     pub fn put_user(&mut self, name: &str, role: Role, password_hash: &str) -> Result<()> {
         if !valid_user_name(name) {
