@@ -14,7 +14,7 @@ use crate::cli::{
     Cli, Command, DemoArgs, ErrorsArgs, IngestArgs, InitArgs, KeysAddArgs, KeysCommand,
     KeysFetchArgs, KeysImportArgs, LsArgs, Output, ShowArgs, VerifyArgs,
 };
-use crate::{cmd_explore, cmd_search, cmd_serve, cmd_variants, demo, progress, show};
+use crate::{cmd_explore, cmd_keys, cmd_search, cmd_serve, cmd_variants, demo, progress, show};
 
 pub fn run(cli: Cli) -> Result<u8> {
     match cli.command {
@@ -30,6 +30,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Keys(KeysCommand::List(a)) => keys_list(&open(&a.case)?, &a.out),
         Command::Keys(KeysCommand::Missing(a)) => keys_missing(&open(&a.case)?, &a.out),
         Command::Keys(KeysCommand::Fetch(a)) => keys_fetch(a),
+        Command::Keys(KeysCommand::Recover(a)) => cmd_keys::recover(a),
         Command::Verify(a) => verify(a),
         Command::Search(a) => cmd_search::search(a),
         Command::Reindex(a) => cmd_search::reindex(a),
@@ -548,7 +549,7 @@ fn demo_cmd(a: DemoArgs) -> Result<u8> {
     Ok(if code == 2 || verified == 2 { 2 } else { 0 })
 }
 
-fn key_record(
+pub fn key_record(
     name: String,
     txt: String,
     source: &str,
@@ -561,10 +562,11 @@ fn key_record(
         obtained: obtained.clone(),
         added_by: operator(),
         added_at: chrono::Utc::now().to_rfc3339(),
+        ..Default::default()
     }
 }
 
-fn save_keys(case: &Case, keys: Vec<leakcheck_core::KeyRecord>, o: &Output) -> Result<u8> {
+pub fn save_keys(case: &Case, keys: Vec<leakcheck_core::KeyRecord>, o: &Output) -> Result<u8> {
     let added = case.catalog()?.add_keys(&keys)?;
     let mut out = stdout();
     if o.json {
@@ -585,26 +587,27 @@ fn save_keys(case: &Case, keys: Vec<leakcheck_core::KeyRecord>, o: &Output) -> R
 
 fn keys_add(a: KeysAddArgs) -> Result<u8> {
     let case = open(&a.case)?;
-    let (name, txt) = leakcheck_core::KeyRecord::parse_line(&a.record).with_context(|| {
-        format!(
-            "--record {:?}: expected \"<selector>._domainkey.<domain> <TXT value>\"",
-            a.record
-        )
-    })?;
-    save_keys(
-        &case,
-        vec![key_record(
-            name,
-            txt,
-            &a.provenance.source,
-            &a.provenance.obtained,
-        )],
-        &a.out,
-    )
+    let (name, txt) = match (&a.record, &a.private_key, &a.name) {
+        (Some(record), _, _) => {
+            leakcheck_core::KeyRecord::parse_line(record).with_context(|| {
+                format!(
+                    "--record {record:?}: expected \"<selector>._domainkey.<domain> <TXT value>\""
+                )
+            })?
+        }
+        (None, Some(pem), Some(name)) => cmd_keys::public_half(pem, name)?,
+        _ => bail!("give --record, or --private-key with --name"),
+    };
+    let mut key = key_record(name, txt, &a.provenance.source, &a.provenance.obtained);
+    key.private_published = cmd_keys::checked_date(a.private_key_published.as_deref())?;
+    save_keys(&case, vec![key], &a.out)
 }
 
 fn keys_import(a: KeysImportArgs) -> Result<u8> {
     let case = open(&a.case)?;
+    if a.archive {
+        return cmd_keys::import_archive(&case, &a);
+    }
     let text = std::fs::read_to_string(&a.file)
         .with_context(|| format!("reading {}", a.file.display()))?;
     let mut keys = Vec::new();
@@ -677,9 +680,18 @@ fn keys_missing(case: &Case, o: &Output) -> Result<u8> {
                 (Some(a), Some(b)) => format!(", emails dated {}..{}", &a[..10], &b[..10]),
                 _ => String::new(),
             };
+            let recover = if m.rsa_dkim_signatures >= 2 {
+                format!(
+                    "; recoverable from its {} RSA signatures with `leakcheck keys recover` \
+                     if two of them are intact",
+                    m.rsa_dkim_signatures
+                )
+            } else {
+                String::new()
+            };
             writeln!(
                 out,
-                "{}  ({} signatures{span})",
+                "{}  ({} signatures{span}{recover})",
                 for_terminal(&m.name),
                 m.signatures
             )?;
