@@ -49,8 +49,7 @@ pub fn recover(a: KeysRecoverArgs) -> Result<u8> {
     let mut by_name: BTreeMap<String, Vec<Signed>> = BTreeMap::new();
     let mut unreadable = 0usize;
     for (id, meta) in &emails {
-        if by_name.len() == wanted.len()
-            && by_name.values().all(|v| v.len() >= SIGNATURES_PER_KEY)
+        if by_name.len() == wanted.len() && by_name.values().all(|v| v.len() >= SIGNATURES_PER_KEY)
         {
             break;
         }
@@ -81,7 +80,13 @@ pub fn recover(a: KeysRecoverArgs) -> Result<u8> {
     let mut out = stdout();
     let mut found = 0;
     for name in wanted.iter().filter(|n| !by_name.contains_key(*n)) {
-        report(&mut out, &a, name, "no RSA signature with an intact body", None)?;
+        report(
+            &mut out,
+            &a,
+            name,
+            "no RSA signature with an intact body",
+            None,
+        )?;
     }
     for (name, signatures) in &by_name {
         let t0 = Instant::now();
@@ -161,9 +166,7 @@ pub fn recover(a: KeysRecoverArgs) -> Result<u8> {
                 report(&mut out, &a, name, &why, Some(seconds))?;
             }
             Outcome::TooFew { signatures } => {
-                let why = format!(
-                    "{signatures} usable signature(s) of one size: two are needed"
-                );
+                let why = format!("{signatures} usable signature(s) of one size: two are needed");
                 report(&mut out, &a, name, &why, Some(seconds))?;
             }
             Outcome::Stopped(why) => report(&mut out, &a, name, &why, Some(seconds))?,
@@ -280,8 +283,8 @@ pub fn import_archive(case: &Case, a: &KeysImportArgs) -> Result<u8> {
             if line.trim().is_empty() {
                 continue;
             }
-            let e: ArchiveEntry =
-                serde_json::from_str(line).with_context(|| format!("{}: not an archive entry", at(n + 1)))?;
+            let e: ArchiveEntry = serde_json::from_str(line)
+                .with_context(|| format!("{}: not an archive entry", at(n + 1)))?;
             entries.push((n + 1, e));
         }
     } else {

@@ -2,7 +2,9 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 use std::time::Duration;
 
-use leakcheck_core::{CheckId, DocMeta, EmailMeta, Finding, ItemId, KeyOrigin, KeyRecord, Record, Verdict};
+use leakcheck_core::{
+    CheckId, DocMeta, EmailMeta, Finding, ItemId, KeyOrigin, KeyRecord, Record, Verdict,
+};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
@@ -801,13 +803,8 @@ impl Catalog {
                         ])?;
                         n
                     }
-                    KeyOrigin::Recovered => recovered.execute(params![
-                        k.name,
-                        k.txt,
-                        k.source,
-                        k.added_by,
-                        k.added_at
-                    ])?,
+                    KeyOrigin::Recovered => recovered
+                        .execute(params![k.name, k.txt, k.source, k.added_by, k.added_at])?,
                 };
             }
         }

@@ -9,13 +9,13 @@ use std::collections::HashMap;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use leakcheck_core::{KeyOrigin, KeyRecord};
-use rsa::pkcs1::{DecodeRsaPrivateKey, DecodeRsaPublicKey};
-use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePublicKey};
-use rsa::traits::PublicKeyParts;
 use mail_auth::common::crypto::Algorithm;
 use mail_auth::common::parse::TxtRecordParser;
 use mail_auth::common::verify::DomainKey;
 use mail_auth::dkim::DkimError;
+use rsa::pkcs1::{DecodeRsaPrivateKey, DecodeRsaPublicKey};
+use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePublicKey};
+use rsa::traits::PublicKeyParts;
 
 /// RSA keys below this many bits can be factored: their signatures prove
 /// nothing and are not checked (RFC 8301).
@@ -299,7 +299,10 @@ pub fn rsa_txt(n: &[u8], e: &[u8]) -> Result<String, String> {
         rsa::BigUint::from_bytes_be(e),
     );
     let der = key.to_public_key_der().map_err(|e| e.to_string())?;
-    Ok(format!("v=DKIM1; k=rsa; p={}", STANDARD.encode(der.as_bytes())))
+    Ok(format!(
+        "v=DKIM1; k=rsa; p={}",
+        STANDARD.encode(der.as_bytes())
+    ))
 }
 
 /// The DKIM TXT record of the public half of a PEM RSA private key

@@ -209,10 +209,7 @@ fn a_published_private_key_makes_later_signatures_unverifiable() {
         "{}",
         f.summary
     );
-    assert_eq!(
-        f.evidence["signatures"][0]["result"],
-        "private-key-public"
-    );
+    assert_eq!(f.evidence["signatures"][0]["result"], "private-key-public");
     key.private_published = Some(day(1));
     let f = check(&mail, &[key]);
     assert_eq!(f.verdict, Verdict::Authentic, "{}", f.summary);
