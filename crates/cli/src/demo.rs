@@ -51,7 +51,7 @@ struct DemoSigner {
 /// bits keeps the demo's recovery to seconds.
 enum DemoKey {
     Ed25519(DkimKeyPair),
-    Rsa(rsa::RsaPrivateKey),
+    Rsa(Box<rsa::RsaPrivateKey>),
 }
 
 /// The headers the demo signs (From twice: a From added above is not signed).
@@ -488,7 +488,9 @@ pub fn write_key_dump(dir: &Path) -> Result<String> {
     fs::create_dir_all(dir)?;
     let pair = DkimKeyPair::generate_rsa(1024)?;
     let signer = DemoSigner {
-        key: DemoKey::Rsa(rsa::RsaPrivateKey::from_pkcs1_der(pair.private_key())?),
+        key: DemoKey::Rsa(Box::new(rsa::RsaPrivateKey::from_pkcs1_der(
+            pair.private_key(),
+        )?)),
         selector: "press2017",
         domain: "news.example",
     };
