@@ -986,6 +986,38 @@ mod tests {
         }
     }
 
+    /// A recovered key and the same value imported are two records; an
+    /// archive window or publication date fills in a key already present.
+    #[test]
+    fn keys_keep_their_origin_window_and_publication() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut cat = Catalog::open(&dir.path().join("c.sqlite")).unwrap();
+        let key = |origin, source: &str| KeyRecord {
+            name: "s._domainkey.x.org".into(),
+            txt: "v=DKIM1; p=AB".into(),
+            source: source.into(),
+            origin,
+            ..KeyRecord::default()
+        };
+        let recovered = key(KeyOrigin::Recovered, "recovered from items a, b");
+        assert_eq!(cat.add_keys(&[recovered.clone()]).unwrap(), 1);
+        assert_eq!(cat.add_keys(&[key(KeyOrigin::Imported, "dns")]).unwrap(), 1);
+        let archive = KeyRecord {
+            first_seen: Some("2016-01-01".into()),
+            last_seen: Some("2018-01-01".into()),
+            private_published: Some("2019-06-01".into()),
+            ..key(KeyOrigin::Imported, "archive")
+        };
+        assert_eq!(cat.add_keys(&[archive]).unwrap(), 0);
+        let keys = cat.keys().unwrap();
+        assert_eq!(keys.len(), 2);
+        assert_eq!(keys[0].origin, KeyOrigin::Imported);
+        assert_eq!(keys[0].source, "dns", "kept as first recorded");
+        assert_eq!(keys[0].first_seen.as_deref(), Some("2016-01-01"));
+        assert_eq!(keys[0].private_published.as_deref(), Some("2019-06-01"));
+        assert_eq!(keys[1], recovered);
+    }
+
     /// Rows the catalog wrote and can no longer read are errors that name
     /// the row, never "no metadata", "no verdict" or "no text".
     #[test]
