@@ -765,15 +765,31 @@ fn keys_list(case: &Case, o: &Output) -> Result<u8> {
             let txt: String = k.txt.chars().take(40).collect();
             writeln!(
                 out,
-                "{}  {}…\n    source: {}{}",
+                "{}  {}…\n    {}: {}{}",
                 for_terminal(&k.name),
                 for_terminal(&txt),
+                k.origin.as_str(),
                 for_terminal(&k.source),
                 k.obtained
                     .as_deref()
                     .map(|d| format!(" (obtained {d})"))
                     .unwrap_or_default()
             )?;
+            if k.first_seen.is_some() || k.last_seen.is_some() {
+                writeln!(
+                    out,
+                    "    seen in DNS by the archive: {} to {}",
+                    for_terminal(k.first_seen.as_deref().unwrap_or("?")),
+                    for_terminal(k.last_seen.as_deref().unwrap_or("?"))
+                )?;
+            }
+            if let Some(d) = &k.private_published {
+                writeln!(
+                    out,
+                    "    private key public since {}: later signatures prove nothing",
+                    for_terminal(d)
+                )?;
+            }
         }
     }
     out.flush()?;

@@ -39,6 +39,11 @@ use crate::signed::{body_hash_matches, strip_b_value};
 /// require it, but every key generator in use picks it).
 pub const EXPONENT: u32 = 65_537;
 
+/// Signature sizes recovered, in bytes: 512 to 4096-bit keys. A larger
+/// `b=` in a hostile dump would make `s^e` too big to hold (a 1 MB one,
+/// 500 billion bits).
+pub const SIGNATURE_BYTES: std::ops::RangeInclusive<usize> = 64..=512;
+
 /// Pairs tried per key before giving up: each costs up to a minute.
 pub const MAX_PAIRS: usize = 10;
 
@@ -76,7 +81,7 @@ pub fn signed_data(item: &ItemId, raw: &[u8]) -> Vec<Signed> {
     for h in &msg.dkim_headers {
         let sig = &h.header;
         if sig.a == Algorithm::Ed25519Sha256
-            || sig.b.is_empty()
+            || !SIGNATURE_BYTES.contains(&sig.b.len())
             || !body_hash_matches(&msg, sig.cb, sig.a, sig.l, &sig.bh)
         {
             continue;
