@@ -439,6 +439,19 @@ pub enum KeysCommand {
     /// signatures use it and the dates of those emails: what to look for in
     /// web archives and key collections.
     Missing(CaseArgs),
+    /// Recompute RSA keys from the dump's own signatures.
+    ///
+    /// For each RSA key name with two or more signatures whose body hash
+    /// matches, the modulus is the GCD of `s^e − m` over a pair of them
+    /// (GMP; about a minute for a 2048-bit key). A pair holding a message
+    /// whose signed headers were changed gives no modulus and the next pair
+    /// is tried; signatures that do not verify with the key found are
+    /// listed. The key is stored as *recovered* with its provenance and
+    /// printed as a DNS TXT record to compare with archives: a signature
+    /// that verifies with it is *consistent* (the same key signed), and
+    /// *authentic* only once the same key is imported from an independent
+    /// source.
+    Recover(KeysRecoverArgs),
     /// Look missing keys up in live DNS (the only network access leakcheck makes).
     ///
     /// A key served today is today's key: for an old leak it has often been
@@ -446,6 +459,21 @@ pub enum KeysCommand {
     /// key found is stored with "live DNS" as its source and the time of the
     /// lookup, so later runs are reproducible offline.
     Fetch(KeysFetchArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct KeysRecoverArgs {
+    /// The case folder.
+    pub case: PathBuf,
+    /// Only this key (`selector._domainkey.domain`, or a selector).
+    #[arg(long, value_name = "NAME")]
+    pub selector: Option<String>,
+    /// Stop the work after this many seconds (the GCD runs in a child
+    /// process, killed when the time is up).
+    #[arg(long, value_name = "N", default_value_t = 600)]
+    pub max_seconds: u64,
+    #[command(flatten)]
+    pub out: Output,
 }
 
 #[derive(Args, Debug)]
@@ -464,8 +492,19 @@ pub struct KeysAddArgs {
     /// The case folder.
     pub case: PathBuf,
     /// `<selector>._domainkey.<domain> <TXT value>`, e.g. "20120113._domainkey.gmail.com v=DKIM1; k=rsa; p=MIIB...".
-    #[arg(long)]
-    pub record: String,
+    #[arg(long, required_unless_present = "private_key")]
+    pub record: Option<String>,
+    /// A published PEM RSA private key (PKCS#8 or PKCS#1): its public half
+    /// is derived and added under --name.
+    #[arg(long, value_name = "FILE", conflicts_with = "record", requires_all = ["name", "private_key_published"])]
+    pub private_key: Option<PathBuf>,
+    /// The key's name (`selector._domainkey.domain`), with --private-key.
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// Since when the key's private half has been public (YYYY-MM-DD):
+    /// a signature made after that date proves nothing (unverifiable).
+    #[arg(long, value_name = "DATE")]
+    pub private_key_published: Option<String>,
     #[command(flatten)]
     pub provenance: Provenance,
     #[command(flatten)]
@@ -489,6 +528,13 @@ pub struct KeysImportArgs {
     pub case: PathBuf,
     /// File of `<selector>._domainkey.<domain> <TXT value>` lines (# comments allowed).
     pub file: PathBuf,
+    /// FILE is a key archive's export: CSV with a header row, or JSON
+    /// lines, with domain, selector, key (TXT value or bare `p=`),
+    /// first_seen and last_seen. The dates are kept as the key's observed
+    /// window: a signature made outside it is qualified, far outside it
+    /// (over 180 days) suspicious.
+    #[arg(long)]
+    pub archive: bool,
     #[command(flatten)]
     pub provenance: Provenance,
     #[command(flatten)]

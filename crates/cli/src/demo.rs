@@ -46,9 +46,19 @@ fn with_attachment(head: &str, text: &str, name: &str, ctype: &str, part: &str) 
     )
 }
 
-/// Signs mail as `campaign.example` with a key made for the demo.
+/// Signs mail with a key made for the demo.
 struct DemoSigner {
-    key: DkimKeyPair,
+    key: DemoKey,
+    selector: &'static str,
+    domain: &'static str,
+}
+
+/// The campaign signs with Ed25519; the newspaper of the key-recovery part
+/// with RSA (only an RSA key can be recomputed from its signatures). 1024
+/// bits keeps the demo's recovery to seconds.
+enum DemoKey {
+    Ed25519(DkimKeyPair),
+    Rsa(Box<rsa::RsaPrivateKey>),
 }
 
 /// The headers the demo signs (From twice: a From added above is not signed).
@@ -98,17 +108,18 @@ impl DemoSigner {
         self.sign_at(msg, date)
     }
 
-    /// Signs with `t=` set to `t` (Unix seconds), relaxed/relaxed, Ed25519.
+    /// Signs with `t=` set to `t` (Unix seconds), relaxed/relaxed, SHA-256.
     /// Written here because mail-auth's signer always dates a signature now,
     /// and a 2017 message signed today is exactly what `email.signature-time`
     /// flags.
     fn sign_at(&self, msg: &str, t: i64) -> Result<String> {
         use base64::Engine;
-        use mail_auth::common::crypto::SigningKey;
+        use mail_auth::common::crypto::{HashAlgorithm, SigningKey};
         let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
-        let key = Ed25519Key::from_pkcs8_der(self.key.private_key())?;
         let (head, body) = msg.split_once("\r\n\r\n").unwrap_or((msg, ""));
-        let bh = b64(key.hash(relaxed_body(body).as_bytes()).as_ref());
+        let bh = b64(HashAlgorithm::Sha256
+            .hash(relaxed_body(body).as_bytes())
+            .as_ref());
         // Header fields, unfolded, and each signed name taken from the
         // bottom up, as RFC 6376 5.4.2 says.
         let mut fields: Vec<(String, String)> = Vec::new();
@@ -134,21 +145,46 @@ impl DemoSigner {
                 data.push_str("\r\n");
             }
         }
+        let a = match self.key {
+            DemoKey::Ed25519(_) => "ed25519-sha256",
+            DemoKey::Rsa(_) => "rsa-sha256",
+        };
         let tags = format!(
-            "v=1; a=ed25519-sha256; s=demo2017; d=campaign.example; c=relaxed/relaxed; h={}; t={t}; bh={bh}; b=",
+            "v=1; a={a}; s={}; d={}; c=relaxed/relaxed; h={}; t={t}; bh={bh}; b=",
+            self.selector,
+            self.domain,
             SIGNED.join(":")
         );
         data.push_str(&relaxed_header("DKIM-Signature", &tags));
-        let b = b64(&key.sign(data.as_bytes())?);
+        let signature = match &self.key {
+            DemoKey::Ed25519(pair) => {
+                Ed25519Key::from_pkcs8_der(pair.private_key())?.sign(data.as_bytes())?
+            }
+            DemoKey::Rsa(key) => {
+                let digest = HashAlgorithm::Sha256.hash(data.as_bytes());
+                key.sign(rsa::Pkcs1v15Sign::new::<sha2::Sha256>(), digest.as_ref())?
+            }
+        };
+        let b = b64(&signature);
         Ok(format!("DKIM-Signature: {tags}{b}\r\n{msg}"))
     }
 
     /// The public key as a `keys import` line.
-    fn record(&self) -> String {
-        format!(
-            "demo2017._domainkey.campaign.example v=DKIM1; k=ed25519; p={}",
-            self.key.encoded_public_key()
-        )
+    fn record(&self) -> Result<String> {
+        let txt = match &self.key {
+            DemoKey::Ed25519(pair) => {
+                format!("v=DKIM1; k=ed25519; p={}", pair.encoded_public_key())
+            }
+            DemoKey::Rsa(key) => {
+                use rsa::traits::PublicKeyParts;
+                leakcheck_verify::keys::rsa_txt(&key.n().to_bytes_be(), &key.e().to_bytes_be())
+                    .map_err(anyhow::Error::msg)?
+            }
+        };
+        Ok(format!(
+            "{}._domainkey.{} {txt}",
+            self.selector, self.domain
+        ))
     }
 }
 
@@ -158,7 +194,9 @@ pub fn write_dump(dir: &Path) -> Result<String> {
     let mail = dir.join("mail");
     fs::create_dir_all(mail.join("eml"))?;
     let signer = DemoSigner {
-        key: DkimKeyPair::generate_ed25519()?,
+        key: DemoKey::Ed25519(DkimKeyPair::generate_ed25519()?),
+        selector: "demo2017",
+        domain: "campaign.example",
     };
 
     let kickoff = email(
@@ -443,5 +481,48 @@ pub fn write_dump(dir: &Path) -> Result<String> {
     locked.start_file("confidentiel/donateurs.csv", aes)?;
     locked.write_all(b"donateur,montant\nA. Durand,7500\nB. Leroy,7500\n")?;
     fs::write(dir.join("locked.zip"), locked.finish()?.into_inner())?;
-    Ok(signer.record())
+    signer.record()
+}
+
+/// Writes the key-recovery sample into `dir`: two emails a newspaper
+/// signed with an RSA key the demo then withholds. Returns that key as a
+/// `keys import` line, for the step that imports it afterwards.
+pub fn write_key_dump(dir: &Path) -> Result<String> {
+    use rsa::pkcs1::DecodeRsaPrivateKey;
+    fs::create_dir_all(dir)?;
+    let pair = DkimKeyPair::generate_rsa(1024)?;
+    let signer = DemoSigner {
+        key: DemoKey::Rsa(Box::new(rsa::RsaPrivateKey::from_pkcs1_der(
+            pair.private_key(),
+        )?)),
+        selector: "press2017",
+        domain: "news.example",
+    };
+    for (n, (date, subject, body)) in [
+        (
+            "Thu, 13 Apr 2017 08:30:00 +0000",
+            "Interview request",
+            "Would you be available on Friday?",
+        ),
+        (
+            "Fri, 14 Apr 2017 09:10:00 +0000",
+            "Re: Interview request",
+            "Friday at 10 in our office, then.",
+        ),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let msg = email(
+            "Press Office <press@news.example>",
+            "anne@campaign.example",
+            date,
+            subject,
+            &format!("press-{}@news.example", n + 1),
+            "",
+            body,
+        );
+        fs::write(dir.join(format!("press-{}.eml", n + 1)), signer.sign(&msg)?)?;
+    }
+    signer.record()
 }

@@ -12,6 +12,7 @@ use clap::Parser;
 mod cli;
 mod cmd;
 mod cmd_explore;
+mod cmd_keys;
 mod cmd_search;
 mod cmd_serve;
 mod cmd_spread;
@@ -31,7 +32,20 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// child (see `leakcheck_extract::native`): no command of its own.
 pub const DECODER_ARG: &str = "decode-native";
 
+/// The hidden first argument that makes this process a key recovery's GCD
+/// child (see `leakcheck_verify::recover`).
+pub const GCD_ARG: &str = "keys-gcd";
+
 fn main() -> ExitCode {
+    if std::env::args_os().nth(1).is_some_and(|a| a == GCD_ARG) {
+        return match leakcheck_verify::recover::serve_gcd_child() {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                let _ = writeln!(io::stderr(), "leakcheck keys-gcd: {e}");
+                ExitCode::from(2)
+            }
+        };
+    }
     if std::env::args_os().nth(1).is_some_and(|a| a == DECODER_ARG) {
         let code = leakcheck_extract::native::serve_child();
         return ExitCode::from(u8::try_from(code).unwrap_or(2));

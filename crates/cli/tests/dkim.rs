@@ -196,6 +196,7 @@ fn verify_end_to_end_on_generated_mail() {
     };
     assert_eq!(find("Signed: plan")["verdict"], "authentic");
     assert_eq!(find("Signed: figures")["verdict"], "altered");
+    key_archaeology(dir.path());
     // The Outlook .msg keeps a valid DKIM-Signature in its transport headers,
     // but its bytes are rebuilt: no DKIM result may be claimed on them.
     let minutes = find("Compte rendu du comité");
@@ -452,4 +453,165 @@ fn keys_missing_lists_what_to_look_for_and_fetch_stores_nothing_it_did_not_find(
         "--json".as_ref(),
     ]);
     assert_eq!(list.stdout.lines().count(), 1, "only the demo key");
+}
+
+fn json_lines(run: &crate::util::Run) -> Vec<serde_json::Value> {
+    run.stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// The demo's key-recovery case (its key recovered, then imported), and
+/// the same two emails in fresh cases for the time bound, the archive
+/// window and the published private key.
+fn key_archaeology(dir: &Path) {
+    let keys_case = dir.join("demo-keys-case");
+    let keys = json_lines(&lc([
+        "keys".as_ref(),
+        "list".as_ref(),
+        keys_case.as_os_str(),
+        "--json".as_ref(),
+    ]));
+    assert_eq!(keys.len(), 2, "{keys:?}");
+    let imported = keys.iter().find(|k| k["origin"] == "imported").unwrap();
+    let recovered = keys.iter().find(|k| k["origin"] == "recovered").unwrap();
+    // Recovered exactly: the same TXT record the signer published.
+    assert_eq!(imported["txt"], recovered["txt"]);
+    assert!(
+        recovered["source"]
+            .as_str()
+            .unwrap()
+            .contains("2 of 2 signatures read verify with it"),
+        "{recovered}"
+    );
+    let verdicts = json_lines(&lc([
+        "verify".as_ref(),
+        keys_case.as_os_str(),
+        "--json".as_ref(),
+    ]));
+    assert_eq!(verdicts.len(), 2);
+    for v in &verdicts {
+        assert_eq!(v["verdict"], "authentic", "{v}");
+        let dkim = v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["check"] == "email.dkim")
+            .unwrap();
+        let sig = &dkim["evidence"]["signatures"][0];
+        assert_eq!(sig["key_origin"], "imported");
+        assert_eq!(sig["key_twin"], recovered["source"], "{sig}");
+    }
+
+    let dump = dir.join("demo-keys-dump");
+    let fresh = |name: &str| {
+        let (case, run) = crate::util::ingest(&dir.join(name), &[dump.as_path()]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        case
+    };
+    // Missing, and said to be recoverable; --max-seconds bounds the work.
+    let case = fresh("bounded");
+    let missing = lc(["keys".as_ref(), "missing".as_ref(), case.as_os_str()]);
+    assert!(
+        missing
+            .stdout
+            .contains("recoverable from its 2 RSA signatures"),
+        "{}",
+        missing.stdout
+    );
+    let t0 = std::time::Instant::now();
+    let run = lc([
+        "keys".as_ref(),
+        "recover".as_ref(),
+        case.as_os_str(),
+        "--max-seconds".as_ref(),
+        "1".as_ref(),
+        "--json".as_ref(),
+    ]);
+    assert!(
+        t0.elapsed().as_secs() < 10,
+        "not bounded: {:?}",
+        t0.elapsed()
+    );
+    assert_eq!(run.code, 1);
+    let j = run.json();
+    assert_eq!(j["outcome"], "not-recovered");
+    assert_eq!(j["reason"], "the time given (--max-seconds) ran out");
+
+    // An archive saw the key from 2019 on: the 2017 signatures are far
+    // outside its window (suspicious); an archive window around 2017 is fine.
+    let txt = imported["txt"].as_str().unwrap();
+    let p = txt.split("p=").nth(1).unwrap();
+    for (name, first, verdict) in [
+        ("far", "2019-01-01", "suspicious"),
+        ("near", "2017-01-01", "authentic"),
+    ] {
+        let case = fresh(name);
+        let csv = dir.join(format!("{name}.csv"));
+        std::fs::write(
+            &csv,
+            format!("domain,selector,key,first_seen,last_seen\nnews.example,press2017,{p},{first},2020-06-30\n"),
+        )
+        .unwrap();
+        let run = lc([
+            "keys".as_ref(),
+            "import".as_ref(),
+            case.as_os_str(),
+            "--archive".as_ref(),
+            csv.as_os_str(),
+            "--source".as_ref(),
+            "test archive".as_ref(),
+        ]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        for v in json_lines(&lc([
+            "verify".as_ref(),
+            case.as_os_str(),
+            "--json".as_ref(),
+        ])) {
+            assert_eq!(v["verdict"], verdict, "{v}");
+        }
+    }
+
+    // The private half public since 14 April 2017 (the start of that day):
+    // the email signed on the 13th verifies, the one signed on the 14th is
+    // unverifiable.
+    let case = fresh("published");
+    let run = lc([
+        "keys".as_ref(),
+        "add".as_ref(),
+        case.as_os_str(),
+        "--record".as_ref(),
+        format!("press2017._domainkey.news.example {txt}").as_ref(),
+        "--source".as_ref(),
+        "the operator's page".as_ref(),
+        "--private-key-published".as_ref(),
+        "2017-04-14".as_ref(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let mut by_verdict: Vec<String> = json_lines(&lc([
+        "verify".as_ref(),
+        case.as_os_str(),
+        "--json".as_ref(),
+    ]))
+    .iter()
+    .map(|v| {
+        let dkim = v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["check"] == "email.dkim")
+            .unwrap();
+        format!("{} {}", dkim["verdict"].as_str().unwrap(), dkim["summary"])
+    })
+    .collect();
+    by_verdict.sort();
+    assert!(by_verdict[0].starts_with("authentic"), "{by_verdict:?}");
+    assert!(
+        by_verdict[1].starts_with("unverifiable")
+            && by_verdict[1].contains(
+                "the signing key's private half has been public since 2017-04-14: anyone could have signed"
+            ),
+        "{by_verdict:?}"
+    );
 }

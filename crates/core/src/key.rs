@@ -2,7 +2,7 @@ use serde::{Deserialize, Serialize};
 
 /// A DKIM public key record kept in the case, with where it came from: a key
 /// is evidence, and a verification is only as good as its key's provenance.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KeyRecord {
     /// `<selector>._domainkey.<domain>`, lower case, no trailing dot.
     pub name: String,
@@ -18,6 +18,43 @@ pub struct KeyRecord {
     pub added_by: Option<String>,
     /// When it was added to the case (RFC 3339).
     pub added_at: String,
+    /// Whether the key comes from outside the dump or was recomputed from
+    /// the dump's own signatures.
+    #[serde(default)]
+    pub origin: KeyOrigin,
+    /// When a key archive first saw the key in DNS (a date).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_seen: Option<String>,
+    /// When a key archive last saw the key in DNS (a date).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_seen: Option<String>,
+    /// Since when the key's private half has been public (a date): anyone
+    /// could sign with it from then on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub private_published: Option<String>,
+}
+
+/// Where a key's value comes from: this decides what a signature that
+/// verifies with it proves.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum KeyOrigin {
+    /// From a source independent of the dump (DNS, an archive, a vendor page).
+    #[default]
+    Imported,
+    /// Recomputed from signatures in the dump: it shows which messages the
+    /// same private key signed, not whose key it is.
+    Recovered,
+}
+
+impl KeyOrigin {
+    /// Stable lower-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyOrigin::Imported => "imported",
+            KeyOrigin::Recovered => "recovered",
+        }
+    }
 }
 
 impl KeyRecord {

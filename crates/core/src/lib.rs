@@ -15,7 +15,7 @@ pub use email::{Address, EmailMeta};
 pub use error::{Error, Result};
 pub use finding::{Finding, Verdict};
 pub use id::ItemId;
-pub use key::KeyRecord;
+pub use key::{KeyOrigin, KeyRecord};
 pub use kind::Kind;
 pub use limits::Limits;
 pub use message_index::{MessageIndex, normalise_message_id};

@@ -483,8 +483,12 @@ function postItem(p) {
 async function keysPage() {
   const keys = await api("/keys");
   const parts = [h("h1", {}, "DKIM keys"),
-    h("table", { id: "keys" }, h("tr", {}, ["name", "source", "obtained", "added by", "record"].map((x) => h("th", {}, x))),
-      keys.map((k) => h("tr", {}, h("td", {}, k.name), h("td", {}, k.source), h("td", {}, k.obtained || ""), h("td", {}, k.added_by || ""), h("td", {}, k.txt.slice(0, 80) + (k.txt.length > 80 ? "…" : "")))))];
+    h("p", {}, "Recovered keys were recomputed from the dump's own signatures: they show which messages one key signed, not whose key it is. An archive window is when a key archive saw the key in DNS; a private key public since a date makes later signatures prove nothing."),
+    h("table", { id: "keys" }, h("tr", {}, ["name", "origin", "source", "archive window", "private key public since", "obtained", "added by", "record"].map((x) => h("th", {}, x))),
+      keys.map((k) => h("tr", {}, h("td", {}, k.name), h("td", {}, k.origin || "imported"), h("td", {}, k.source),
+        h("td", {}, k.first_seen || k.last_seen ? `${k.first_seen || "?"} to ${k.last_seen || "?"}` : ""),
+        h("td", {}, k.private_published || ""), h("td", {}, k.obtained || ""), h("td", {}, k.added_by || ""),
+        h("td", {}, k.txt.slice(0, 80) + (k.txt.length > 80 ? "…" : "")))))];
   if (session.role === "admin") {
     const record = h("input", { id: "key-record", placeholder: "selector._domainkey.domain v=DKIM1; k=rsa; p=…", size: 60 });
     const source = h("input", { id: "key-source", placeholder: "where it comes from" });

@@ -288,6 +288,7 @@ pub async fn add_key(
                 obtained: k.obtained,
                 added_by: Some(auth.user.clone()),
                 added_at: chrono::Utc::now().to_rfc3339(),
+                ..KeyRecord::default()
             };
             let added = cat.add_keys(&[key])?;
             auth.log(cat, "key-add", None, Some(&name))?;

@@ -2,7 +2,9 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 use std::time::Duration;
 
-use leakcheck_core::{CheckId, DocMeta, EmailMeta, Finding, ItemId, KeyRecord, Record, Verdict};
+use leakcheck_core::{
+    CheckId, DocMeta, EmailMeta, Finding, ItemId, KeyOrigin, KeyRecord, Record, Verdict,
+};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
@@ -755,29 +757,71 @@ impl Catalog {
 
 impl Catalog {
     /// Adds DKIM keys; a key already present (same name and value) is kept
-    /// as first recorded. Returns how many were new.
+    /// as first recorded, except that an archive window or a private-key
+    /// publication date it lacked is filled in. A recovered key goes to its
+    /// own table. Returns how many were new.
     pub fn add_keys(&mut self, keys: &[KeyRecord]) -> Result<usize> {
         let tx = self.conn.transaction()?;
         let mut added = 0;
         {
-            let mut stmt = tx.prepare(
-                "INSERT OR IGNORE INTO dkim_keys (name, txt, source, obtained, added_by, added_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            let mut imported = tx.prepare(
+                "INSERT INTO dkim_keys (name, txt, source, obtained, added_by, added_at,
+                                        first_seen, last_seen, private_published)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                 ON CONFLICT (name, txt) DO NOTHING",
+            )?;
+            let mut facts = tx.prepare(
+                "UPDATE dkim_keys SET first_seen = COALESCE(first_seen, ?3),
+                        last_seen = COALESCE(last_seen, ?4),
+                        private_published = COALESCE(private_published, ?5)
+                 WHERE name = ?1 AND txt = ?2",
+            )?;
+            let mut recovered = tx.prepare(
+                "INSERT OR IGNORE INTO recovered_keys (name, txt, source, added_by, added_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
             )?;
             for k in keys {
-                added += stmt.execute(params![
-                    k.name, k.txt, k.source, k.obtained, k.added_by, k.added_at
-                ])?;
+                added += match k.origin {
+                    KeyOrigin::Imported => {
+                        let n = imported.execute(params![
+                            k.name,
+                            k.txt,
+                            k.source,
+                            k.obtained,
+                            k.added_by,
+                            k.added_at,
+                            k.first_seen,
+                            k.last_seen,
+                            k.private_published
+                        ])?;
+                        facts.execute(params![
+                            k.name,
+                            k.txt,
+                            k.first_seen,
+                            k.last_seen,
+                            k.private_published
+                        ])?;
+                        n
+                    }
+                    KeyOrigin::Recovered => recovered
+                        .execute(params![k.name, k.txt, k.source, k.added_by, k.added_at])?,
+                };
             }
         }
         tx.commit()?;
         Ok(added)
     }
 
-    /// Every DKIM key of the case, by name.
+    /// Every DKIM key of the case, by name: imported keys, then recovered ones.
     pub fn keys(&self) -> Result<Vec<KeyRecord>> {
         let mut stmt = self.conn.prepare(
-            "SELECT name, txt, source, obtained, added_by, added_at FROM dkim_keys ORDER BY name, added_at",
+            "SELECT name, txt, source, obtained, added_by, added_at, first_seen, last_seen,
+                    private_published, 0
+             FROM dkim_keys
+             UNION ALL
+             SELECT name, txt, source, NULL, added_by, added_at, NULL, NULL, NULL, 1
+             FROM recovered_keys
+             ORDER BY 1, 10, 6",
         )?;
         let rows = stmt.query_map([], |r| {
             Ok(KeyRecord {
@@ -787,6 +831,14 @@ impl Catalog {
                 obtained: r.get(3)?,
                 added_by: r.get(4)?,
                 added_at: r.get(5)?,
+                first_seen: r.get(6)?,
+                last_seen: r.get(7)?,
+                private_published: r.get(8)?,
+                origin: if r.get::<_, i64>(9)? == 1 {
+                    KeyOrigin::Recovered
+                } else {
+                    KeyOrigin::Imported
+                },
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -932,6 +984,38 @@ mod tests {
                 .then(|| (Stage::Read, "truncated".to_string())),
             extra: None,
         }
+    }
+
+    /// A recovered key and the same value imported are two records; an
+    /// archive window or publication date fills in a key already present.
+    #[test]
+    fn keys_keep_their_origin_window_and_publication() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut cat = Catalog::open(&dir.path().join("c.sqlite")).unwrap();
+        let key = |origin, source: &str| KeyRecord {
+            name: "s._domainkey.x.org".into(),
+            txt: "v=DKIM1; p=AB".into(),
+            source: source.into(),
+            origin,
+            ..KeyRecord::default()
+        };
+        let recovered = key(KeyOrigin::Recovered, "recovered from items a, b");
+        assert_eq!(cat.add_keys(&[recovered.clone()]).unwrap(), 1);
+        assert_eq!(cat.add_keys(&[key(KeyOrigin::Imported, "dns")]).unwrap(), 1);
+        let archive = KeyRecord {
+            first_seen: Some("2016-01-01".into()),
+            last_seen: Some("2018-01-01".into()),
+            private_published: Some("2019-06-01".into()),
+            ..key(KeyOrigin::Imported, "archive")
+        };
+        assert_eq!(cat.add_keys(&[archive]).unwrap(), 0);
+        let keys = cat.keys().unwrap();
+        assert_eq!(keys.len(), 2);
+        assert_eq!(keys[0].origin, KeyOrigin::Imported);
+        assert_eq!(keys[0].source, "dns", "kept as first recorded");
+        assert_eq!(keys[0].first_seen.as_deref(), Some("2016-01-01"));
+        assert_eq!(keys[0].private_published.as_deref(), Some("2019-06-01"));
+        assert_eq!(keys[1], recovered);
     }
 
     /// Rows the catalog wrote and can no longer read are errors that name

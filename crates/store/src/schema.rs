@@ -210,6 +210,23 @@ const MIGRATIONS: &[&str] = &[
     ) WITHOUT ROWID;
     CREATE INDEX agg_threads_thread ON agg_threads(thread);
     "#,
+    // 10: DKIM key archaeology: the window a key archive saw a key in DNS, the
+    // date its private half became public, and keys recomputed from the
+    // dump's own signatures (kept apart: the same value imported from an
+    // independent source is a second, separate record of it).
+    r#"
+    ALTER TABLE dkim_keys ADD COLUMN first_seen TEXT;
+    ALTER TABLE dkim_keys ADD COLUMN last_seen TEXT;
+    ALTER TABLE dkim_keys ADD COLUMN private_published TEXT;
+    CREATE TABLE recovered_keys (
+        name     TEXT NOT NULL,          -- selector._domainkey.domain
+        txt      TEXT NOT NULL,
+        source   TEXT NOT NULL,          -- which signatures, when, by which version
+        added_by TEXT,
+        added_at TEXT NOT NULL,
+        PRIMARY KEY (name, txt)
+    ) WITHOUT ROWID;
+    "#,
 ];
 
 /// The newest schema version this build writes.

@@ -41,6 +41,7 @@ fn main() {
                 obtained: None,
                 added_by: None,
                 added_at: String::new(),
+                ..KeyRecord::default()
             })
             .collect(),
     );

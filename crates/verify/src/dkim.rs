@@ -10,7 +10,7 @@
 
 use std::borrow::Cow;
 
-use leakcheck_core::{CheckId, Finding, Verdict};
+use leakcheck_core::{CheckId, Finding, KeyOrigin, Verdict};
 use mail_auth::common::crypto::Algorithm;
 use mail_auth::common::headers::Writable;
 use mail_auth::dkim::{Canonicalization, Signature};
@@ -19,7 +19,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::arc;
-use crate::keys::{KeyOutcome, KeySet, is_weak, key_name};
+use crate::keys::{CaseKey, KeyOutcome, KeySet, KeyTime, is_weak, key_name};
 use crate::signed::{body_hash_matches, strip_b_value};
 
 /// Headers a reader sees; each should be covered by `h=`.
@@ -43,6 +43,9 @@ pub enum DkimResult {
     KeyInvalid,
     /// `x=` is not after the signing time: never valid.
     Expired,
+    /// The signature verifies, but the key's private half was public when
+    /// it was made: anyone could have signed.
+    PrivateKeyPublic,
     /// The signature header cannot be used.
     #[default]
     Malformed,
@@ -59,6 +62,7 @@ impl DkimResult {
             DkimResult::KeyRevoked => "key-revoked",
             DkimResult::KeyInvalid => "key-invalid",
             DkimResult::Expired => "expired",
+            DkimResult::PrivateKeyPublic => "private-key-public",
             DkimResult::Malformed => "malformed",
         }
     }
@@ -87,6 +91,12 @@ pub struct SignatureResult {
     pub key_source: Option<String>,
     /// When that key was obtained.
     pub key_obtained: Option<String>,
+    /// Where that key's value comes from: `imported` (independent of the
+    /// dump) or `recovered` (from the dump's own signatures).
+    pub key_origin: Option<String>,
+    /// A record of the other origin with the same modulus: for an imported
+    /// key, the recovered one it confirms.
+    pub key_twin: Option<String>,
     /// `t=` (Unix seconds), if present.
     pub signed_at: Option<u64>,
     /// `x=` (Unix seconds), if present.
@@ -104,7 +114,9 @@ pub struct SignatureResult {
     /// `d=` matches the From domain (or is a parent of it).
     pub aligned: bool,
     /// Notes that weaken or qualify a pass: weak-key, key-1024, rsa-sha1,
-    /// expired-now, l-partial, from-not-signed, not-aligned, header-injection.
+    /// expired-now, l-partial, from-not-signed, not-aligned, header-injection,
+    /// recovered-key, private-key-published-later, outside-key-window,
+    /// far-outside-key-window.
     pub qualifiers: Vec<String>,
 }
 
@@ -269,6 +281,8 @@ fn verify_all(
         };
         r.key_source = Some(key.record.source.clone());
         r.key_obtained = key.record.obtained.clone();
+        r.key_origin = Some(key.record.origin.as_str().into());
+        r.key_twin = key.twin.clone();
         r.key_bits = outcome.bits();
         (r.result, r.detail) = match &outcome {
             KeyOutcome::Verified { .. } => (
@@ -299,6 +313,14 @@ fn verify_all(
             ),
         };
         qualify(&mut r, sig);
+        if r.result == DkimResult::Pass {
+            let signed_at = if sig.t > 0 {
+                Some(sig.t as i64)
+            } else {
+                date_unix
+            };
+            provenance(&mut r, key, signed_at);
+        }
         out.push(r);
     }
     out.sort_by_key(|r| r.index);
@@ -341,6 +363,8 @@ fn describe(
         key_bits: None,
         key_source: None,
         key_obtained: None,
+        key_origin: None,
+        key_twin: None,
         signed_at: (sig.t > 0).then_some(sig.t),
         expires_at: (sig.x > 0).then_some(sig.x),
         signed_headers: sig.h.clone(),
@@ -350,6 +374,61 @@ fn describe(
         unsigned_body_bytes: None,
         aligned,
         qualifiers: Vec::new(),
+    }
+}
+
+/// What the key's provenance makes of a signature that verifies with it,
+/// made at `signed_at` (`t=`, else the Date header).
+fn provenance(r: &mut SignatureResult, key: &CaseKey, signed_at: Option<i64>) {
+    if key.record.origin == KeyOrigin::Recovered {
+        r.qualifiers.push("recovered-key".into());
+        r.detail = format!(
+            "{}, a key recovered from this dump's own signatures ({}): the same private key \
+             signed them, whoever held it; not independently attested",
+            r.detail, key.record.source
+        );
+    } else if let Some(twin) = &key.twin {
+        r.detail = format!(
+            "{}; the key recovered from the dump's signatures is the same key ({twin})",
+            r.detail
+        );
+    }
+    match key.at(signed_at) {
+        KeyTime::Usual => {}
+        KeyTime::PrivatePublic(date) => {
+            r.result = DkimResult::PrivateKeyPublic;
+            r.detail = format!(
+                "the signing key's private half has been public since {date}: anyone could have \
+                 signed (the signature verifies, and was made {})",
+                signed_at
+                    .and_then(leakcheck_core::time::rfc3339)
+                    .map_or("at an unknown time".into(), |t| format!("at {t}"))
+            );
+        }
+        KeyTime::PrivatePublicLater(date) => {
+            r.qualifiers.push("private-key-published-later".into());
+            r.detail = format!(
+                "{}; the key's private half was published on {date}, after this signature",
+                r.detail
+            );
+        }
+        KeyTime::OutsideWindow { days, far } => {
+            r.qualifiers.push(
+                if far {
+                    "far-outside-key-window"
+                } else {
+                    "outside-key-window"
+                }
+                .into(),
+            );
+            r.detail = format!(
+                "{}; signed {days} days outside the dates the key archive saw this key in DNS \
+                 ({} to {})",
+                r.detail,
+                key.record.first_seen.as_deref().unwrap_or("?"),
+                key.record.last_seen.as_deref().unwrap_or("?")
+            );
+        }
     }
 }
 
@@ -403,10 +482,7 @@ fn conclude(
     // is strong enough that nobody else could have made it.
     let proves = |r: &SignatureResult| {
         r.result == DkimResult::Pass
-            && !r
-                .qualifiers
-                .iter()
-                .any(|q| matches!(q.as_str(), "weak-key" | "l-partial" | "from-not-signed"))
+            && !r.qualifiers.iter().any(|q| weakens(q))
             && counts.get("from")
                 <= r.signed_headers
                     .iter()
@@ -415,7 +491,8 @@ fn conclude(
     };
     let describe = |r: &SignatureResult| format!("d={} s={}", r.domain, r.selector);
     let extra = json!({"duplicated_headers": injected});
-    if let Some(r) = results.iter().find(|r| proves(r)) {
+    let recovered = |r: &SignatureResult| r.qualifiers.iter().any(|q| q == "recovered-key");
+    if let Some(r) = results.iter().find(|r| proves(r) && !recovered(r)) {
         let summary = format!(
             "DKIM signature {} verifies with an archived key ({}), covering From and the whole body",
             describe(r),
@@ -440,11 +517,20 @@ fn conclude(
         );
         return finding(Verdict::Altered, summary, results, normalised, extra);
     }
+    if let Some(r) = results.iter().find(|r| proves(r)) {
+        let summary = format!(
+            "DKIM signature {} verifies with the key recovered from this dump's own signatures \
+             ({}): signed by the same key as those; not independently attested",
+            describe(r),
+            r.key_source.as_deref().unwrap_or("?")
+        );
+        return finding(Verdict::Consistent, summary, results, normalised, extra);
+    }
     if let Some(r) = results.iter().find(|r| r.result == DkimResult::Pass) {
         let mut why: Vec<String> = r
             .qualifiers
             .iter()
-            .filter(|q| matches!(q.as_str(), "weak-key" | "l-partial" | "from-not-signed"))
+            .filter(|q| weakens(q))
             .cloned()
             .collect();
         if !injected.is_empty() {
@@ -457,12 +543,27 @@ fn conclude(
         );
         return finding(Verdict::Suspicious, summary, results, normalised, extra);
     }
+    if let Some(r) = results
+        .iter()
+        .find(|r| r.result == DkimResult::PrivateKeyPublic)
+    {
+        let summary = format!("DKIM signature {}: {}", describe(r), r.detail);
+        return finding(Verdict::Unverifiable, summary, results, normalised, extra);
+    }
     let reasons: Vec<String> = results
         .iter()
         .map(|r| format!("{}: {}", describe(r), r.result.as_str()))
         .collect();
     let summary = format!("DKIM could not be checked ({})", reasons.join(", "));
     finding(Verdict::Unverifiable, summary, results, normalised, extra)
+}
+
+/// Qualifiers that keep a passing signature from proving the content.
+fn weakens(q: &str) -> bool {
+    matches!(
+        q,
+        "weak-key" | "l-partial" | "from-not-signed" | "far-outside-key-window"
+    )
 }
 
 fn finding(
@@ -498,6 +599,8 @@ fn malformed(index: usize, detail: String) -> SignatureResult {
         key_bits: None,
         key_source: None,
         key_obtained: None,
+        key_origin: None,
+        key_twin: None,
         signed_at: None,
         expires_at: None,
         signed_headers: vec![],

@@ -1,14 +1,21 @@
 //! The case's DKIM keys, shared by DKIM and ARC: the key set, how a key is
-//! named, the weak-key rule, and which of several archived keys for one
-//! name decides a signature.
+//! named, the weak-key rule, which of several archived keys for one name
+//! decides a signature, and what a key's provenance says about a signature
+//! made at a given time (archive window, published private half, recovered
+//! from the dump itself).
 
 use std::collections::HashMap;
 
-use leakcheck_core::KeyRecord;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use leakcheck_core::{KeyOrigin, KeyRecord};
 use mail_auth::common::crypto::Algorithm;
 use mail_auth::common::parse::TxtRecordParser;
 use mail_auth::common::verify::DomainKey;
 use mail_auth::dkim::DkimError;
+use rsa::pkcs1::{DecodeRsaPrivateKey, DecodeRsaPublicKey};
+use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePublicKey};
+use rsa::traits::PublicKeyParts;
 
 /// RSA keys below this many bits can be factored: their signatures prove
 /// nothing and are not checked (RFC 8301).
@@ -26,10 +33,20 @@ pub struct KeySet {
     by_name: HashMap<String, Vec<CaseKey>>,
 }
 
+/// A signature time this many seconds outside a key's archive window is
+/// "far" outside it: archives look at DNS now and then, so a key is often
+/// in use a little before it is first seen and after it is last seen.
+pub const FAR_OUTSIDE_WINDOW_SECS: i64 = 180 * 86_400;
+
 /// A key of the case and what its TXT record gives.
 pub(crate) struct CaseKey {
     pub(crate) record: KeyRecord,
     parsed: Result<ParsedKey, KeyProblem>,
+    /// The RSA modulus, to match a recovered key with an imported one.
+    modulus: Option<Vec<u8>>,
+    /// The source of a key of the other origin with the same modulus and
+    /// name: for a recovered key, the independent record that attests it.
+    pub(crate) twin: Option<String>,
 }
 
 /// A usable key record.
@@ -110,6 +127,9 @@ impl KeySet {
     /// Indexes keys by name and parses their records.
     pub fn new(keys: Vec<KeyRecord>) -> KeySet {
         let mut by_name: HashMap<String, Vec<CaseKey>> = HashMap::new();
+        let mut keys = keys;
+        // An independent key decides before a recovered one of equal rank.
+        keys.sort_by_key(|k| k.origin == KeyOrigin::Recovered);
         for record in keys {
             let parsed = match DomainKey::parse(record.txt.as_bytes()) {
                 Ok(key) => Ok(ParsedKey {
@@ -121,12 +141,35 @@ impl KeySet {
                 }
                 Err(e) => Err(KeyProblem::Unusable(e.to_string())),
             };
+            let modulus = rsa_modulus(&record.txt);
             by_name
                 .entry(record.name.clone())
                 .or_default()
-                .push(CaseKey { record, parsed });
+                .push(CaseKey {
+                    record,
+                    parsed,
+                    modulus,
+                    twin: None,
+                });
+        }
+        for keys in by_name.values_mut() {
+            let sources: Vec<(KeyOrigin, Option<Vec<u8>>, String)> = keys
+                .iter()
+                .map(|k| (k.record.origin, k.modulus.clone(), k.record.source.clone()))
+                .collect();
+            for k in keys.iter_mut() {
+                k.twin = sources
+                    .iter()
+                    .find(|(o, m, _)| *o != k.record.origin && m.is_some() && *m == k.modulus)
+                    .map(|(_, _, s)| s.clone());
+            }
         }
         KeySet { by_name }
+    }
+
+    /// Does the case hold any key for `name`?
+    pub fn has(&self, name: &str) -> bool {
+        self.by_name.contains_key(name)
     }
 
     /// Tries every key the case holds for `name` on a signature made with
@@ -174,6 +217,103 @@ impl KeySet {
     }
 }
 
+/// What a key's provenance says about a signature made at `at` (Unix
+/// seconds, `None` when neither `t=` nor a Date gives it).
+#[derive(Debug, PartialEq)]
+pub(crate) enum KeyTime {
+    /// Nothing to say.
+    Usual,
+    /// The private half was public at `at`: anyone could have signed.
+    PrivatePublic(String),
+    /// The private half became public later (noted, not held against it).
+    PrivatePublicLater(String),
+    /// Outside the archive window, by this many days.
+    OutsideWindow { days: i64, far: bool },
+}
+
+impl CaseKey {
+    /// Checks `at` against the key's publication date and archive window.
+    pub(crate) fn at(&self, at: Option<i64>) -> KeyTime {
+        let r = &self.record;
+        if let Some(published) = &r.private_published {
+            return match (at, parse_date(published, false)) {
+                (Some(t), Some(p)) if t < p => KeyTime::PrivatePublicLater(published.clone()),
+                _ => KeyTime::PrivatePublic(published.clone()),
+            };
+        }
+        let (Some(t), first, last) = (
+            at,
+            r.first_seen.as_deref().and_then(|d| parse_date(d, false)),
+            r.last_seen.as_deref().and_then(|d| parse_date(d, true)),
+        ) else {
+            return KeyTime::Usual;
+        };
+        let outside = match (first, last) {
+            (Some(f), _) if t < f => f - t,
+            (_, Some(l)) if t > l => t - l,
+            _ => return KeyTime::Usual,
+        };
+        KeyTime::OutsideWindow {
+            days: outside / 86_400,
+            far: outside > FAR_OUTSIDE_WINDOW_SECS,
+        }
+    }
+}
+
+/// A date (`2017-04-10`, its start, or its end when `end_of_day`) or an
+/// RFC 3339 time, as Unix seconds.
+pub fn parse_date(s: &str, end_of_day: bool) -> Option<i64> {
+    let s = s.trim();
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s) {
+        return Some(t.timestamp());
+    }
+    let day = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()?;
+    let start = day.and_hms_opt(0, 0, 0)?.and_utc().timestamp();
+    Some(if end_of_day { start + 86_399 } else { start })
+}
+
+/// The `p=` value of a key record, decoded (`None` when absent or not base64).
+fn public_key_der(txt: &str) -> Option<Vec<u8>> {
+    let p = txt.split(';').find_map(|part| {
+        let (k, v) = part.split_once('=')?;
+        (k.trim() == "p").then(|| v.split_whitespace().collect::<String>())
+    })?;
+    STANDARD.decode(p).ok()
+}
+
+/// The modulus of an RSA key record, big-endian without leading zeros.
+pub fn rsa_modulus(txt: &str) -> Option<Vec<u8>> {
+    let der = public_key_der(txt)?;
+    // DKIM publishes SubjectPublicKeyInfo; some records carry a bare PKCS#1 key.
+    let key = rsa::RsaPublicKey::from_public_key_der(&der)
+        .or_else(|_| rsa::RsaPublicKey::from_pkcs1_der(&der))
+        .ok()?;
+    Some(key.n().to_bytes_be())
+}
+
+/// The DKIM TXT record of the RSA key with modulus `n` and exponent `e`
+/// (both big-endian).
+pub fn rsa_txt(n: &[u8], e: &[u8]) -> Result<String, String> {
+    let key = rsa::RsaPublicKey::new_unchecked(
+        rsa::BigUint::from_bytes_be(n),
+        rsa::BigUint::from_bytes_be(e),
+    );
+    let der = key.to_public_key_der().map_err(|e| e.to_string())?;
+    Ok(format!(
+        "v=DKIM1; k=rsa; p={}",
+        STANDARD.encode(der.as_bytes())
+    ))
+}
+
+/// The DKIM TXT record of the public half of a PEM RSA private key
+/// (PKCS#8 `PRIVATE KEY` or PKCS#1 `RSA PRIVATE KEY`).
+pub fn txt_from_private_pem(pem: &str) -> Result<String, String> {
+    let key = rsa::RsaPrivateKey::from_pkcs8_pem(pem)
+        .or_else(|_| rsa::RsaPrivateKey::from_pkcs1_pem(pem))
+        .map_err(|e| format!("not a PEM RSA private key (PKCS#8 or PKCS#1): {e}"))?;
+    rsa_txt(&key.n().to_bytes_be(), &key.e().to_bytes_be())
+}
+
 /// The weak-key rule: an RSA key under [`MIN_RSA_BITS`] (Ed25519 keys are
 /// never weak).
 pub fn is_weak(algorithm: Algorithm, bits: usize) -> bool {
@@ -189,9 +329,7 @@ mod tests {
             name: name.into(),
             txt: txt.into(),
             source: format!("test {txt}"),
-            obtained: None,
-            added_by: None,
-            added_at: String::new(),
+            ..KeyRecord::default()
         }
     }
 

@@ -12,7 +12,8 @@
 //! items (`archive.near-duplicate`); [`doc`] checks the metadata of documents and
 //! images (`doc.*`, `image.*`); [`outlook`] says why a message rebuilt from
 //! Outlook properties gets no DKIM result (`email.dkim`, unverifiable).
-//! [`keys`] holds the case's keys for DKIM and ARC alike. Every check id,
+//! [`keys`] holds the case's keys for DKIM and ARC alike; [`recover`]
+//! recomputes an RSA key from the dump's own signatures. Every check id,
 //! with what it looks at and what its verdicts mean, is a
 //! [`CheckId`](leakcheck_core::CheckId) in core's table.
 #![warn(missing_docs)]
@@ -29,6 +30,7 @@ pub mod headers;
 pub mod keys;
 pub mod near;
 pub mod outlook;
+pub mod recover;
 mod run;
 pub mod selectors;
 pub mod signature_time;

@@ -16,6 +16,9 @@ pub struct SelectorUse {
     pub name: String,
     /// Signatures (DKIM and ARC) naming it.
     pub signatures: u64,
+    /// RSA DKIM signatures among them: with two whose messages are intact,
+    /// `keys recover` recomputes the key (see [`crate::recover`]).
+    pub rsa_dkim_signatures: u64,
     /// Earliest Date header among those emails (RFC 3339).
     pub first_date: Option<String>,
     /// Latest Date header among those emails (RFC 3339).
@@ -24,7 +27,7 @@ pub struct SelectorUse {
 
 /// Every key name used by signatures in `emails`, by name.
 pub fn seen(emails: &[(ItemId, EmailMeta)]) -> Vec<SelectorUse> {
-    let mut uses: BTreeMap<String, (u64, Option<i64>, Option<i64>)> = BTreeMap::new();
+    let mut uses: BTreeMap<String, (u64, u64, Option<i64>, Option<i64>)> = BTreeMap::new();
     for (_, meta) in emails {
         for (name, value) in &meta.headers {
             let signed = ["dkim-signature", "arc-seal", "arc-message-signature"]
@@ -36,19 +39,25 @@ pub fn seen(emails: &[(ItemId, EmailMeta)]) -> Vec<SelectorUse> {
             let (Some(d), Some(s)) = (tag(value, "d"), tag(value, "s")) else {
                 continue;
             };
-            let e = uses.entry(key_name(&s, &d)).or_insert((0, None, None));
+            let e = uses.entry(key_name(&s, &d)).or_insert((0, 0, None, None));
             e.0 += 1;
+            if name.eq_ignore_ascii_case("dkim-signature")
+                && tag(value, "a").is_some_and(|a| a.to_ascii_lowercase().starts_with("rsa-"))
+            {
+                e.1 += 1;
+            }
             if let Some(t) = meta.date_unix {
-                e.1 = Some(e.1.map_or(t, |x| x.min(t)));
-                e.2 = Some(e.2.map_or(t, |x| x.max(t)));
+                e.2 = Some(e.2.map_or(t, |x| x.min(t)));
+                e.3 = Some(e.3.map_or(t, |x| x.max(t)));
             }
         }
     }
     let date = |t: Option<i64>| t.and_then(leakcheck_core::time::rfc3339);
     uses.into_iter()
-        .map(|(name, (signatures, first, last))| SelectorUse {
+        .map(|(name, (signatures, rsa, first, last))| SelectorUse {
             name,
             signatures,
+            rsa_dkim_signatures: rsa,
             first_date: date(first),
             last_date: date(last),
         })
@@ -128,6 +137,8 @@ mod tests {
         assert_eq!(seen[0].name, "arc-20160816._domainkey.google.com");
         assert_eq!(seen[1].name, "s1._domainkey.example.org");
         assert_eq!(seen[1].signatures, 2);
+        assert_eq!(seen[1].rsa_dkim_signatures, 2);
+        assert_eq!(seen[0].rsa_dkim_signatures, 0);
         assert_eq!(
             seen[1].first_date.as_deref(),
             Some("2017-04-10T07:00:00+00:00")

@@ -46,6 +46,7 @@ fn valimail_arc_validation_suite() {
                     obtained: None,
                     added_by: None,
                     added_at: String::new(),
+                    ..KeyRecord::default()
                 })
                 .collect(),
         );

@@ -60,6 +60,7 @@ impl Signer {
             obtained: None,
             added_by: None,
             added_at: "2026-01-01T00:00:00Z".into(),
+            ..KeyRecord::default()
         }
     }
 
