@@ -86,6 +86,7 @@ fn init(a: InitArgs) -> Result<u8> {
             .collect(),
         org_names: a.org_names.iter().map(|n| n.trim().to_string()).collect(),
         limits: Default::default(),
+        ocr: Default::default(),
     };
     let case = Case::init(&a.case, settings)
         .with_context(|| format!("creating case {}", a.case.display()))?;
@@ -488,6 +489,7 @@ fn demo_cmd(a: DemoArgs) -> Result<u8> {
         org_domains: vec!["campaign.example".into()],
         org_names: vec![crate::demo_docs::COMPANY.into()],
         limits: Default::default(),
+        ocr: Default::default(),
     };
     let case = Case::init(&case_dir, settings)?;
     let (name, txt) =

@@ -8,12 +8,13 @@
 #![warn(missing_docs)]
 
 pub use blobs::{BlobStore, Spooled};
-pub use case::{Case, CaseSettings, Window};
+pub use case::{Case, CaseSettings, OcrMode, OcrSettings, Window};
 pub use catalog::{
     Catalog, ContainerStat, ItemDetail, ItemRow, OccurrenceRow, OutlookTotals, ProblemRow, Stats,
 };
 pub use custody::{Custody, CustodyEntry, OpenedWith};
 pub use error::{Error, Result};
+pub use ocr_rows::{OcrCandidate, OcrLayer, OcrOutcome, OcrPageRow, OcrWaiting};
 pub use search_rows::{MAX_PLAIN_TEXT, SearchRow, TextRow};
 pub use team::{Access, Note, Role, Tag, User, normal_tag};
 
@@ -22,6 +23,7 @@ mod case;
 mod catalog;
 mod custody;
 mod error;
+mod ocr_rows;
 mod schema;
 mod search_rows;
 mod team;

@@ -428,6 +428,7 @@ mod tests {
             org_domains: Vec::new(),
             org_names: Vec::new(),
             limits: Default::default(),
+            ocr: Default::default(),
         };
         let case = Case::init(&dir.path().join("case"), settings).unwrap();
         let corpus = Corpus {
