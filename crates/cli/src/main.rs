@@ -12,6 +12,7 @@ use clap::Parser;
 mod cli;
 mod cmd;
 mod cmd_explore;
+mod cmd_ocr;
 mod cmd_search;
 mod cmd_serve;
 mod cmd_variants;

@@ -154,6 +154,13 @@ pub fn run(case: &Case, done: &AtomicU64) -> leakcheck_store::Result<(Summary, V
         }
     }
 
+    // PDFs whose text layer OCR read beside their own (issue 18).
+    for (id, layer) in catalog.ocr_with_embedded()? {
+        if let Some(f) = doc::text_layer::check(&layer) {
+            findings.entry(id).or_default().push(f);
+        }
+    }
+
     // Proof travels with bytes: whatever an authentic email's body carries
     // (attachments, their members...) is authentic too.
     let authentic: Vec<ItemId> = findings
