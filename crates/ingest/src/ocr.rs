@@ -8,6 +8,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use leakcheck_core::{Record, Stage};
 use leakcheck_extract::ocr::{self, Engine, Unavailable, render};
 use leakcheck_store::{Case, OcrCandidate, OcrMode, OcrOutcome, OcrPageRow, OcrSettings};
 use serde_json::json;
@@ -93,6 +94,19 @@ pub fn run(case: &Case, engine: &Engine, workers: usize, progress: &OcrProgress)
             }
             summary.pages += outcome.pages.len() as u64;
             catalog.save_ocr(&c.id, &outcome)?;
+            // An item OCR could not read is a problem of that item, listed
+            // by `errors` with the others.
+            if outcome.status == "failed" {
+                let why = match &outcome.detail {
+                    Some(d) => d["error"].as_str().unwrap_or_default().to_string(),
+                    None => outcome.pages.iter().filter_map(|p| p.error.clone()).next().unwrap_or_default(),
+                };
+                catalog.apply(&[Record::ItemError {
+                    id: c.id.clone(),
+                    stage: Stage::Parse,
+                    reason: format!("OCR: {why}"),
+                }])?;
+            }
             progress.items_done.fetch_add(1, Ordering::Relaxed);
         }
         Ok(())

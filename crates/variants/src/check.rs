@@ -38,7 +38,8 @@ pub struct CheckResult {
     pub differences: Vec<Change>,
     /// All places that differ (the list stops at 50).
     pub total_differences: usize,
-    /// How the match was made: `sha256`, `text`, `image`, `message-id`.
+    /// How the match was made: `sha256`, `text`, `image`, `message-id`,
+    /// or `ocr` (a picture's text, read by OCR, against the dump's texts).
     pub basis: &'static str,
     /// The matched item's verdict, where it was found, its kind.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -171,6 +172,7 @@ pub fn check_with(
     }
     let p = probe(bytes);
     out.note = p.note;
+    let mut text = p.text;
     if let Some(email) = &p.email {
         out.dkim = verifier.map(|v| v(bytes));
         if let Some(mid) = &p.message_id {
@@ -238,12 +240,27 @@ pub fn check_with(
                 out.item = Some(e.id.to_string());
                 out.matched = Some(e.clone());
                 out.picture = Some(describe_picture(case, e, bytes)?);
+                return Ok(out);
             }
         }
-        return Ok(out);
+        // Not a copy of a picture in the dump: a screenshot or a photo of a
+        // page is compared by the text OCR reads in it.
+        match ocr_text(case, bytes) {
+            Ok((t, confidence)) => {
+                out.note = Some(format!(
+                    "text read by OCR (mean confidence {}): OCR misreads count among the differences",
+                    confidence.map_or("-".into(), |c| format!("{c:.0} %"))
+                ));
+                text = Some(t);
+            }
+            Err(why) => {
+                out.note = Some(format!("no picture in the dump like it, and {why}"));
+                return Ok(out);
+            }
+        }
     }
-    let Some(text) = p.text else { return Ok(out) };
-    out.basis = "text";
+    let Some(text) = text else { return Ok(out) };
+    out.basis = if p.image.is_some() { "ocr" } else { "text" };
     let Some(sig) = signature(&text) else {
         out.note
             .get_or_insert_with(|| "too little text to compare (under 20 words)".into());
@@ -320,6 +337,29 @@ pub fn check_with(
         }
     }
     Ok(out)
+}
+
+/// The text OCR reads in an outside picture, with its mean confidence.
+fn ocr_text(case: &Case, bytes: &[u8]) -> std::result::Result<(String, Option<f32>), String> {
+    let settings = &case.settings.ocr;
+    let engine = leakcheck_extract::ocr::Engine::find().map_err(|e| e.to_string())?;
+    engine
+        .check_languages(&settings.languages)
+        .map_err(|e| e.to_string())?;
+    let limit = std::time::Duration::from_secs(settings.page_seconds.max(1));
+    let pages = engine
+        .read_bytes(bytes, &settings.languages, limit)
+        .map_err(|e| format!("OCR could not read it: {e}"))?;
+    let words: u32 = pages.iter().map(|p| p.words).sum();
+    let confidence = (words > 0).then(|| {
+        pages
+            .iter()
+            .filter_map(|p| p.confidence.map(|c| c * p.words as f32))
+            .sum::<f32>()
+            / words as f32
+    });
+    let text: Vec<String> = pages.into_iter().map(|p| p.text).collect();
+    Ok((text.join("\n"), confidence))
 }
 
 /// What a reader sees in an email's header (addresses, subject, date),

@@ -140,6 +140,23 @@ impl Engine {
     }
 }
 
+impl Engine {
+    /// [`Engine::read`] on bytes in memory (an outside file given to
+    /// `check`), through a temporary file. Pictures of a decompression
+    /// bomb's size are refused before the engine sees them.
+    pub fn read_bytes(
+        &self,
+        bytes: &[u8],
+        languages: &[String],
+        limit: Duration,
+    ) -> Result<Vec<Page>, OcrError> {
+        super::carries_text(bytes).map_err(OcrError::Failed)?;
+        let mut file = tempfile::NamedTempFile::new()?;
+        std::io::Write::write_all(&mut file, bytes)?;
+        self.read(file.path(), languages, limit)
+    }
+}
+
 /// Waits for `child` at most `limit`, reading its output meanwhile (so a
 /// full pipe never stalls it); kills it when the time is up.
 pub(crate) fn wait_with_limit(
