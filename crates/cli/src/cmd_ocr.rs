@@ -8,9 +8,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use clap::Args;
-use leakcheck_ingest::ocr::{self, OcrProgress, OcrSummary};
 use leakcheck_core::ItemId;
 use leakcheck_core::sanitize::for_terminal;
+use leakcheck_ingest::ocr::{self, OcrProgress, OcrSummary};
 use leakcheck_store::{Case, OcrMode};
 
 use crate::cli::Output;
@@ -33,7 +33,10 @@ pub fn ocr_cmd(a: OcrArgs) -> Result<u8> {
     let case = open(&a.case)?;
     let mut out = stdout();
     if case.settings.ocr.mode == OcrMode::Off {
-        writeln!(out, "OCR is off for this case ([ocr] mode = \"off\" in case.toml)")?;
+        writeln!(
+            out,
+            "OCR is off for this case ([ocr] mode = \"off\" in case.toml)"
+        )?;
         return Ok(0);
     }
     let show = !a.out.json && !a.out.quiet && std::io::stderr().is_terminal();
@@ -48,7 +51,10 @@ pub fn ocr_cmd(a: OcrArgs) -> Result<u8> {
     };
     crate::cmd_search::sync_index(&case, show, false)?;
     if a.out.json {
-        json_line(&mut out, &serde_json::json!({"type": "ocr", "summary": summary}))?;
+        json_line(
+            &mut out,
+            &serde_json::json!({"type": "ocr", "summary": summary}),
+        )?;
     } else if !a.out.quiet {
         print_summary(&mut out, &summary)?;
     }
@@ -58,13 +64,18 @@ pub fn ocr_cmd(a: OcrArgs) -> Result<u8> {
 
 /// Ingest's OCR pass: runs when the case wants it and the engine is there;
 /// otherwise says why and what waits (never an error).
-pub fn after_ingest(case: &Case, out: &mut impl Write, show: bool, quiet: bool) -> Result<Option<OcrSummary>> {
+pub fn after_ingest(
+    case: &Case,
+    out: &mut impl Write,
+    show: bool,
+    quiet: bool,
+) -> Result<Option<OcrSummary>> {
     if case.settings.ocr.mode == OcrMode::Off {
         return Ok(None);
     }
     match pass(case, 0, show)? {
         Ok(s) => {
-            if !quiet && s.read + s.no_text + s.failed > 0 {
+            if !quiet && s.read + s.no_text + s.no_picture + s.failed > 0 {
                 print_summary(out, &s)?;
             }
             Ok(Some(s))
@@ -73,7 +84,12 @@ pub fn after_ingest(case: &Case, out: &mut impl Write, show: bool, quiet: bool) 
             if !quiet {
                 let w = case.catalog()?.ocr_waiting(&case.settings.ocr)?;
                 if w.items > 0 {
-                    writeln!(out, "{why}: {} pages wait for it (leakcheck ocr {})", w.pages, case.root().display())?;
+                    writeln!(
+                        out,
+                        "{why}: {} pages wait for it (leakcheck ocr {})",
+                        w.pages,
+                        case.root().display()
+                    )?;
                 }
             }
             Ok(None)
@@ -123,7 +139,10 @@ fn report(p: &OcrProgress, stop: &AtomicBool) {
         } else {
             "estimating".into()
         };
-        let _ = write!(err, "\rOCR {done}/{total} pages · {rate:.2} pages/s · {eta}   ");
+        let _ = write!(
+            err,
+            "\rOCR {done}/{total} pages · {rate:.2} pages/s · {eta}   "
+        );
     }
     let _ = writeln!(err);
 }
@@ -131,8 +150,8 @@ fn report(p: &OcrProgress, stop: &AtomicBool) {
 fn print_summary(out: &mut impl Write, s: &OcrSummary) -> Result<()> {
     writeln!(
         out,
-        "OCR: {} items read ({} pages), {} images without text skipped, {} failed, in {:.1}s",
-        s.read, s.pages, s.no_text, s.failed, s.seconds
+        "OCR: {} items read ({} pages), {} images without text and {} PDFs of text alone skipped, {} failed, in {:.1}s",
+        s.read, s.pages, s.no_text, s.no_picture, s.failed, s.seconds
     )?;
     Ok(())
 }
@@ -162,9 +181,9 @@ pub fn show_layer(out: &mut impl Write, case: &Case, id: &ItemId, full: bool) ->
     let Some(layer) = case.catalog()?.ocr_layer(id)? else {
         return Ok(());
     };
-    let confidence = layer
-        .confidence()
-        .map_or("no words".to_string(), |c| format!("mean confidence {c:.0} %"));
+    let confidence = layer.confidence().map_or("no words".to_string(), |c| {
+        format!("mean confidence {c:.0} %")
+    });
     writeln!(
         out,
         "\nOCR text ({}, {}; {}, {confidence}; {:.1}s):",
@@ -178,12 +197,20 @@ pub fn show_layer(out: &mut impl Write, case: &Case, id: &ItemId, full: bool) ->
     }
     for p in &layer.pages {
         let conf = p.confidence.map_or("-".into(), |c| format!("{c:.0} %"));
-        writeln!(out, "  page {} ({} words, confidence {conf}):", p.page, p.words)?;
+        writeln!(
+            out,
+            "  page {} ({} words, confidence {conf}):",
+            p.page, p.words
+        )?;
         if let Some(e) = &p.error {
             writeln!(out, "    error: {}", for_terminal(e))?;
         }
         let lines: Vec<&str> = p.text.lines().filter(|l| !l.trim().is_empty()).collect();
-        let shown = if full { lines.len() } else { lines.len().min(12) };
+        let shown = if full {
+            lines.len()
+        } else {
+            lines.len().min(12)
+        };
         for l in &lines[..shown] {
             writeln!(out, "    {}", for_terminal(l))?;
         }

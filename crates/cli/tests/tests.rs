@@ -12,6 +12,7 @@ mod doc_checks;
 mod explore;
 mod hostile;
 mod mail_rules;
+mod ocr;
 mod resume;
 mod scale;
 mod search;

@@ -37,6 +37,9 @@ pub struct OcrSummary {
     pub read: u64,
     /// Images whose pixels said they hold no text (no OCR call).
     pub no_text: u64,
+    /// PDFs with their own text and no page-sized picture to compare it
+    /// with (no OCR call).
+    pub no_picture: u64,
     /// Items OCR could not read (each with its reason in the catalog).
     pub failed: u64,
     /// Pages through the engine.
@@ -57,7 +60,12 @@ pub fn engine(settings: &OcrSettings) -> std::result::Result<Engine, Unavailable
 }
 
 /// Reads what waits for OCR in `case` with `engine`, on `workers` threads.
-pub fn run(case: &Case, engine: &Engine, workers: usize, progress: &OcrProgress) -> Result<OcrSummary> {
+pub fn run(
+    case: &Case,
+    engine: &Engine,
+    workers: usize,
+    progress: &OcrProgress,
+) -> Result<OcrSummary> {
     let started = Instant::now();
     let settings = &case.settings.ocr;
     let candidates = case.catalog()?.ocr_candidates(settings)?;
@@ -90,6 +98,7 @@ pub fn run(case: &Case, engine: &Engine, workers: usize, progress: &OcrProgress)
             match outcome.status.as_str() {
                 "read" => summary.read += 1,
                 "no-text" => summary.no_text += 1,
+                "no-picture" => summary.no_picture += 1,
                 _ => summary.failed += 1,
             }
             summary.pages += outcome.pages.len() as u64;
@@ -99,7 +108,12 @@ pub fn run(case: &Case, engine: &Engine, workers: usize, progress: &OcrProgress)
             if outcome.status == "failed" {
                 let why = match &outcome.detail {
                     Some(d) => d["error"].as_str().unwrap_or_default().to_string(),
-                    None => outcome.pages.iter().filter_map(|p| p.error.clone()).next().unwrap_or_default(),
+                    None => outcome
+                        .pages
+                        .iter()
+                        .filter_map(|p| p.error.clone())
+                        .next()
+                        .unwrap_or_default(),
                 };
                 catalog.apply(&[Record::ItemError {
                     id: c.id.clone(),
@@ -142,7 +156,9 @@ fn read_item(
         .fetch_add(u64::from(c.pages), Ordering::Relaxed);
     match result {
         Ok((pages, None)) => {
-            outcome.status = if pages.iter().all(|p| p.error.is_some()) {
+            outcome.status = if pages.is_empty() {
+                "no-picture".into()
+            } else if pages.iter().all(|p| p.error.is_some()) {
                 "failed".into()
             } else {
                 "read".into()
@@ -179,11 +195,22 @@ fn read_image(
     if settings.mode == OcrMode::Auto && !seen.text && kind != "tiff" {
         return Ok((Vec::new(), Some(figures)));
     }
-    let limit = if kind == "tiff" { limit * TIFF_PAGES_TIME } else { limit };
+    let limit = if kind == "tiff" {
+        limit * TIFF_PAGES_TIME
+    } else {
+        limit
+    };
     let pages = engine
         .read(path, &settings.languages, limit)
         .map_err(|e| e.to_string())?;
-    Ok((pages.into_iter().enumerate().map(|(i, p)| row(i as u32 + 1, p)).collect(), None))
+    Ok((
+        pages
+            .into_iter()
+            .enumerate()
+            .map(|(i, p)| row(i as u32 + 1, p))
+            .collect(),
+        None,
+    ))
 }
 
 /// A PDF: each page rendered, then read; a page that fails is recorded as
@@ -199,6 +226,23 @@ fn read_pdf(
     let dir = tempfile::tempdir().map_err(|e| format!("no temporary folder: {e}"))?;
     let mut out = Vec::new();
     for page in 1..=c.pages {
+        // A page with its own text is compared with what it shows only
+        // where it shows a picture that could hold text: a page of text
+        // alone says what its layer says (mode `all` reads every page).
+        if !c.scanned && settings.mode == OcrMode::Auto {
+            match render::has_large_picture(path, page, limit) {
+                Ok(true) => {}
+                Ok(false) => continue,
+                Err(e) => {
+                    out.push(OcrPageRow {
+                        page,
+                        error: Some(e.to_string()),
+                        ..OcrPageRow::default()
+                    });
+                    continue;
+                }
+            }
+        }
         let read = render::render_page(path, page, dir.path(), limit).and_then(|png| {
             let pages = engine.read(&png, &settings.languages, limit);
             let _ = std::fs::remove_file(&png);

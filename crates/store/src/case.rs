@@ -65,7 +65,7 @@ pub struct CaseSettings {
 pub enum OcrMode {
     /// PDF pages without a usable text layer, images whose pixels look like
     /// text, TIFF faxes, and the first pages of PDFs with their own text
-    /// (for `doc.text-layer`).
+    /// that show a page-sized picture (for `doc.text-layer`).
     #[default]
     Auto,
     /// Nothing.
@@ -218,9 +218,10 @@ mod tests {
     fn ocr_settings_default_and_parse() {
         let old: CaseSettings = toml::from_str("name = \"t\"").unwrap();
         assert_eq!(old.ocr, OcrSettings::default());
-        let set: CaseSettings =
-            toml::from_str("name = \"t\"\n[ocr]\nmode = \"off\"\nlanguages = [\"eng\"]\npage_seconds = 5\n")
-                .unwrap();
+        let set: CaseSettings = toml::from_str(
+            "name = \"t\"\n[ocr]\nmode = \"off\"\nlanguages = [\"eng\"]\npage_seconds = 5\n",
+        )
+        .unwrap();
         assert_eq!(set.ocr.mode, OcrMode::Off);
         assert_eq!(set.ocr.languages, ["eng"]);
         assert_eq!((set.ocr.page_seconds, set.ocr.max_pages), (5, 100));

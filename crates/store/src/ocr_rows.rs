@@ -52,7 +52,8 @@ pub struct OcrPageRow {
 /// What OCR did with one item.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct OcrOutcome {
-    /// `read`, `no-text` (the pixels said it holds no text) or `failed`.
+    /// `read`, `no-text` (an image whose pixels hold no text), `no-picture`
+    /// (a PDF with its own text and no page-sized picture) or `failed`.
     pub status: String,
     /// The engine and its version.
     pub engine: Option<String>,
@@ -78,10 +79,13 @@ impl OcrOutcome {
 
     /// Mean confidence over the words of every page.
     pub fn confidence(&self) -> Option<f32> {
-        let (sum, n) = self.pages.iter().fold((0.0f64, 0u32), |(s, n), p| match p.confidence {
-            Some(c) => (s + f64::from(c) * f64::from(p.words), n + p.words),
-            None => (s, n),
-        });
+        let (sum, n) = self
+            .pages
+            .iter()
+            .fold((0.0f64, 0u32), |(s, n), p| match p.confidence {
+                Some(c) => (s + f64::from(c) * f64::from(p.words), n + p.words),
+                None => (s, n),
+            });
         (n > 0).then(|| (sum / f64::from(n)) as f32)
     }
 }

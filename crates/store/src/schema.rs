@@ -157,7 +157,7 @@ const MIGRATIONS: &[&str] = &[
     r#"
     CREATE TABLE ocr_items (
         item      TEXT PRIMARY KEY,
-        status    TEXT NOT NULL,         -- read, no-text (decided from pixels), failed
+        status    TEXT NOT NULL,         -- read, no-text, no-picture, failed
         engine    TEXT,                  -- e.g. "tesseract 5.3.0"
         languages TEXT,                  -- e.g. "fra+eng"
         seconds   REAL NOT NULL,

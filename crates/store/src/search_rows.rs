@@ -357,7 +357,11 @@ impl Catalog {
 
 /// Fewer letters than a line of text: no text to compare by.
 fn too_little(text: &str) -> bool {
-    text.chars().filter(|c| c.is_alphanumeric()).take(40).count() < 40
+    text.chars()
+        .filter(|c| c.is_alphanumeric())
+        .take(40)
+        .count()
+        < 40
 }
 
 /// Moves the search generation on: called by every write that changes

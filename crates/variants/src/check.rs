@@ -240,11 +240,15 @@ pub fn check_with(
                 out.item = Some(e.id.to_string());
                 out.matched = Some(e.clone());
                 out.picture = Some(describe_picture(case, e, bytes)?);
-                return Ok(out);
             }
         }
-        // Not a copy of a picture in the dump: a screenshot or a photo of a
-        // page is compared by the text OCR reads in it.
+        // A picture of text (a screenshot, a photo of a page) is compared
+        // by the text OCR reads in it too: a changed figure moves no
+        // perceptual hash. Other pictures stop at the picture.
+        let text_like = leakcheck_extract::ocr::carries_text(bytes).is_ok_and(|t| t.text);
+        if out.kind == "near" && !text_like {
+            return Ok(out);
+        }
         match ocr_text(case, bytes) {
             Ok((t, confidence)) => {
                 out.note = Some(format!(
@@ -253,6 +257,10 @@ pub fn check_with(
                 ));
                 text = Some(t);
             }
+            Err(why) if out.kind == "near" => {
+                out.note = Some(format!("its text was not compared: {why}"));
+                return Ok(out);
+            }
             Err(why) => {
                 out.note = Some(format!("no picture in the dump like it, and {why}"));
                 return Ok(out);
@@ -260,6 +268,8 @@ pub fn check_with(
         }
     }
     let Some(text) = text else { return Ok(out) };
+    // A picture already matched stays the answer unless its text matches.
+    let picture = (out.kind == "near").then(|| (out.similarity, out.basis));
     out.basis = if p.image.is_some() { "ocr" } else { "text" };
     let Some(sig) = signature(&text) else {
         out.note
@@ -305,7 +315,12 @@ pub fn check_with(
         .or_else(|| scored.into_iter().max_by(|a, b| a.1.total_cmp(&b.1)));
     if let Some((e, r, excerpt)) = best {
         out.similarity = r;
-        if r >= NEAR {
+        if let Some((similarity, basis)) = picture.filter(|_| r < NEAR) {
+            (out.similarity, out.basis) = (similarity, basis);
+        } else if r >= NEAR {
+            if out.item.as_deref() != Some(e.id.as_str()) {
+                out.picture = None; // it described another item
+            }
             out.kind = "near";
             out.item = Some(e.id.to_string());
             out.matched = Some(e.clone());

@@ -80,7 +80,12 @@ fn judge(g: &GrayImage) -> TextLikelihood {
         hist[p.0[0] as usize] += 1;
     }
     let n = (g.width() as u64 * g.height() as u64).max(1) as f64;
-    let mean: f64 = hist.iter().enumerate().map(|(i, c)| i as f64 * *c as f64).sum::<f64>() / n;
+    let mean: f64 = hist
+        .iter()
+        .enumerate()
+        .map(|(i, c)| i as f64 * *c as f64)
+        .sum::<f64>()
+        / n;
     let var: f64 = hist
         .iter()
         .enumerate()

@@ -121,7 +121,14 @@ impl Engine {
             .args(["-l", &languages.join("+")])
             // Automatic page segmentation with orientation and script
             // detection: a page scanned sideways is turned before reading.
-            .args(["--psm", if self.languages.iter().any(|l| l == "osd") { "1" } else { "3" }])
+            .args([
+                "--psm",
+                if self.languages.iter().any(|l| l == "osd") {
+                    "1"
+                } else {
+                    "3"
+                },
+            ])
             .arg("tsv")
             // One core per page: pages run side by side instead, which
             // Tesseract's OpenMP threads only slow down.
@@ -133,7 +140,11 @@ impl Engine {
         let (status, out, err) = wait_with_limit(child, limit)?;
         if !status.success() {
             let err = String::from_utf8_lossy(&err);
-            let last = err.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("");
+            let last = err
+                .lines()
+                .rev()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("");
             return Err(OcrError::Failed(format!("{status}: {}", last.trim())));
         }
         Ok(parse_tsv(&String::from_utf8_lossy(&out)))
@@ -172,8 +183,18 @@ pub(crate) fn wait_with_limit(
             buf
         })
     };
-    let out = drain(child.stdout.take().map(|p| Box::new(p) as Box<dyn Read + Send>));
-    let err = drain(child.stderr.take().map(|p| Box::new(p) as Box<dyn Read + Send>));
+    let out = drain(
+        child
+            .stdout
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let err = drain(
+        child
+            .stderr
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
     let start = Instant::now();
     let status = loop {
         if let Some(s) = child.try_wait()? {
@@ -219,7 +240,9 @@ pub fn parse_tsv(tsv: &str) -> Vec<Page> {
         let here = (page, cols[2], cols[3], cols[4]);
         match last {
             Some(prev) if prev == here => p.text.push(' '),
-            Some(prev) if prev.0 == page && (prev.1, prev.2) == (here.1, here.2) => p.text.push('\n'),
+            Some(prev) if prev.0 == page && (prev.1, prev.2) == (here.1, here.2) => {
+                p.text.push('\n')
+            }
             Some(prev) if prev.0 == page => p.text.push_str("\n\n"),
             _ => {}
         }

@@ -47,7 +47,9 @@ pub fn check(layer: &OcrLayer) -> Option<Finding> {
             .map(|c| c.removed.split(' ').count().max(c.added.split(' ').count()))
             .sum();
         let share = unexplained_words as f64 / own.len().max(seen.len()) as f64;
-        let figures = unexplained.iter().any(|c| has_digit(&c.removed) || has_digit(&c.added));
+        let figures = unexplained
+            .iter()
+            .any(|c| has_digit(&c.removed) || has_digit(&c.added));
         compared.push(p.page);
         if figures || share > MAX_UNEXPLAINED {
             flagged.push(json!({
@@ -142,7 +144,10 @@ fn ocr_explains(c: &diff::Change) -> bool {
     if a.replace(' ', "") == b.replace(' ', "") {
         return true;
     }
-    let (la, lb) = (lookalike(&a.replace(' ', "")), lookalike(&b.replace(' ', "")));
+    let (la, lb) = (
+        lookalike(&a.replace(' ', "")),
+        lookalike(&b.replace(' ', "")),
+    );
     if la == lb {
         return true;
     }
@@ -166,7 +171,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
         row[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
             let here = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(here + 1);
+            row[j + 1] = (prev + usize::from(ca != *cb))
+                .min(row[j] + 1)
+                .min(here + 1);
             prev = here;
         }
     }
@@ -219,8 +226,16 @@ mod tests {
         let f = check(&layer(PAGE, &shown, 90.0)).unwrap();
         assert_eq!(f.verdict, Verdict::Suspicious);
         let w = &f.evidence["pages"][0]["differing_words"][0];
-        assert_eq!((w["text_layer"].as_str(), w["page_shows"].as_str()), (Some("1"), Some("9")));
-        assert!(f.evidence["pages"][0]["ocr"].as_str().unwrap().contains("9 250"));
+        assert_eq!(
+            (w["text_layer"].as_str(), w["page_shows"].as_str()),
+            (Some("1"), Some("9"))
+        );
+        assert!(
+            f.evidence["pages"][0]["ocr"]
+                .as_str()
+                .unwrap()
+                .contains("9 250")
+        );
     }
 
     #[test]
