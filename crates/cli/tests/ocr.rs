@@ -92,7 +92,13 @@ fn encode(img: &GrayImage, format: ImageFormat) -> Vec<u8> {
 /// page and, with `invisible`, carries that text as an invisible layer
 /// (render mode 3), the way a scanner's OCR writes it.
 fn picture_pdf(picture: &[u8], (w, h): (u32, u32), invisible: Option<&str>) -> Vec<u8> {
-    let mut content = String::from("q 595 0 0 842 0 0 cm /Im0 Do Q\n");
+    // The page has the picture's proportions, its long side A4's.
+    let long = w.max(h) as f32;
+    let (pw, ph) = (
+        (w as f32 * 842.0 / long).round(),
+        (h as f32 * 842.0 / long).round(),
+    );
+    let mut content = format!("q {pw} 0 0 {ph} 0 0 cm /Im0 Do Q\n");
     if let Some(text) = invisible {
         content.push_str("BT 3 Tr /F1 12 Tf 14 TL 72 770 Td\n");
         for line in text.lines() {
@@ -107,7 +113,7 @@ fn picture_pdf(picture: &[u8], (w, h): (u32, u32), invisible: Option<&str>) -> V
     let mut objects: Vec<Vec<u8>> = vec![
         b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /XObject << /Im0 4 0 R >> /Font << /F1 6 0 R >> >> /Contents 5 0 R >>".to_vec(),
+        format!("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {pw} {ph}] /Resources << /XObject << /Im0 4 0 R >> /Font << /F1 6 0 R >> >> /Contents 5 0 R >>").into_bytes(),
     ];
     let mut image = format!(
         "<< /Type /XObject /Subtype /Image /Width {w} /Height {h} /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /DCTDecode /Length {} >>\nstream\n",
@@ -139,7 +145,7 @@ fn picture_pdf(picture: &[u8], (w, h): (u32, u32), invisible: Option<&str>) -> V
     let xref = out.len();
     let mut table = format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1);
     for o in offsets {
-        let _ = write!(table, "{o:010} 00000 n \n");
+        let _ = writeln!(table, "{o:010} 00000 n ");
     }
     let _ = write!(
         table,
@@ -219,6 +225,9 @@ fn a_scan_is_read_searched_grouped_and_matched_by_check() {
         p.0[0] = if p.0[0] < 160 { 0 } else { 255 };
     }
     let fax = encode(&fax, ImageFormat::Tiff);
+    // The same letter scanned sideways: orientation detection turns it.
+    let sideways = image::imageops::rotate90(&render(&typed(LETTER), 150, dir.path()));
+    let sideways = picture_pdf(&jpeg(&sideways, 70), sideways.dimensions(), None);
     let photo = GrayImage::from_fn(640, 480, |x, y| {
         Luma([((x * 7 + y * 3) % 97 + (x * y) % 31) as u8 + 60])
     });
@@ -230,6 +239,7 @@ fn a_scan_is_read_searched_grouped_and_matched_by_check() {
             ("Scan_0001.pdf", &scan),
             ("fax.tif", &fax),
             ("photo.jpg", &photo),
+            ("Scan_0002.pdf", &sideways),
         ],
     );
     let (case, _) = ingest(dir.path(), &[&d]);
@@ -257,6 +267,8 @@ fn a_scan_is_read_searched_grouped_and_matched_by_check() {
     .stdout;
     assert!(human.contains("OCR text (read, tesseract"), "{human}");
     assert!(human.contains("mean confidence"), "{human}");
+    let turned = show(&case, &sideways)["ocr"]["pages"][0]["text"].clone();
+    assert!(turned.as_str().unwrap().contains("BRETAGNE-88"), "{turned}");
     // The fax is read; the photo is decided to hold no text, without an OCR call.
     assert_eq!(show(&case, &fax)["ocr"]["status"], "read");
     let p = show(&case, &photo)["ocr"].clone();
@@ -285,10 +297,7 @@ fn a_scan_is_read_searched_grouped_and_matched_by_check() {
     let all = search("fontaine");
     assert!(ids(&all).contains(&id_of(&scan)), "{all:?}");
     assert!(ids(&all).contains(&id_of(&letter)));
-    assert_eq!(
-        ids(&search("ocr:fontaine")).contains(&id_of(&letter)),
-        false
-    );
+    assert!(!ids(&search("ocr:fontaine")).contains(&id_of(&letter)));
     assert!(ids(&search("ocr:fontaine")).contains(&id_of(&scan)));
     assert_eq!(ids(&search("body:fontaine")), vec![id_of(&letter)]);
     let hit = all

@@ -269,7 +269,7 @@ pub fn check_with(
     }
     let Some(text) = text else { return Ok(out) };
     // A picture already matched stays the answer unless its text matches.
-    let picture = (out.kind == "near").then(|| (out.similarity, out.basis));
+    let picture = (out.kind == "near").then_some((out.similarity, out.basis));
     out.basis = if p.image.is_some() { "ocr" } else { "text" };
     let Some(sig) = signature(&text) else {
         out.note
