@@ -249,7 +249,7 @@ pub fn write(dir: &Path) -> Result<()> {
 /// The printer's invoice, typed, whose scan and screenshot the demo adds.
 const INVOICE: &str = "Imprimerie du Rhône, 12 quai Perrache, 69002 Lyon
 Facture n° 2017-0412 du 12 avril 2017
-Campagne : affiches et tracts pour les réunions de Lyon
+Campagne : affiches et tracts pour la tournée de Lyon
 Affiches 60 x 80 cm, 40 000 exemplaires : 9 600 euros
 Tracts A5 recto verso, 50 000 exemplaires : 2 400 euros
 Total toutes taxes comprises : 12 000 euros

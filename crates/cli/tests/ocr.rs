@@ -417,3 +417,58 @@ fn without_tesseract_ocr_is_unavailable_and_ingest_works() {
     let ocr = run(&[OsStr::new("ocr"), case.as_os_str()]);
     assert_eq!(ocr.status.code(), Some(1));
 }
+
+#[test]
+fn the_demo_scan_is_read_and_its_viral_screenshot_matched() {
+    if !engines() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let case = crate::util::demo(dir.path());
+    let shot = dir.path().join("demo-outside/capture-facture.png");
+    let r = lc([
+        OsStr::new("check"),
+        case.as_os_str(),
+        shot.as_os_str(),
+        OsStr::new("--json"),
+    ]);
+    let r = json_lines(&r.stdout).pop().unwrap();
+    assert_eq!(
+        (r["match"].as_str(), r["basis"].as_str()),
+        (Some("near"), Some("ocr")),
+        "{r}"
+    );
+    assert!(
+        r["matched"]["path"]
+            .as_str()
+            .unwrap()
+            .ends_with("facture-imprimerie.pdf")
+            || r["matched"]["path"].as_str().unwrap().contains("Scan_"),
+        "{r}"
+    );
+    assert!(
+        r["differences"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["removed"] == "12" && c["added"] == "42"),
+        "{r}"
+    );
+    let hits = lc([
+        OsStr::new("search"),
+        case.as_os_str(),
+        OsStr::new("ocr:RHONE-412"),
+        OsStr::new("--json"),
+    ])
+    .json();
+    let paths: Vec<&str> = hits["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|h| h["path"].as_str())
+        .collect();
+    assert!(
+        paths.iter().any(|p| p.contains("Scan_20170413_0001.pdf")),
+        "{paths:?}"
+    );
+}

@@ -363,7 +363,7 @@ pub const CHECKS: [CheckInfo; 22] = [
         looks_at: "A PDF page's text layer (what search and copy-paste read) against OCR of the page as it is drawn (what a person sees).",
         gives: &[Suspicious, Consistent],
         passes: "Consistent: the text layer says what the page shows, within OCR's own errors (look-alike letters, lost accents).",
-        flags: "Suspicious: the text layer says something else than the page shows: a different figure, or words only one of them has (text edited in an invisible layer, or an image pasted over text); both versions and the differing words are shown.",
+        flags: "Suspicious: the page does not show what its text layer says: a different figure, or words only one of them has (text edited in an invisible layer, or an image pasted over text); both versions and the differing words are shown.",
         not_run: "No finding: the PDF has no text layer, OCR has not read its pages (`leakcheck ocr`), or OCR read them with too little confidence to compare.",
         recheck: "`pdftotext -f N -l N original.pdf -` against `pdftoppm -f N -l N -r 300 -png original.pdf p && tesseract p-N.png - -l fra+eng`.",
     },
