@@ -68,6 +68,8 @@ pub enum Command {
     Search(SearchArgs),
     /// Rebuild the case's search index from the catalog.
     Reindex(CaseArgs),
+    /// Read the text in scans and pictures (Tesseract): what waits, resumable.
+    Ocr(crate::cmd_ocr::OcrArgs),
     /// Groups of near-copies in the dump, and what each copy changes.
     ///
     /// Texts (emails, documents, attachments, plain text) are compared by

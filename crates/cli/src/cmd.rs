@@ -38,6 +38,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Verify(a) => verify(a),
         Command::Search(a) => cmd_search::search(a),
         Command::Reindex(a) => cmd_search::reindex(a),
+        Command::Ocr(a) => crate::cmd_ocr::ocr_cmd(a),
         Command::Variants(a) => cmd_variants::variants(a),
         Command::Check(a) => cmd_variants::check(a),
         Command::Demo(a) => demo_cmd(a),
@@ -75,6 +76,7 @@ fn init(a: InitArgs) -> Result<u8> {
             .collect(),
         org_names: a.org_names.iter().map(|n| n.trim().to_string()).collect(),
         limits: Default::default(),
+        ocr: Default::default(),
     };
     let case = Case::init(&a.case, settings)
         .with_context(|| format!("creating case {}", a.case.display()))?;
@@ -124,6 +126,8 @@ fn ingest(a: IngestArgs) -> Result<u8> {
         bar.finish();
     }
     let summary = result.with_context(|| format!("ingesting into {}", case.root().display()))?;
+    let quiet = a.out.json || a.out.quiet;
+    crate::cmd_ocr::after_ingest(&case, &mut io::stderr(), show_bar, quiet)?;
     let index = cmd_search::sync_index(&case, show_bar, false)?;
     let stats = case.catalog()?.stats()?;
     let mut out = stdout();
@@ -184,6 +188,7 @@ fn stats(case: &Case, o: &Output) -> Result<u8> {
         json_line(&mut out, &stats)?;
     } else if !o.quiet {
         print_stats(&mut out, &stats, case.root())?;
+        crate::cmd_ocr::print_waiting(&mut out, case)?;
     }
     out.flush()?;
     Ok(0)
@@ -348,6 +353,7 @@ fn show_item(a: ShowArgs) -> Result<u8> {
             }
             None => serde_json::Value::Null,
         };
+        v["ocr"] = crate::cmd_ocr::layer_json(&catalog, &id)?;
         json_line(&mut out, &v)?;
     } else if !a.out.quiet {
         show::item(&mut out, &detail, &case, a.full)?;
@@ -484,6 +490,7 @@ fn demo_cmd(a: DemoArgs) -> Result<u8> {
         org_domains: vec!["campaign.example".into()],
         org_names: vec![crate::demo_docs::COMPANY.into()],
         limits: Default::default(),
+        ocr: Default::default(),
     };
     let case = Case::init(&case_dir, settings)?;
     let (name, txt) =

@@ -423,6 +423,11 @@ pub fn write_dump(dir: &Path) -> Result<String> {
 
     // Documents and images, four of them planted.
     crate::demo_docs::write(dir)?;
+    // A scanned invoice beside its typed original, and a screenshot of it
+    // outside the dump (OCR reads both).
+    if let Some(why) = crate::demo_docs::write_scans(dir)? {
+        eprintln!("note: {why}");
+    }
 
     // An Outlook message saved as .msg: Outlook kept the signed mail's
     // transport headers (DKIM-Signature included) but not its MIME, so the

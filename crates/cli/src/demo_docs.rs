@@ -7,7 +7,8 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 use leakcheck_samples::{
-    Exif, OfficeProps, PdfInfo, Thumbnail, Xmp, ZipDate, docx, jpeg, pdf, pdf_update, xlsx,
+    Exif, OfficeProps, PdfInfo, Thumbnail, Xmp, ZipDate, docx, jpeg, pdf, pdf_update, picture_pdf,
+    xlsx,
 };
 
 /// The company every genuine file names (also in the demo's `org_names`).
@@ -243,4 +244,80 @@ pub fn write(dir: &Path) -> Result<()> {
     };
     put("planted/whiteboard.jpg", jpeg(640, 480, 13, &covered)?)?;
     Ok(())
+}
+
+/// The printer's invoice, typed, whose scan and screenshot the demo adds.
+const INVOICE: &str = "Imprimerie du Rhône, 12 quai Perrache, 69002 Lyon
+Facture n° 2017-0412 du 12 avril 2017
+Campagne : affiches et tracts pour la tournée de Lyon
+Affiches 60 x 80 cm, 40 000 exemplaires : 9 600 euros
+Tracts A5 recto verso, 50 000 exemplaires : 2 400 euros
+Total toutes taxes comprises : 12 000 euros
+Règlement à trente jours par virement, référence RHONE-412.
+Contact : Bruno Petit, Anne Martin";
+
+/// A typed invoice in `documents/`, its scan (a picture-only PDF, turned
+/// half a degree, as a scanner writes it) beside it, and outside the dump
+/// a screenshot of it with the total changed, as it would circulate. The
+/// scan and the screenshot are pictures of text, drawn by poppler's
+/// `pdftoppm`; without it they are left out and the reason returned.
+pub fn write_scans(dir: &Path) -> Result<Option<String>> {
+    let (info, xmp) = pdf_info("Bruno Petit", "Facture imprimerie", 12);
+    let typed = pdf(&info, Some(&xmp), &[INVOICE]);
+    fs::write(dir.join("documents/facture-imprimerie.pdf"), &typed)?;
+    let Some(page) = render(&typed, 150, dir)? else {
+        return Ok(Some(
+            "the scanned letter and the screenshot were left out: pdftoppm (poppler-utils) not found".into(),
+        ));
+    };
+    let (w, h) = page.dimensions();
+    let (sin, cos) = 0.5f32.to_radians().sin_cos();
+    let skewed = image::GrayImage::from_fn(w, h, |x, y| {
+        let (dx, dy) = (x as f32 - w as f32 / 2.0, y as f32 - h as f32 / 2.0);
+        let (sx, sy) = (
+            cos * dx + sin * dy + w as f32 / 2.0,
+            -sin * dx + cos * dy + h as f32 / 2.0,
+        );
+        match (sx >= 0.0 && sy >= 0.0).then(|| page.get_pixel_checked(sx as u32, sy as u32)) {
+            Some(Some(p)) => *p,
+            _ => image::Luma([255]),
+        }
+    });
+    let mut scan = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut scan, 60).encode_image(&skewed)?;
+    fs::write(
+        dir.join("documents/Scan_20170413_0001.pdf"),
+        picture_pdf(&scan, (w, h), None),
+    )?;
+    let viral = INVOICE.replace("12 000 euros", "42 000 euros");
+    let (info, xmp) = pdf_info("Bruno Petit", "Facture imprimerie", 12);
+    if let Some(shot) = render(&pdf(&info, Some(&xmp), &[&viral]), 110, dir)? {
+        let outside = dir.with_file_name("demo-outside");
+        fs::create_dir_all(&outside)?;
+        shot.save(outside.join("capture-facture.png"))?;
+    }
+    Ok(None)
+}
+
+/// The first page of `pdf` as a grey picture at `dpi`, or `None` without
+/// `pdftoppm`.
+fn render(pdf: &[u8], dpi: u32, dir: &Path) -> Result<Option<image::GrayImage>> {
+    let work = dir.with_file_name("demo-render");
+    fs::create_dir_all(&work)?;
+    let src = work.join("page.pdf");
+    fs::write(&src, pdf)?;
+    let out = work.join("page");
+    let run = std::process::Command::new("pdftoppm")
+        .args(["-r", &dpi.to_string(), "-gray", "-png", "-singlefile"])
+        .arg(&src)
+        .arg(&out)
+        .stderr(std::process::Stdio::null())
+        .status();
+    let page = match run {
+        Ok(s) if s.success() => Some(image::open(out.with_extension("png"))?.to_luma8()),
+        Ok(s) => anyhow::bail!("pdftoppm failed on the demo invoice ({s})"),
+        Err(_) => None,
+    };
+    fs::remove_dir_all(&work)?;
+    Ok(page)
 }

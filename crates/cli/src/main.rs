@@ -13,6 +13,7 @@ mod cli;
 mod cmd;
 mod cmd_explore;
 mod cmd_keys;
+mod cmd_ocr;
 mod cmd_search;
 mod cmd_serve;
 mod cmd_spread;

@@ -51,6 +51,7 @@ pub fn item(out: &mut impl Write, d: &ItemDetail, case: &Case, full: bool) -> Re
     if let Some(doc) = &d.document {
         document(out, doc)?;
     }
+    crate::cmd_ocr::show_layer(out, case, &id, full)?;
     if let Some(e) = &d.email {
         writeln!(out, "\nemail:")?;
         let field = |out: &mut dyn Write, name: &str, v: &str| -> std::io::Result<()> {

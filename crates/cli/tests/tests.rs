@@ -13,6 +13,7 @@ mod explore;
 mod hostile;
 mod incremental;
 mod mail_rules;
+mod ocr;
 mod resume;
 mod scale;
 mod search;

@@ -77,6 +77,9 @@ pub enum CheckId {
     /// `image.software`
     #[serde(rename = "image.software")]
     ImageSoftware,
+    /// `doc.text-layer`
+    #[serde(rename = "doc.text-layer")]
+    DocTextLayer,
 }
 
 /// What kind of item a check reads.
@@ -121,7 +124,7 @@ pub struct CheckInfo {
 use Verdict::{Altered, Authentic, Consistent, Suspicious, Unverifiable};
 
 /// The table, in the order the README lists the checks.
-pub const CHECKS: [CheckInfo; 21] = [
+pub const CHECKS: [CheckInfo; 22] = [
     CheckInfo {
         id: CheckId::EmailDkim,
         name: "email.dkim",
@@ -352,6 +355,17 @@ pub const CHECKS: [CheckInfo; 21] = [
         flags: "Suspicious: an image or metadata editor is recorded in this photo while the camera's other pictures in the dump lack it: this one was treated apart.",
         not_run: "No finding: the photo records no program.",
         recheck: "`exiftool -a -G1 -Software -CreatorTool original.jpg`.",
+    },
+    CheckInfo {
+        id: CheckId::DocTextLayer,
+        name: "doc.text-layer",
+        family: Family::Doc,
+        looks_at: "A PDF page's text layer (what search and copy-paste read) against OCR of the page as it is drawn (what a person sees).",
+        gives: &[Suspicious, Consistent],
+        passes: "Consistent: the text layer says what the page shows, within OCR's own errors (look-alike letters, lost accents).",
+        flags: "Suspicious: the page does not show what its text layer says: a different figure, or words only one of them has (text edited in an invisible layer, or an image pasted over text); both versions and the differing words are shown.",
+        not_run: "No finding: the PDF has no text layer, OCR has not read its pages (`leakcheck ocr`), or OCR read them with too little confidence to compare.",
+        recheck: "`pdftotext -f N -l N original.pdf -` against `pdftoppm -f N -l N -r 300 -png original.pdf p && tesseract p-N.png - -l fra+eng`.",
     },
 ];
 

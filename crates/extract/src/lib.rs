@@ -9,7 +9,8 @@
 //!   `.emlx`, TNEF and self-extractors; [`outlook`]: `.msg` and `.pst`/`.ost`;
 //! - [`native`]: the one place native decoders run, in a child process;
 //! - [`email`]: an email's bytes to its catalog fields and attachments;
-//! - [`doc`]: document and image reading (text and metadata).
+//! - [`doc`]: document and image reading (text and metadata);
+//! - [`ocr`]: pictures of text to text (Tesseract and poppler, in child processes).
 //!
 //! Nothing here touches the case: ingest decides what to keep.
 #![warn(missing_docs)]
@@ -24,5 +25,6 @@ pub mod email;
 mod error;
 mod member;
 pub mod native;
+pub mod ocr;
 pub mod outlook;
 pub mod readers;

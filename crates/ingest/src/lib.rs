@@ -9,11 +9,13 @@
 #![warn(missing_docs)]
 
 pub use error::{IngestError, Result};
+pub use ocr::{OcrProgress, OcrSummary};
 pub use run::{Openers, Options, Progress, SourceSummary, Summary, run, run_with};
 
 mod done;
 mod error;
 mod limited;
+pub mod ocr;
 mod run;
 mod volumes;
 mod walk;

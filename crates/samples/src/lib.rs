@@ -29,7 +29,7 @@
 pub use jpeg::{EDITED_REGION, Exif, Thumbnail, jpeg};
 pub use msg::{MsgAttachment, OutlookMessage, msg};
 pub use office::{OfficeProps, ZipDate, docx, xlsx};
-pub use pdf::{PdfInfo, Xmp, pdf, pdf_update};
+pub use pdf::{PdfInfo, Xmp, pdf, pdf_update, picture_pdf};
 pub use tnef::winmail;
 pub use zipcrypto::zipcrypto;
 

@@ -7,6 +7,8 @@
 //! then a page and its content stream for each page. [`pdf_update`] relies
 //! on these numbers.
 
+use std::fmt::Write as _;
+
 use crate::xml_escape;
 
 const CATALOG: u32 = 1;
@@ -96,6 +98,74 @@ pub fn pdf(info: &PdfInfo, xmp: Option<&Xmp>, pages: &[&str]) -> Vec<u8> {
     }
     let size = first_page + 2 * pages.len() as u32;
     file.finish(size, None)
+}
+
+/// A one-page PDF that draws `picture` (a grey JPEG of `w` × `h` pixels)
+/// over the whole page and, with `invisible`, carries that text as an invisible layer
+/// (render mode 3), the way a scanner's OCR writes it.
+pub fn picture_pdf(picture: &[u8], (w, h): (u32, u32), invisible: Option<&str>) -> Vec<u8> {
+    // The page has the picture's proportions, its long side A4's.
+    let long = w.max(h) as f32;
+    let (pw, ph) = (
+        (w as f32 * 842.0 / long).round(),
+        (h as f32 * 842.0 / long).round(),
+    );
+    let mut content = format!("q {pw} 0 0 {ph} 0 0 cm /Im0 Do Q\n");
+    if let Some(text) = invisible {
+        content.push_str("BT 3 Tr /F1 12 Tf 14 TL 72 770 Td\n");
+        for line in text.lines() {
+            let _ = writeln!(
+                content,
+                "({}) Tj T*",
+                line.replace('(', "\\(").replace(')', "\\)")
+            );
+        }
+        content.push_str("ET\n");
+    }
+    let mut objects: Vec<Vec<u8>> = vec![
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        format!("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {pw} {ph}] /Resources << /XObject << /Im0 4 0 R >> /Font << /F1 6 0 R >> >> /Contents 5 0 R >>").into_bytes(),
+    ];
+    let mut image = format!(
+        "<< /Type /XObject /Subtype /Image /Width {w} /Height {h} /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /DCTDecode /Length {} >>\nstream\n",
+        picture.len()
+    )
+    .into_bytes();
+    image.extend_from_slice(picture);
+    image.extend_from_slice(b"\nendstream");
+    objects.push(image);
+    objects.push(
+        format!(
+            "<< /Length {} >>\nstream\n{content}endstream",
+            content.len()
+        )
+        .into_bytes(),
+    );
+    objects.push(
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"
+            .to_vec(),
+    );
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, o) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
+        out.extend_from_slice(o);
+        out.extend_from_slice(b"\nendobj\n");
+    }
+    let xref = out.len();
+    let mut table = format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1);
+    for o in offsets {
+        let _ = writeln!(table, "{o:010} 00000 n ");
+    }
+    let _ = write!(
+        table,
+        "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+        objects.len() + 1
+    );
+    out.extend_from_slice(table.as_bytes());
+    out
 }
 
 /// Appends an incremental update to `original`, as Acrobat's "Save" does:

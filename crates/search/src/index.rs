@@ -125,6 +125,9 @@ impl SearchIndex {
             .unwrap_or_else(|| Lang::detect(&body));
         doc.add_text(f.lang, lang.code());
         doc.add_text(f.body(lang), &body);
+        if let Some(ocr) = &row.ocr {
+            doc.add_text(f.ocr, ocr);
+        }
         // tantivy counts nanoseconds in an i64: a hostile Date far off
         // (year 1 or 99999) would overflow it, and is no date to sort by.
         if let Some(secs) = date.filter(|s| INDEXABLE_SECONDS.contains(s)) {
@@ -347,6 +350,7 @@ mod tests {
             checks: Vec::new(),
             tags: Vec::new(),
             lang: None,
+            ocr: None,
         }
     }
 

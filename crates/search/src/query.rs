@@ -61,7 +61,7 @@ pub struct Parsed {
 }
 
 /// Fields a user can name, and the index fields each searches.
-pub const FIELD_NAMES: [&str; 16] = [
+pub const FIELD_NAMES: [&str; 17] = [
     "from",
     "to",
     "cc",
@@ -69,6 +69,7 @@ pub const FIELD_NAMES: [&str; 16] = [
     "title",
     "author",
     "body",
+    "ocr",
     "path",
     "kind",
     "verdict",
@@ -399,7 +400,7 @@ impl Builder<'_> {
         let f = self.fields;
         let bodies = [f.body_fr, f.body_en, f.body_other];
         Some(match field {
-            None => [f.subject, f.from, f.to, f.cc, f.path]
+            None => [f.subject, f.from, f.to, f.cc, f.path, f.ocr]
                 .into_iter()
                 .chain(bodies)
                 .collect(),
@@ -408,6 +409,7 @@ impl Builder<'_> {
             Some("cc") => vec![f.cc],
             Some("subject" | "title") => vec![f.subject],
             Some("body") => bodies.to_vec(),
+            Some("ocr") => vec![f.ocr],
             Some("path") => vec![f.path],
             _ => return None,
         })

@@ -4,7 +4,9 @@
 //! English are stemmed, everything else is only tokenised. All three fold
 //! accents and case first, so "elysee" finds "Élysée" and the stemmer sees
 //! the same letters at index and at query time. A query runs against every
-//! field, each analysing the words its own way.
+//! field, each analysing the words its own way. Text read by OCR has a
+//! field of its own, so that a query can ask for it alone (`ocr:`) or
+//! leave it out (`body:`).
 
 use tantivy::schema::{
     DateOptions, FAST, FacetOptions, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema,
@@ -86,6 +88,9 @@ pub struct Fields {
     pub body_en: Field,
     /// Body text in any other language.
     pub body_other: Field,
+    /// Text OCR read in the item's pictures (folded, not stemmed: OCR
+    /// text mixes languages and misreads, where a stemmer helps little).
+    pub ocr: Field,
     /// Sender (address and name); for documents, their authors.
     pub from: Field,
     /// Recipients (To).
@@ -128,6 +133,7 @@ impl Fields {
             body_fr: b.add_text_field("body_fr", text(FRENCH, false)),
             body_en: b.add_text_field("body_en", text(ENGLISH, false)),
             body_other: b.add_text_field("body_other", text(FOLDED, false)),
+            ocr: b.add_text_field("ocr", text(FOLDED, false)),
             from: b.add_text_field("from", text(FOLDED, true)),
             to: b.add_text_field("to", text(FOLDED, false)),
             cc: b.add_text_field("cc", text(FOLDED, false)),

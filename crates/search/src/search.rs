@@ -240,7 +240,18 @@ pub fn search_in(
             "en" => Lang::English,
             _ => Lang::Other,
         };
-        let snippet = snippets.of(lang, &body);
+        let mut snippet = snippets.of(lang, &body);
+        let mut from_ocr = false;
+        if snippet.highlighted().is_empty()
+            && let Ok(Some(layer)) = ItemId::parse(&id).map_or(Ok(None), |i| catalog.ocr_layer(&i))
+        {
+            let ocr = snippets.ocr.snippet(&layer.text());
+            if !ocr.highlighted().is_empty() || body.trim().is_empty() {
+                (snippet, from_ocr) = (ocr, true);
+            }
+        }
+        // Text read by OCR is said to be so wherever it is shown.
+        let label = if from_ocr { "(OCR) " } else { "" };
         hits.push(Hit {
             id,
             score,
@@ -252,8 +263,8 @@ pub fn search_in(
                 .and_then(|d| leakcheck_core::time::rfc3339(d.into_timestamp_secs())),
             path: text(f.path),
             verdict: text(f.verdict),
-            snippet: marked(&snippet),
-            snippet_html: snippet.to_html(),
+            snippet: format!("{label}{}", marked(&snippet)),
+            snippet_html: format!("{label}{}", snippet.to_html()),
         });
     }
     Ok(SearchResult {
@@ -270,6 +281,7 @@ struct Snippets {
     fr: SnippetGenerator,
     en: SnippetGenerator,
     other: SnippetGenerator,
+    ocr: SnippetGenerator,
 }
 
 impl Snippets {
@@ -278,15 +290,16 @@ impl Snippets {
         query: &dyn tantivy::query::Query,
         idx: &SearchIndex,
     ) -> Result<Snippets> {
-        let make = |lang| -> Result<SnippetGenerator> {
-            let mut g = SnippetGenerator::create(searcher, query, idx.fields.body(lang))?;
+        let make = |field| -> Result<SnippetGenerator> {
+            let mut g = SnippetGenerator::create(searcher, query, field)?;
             g.set_max_num_chars(SNIPPET_CHARS);
             Ok(g)
         };
         Ok(Snippets {
-            fr: make(Lang::French)?,
-            en: make(Lang::English)?,
-            other: make(Lang::Other)?,
+            fr: make(idx.fields.body(Lang::French))?,
+            en: make(idx.fields.body(Lang::English))?,
+            other: make(idx.fields.body(Lang::Other))?,
+            ocr: make(idx.fields.ocr)?,
         })
     }
 

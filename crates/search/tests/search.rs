@@ -100,6 +100,7 @@ impl Fixture {
             org_domains: vec![],
             org_names: vec![],
             limits: Default::default(),
+            ocr: Default::default(),
         };
         let case = Case::init(&dir.path().join("case"), settings).unwrap();
         let options = leakcheck_ingest::Options {

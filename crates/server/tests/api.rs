@@ -38,6 +38,7 @@ fn fixture() -> Fixture {
         org_domains: Vec::new(),
         org_names: Vec::new(),
         limits: Default::default(),
+        ocr: Default::default(),
     };
     let case = Case::init(&dir.path().join("case"), settings).unwrap();
     leakcheck_ingest::run(

@@ -54,6 +54,7 @@ fn make_case(dir: &Path) -> PathBuf {
         org_domains: Vec::new(),
         org_names: Vec::new(),
         limits: Default::default(),
+        ocr: Default::default(),
     };
     let root = dir.join("case");
     let case = Case::init(&root, settings).unwrap();

@@ -54,6 +54,54 @@ pub struct CaseSettings {
     /// Bounds against hostile input.
     #[serde(default)]
     pub limits: Limits,
+    /// What OCR reads, in which languages, and how long it may take.
+    #[serde(default)]
+    pub ocr: OcrSettings,
+}
+
+/// What gets OCR'd.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OcrMode {
+    /// PDF pages without a usable text layer, images whose pixels look like
+    /// text, TIFF faxes, and the first pages of PDFs with their own text
+    /// that show a page-sized picture (for `doc.text-layer`).
+    #[default]
+    Auto,
+    /// Nothing.
+    Off,
+    /// Every page of every PDF and every image.
+    All,
+}
+
+/// The `[ocr]` table of `case.toml`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OcrSettings {
+    /// `auto`, `off` or `all`.
+    pub mode: OcrMode,
+    /// Tesseract language codes, tried together.
+    pub languages: Vec<String>,
+    /// Seconds one page may take (rendering and reading each) before the
+    /// engine is stopped and the page recorded as failed.
+    pub page_seconds: u64,
+    /// Pages read per PDF at most.
+    pub max_pages: u32,
+    /// Pages of a PDF with its own text that are also OCR'd, to compare the
+    /// two (`doc.text-layer`); 0 for none.
+    pub check_pages: u32,
+}
+
+impl Default for OcrSettings {
+    fn default() -> OcrSettings {
+        OcrSettings {
+            mode: OcrMode::Auto,
+            languages: vec!["fra".into(), "eng".into()],
+            page_seconds: 60,
+            max_pages: 100,
+            check_pages: 1,
+        }
+    }
 }
 
 /// An open case directory.
@@ -155,6 +203,7 @@ mod tests {
             org_domains: vec!["en-marche.fr".into()],
             org_names: vec!["Emmanuel Macron".into()],
             limits: Limits::default(),
+            ocr: OcrSettings::default(),
         };
         Case::init(&root, settings.clone()).unwrap();
         assert_eq!(Case::open(&root).unwrap().settings, settings);
@@ -163,5 +212,19 @@ mod tests {
             Err(Error::NotEmpty(_))
         ));
         assert!(matches!(Case::open(dir.path()), Err(Error::NotACase(_))));
+    }
+
+    #[test]
+    fn ocr_settings_default_and_parse() {
+        let old: CaseSettings = toml::from_str("name = \"t\"").unwrap();
+        assert_eq!(old.ocr, OcrSettings::default());
+        let set: CaseSettings = toml::from_str(
+            "name = \"t\"\n[ocr]\nmode = \"off\"\nlanguages = [\"eng\"]\npage_seconds = 5\n",
+        )
+        .unwrap();
+        assert_eq!(set.ocr.mode, OcrMode::Off);
+        assert_eq!(set.ocr.languages, ["eng"]);
+        assert_eq!((set.ocr.page_seconds, set.ocr.max_pages), (5, 100));
+        assert!(toml::from_str::<CaseSettings>("name = \"t\"\n[ocr]\nmode = \"some\"\n").is_err());
     }
 }

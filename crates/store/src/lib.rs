@@ -9,12 +9,13 @@
 
 pub use aggregates::{MailAggregates, MailTotals, Pair, Person};
 pub use blobs::{BlobStore, Spooled};
-pub use case::{Case, CaseSettings, Window};
+pub use case::{Case, CaseSettings, OcrMode, OcrSettings, Window};
 pub use catalog::{
     Catalog, ContainerStat, ItemDetail, ItemRow, OccurrenceRow, OutlookTotals, ProblemRow, Stats,
 };
 pub use custody::{Custody, CustodyEntry, OpenedWith};
 pub use error::{Error, Result};
+pub use ocr_rows::{OcrCandidate, OcrLayer, OcrOutcome, OcrPageRow, OcrWaiting};
 pub use posts::{
     Account, CLASSES, FirstSeen, HourCount, NewPost, PostMatch, PostRow, SpreadFilter,
 };
@@ -28,6 +29,7 @@ mod case;
 mod catalog;
 mod custody;
 mod error;
+mod ocr_rows;
 mod posts;
 mod schema;
 mod search_rows;

@@ -227,6 +227,29 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (name, txt)
     ) WITHOUT ROWID;
     "#,
+    // 11: OCR: each item's OCR outcome, and each page's text as the engine read
+    // it, kept apart from the text the item carries itself. New cases and
+    // old ones start with nothing OCR'd; `leakcheck ocr` fills them.
+    r#"
+    CREATE TABLE ocr_items (
+        item      TEXT PRIMARY KEY,
+        status    TEXT NOT NULL,         -- read, no-text, no-picture, failed
+        engine    TEXT,                  -- e.g. "tesseract 5.3.0"
+        languages TEXT,                  -- e.g. "fra+eng"
+        seconds   REAL NOT NULL,
+        detail    TEXT                   -- JSON: the image decision's figures, or why it failed
+    ) WITHOUT ROWID;
+    CREATE TABLE ocr_pages (
+        item       TEXT NOT NULL,
+        page       INTEGER NOT NULL,     -- from 1
+        text       TEXT NOT NULL,
+        confidence REAL,                 -- mean word confidence, 0-100
+        words      INTEGER NOT NULL,
+        embedded   TEXT,                 -- a PDF page's own text layer, for doc.text-layer
+        error      TEXT,                 -- this page could not be read
+        PRIMARY KEY (item, page)
+    ) WITHOUT ROWID;
+    "#,
 ];
 
 /// The newest schema version this build writes.

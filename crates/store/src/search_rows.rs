@@ -32,6 +32,8 @@ pub struct SearchRow {
     /// The language code the index detected for its text when it last
     /// indexed it (the text never changes, so neither does its language).
     pub lang: Option<String>,
+    /// The text OCR read in its pictures, kept apart from its own.
+    pub ocr: Option<String>,
 }
 
 /// Plain-text items larger than this are not read as text.
@@ -80,6 +82,8 @@ pub struct TextRow {
     email: Option<String>,
     /// A document's text.
     doc_text: Option<String>,
+    /// What OCR read in it.
+    ocr_text: Option<String>,
 }
 
 impl TextRow {
@@ -95,6 +99,12 @@ impl TextRow {
         if let Some(json) = &self.email {
             return Ok(json_column::<Text>("email", self.id.as_str(), json)?.text);
         }
+        // A scan's own text layer is empty or a few stray marks: its
+        // near-copies are found by what OCR read on its pages.
+        let own = self.doc_text.as_deref().filter(|t| !too_little(t));
+        if let Some(t) = own.or(self.ocr_text.as_deref().filter(|t| !too_little(t))) {
+            return Ok(Some(t.to_string()));
+        }
         if let Some(t) = &self.doc_text {
             return Ok(Some(t.clone()));
         }
@@ -109,7 +119,9 @@ impl Catalog {
             "SELECT i.id, i.kind, i.size,
                (SELECT display FROM occurrences o WHERE o.item = i.id
                 ORDER BY o.depth, o.parent, o.position LIMIT 1),
-               v.verdict, e.meta, d.text
+               v.verdict, e.meta, d.text,
+               (SELECT group_concat(text, char(10) || char(12) || char(10)) FROM
+                    (SELECT text FROM ocr_pages p WHERE p.item = i.id ORDER BY page))
              FROM items i
              LEFT JOIN emails e ON e.item = i.id
              LEFT JOIN documents d ON d.item = i.id
@@ -126,10 +138,11 @@ impl Catalog {
                 r.get::<_, Option<String>>(4)?,
                 r.get::<_, Option<String>>(5)?,
                 r.get::<_, Option<String>>(6)?,
+                r.get::<_, Option<String>>(7)?,
             ))
         })?;
         rows.map(|row| {
-            let (id, kind, size, path, verdict, email, doc_text) = row?;
+            let (id, kind, size, path, verdict, email, doc_text, ocr_text) = row?;
             Ok(TextRow {
                 id: parse_id(&id)?,
                 kind,
@@ -138,6 +151,7 @@ impl Catalog {
                 verdict: verdict_of(&id, verdict)?,
                 email,
                 doc_text,
+                ocr_text,
             })
         })
         .collect()
@@ -177,14 +191,16 @@ impl Catalog {
                      AND f.verdict IN ('authentic', 'altered', 'suspicious') ORDER BY check_id)) AS checks,
                  (SELECT group_concat(tag, ',') FROM
                     (SELECT tag FROM tags t WHERE t.item = i.id ORDER BY tag)) AS tags,
-                 s.state AS indexed, s.lang AS lang
+                 s.state AS indexed, s.lang AS lang,
+                 (SELECT group_concat(text, char(10) || char(12) || char(10)) FROM
+                    (SELECT text FROM ocr_pages p WHERE p.item = i.id ORDER BY page)) AS ocr
                FROM items i
                LEFT JOIN emails e ON e.item = i.id
                LEFT JOIN documents d ON d.item = i.id
                LEFT JOIN verdicts v ON v.item = i.id
                LEFT JOIN search_indexed s ON s.item = i.id
                WHERE i.id > ?3 AND (?4 = '' OR i.id = ?4))
-             SELECT id, kind, size, path, email, doc, text, verdict, checks, tags, lang FROM rows
+             SELECT id, kind, size, path, email, doc, text, verdict, checks, tags, lang, ocr FROM rows
              WHERE ?1 OR indexed IS NULL
                 OR indexed <> coalesce(verdict, '-') || '|' || coalesce(checks, '')
                               || '|' || coalesce(tags, '')
@@ -205,6 +221,7 @@ impl Catalog {
                 r.get::<_, Option<String>>(8)?,
                 r.get::<_, Option<String>>(9)?,
                 r.get::<_, Option<String>>(10)?,
+                r.get::<_, Option<String>>(11)?,
             ))
         })?;
         let list = |v: Option<String>| -> Vec<String> {
@@ -212,7 +229,7 @@ impl Catalog {
                 .unwrap_or_default()
         };
         rows.map(|row| {
-            let (id, kind, size, path, email, doc, text, verdict, checks, tags, lang) = row?;
+            let (id, kind, size, path, email, doc, text, verdict, checks, tags, lang, ocr) = row?;
             let email = email.map(|m| email_meta(&id, &m)).transpose()?;
             let document = match doc {
                 Some(m) => Some((doc_meta(&id, &m)?, text.unwrap_or_default())),
@@ -229,6 +246,7 @@ impl Catalog {
                 checks: list(checks),
                 tags: list(tags),
                 lang,
+                ocr,
             })
         })
         .collect()
@@ -335,6 +353,15 @@ impl Catalog {
             .query_row("SELECT count(*) FROM items", [], |r| r.get(0))?;
         Ok(n as u64)
     }
+}
+
+/// Fewer letters than a line of text: no text to compare by.
+fn too_little(text: &str) -> bool {
+    text.chars()
+        .filter(|c| c.is_alphanumeric())
+        .take(40)
+        .count()
+        < 40
 }
 
 /// Moves the search generation on: called by every write that changes

@@ -340,6 +340,7 @@ mod tests {
             org_domains: Vec::new(),
             org_names: Vec::new(),
             limits: Default::default(),
+            ocr: Default::default(),
         };
         let case = Case::init(&dir.path().join("c"), settings).unwrap();
         let mut cat = case.catalog().unwrap();

@@ -38,7 +38,8 @@ pub struct CheckResult {
     pub differences: Vec<Change>,
     /// All places that differ (the list stops at 50).
     pub total_differences: usize,
-    /// How the match was made: `sha256`, `text`, `image`, `message-id`.
+    /// How the match was made: `sha256`, `text`, `image`, `message-id`,
+    /// or `ocr` (a picture's text, read by OCR, against the dump's texts).
     pub basis: &'static str,
     /// The matched item's verdict, where it was found, its kind.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -171,6 +172,7 @@ pub fn check_with(
     }
     let p = probe(bytes);
     out.note = p.note;
+    let mut text = p.text;
     if let Some(email) = &p.email {
         out.dkim = verifier.map(|v| v(bytes));
         if let Some(mid) = &p.message_id {
@@ -240,10 +242,35 @@ pub fn check_with(
                 out.picture = Some(describe_picture(case, e, bytes)?);
             }
         }
-        return Ok(out);
+        // A picture of text (a screenshot, a photo of a page) is compared
+        // by the text OCR reads in it too: a changed figure moves no
+        // perceptual hash. Other pictures stop at the picture.
+        let text_like = leakcheck_extract::ocr::carries_text(bytes).is_ok_and(|t| t.text);
+        if out.kind == "near" && !text_like {
+            return Ok(out);
+        }
+        match ocr_text(case, bytes) {
+            Ok((t, confidence)) => {
+                out.note = Some(format!(
+                    "text read by OCR (mean confidence {}): OCR misreads count among the differences",
+                    confidence.map_or("-".into(), |c| format!("{c:.0} %"))
+                ));
+                text = Some(t);
+            }
+            Err(why) if out.kind == "near" => {
+                out.note = Some(format!("its text was not compared: {why}"));
+                return Ok(out);
+            }
+            Err(why) => {
+                out.note = Some(format!("no picture in the dump like it, and {why}"));
+                return Ok(out);
+            }
+        }
     }
-    let Some(text) = p.text else { return Ok(out) };
-    out.basis = "text";
+    let Some(text) = text else { return Ok(out) };
+    // A picture already matched stays the answer unless its text matches.
+    let picture = (out.kind == "near").then_some((out.similarity, out.basis));
+    out.basis = if p.image.is_some() { "ocr" } else { "text" };
     let Some(sig) = signature(&text) else {
         out.note
             .get_or_insert_with(|| "too little text to compare (under 20 words)".into());
@@ -291,7 +318,12 @@ pub fn check_with(
         .or_else(|| scored.into_iter().max_by(|a, b| a.1.total_cmp(&b.1)));
     if let Some((e, r, excerpt)) = best {
         out.similarity = r;
-        if r >= NEAR {
+        if let Some((similarity, basis)) = picture.filter(|_| r < NEAR) {
+            (out.similarity, out.basis) = (similarity, basis);
+        } else if r >= NEAR {
+            if out.item.as_deref() != Some(e.id.as_str()) {
+                out.picture = None; // it described another item
+            }
             out.kind = "near";
             out.item = Some(e.id.to_string());
             out.matched = Some(e.clone());
@@ -323,6 +355,29 @@ pub fn check_with(
         }
     }
     Ok(out)
+}
+
+/// The text OCR reads in an outside picture, with its mean confidence.
+fn ocr_text(case: &Case, bytes: &[u8]) -> std::result::Result<(String, Option<f32>), String> {
+    let settings = &case.settings.ocr;
+    let engine = leakcheck_extract::ocr::Engine::find().map_err(|e| e.to_string())?;
+    engine
+        .check_languages(&settings.languages)
+        .map_err(|e| e.to_string())?;
+    let limit = std::time::Duration::from_secs(settings.page_seconds.max(1));
+    let pages = engine
+        .read_bytes(bytes, &settings.languages, limit)
+        .map_err(|e| format!("OCR could not read it: {e}"))?;
+    let words: u32 = pages.iter().map(|p| p.words).sum();
+    let confidence = (words > 0).then(|| {
+        pages
+            .iter()
+            .filter_map(|p| p.confidence.map(|c| c * p.words as f32))
+            .sum::<f32>()
+            / words as f32
+    });
+    let text: Vec<String> = pages.into_iter().map(|p| p.text).collect();
+    Ok((text.join("\n"), confidence))
 }
 
 /// What a reader sees in an email's header (addresses, subject, date),
@@ -431,6 +486,7 @@ mod tests {
             org_domains: Vec::new(),
             org_names: Vec::new(),
             limits: Default::default(),
+            ocr: Default::default(),
         };
         let case = Case::init(&dir.path().join("case"), settings).unwrap();
         let corpus = Corpus {

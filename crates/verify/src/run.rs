@@ -121,6 +121,10 @@ struct State {
     keys: BTreeMap<String, String>,
     /// Items and places in the case.
     items: [u64; 2],
+    /// The OCR layer: items read and characters of text (`leakcheck ocr`
+    /// changes what `doc.text-layer` and the near-copies see).
+    #[serde(default)]
+    ocr: [u64; 2],
     /// Checks the per-email step has produced (kept for the emails an
     /// incremental pass does not re-check).
     per_email_checks: BTreeSet<String>,
@@ -151,6 +155,7 @@ impl State {
                 })
                 .collect(),
             items: [stats.items, stats.files_seen],
+            ocr: catalog.ocr_stamp()?,
             per_email_checks: BTreeSet::new(),
         })
     }
@@ -192,7 +197,7 @@ fn plan(
         return Ok(Plan::Full("the case's settings changed".into()));
     }
     let keys = now.changed_keys(then);
-    if keys.is_empty() && now.items == then.items {
+    if keys.is_empty() && now.items == then.items && now.ocr == then.ocr {
         return Ok(Plan::Nothing);
     }
     let mut redo: HashSet<ItemId> = HashSet::new();
@@ -202,6 +207,9 @@ fn plan(
         .filter_map(|(id, email)| email.then_some(id))
         .collect();
     let mut why = Vec::new();
+    if now.ocr != then.ocr {
+        why.push("the OCR layer changed".into());
+    }
     if now.items != then.items {
         why.push(format!("{} new emails", new.len()));
     }
@@ -364,6 +372,14 @@ impl Pass<'_> {
 
         let t = Instant::now();
         let documents = self.documents(facts.population, facts.org.finish())?;
+        // PDFs whose text layer OCR read beside their own (issue 18).
+        let layers: Vec<(ItemId, Finding)> = self
+            .catalog
+            .ocr_with_embedded()?
+            .into_iter()
+            .filter_map(|(id, layer)| doc::text_layer::check(&layer).map(|f| (id, f)))
+            .collect();
+        self.catalog.add_findings(&layers)?;
         self.profile.documents = t.elapsed().as_secs_f64();
 
         let t = Instant::now();

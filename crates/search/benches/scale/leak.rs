@@ -46,6 +46,7 @@ fn row(corpus: &Corpus, n: u64, e: Email) -> SearchRow {
         checks: Vec::new(),
         tags: Vec::new(),
         lang: None,
+        ocr: None,
     }
 }
 

@@ -6,7 +6,8 @@
 //!
 //! Check ids: `doc.dates`, `doc.authorship`, `doc.script`,
 //! `doc.pdf-revisions`, `doc.pdf-xmp-info`, `doc.software`, `image.exif`,
-//! `image.thumbnail`, `image.software`.
+//! `image.thumbnail`, `image.software`; and `doc.text-layer` ([`text_layer`]),
+//! which reads a PDF's OCR layer rather than its metadata.
 
 use std::collections::HashSet;
 
@@ -22,6 +23,7 @@ mod pdf;
 mod people;
 mod population;
 mod software;
+pub mod text_layer;
 
 pub use population::Population;
 
