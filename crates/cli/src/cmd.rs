@@ -636,6 +636,7 @@ fn demo_key_recovery(dir: &Path, human: bool) -> Result<u8> {
         org_domains: vec![],
         org_names: vec![],
         limits: Default::default(),
+        ocr: Default::default(),
     };
     Case::init(&case_dir, settings)?;
     let quiet = || Output {

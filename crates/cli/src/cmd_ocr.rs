@@ -14,7 +14,7 @@ use leakcheck_ingest::ocr::{self, OcrProgress, OcrSummary};
 use leakcheck_store::{Case, OcrMode};
 
 use crate::cli::Output;
-use crate::cmd::{json_line, open, stdout};
+use crate::common::{json_line, open, stdout};
 
 #[derive(Args, Debug)]
 pub struct OcrArgs {

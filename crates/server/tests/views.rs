@@ -103,6 +103,7 @@ async fn pages_of_the_aggregates_add_up_and_follow_an_ingest() {
         org_domains: Vec::new(),
         org_names: Vec::new(),
         limits: Default::default(),
+        ocr: Default::default(),
     };
     let case = Case::init(&dir.path().join("case"), settings).unwrap();
     ingest(&case, &dump);
