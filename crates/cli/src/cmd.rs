@@ -966,7 +966,7 @@ fn verify(a: VerifyArgs) -> Result<u8> {
     let done = std::sync::atomic::AtomicU64::new(0);
     let show_bar = !a.out.json && !a.out.quiet && io::stderr().is_terminal();
     let emails = case.catalog()?.email_count()?;
-    let summary = progress::count(show_bar, "emails read", emails, &done, || {
+    let summary = progress::counted(show_bar, "emails read", emails, &done, || {
         leakcheck_verify::run(&case, a.all, &done)
     })
     .with_context(|| format!("verifying {}", case.root().display()))?;

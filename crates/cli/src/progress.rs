@@ -89,7 +89,7 @@ pub fn spin<T>(show: bool, what: &str, done: &AtomicU64, work: impl FnOnce() -> 
 
 /// Runs `work` with a bar on stderr (when `show`) that reads `done` of
 /// `total` {what}, with the rate and the time left, until the work returns.
-pub fn count<T>(
+pub fn counted<T>(
     show: bool,
     what: &str,
     total: u64,

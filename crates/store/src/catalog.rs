@@ -1000,7 +1000,7 @@ mod tests {
             ..KeyRecord::default()
         };
         let recovered = key(KeyOrigin::Recovered, "recovered from items a, b");
-        assert_eq!(cat.add_keys(&[recovered.clone()]).unwrap(), 1);
+        assert_eq!(cat.add_keys(std::slice::from_ref(&recovered)).unwrap(), 1);
         assert_eq!(cat.add_keys(&[key(KeyOrigin::Imported, "dns")]).unwrap(), 1);
         let archive = KeyRecord {
             first_seen: Some("2016-01-01".into()),
