@@ -373,6 +373,12 @@ pub struct IngestArgs {
     /// order; the one that opened a container is recorded on it (`show`).
     #[arg(long, value_name = "FILE")]
     pub passwords: Option<PathBuf>,
+    /// Leave OCR for `leakcheck ocr` instead of reading scans now.
+    ///
+    /// OCR reads about a page a second per core: on a large dump it takes
+    /// longer than the rest of ingest. Ingest then says how many pages wait.
+    #[arg(long)]
+    pub ocr_later: bool,
     #[command(flatten)]
     pub out: Output,
 }

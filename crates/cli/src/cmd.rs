@@ -127,8 +127,8 @@ fn ingest(a: IngestArgs) -> Result<u8> {
     }
     let summary = result.with_context(|| format!("ingesting into {}", case.root().display()))?;
     let quiet = a.out.json || a.out.quiet;
-    crate::cmd_ocr::after_ingest(&case, &mut io::stderr(), show_bar, quiet)?;
-    let index = cmd_search::sync_index(&case, show_bar, false)?;
+    crate::cmd_ocr::after_ingest(&case, &mut io::stderr(), show_bar, quiet, a.ocr_later)?;
+    let index = cmd_search::index_as_is(&case)?;
     let stats = case.catalog()?.stats()?;
     let mut out = stdout();
     if a.out.json {
@@ -529,6 +529,7 @@ fn demo_cmd(a: DemoArgs) -> Result<u8> {
         note: Some("leakcheck demo sample".into()),
         threads: 0,
         passwords: Some(passwords),
+        ocr_later: false,
         out: Output {
             json: a.out.json,
             quiet: a.out.quiet,
@@ -656,6 +657,7 @@ fn demo_key_recovery(dir: &Path, human: bool) -> Result<u8> {
         note: Some("leakcheck demo key-recovery sample".into()),
         threads: 0,
         passwords: None,
+        ocr_later: false,
         out: quiet(),
     })?;
     let code = verify(VerifyArgs {

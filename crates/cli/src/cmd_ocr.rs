@@ -10,6 +10,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 use leakcheck_core::ItemId;
 use leakcheck_core::sanitize::for_terminal;
+use leakcheck_core::words::{count, noun};
 use leakcheck_ingest::ocr::{self, OcrProgress, OcrSummary};
 use leakcheck_store::{Case, OcrMode};
 
@@ -62,18 +63,25 @@ pub fn ocr_cmd(a: OcrArgs) -> Result<u8> {
     Ok(u8::from(summary.failed > 0))
 }
 
-/// Ingest's OCR pass: runs when the case wants it and the engine is there;
-/// otherwise says why and what waits (never an error).
+/// Ingest's OCR pass: runs when the case wants it, the engine is there and
+/// it is not left for `later`; otherwise says why and what waits (never an
+/// error).
 pub fn after_ingest(
     case: &Case,
     out: &mut impl Write,
     show: bool,
     quiet: bool,
+    later: bool,
 ) -> Result<Option<OcrSummary>> {
     if case.settings.ocr.mode == OcrMode::Off {
         return Ok(None);
     }
-    match pass(case, 0, show)? {
+    let outcome = if later {
+        Err("OCR left for later (--ocr-later)".to_string())
+    } else {
+        pass(case, 0, show)?
+    };
+    match outcome {
         Ok(s) => {
             if !quiet && s.read + s.no_text + s.no_picture + s.failed > 0 {
                 print_summary(out, &s)?;
@@ -86,8 +94,9 @@ pub fn after_ingest(
                 if w.items > 0 {
                     writeln!(
                         out,
-                        "{why}: {} pages wait for it (leakcheck ocr {})",
-                        w.pages,
+                        "{why}: {} {} for it (leakcheck ocr {})",
+                        count(w.pages, "page", "pages"),
+                        noun(w.pages, "waits", "wait"),
                         case.root().display()
                     )?;
                 }
@@ -150,8 +159,13 @@ fn report(p: &OcrProgress, stop: &AtomicBool) {
 fn print_summary(out: &mut impl Write, s: &OcrSummary) -> Result<()> {
     writeln!(
         out,
-        "OCR: {} items read ({} pages), {} images without text and {} PDFs of text alone skipped, {} failed, in {:.1}s",
-        s.read, s.pages, s.no_text, s.no_picture, s.failed, s.seconds
+        "OCR: {} read ({}), {} without text and {} of text alone skipped, {} failed, in {:.1}s",
+        count(s.read, "item", "items"),
+        count(s.pages, "page", "pages"),
+        count(s.no_text, "image", "images"),
+        count(s.no_picture, "PDF", "PDFs"),
+        s.failed,
+        s.seconds
     )?;
     Ok(())
 }
@@ -169,8 +183,11 @@ pub fn print_waiting(out: &mut impl Write, case: &Case) -> Result<()> {
     };
     writeln!(
         out,
-        "ocr          {:>10}  items done, {} items ({} pages) waiting · {engine}",
-        w.done, w.items, w.pages
+        "ocr          {:>10}  {} done, {} ({}) waiting · {engine}",
+        w.done,
+        noun(w.done, "item", "items"),
+        count(w.items, "item", "items"),
+        count(w.pages, "page", "pages")
     )?;
     Ok(())
 }

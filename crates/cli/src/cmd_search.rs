@@ -1,4 +1,4 @@
-//! `search`, `reindex`, and the index sync that ingest and verify run.
+//! `search`, `reindex`, and the index sync that verify and the readers run.
 
 use std::io::{self, IsTerminal, Write};
 use std::sync::atomic::AtomicU64;
@@ -25,6 +25,20 @@ pub fn sync_index(case: &Case, show: bool, rebuild: bool) -> Result<SyncStats> {
         }
     });
     stats.with_context(|| format!("indexing {}", case.root().join("index").display()))
+}
+
+/// The index as it stands, without bringing it up to date: what `ingest`
+/// reports. The next command that reads the index (`verify`, `search`,
+/// `serve`...) syncs it; `verify`, run next in the usual order, gives every
+/// item its first verdict and so re-indexes all of them, which made indexing
+/// in `ingest` too twice the work (25 s of 76 s on a 9 GB dump).
+pub fn index_as_is(case: &Case) -> Result<SyncStats> {
+    let idx = SearchIndex::of_case(case)
+        .with_context(|| format!("opening {}", case.root().join("index").display()))?;
+    Ok(SyncStats {
+        indexed: 0,
+        total: idx.index.reader()?.searcher().num_docs(),
+    })
 }
 
 pub fn reindex(a: CaseArgs) -> Result<u8> {

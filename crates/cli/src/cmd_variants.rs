@@ -1,15 +1,18 @@
 //! `variants` (near-copies inside the dump) and `check` (outside files
 //! against the dump).
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
+use std::sync::atomic::AtomicU64;
 
 use anyhow::{Context, Result};
 use leakcheck_core::sanitize::for_terminal as t;
 use leakcheck_core::words::count;
+use leakcheck_store::Case;
 use leakcheck_variants::{Corpus, Entry, clusters};
 
 use crate::cli::{CheckArgs, VariantsArgs};
 use crate::common::{json_line, open, stdout};
+use crate::progress;
 
 fn entry_line(e: &Entry) -> String {
     format!(
@@ -21,10 +24,20 @@ fn entry_line(e: &Entry) -> String {
     )
 }
 
+/// Every item's signature or picture hash, with a bar on a terminal.
+fn read_corpus(case: &Case, show: bool) -> Result<Corpus> {
+    let total = case.catalog()?.item_count()?;
+    let done = AtomicU64::new(0);
+    let show = show && std::io::stderr().is_terminal();
+    progress::counted(show, "items read", total, &done, || {
+        Corpus::of_case(case, true, &done)
+    })
+    .with_context(|| format!("reading {}", case.root().display()))
+}
+
 pub fn variants(a: VariantsArgs) -> Result<u8> {
     let case = open(&a.case)?;
-    let corpus = Corpus::of_case(&case, true)
-        .with_context(|| format!("reading {}", case.root().display()))?;
+    let corpus = read_corpus(&case, !a.out.json && !a.out.quiet)?;
     let found = clusters(&case, &corpus, &|e: &Entry| e.verdict)
         .with_context(|| format!("comparing the items of {}", case.root().display()))?;
     let mut out = stdout();
@@ -103,8 +116,7 @@ pub fn variants(a: VariantsArgs) -> Result<u8> {
 
 pub fn check(a: CheckArgs) -> Result<u8> {
     let case = open(&a.case)?;
-    let corpus = Corpus::of_case(&case, true)
-        .with_context(|| format!("reading {}", case.root().display()))?;
+    let corpus = read_corpus(&case, !a.out.json && !a.out.quiet)?;
     // An outside email's signatures are verified with the case's keys.
     let keys = leakcheck_verify::KeySet::new(case.catalog()?.keys()?);
     let verifier = |raw: &[u8]| {

@@ -24,7 +24,7 @@ impl Bar {
             let bar = ProgressBar::new(0);
             bar.set_style(
                 ProgressStyle::with_template(
-                    "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} {msg}",
+                    "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} (ETA {eta}) {msg}",
                 )
                 .expect("valid template"),
             );

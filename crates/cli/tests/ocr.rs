@@ -346,6 +346,44 @@ fn a_text_layer_other_than_its_page_is_flagged_and_plain_pdfs_are_not() {
 }
 
 #[test]
+fn ocr_later_leaves_scans_waiting_for_the_ocr_command() {
+    if !engines() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let scan = scan_of(LETTER, dir.path());
+    let d = dump(dir.path(), &[("scan.pdf", &scan)]);
+    let case = dir.path().join("case");
+    assert_eq!(
+        lc([OsStr::new("init"), case.as_os_str(), OsStr::new("-q")]).code,
+        0
+    );
+    let later = lc([
+        OsStr::new("ingest"),
+        case.as_os_str(),
+        d.as_os_str(),
+        OsStr::new("--ocr-later"),
+    ]);
+    assert_eq!(later.code, 0, "{}", later.stderr);
+    assert!(
+        later
+            .stderr
+            .contains("OCR left for later (--ocr-later): 1 page waits for it"),
+        "{}",
+        later.stderr
+    );
+    assert!(show(&case, &scan)["ocr"].is_null());
+    let ocr = lc([OsStr::new("ocr"), case.as_os_str()]);
+    assert_eq!(ocr.code, 0, "{}", ocr.stderr);
+    assert!(
+        ocr.stdout.contains("OCR: 1 item read (1 page)"),
+        "{}",
+        ocr.stdout
+    );
+    assert_eq!(show(&case, &scan)["ocr"]["status"], "read");
+}
+
+#[test]
 fn broken_images_and_bombs_are_item_errors() {
     if !engines() {
         return;
@@ -407,7 +445,7 @@ fn without_tesseract_ocr_is_unavailable_and_ingest_works() {
     let stats = run(&[OsStr::new("stats"), case.as_os_str()]);
     let stats = String::from_utf8_lossy(&stats.stdout);
     assert!(
-        stats.contains("1 items (1 pages) waiting · OCR unavailable"),
+        stats.contains("1 item (1 page) waiting · OCR unavailable"),
         "{stats}"
     );
     assert!(

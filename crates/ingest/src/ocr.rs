@@ -243,9 +243,9 @@ fn read_pdf(
                 }
             }
         }
-        let read = render::render_page(path, page, dir.path(), limit).and_then(|png| {
-            let pages = engine.read(&png, &settings.languages, limit);
-            let _ = std::fs::remove_file(&png);
+        let read = render::render_page(path, page, dir.path(), limit).and_then(|picture| {
+            let pages = engine.read(&picture, &settings.languages, limit);
+            let _ = std::fs::remove_file(&picture);
             pages
         });
         let mut r = match read {

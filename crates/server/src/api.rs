@@ -80,6 +80,7 @@ async fn run_search(state: &AppState, q: String, page: Page) -> ApiResult<Search
         .map_err(|_| ApiError::Busy)?;
     state
         .with_catalog(move |cat, inner| {
+            inner.sync_index(cat)?;
             let searcher = inner.reader.searcher();
             let mut r =
                 leakcheck_search::search_in(&inner.case, cat, &inner.index, &searcher, &q, page)?;

@@ -17,6 +17,7 @@ use crate::state::AppState;
 
 /// Re-indexes one item after its tags changed, so `tag:` finds it at once.
 fn reindex(inner: &crate::state::Inner, id: &ItemId) -> ApiResult<()> {
+    let _one = inner.syncing.lock().unwrap_or_else(|p| p.into_inner());
     leakcheck_search::update(&inner.case, &inner.index, std::slice::from_ref(id))?;
     inner.reload_index()
 }
@@ -106,8 +107,7 @@ pub async fn verify(State(state): State<AppState>, auth: Auth) -> ApiResult<Json
         .with_catalog(move |cat, inner| {
             auth.log(cat, "verify", None, None)?;
             let summary = leakcheck_verify::run(&inner.case, false, &AtomicU64::new(0))?;
-            leakcheck_search::sync(&inner.case, &AtomicU64::new(0))?;
-            inner.reload_index()?;
+            inner.sync_index(cat)?;
             Ok(summary)
         })
         .await?;

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -85,6 +86,9 @@ pub struct Inner {
     /// One refresh of the mail aggregates at a time (the others wait for
     /// it rather than compute the same again).
     refreshing: Mutex<()>,
+    /// One index writer at a time (tantivy allows one): syncs and the
+    /// re-indexing of an item whose tags changed.
+    pub syncing: Mutex<()>,
     /// One verification pass at a time.
     pub verifying: Semaphore,
     /// The operator's folders, hidden from viewers.
@@ -100,6 +104,19 @@ impl Inner {
         self.reader
             .reload()
             .map_err(|e| ApiError::Internal(e.to_string()))
+    }
+
+    /// Brings the index in step with the catalog when the catalog moved on
+    /// since the last sync (an `ingest` run beside the server leaves the
+    /// index to the next reader), then shows the result.
+    pub fn sync_index(&self, catalog: &Catalog) -> ApiResult<()> {
+        let (generation, synced) = catalog.search_generation()?;
+        if synced == Some(generation) {
+            return Ok(());
+        }
+        let _one = self.syncing.lock().unwrap_or_else(|p| p.into_inner());
+        leakcheck_search::sync(&self.case, &AtomicU64::new(0))?;
+        self.reload_index()
     }
 }
 
@@ -122,6 +139,7 @@ impl AppState {
             password_checks: Semaphore::new(PASSWORD_CHECKS),
             searches: Semaphore::new(SEARCHES),
             refreshing: Mutex::new(()),
+            syncing: Mutex::new(()),
             verifying: Semaphore::new(1),
             paths: Paths::new(),
             options,

@@ -29,6 +29,8 @@ fn mail(n: usize, parent: Option<usize>, from: usize, to: usize, day: u32) -> St
     )
 }
 
+/// Ingests `dump` as `leakcheck ingest` does: the index is left to its
+/// next reader.
 fn ingest(case: &Case, dump: &Path) {
     leakcheck_ingest::run(
         case,
@@ -37,7 +39,6 @@ fn ingest(case: &Case, dump: &Path) {
         Arc::new(leakcheck_ingest::Progress::default()),
     )
     .unwrap();
-    leakcheck_search::sync(case, &AtomicU64::new(0)).unwrap();
 }
 
 async fn get(app: &Router, cookie: &str, path: &str) -> Value {
@@ -107,6 +108,7 @@ async fn pages_of_the_aggregates_add_up_and_follow_an_ingest() {
     };
     let case = Case::init(&dir.path().join("case"), settings).unwrap();
     ingest(&case, &dump);
+    leakcheck_search::sync(&case, &AtomicU64::new(0)).unwrap();
     let hash = hash_password("vic-password").unwrap();
     case.catalog()
         .unwrap()
@@ -205,7 +207,8 @@ async fn pages_of_the_aggregates_add_up_and_follow_an_ingest() {
     assert_eq!(Value::Array(rows), expected);
     assert_eq!(expected[4]["depth"], 4);
 
-    // An ingest while serving: the next page sees the new message.
+    // An ingest while serving (index untouched, as by `leakcheck ingest`):
+    // the next page sees the new message.
     let more = dir.path().join("more");
     std::fs::create_dir_all(&more).unwrap();
     std::fs::write(more.join("late.eml"), mail(10, Some(9), 0, 1, 20)).unwrap();
@@ -218,4 +221,14 @@ async fn pages_of_the_aggregates_add_up_and_follow_an_ingest() {
     let late = ItemId::of(mail(10, Some(9), 0, 1, 20).as_bytes()).to_string();
     let thread = get(&app, &cookie, &format!("/api/v1/items/{late}/thread")).await;
     assert_eq!(thread["messages"], 6);
+    // Search brings the index in step first.
+    let found = get(&app, &cookie, "/api/v1/search?q=10").await;
+    assert!(
+        found["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h["id"] == late.as_str()),
+        "{found}"
+    );
 }

@@ -11,6 +11,7 @@
 //! shingles; the best is settled on the whole texts.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex};
 
 use base64::Engine;
@@ -190,7 +191,7 @@ fn media(
         // the first file that needs it.
         let mut corpus = index.corpus.lock().unwrap_or_else(|p| p.into_inner());
         if corpus.is_none() {
-            *corpus = Some(Corpus::of_case(case, true)?);
+            *corpus = Some(Corpus::of_case(case, true, &AtomicU64::new(0))?);
         }
         let r = check(
             case,

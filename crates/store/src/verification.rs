@@ -17,15 +17,6 @@ use crate::{Catalog, Error, Result};
 pub type EmailLink = (ItemId, Option<String>, Vec<String>);
 
 impl Catalog {
-    /// Reads the catalog through at most `bytes` of memory map. A pass
-    /// that reads every row would otherwise map (and count as resident)
-    /// the whole file, however big the case; beyond the map, pages come
-    /// through SQLite's own bounded cache.
-    pub fn limit_mmap(&mut self, bytes: i64) -> Result<()> {
-        self.conn.pragma_update(None, "mmap_size", bytes)?;
-        Ok(())
-    }
-
     /// Emails in id order after `after`, at most `limit`.
     pub fn emails_page(
         &self,

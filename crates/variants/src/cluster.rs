@@ -3,6 +3,7 @@
 //! other member changes.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use leakcheck_core::doc::key;
 use leakcheck_core::parallel::par_map;
@@ -51,8 +52,9 @@ fn is_image(kind: &str) -> bool {
 
 impl Corpus {
     /// Reads every item of the case once; images are decoded and hashed
-    /// only when `images` (it is the slow part).
-    pub fn of_case(case: &Case, images: bool) -> Result<Corpus> {
+    /// only when `images` (it is the slow part). `done` counts the items
+    /// read, for a progress bar.
+    pub fn of_case(case: &Case, images: bool, done: &AtomicU64) -> Result<Corpus> {
         let catalog = case.catalog()?;
         let mut out = Corpus {
             texts: Vec::new(),
@@ -78,6 +80,7 @@ impl Corpus {
                     Basis::None => {}
                 }
             }
+            done.fetch_add(rows.len() as u64, Ordering::Relaxed);
         }
         Ok(out)
     }

@@ -34,8 +34,6 @@ use crate::{
 
 /// Emails, documents or items read from the catalog at a time.
 const PAGE: usize = 1000;
-/// The catalog's memory map while verifying (see [`Catalog::limit_mmap`]).
-const MMAP_BYTES: i64 = 64 << 20;
 
 /// One item's verification, as `verify --json` prints it.
 #[derive(Clone, Debug, Serialize)]
@@ -233,7 +231,6 @@ fn plan(
 pub fn run(case: &Case, all: bool, done: &AtomicU64) -> leakcheck_store::Result<Summary> {
     let started = Instant::now();
     let mut catalog = case.catalog()?;
-    catalog.limit_mmap(MMAP_BYTES)?;
     let mut now = State::now(case, &catalog)?;
     let then: Option<State> = catalog
         .verify_state()?

@@ -18,7 +18,9 @@ use super::engine::wait_with_limit;
 pub const LONG_SIDE: u32 = 3508;
 
 /// Renders page `page` (from 1) of the PDF at `pdf` into `dir`, in grey, and
-/// returns the picture's path.
+/// returns the picture's path. An uncompressed TIFF: it carries the page's
+/// resolution for Tesseract, and compressing a PNG of the page took twenty
+/// times as long as rendering it (2.5 s against 0.13 s on an A4 scan).
 pub fn render_page(
     pdf: &Path,
     page: u32,
@@ -32,7 +34,7 @@ pub fn render_page(
             "-scale-to",
             &LONG_SIDE.to_string(),
             "-gray",
-            "-png",
+            "-tiff",
             "-singlefile",
         ])
         .arg(pdf)
@@ -42,7 +44,7 @@ pub fn render_page(
         .stderr(Stdio::piped())
         .spawn()?;
     let (status, _, err) = wait_with_limit(child, limit)?;
-    let out = root.with_extension("png");
+    let out = root.with_extension("tif");
     if !status.success() || !out.exists() {
         let err = String::from_utf8_lossy(&err);
         return Err(OcrError::Failed(format!(
