@@ -228,6 +228,17 @@ pub struct SpreadArgs {
     /// Write the chart of posts per hour by class as SVG to this file.
     #[arg(long, value_name = "FILE")]
     pub svg: Option<PathBuf>,
+    /// Write the same chart as PNG to this file (twice the SVG's size; its
+    /// text needs a system font such as Debian's fonts-dejavu-core).
+    #[arg(long, value_name = "FILE")]
+    pub png: Option<PathBuf>,
+    /// Write the first-appearance table (first post outside of each dump
+    /// item) as CSV to this file.
+    #[arg(long, value_name = "FILE")]
+    pub first_seen_csv: Option<PathBuf>,
+    /// Write the accounts table as CSV to this file.
+    #[arg(long, value_name = "FILE")]
+    pub accounts_csv: Option<PathBuf>,
     #[command(flatten)]
     pub out: Output,
 }

@@ -586,6 +586,9 @@ fn demo_cmd(a: DemoArgs) -> Result<u8> {
             limit: 5,
             csv: None,
             svg: None,
+            png: None,
+            first_seen_csv: None,
+            accounts_csv: None,
             out: Output {
                 json: false,
                 quiet: false,

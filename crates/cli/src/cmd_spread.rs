@@ -5,9 +5,9 @@ use std::io::{IsTerminal, Write};
 use std::sync::atomic::AtomicU64;
 
 use anyhow::{Context, Result, bail};
-use leakcheck_core::sanitize::for_terminal as t;
+use leakcheck_core::sanitize::{csv_cell, for_terminal as t};
 use leakcheck_core::words::count;
-use leakcheck_store::{CLASSES, HourCount, SpreadFilter};
+use leakcheck_store::{Account, CLASSES, FirstSeen, HourCount, SpreadFilter};
 
 use crate::cli::{PostsImportArgs, PostsListArgs, SpreadArgs, SpreadFilterArgs};
 use crate::common::{invocation, json_line, open, operator, stdout};
@@ -178,13 +178,26 @@ pub fn spread(a: SpreadArgs) -> Result<u8> {
     let hours = catalog.spread_hours(&f)?;
     let firsts = catalog.first_appearances(&f, a.limit)?;
     let accounts = catalog.spread_accounts(&f, a.limit)?;
+    // Every file is made before any is written: a PNG that cannot be drawn
+    // (no font) leaves no half of the export behind.
+    let mut files: Vec<(&std::path::Path, Vec<u8>)> = Vec::new();
     if let Some(path) = &a.csv {
-        std::fs::write(path, hours_csv(&hours))
-            .with_context(|| format!("writing {}", path.display()))?;
+        files.push((path, hours_csv(&hours).into_bytes()));
     }
     if let Some(path) = &a.svg {
-        std::fs::write(path, chart_svg(&hours))
-            .with_context(|| format!("writing {}", path.display()))?;
+        files.push((path, chart_svg(&hours).into_bytes()));
+    }
+    if let Some(path) = &a.png {
+        files.push((path, chart_png(&chart_svg(&hours))?));
+    }
+    if let Some(path) = &a.first_seen_csv {
+        files.push((path, first_seen_csv(&firsts).into_bytes()));
+    }
+    if let Some(path) = &a.accounts_csv {
+        files.push((path, accounts_csv(&accounts).into_bytes()));
+    }
+    for (path, bytes) in files {
+        std::fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))?;
     }
     let mut out = stdout();
     if a.out.json {
@@ -274,9 +287,59 @@ fn hours_csv(hours: &[HourCount]) -> String {
     s
 }
 
+/// The first-appearance table as CSV. Authors and paths come from the
+/// posts and the dump: a cell that a spreadsheet would read as a formula
+/// stays text.
+fn first_seen_csv(firsts: &[FirstSeen]) -> String {
+    let mut s =
+        String::from("first_seen_utc,item,verdict,path,first_post,author,platform,posts,changed\n");
+    for f in firsts {
+        let row = [
+            f.time_unix.map(|t| time(Some(t))).unwrap_or_default(),
+            f.item.clone(),
+            f.verdict.clone().unwrap_or_else(|| "unverified".into()),
+            f.path.clone().unwrap_or_default(),
+            f.post.clone(),
+            f.author.clone().unwrap_or_default(),
+            f.platform.clone(),
+            f.posts.to_string(),
+            f.changed.to_string(),
+        ];
+        s.push_str(&csv_row(&row));
+    }
+    s
+}
+
+/// The accounts table as CSV (names neutralised as in [`first_seen_csv`]).
+fn accounts_csv(accounts: &[Account]) -> String {
+    let mut s = String::from(
+        "author,author_id,platform,posts,altered,not_in_dump,authentic,unverifiable\n",
+    );
+    for a in accounts {
+        let row = [
+            a.author.clone().unwrap_or_default(),
+            a.author_id.clone().unwrap_or_default(),
+            a.platform.clone(),
+            a.posts.to_string(),
+            a.altered.to_string(),
+            a.not_in_dump.to_string(),
+            a.authentic.to_string(),
+            a.unverifiable.to_string(),
+        ];
+        s.push_str(&csv_row(&row));
+    }
+    s
+}
+
+fn csv_row(cells: &[String]) -> String {
+    let cells: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
+    cells.join(",") + "\n"
+}
+
 /// Posts per hour, stacked by class, as a standalone SVG. Written here: a
-/// stacked bar chart is a few rectangles, and a plotting crate would bring
-/// font rendering for it.
+/// stacked bar chart is a few rectangles. The PNG is this SVG drawn
+/// ([`chart_png`]), and the workbench draws the same in its page
+/// (`chartSvg` in crates/server/assets/app.js): change the three together.
 fn chart_svg(hours: &[HourCount]) -> String {
     const COLOURS: [&str; 5] = ["#b3261e", "#0a7d32", "#666666", "#b26a00", "#c8c8c8"];
     let mut by_hour: std::collections::BTreeMap<i64, [u64; 5]> = Default::default();
@@ -294,8 +357,10 @@ fn chart_svg(hours: &[HourCount]) -> String {
         .max(1) as f64;
     let n = by_hour.len().max(1) as f64;
     let bar = (w - left) / n;
+    // A white ground: the PNG and a dark viewer would show the black text
+    // on nothing.
     let mut s = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{}\" font-family=\"sans-serif\" font-size=\"11\">\n<title>posts per hour by class</title>\n",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{}\" font-family=\"sans-serif\" font-size=\"11\">\n<title>posts per hour by class</title>\n<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>\n",
         height + bottom + 30.0
     );
     s.push_str(&format!(
@@ -335,4 +400,117 @@ fn chart_svg(hours: &[HourCount]) -> String {
     }
     s.push_str("</svg>\n");
     s
+}
+
+/// The PNG is drawn at twice the SVG's size, for screens and print.
+const PNG_SCALE: f32 = 2.0;
+
+/// Font families tried for the chart's text before the system's own
+/// sans-serif choice: Debian's fonts-dejavu-core first, so that the same
+/// chart looks the same on every machine that has it.
+const SANS_SERIF: [&str; 4] = ["DejaVu Sans", "Liberation Sans", "Noto Sans", "Arial"];
+
+/// The chart drawn as a PNG by resvg (the SVG that [`chart_svg`] writes, so
+/// both files show the same chart), its text in a system font.
+fn chart_png(svg: &str) -> Result<Vec<u8>> {
+    use resvg::{tiny_skia, usvg};
+    let mut options = usvg::Options::default();
+    let fonts = options.fontdb_mut();
+    fonts.load_system_fonts();
+    sans_serif(fonts)?;
+    let tree = usvg::Tree::from_str(svg, &options).context("reading the chart's SVG")?;
+    // usvg leaves out a text it has no font for, silently: a chart without
+    // its dates and legend would mislead, so it is an error.
+    if svg.contains("<text") && !tree.has_text_nodes() {
+        bail!(
+            "the chart's text could not be drawn with the fonts found; install a sans-serif \
+             font (Debian: apt-get install fonts-dejavu-core)"
+        );
+    }
+    let size = tree
+        .size()
+        .to_int_size()
+        .scale_by(PNG_SCALE)
+        .context("the chart is too large for a PNG")?;
+    let mut pixmap = tiny_skia::Pixmap::new(size.width(), size.height())
+        .context("the chart is too large for a PNG")?;
+    pixmap.fill(tiny_skia::Color::WHITE);
+    resvg::render(
+        &tree,
+        tiny_skia::Transform::from_scale(PNG_SCALE, PNG_SCALE),
+        &mut pixmap.as_mut(),
+    );
+    pixmap.encode_png().context("encoding the PNG")
+}
+
+/// Names the loaded font that the chart's `sans-serif` means. fontdb's
+/// default is Arial, rarely installed on Linux, and usvg's fallback is the
+/// serif family (Times New Roman): on a Debian machine neither exists, and
+/// the text would be dropped.
+fn sans_serif(db: &mut resvg::usvg::fontdb::Database) -> Result<()> {
+    use resvg::usvg::fontdb::{Family, Query};
+    let installed = |db: &resvg::usvg::fontdb::Database, name: &str| {
+        db.faces()
+            .any(|f| f.families.iter().any(|(n, _)| n.eq_ignore_ascii_case(name)))
+    };
+    let system = Query {
+        families: &[Family::SansSerif],
+        ..Query::default()
+    };
+    let family = SANS_SERIF
+        .iter()
+        .find(|name| installed(db, name))
+        .map(|name| name.to_string())
+        .or_else(|| {
+            db.query(&system)
+                .map(|_| db.family_name(&Family::SansSerif).to_string())
+        })
+        // Any font draws the digits and the class names better than none.
+        .or_else(|| {
+            db.faces()
+                .filter_map(|f| f.families.first().map(|(n, _)| n.clone()))
+                .min()
+        });
+    let Some(family) = family else {
+        bail!(
+            "no font found to draw the PNG's text (labels, dates, legend); install one \
+             (Debian: apt-get install fonts-dejavu-core), or use --svg"
+        );
+    };
+    db.set_sans_serif_family(family.clone());
+    db.set_serif_family(family);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Without any font, the PNG is refused with what to install rather
+    /// than drawn without its labels.
+    #[test]
+    fn no_font_is_an_error_naming_a_package() {
+        // An empty database stands for a machine without fonts.
+        let mut db = resvg::usvg::fontdb::Database::new();
+        let e = sans_serif(&mut db).unwrap_err();
+        assert!(format!("{e:#}").contains("fonts-dejavu-core"), "{e:#}");
+    }
+
+    /// Cells a spreadsheet would run stay text in the table CSVs.
+    #[test]
+    fn account_names_do_not_become_formulas() {
+        let csv = accounts_csv(&[Account {
+            author: Some("=HYPERLINK(\"http://x\")".into()),
+            author_id: None,
+            platform: "x".into(),
+            posts: 2,
+            altered: 1,
+            not_in_dump: 0,
+            authentic: 1,
+            unverifiable: 0,
+        }]);
+        let row = csv.lines().nth(1).unwrap();
+        assert!(row.starts_with("\"'=HYPERLINK(\"\"http"), "{row}");
+        assert!(row.ends_with("\"2\",\"1\",\"0\",\"1\",\"0\""), "{row}");
+    }
 }

@@ -132,6 +132,97 @@ fn the_demo_posts_get_their_classes_with_evidence() {
     );
 }
 
+/// `spread --png` writes the chart that `--svg` writes, drawn with its
+/// text (issue 21: the chart and tables export to CSV, PNG and SVG); the
+/// tables go to CSV with the rows `--json` gives.
+#[test]
+fn spread_exports_the_chart_as_png_and_svg_and_the_tables_as_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = demo(dir.path());
+    let out = |name: &str| dir.path().join(name);
+    let r = lc([
+        OsStr::new("spread"),
+        case.as_os_str(),
+        OsStr::new("--png"),
+        out("chart.png").as_os_str(),
+        OsStr::new("--svg"),
+        out("chart.svg").as_os_str(),
+        OsStr::new("--first-seen-csv"),
+        out("first.csv").as_os_str(),
+        OsStr::new("--accounts-csv"),
+        out("accounts.csv").as_os_str(),
+        OsStr::new("--json"),
+    ]);
+    if r.code == 2 && r.stderr.contains("fonts-dejavu-core") {
+        return leakcheck_core::testing::skip(&format!("no system font: {}", r.stderr.trim()));
+    }
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let json = r.json();
+
+    let svg = std::fs::read_to_string(out("chart.svg")).unwrap();
+    assert!(
+        svg.starts_with("<svg ") && svg.contains("altered-material"),
+        "{svg}"
+    );
+    let png = image::open(out("chart.png")).expect("a PNG").to_rgb8();
+    // Twice the SVG's 900 × 370.
+    assert_eq!(png.dimensions(), (1800, 740));
+    let count = |rows: std::ops::Range<u32>, want: &dyn Fn(&image::Rgb<u8>) -> bool| {
+        rows.flat_map(|y| (0..png.width()).map(move |x| (x, y)))
+            .filter(|&(x, y)| want(png.get_pixel(x, y)))
+            .count()
+    };
+    let colour = |rgb: [u8; 3]| move |p: &image::Rgb<u8>| p.0 == rgb;
+    let black = |p: &image::Rgb<u8>| p.0.iter().all(|&c| c < 60);
+    // A white ground (not transparent, which viewers show black or checked).
+    for (x, y) in [(1799, 0), (0, 739), (1799, 739)] {
+        assert_eq!(png.get_pixel(x, y).0, [255, 255, 255], "at {x},{y}");
+    }
+    // Bars above the axis (y 600): the altered quote in red, the authentic
+    // attachment in green.
+    assert!(
+        count(0..600, &colour([0xb3, 0x26, 0x1e])) > 100,
+        "no red bar"
+    );
+    assert!(
+        count(0..600, &colour([0x0a, 0x7d, 0x32])) > 100,
+        "no green bar"
+    );
+    // Text is the only black: the scale at the top, the first and last
+    // hours under the axis, the legend at the bottom.
+    for (what, rows) in [("scale", 0..30), ("hours", 600..640), ("legend", 680..740)] {
+        assert!(count(rows, &black) > 50, "the {what} text is not drawn");
+    }
+
+    let first = std::fs::read_to_string(out("first.csv")).unwrap();
+    let lines: Vec<&str> = first.lines().collect();
+    assert!(
+        lines[0].starts_with("first_seen_utc,item,verdict,"),
+        "{first}"
+    );
+    assert_eq!(
+        lines.len(),
+        1 + json["first_appearances"].as_array().unwrap().len()
+    );
+    assert!(
+        lines[1].contains("\"Leaks 2017\",\"telegram\",\"2\",\"1\""),
+        "{first}"
+    );
+    let accounts = std::fs::read_to_string(out("accounts.csv")).unwrap();
+    assert_eq!(
+        accounts.lines().count(),
+        1 + json["accounts"].as_array().unwrap().len()
+    );
+    assert!(
+        accounts
+            .lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("\"Leaks 2017\","),
+        "{accounts}"
+    );
+}
+
 /// twarc's API v2 lines, a 4chan thread whose file was not kept (matched
 /// by its MD5 and size), and a CSV with a media file.
 #[test]

@@ -1,6 +1,7 @@
-//! Makes untrusted text (leaked file names, header values) safe to print on a
-//! terminal: control, bidirectional and zero-width characters are shown as
-//! escapes so they cannot move the cursor, recolour the screen or hide text.
+//! Makes untrusted text (leaked file names, header values, account names)
+//! safe where it goes: on a terminal, control, bidirectional and zero-width
+//! characters are shown as escapes so they cannot move the cursor, recolour
+//! the screen or hide text; in a CSV cell, a formula stays text.
 
 /// Escapes characters that could change how a terminal shows the text.
 pub fn for_terminal(s: &str) -> String {
@@ -25,9 +26,43 @@ fn is_dangerous(c: char) -> bool {
             | '\u{FEFF}')
 }
 
+/// A CSV cell, quoted; a cell a spreadsheet could read as a formula (one
+/// starting with `=`, `+`, `-`, `@`, their full-width forms `＝＋－＠`, a
+/// tab or a line break) gets a leading `'`, so a formula planted in the dump
+/// or in a post stays text.
+pub fn csv_cell(s: &str) -> String {
+    let s = if s.starts_with([
+        '=', '+', '-', '@', '\t', '\r', '\n', '\u{FF1D}', '\u{FF0B}', '\u{FF0D}', '\u{FF20}',
+    ]) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
+    format!("\"{}\"", s.replace('"', "\"\""))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn formulas_stay_text() {
+        for planted in [
+            "=1+1",
+            "+1",
+            "-1",
+            "@SUM(A1)",
+            "\tx",
+            "\r=x",
+            "\u{FF1D}1+1",
+            "\u{FF0B}1",
+            "\u{FF0D}1",
+            "\u{FF20}x",
+        ] {
+            assert!(csv_cell(planted).starts_with("\"'"), "{planted:?}");
+        }
+        assert_eq!(csv_cell("a \"b\""), "\"a \"\"b\"\"\"");
+    }
 
     #[test]
     fn escapes_escape_sequences_and_bidi() {

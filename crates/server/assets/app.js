@@ -414,20 +414,136 @@ async function peoplePage(_, params) {
 // ---- spread ----------------------------------------------------------------
 
 const CLASSES = ["altered-material", "authentic-material", "unverifiable-material", "not-in-dump", "unrelated"];
+// The importers' platforms (crates/spread/src/import).
+const PLATFORMS = ["x", "telegram", "4chan", "csv"];
+// The chart's colours, as `leakcheck spread --svg` draws them (crates/cli/src/cmd_spread.rs).
+const CLASS_COLOURS = ["#b3261e", "#0a7d32", "#666666", "#b26a00", "#c8c8c8"];
 const when = (unix) => (unix === null || unix === undefined ? "(no date)" : new Date(unix * 1000).toISOString().slice(0, 16).replace("T", " "));
 
+// A period bound as the page takes it ("2017-05-05" or "2017-05-05T20:00",
+// UTC, as the command line's --since and --until) → Unix seconds.
+function unixOf(name, v) {
+  const m = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}))?$/.exec(v);
+  const t = m ? Date.parse(`${m[1]}T${m[2] || "00:00"}:00Z`) : NaN;
+  if (Number.isNaN(t)) throw new Error(`${name} "${v}": expected YYYY-MM-DD or YYYY-MM-DDTHH:MM (UTC)`);
+  return t / 1000;
+}
+
+// A CSV cell as the server's export writes it: quoted, and a cell that a
+// spreadsheet could read as a formula gets a leading ' (posts' account
+// names and the dump's paths are anyone's text).
+const csvCell = (v) => {
+  const s = String(v ?? "");
+  return `"${(/^[=+\-@\t\r\n\uFF1D\uFF0B\uFF0D\uFF20]/.test(s) ? "'" + s : s).replace(/"/g, '""')}"`;
+};
+const csvOf = (header, rows) => [header.join(","), ...rows.map((r) => r.map(csvCell).join(","))].join("\n") + "\n";
+const xmlText = (s) => String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+
+// Posts per hour stacked by class as a standalone SVG: the chart that
+// `leakcheck spread --svg` writes, drawn the same way.
+function chartSvg(hours) {
+  const byHour = new Map();
+  for (const c of [...hours].sort((a, b) => a.hour - b.hour)) {
+    const i = CLASSES.indexOf(c.class);
+    if (i < 0) continue;
+    if (!byHour.has(c.hour)) byHour.set(c.hour, [0, 0, 0, 0, 0]);
+    byHour.get(c.hour)[i] += c.posts;
+  }
+  const [w, height, left, bottom] = [900, 300, 40, 40];
+  const max = Math.max(1, ...[...byHour.values()].map((v) => v.reduce((a, b) => a + b, 0)));
+  const bar = (w - left) / Math.max(1, byHour.size);
+  const total = height + bottom + 30;
+  let s = `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${total}" font-family="sans-serif" font-size="11">\n<title>posts per hour by class</title>\n<rect width="100%" height="100%" fill="#fff"/>\n`;
+  s += `<text x="0" y="12">${max} posts</text><line x1="${left}" y1="${height}" x2="${w}" y2="${height}" stroke="#999"/>\n`;
+  [...byHour.entries()].forEach(([hour, counts], i) => {
+    const x = left + i * bar;
+    let y = height;
+    counts.forEach((n, c) => {
+      if (!n) return;
+      const hgt = (n / max) * (height - 20);
+      y -= hgt;
+      s += `<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${Math.max(bar - 1, 1).toFixed(1)}" height="${hgt.toFixed(1)}" fill="${CLASS_COLOURS[c]}"><title>${xmlText(when(hour))} ${CLASSES[c]}: ${n}</title></rect>\n`;
+    });
+    if (i === 0 || i + 1 === byHour.size) s += `<text x="${x.toFixed(1)}" y="${height + 14}">${xmlText(when(hour))}</text>\n`;
+  });
+  CLASSES.forEach((c, i) => {
+    const x = left + i * 170;
+    s += `<rect x="${x}" y="${height + bottom}" width="10" height="10" fill="${CLASS_COLOURS[i]}"/><text x="${x + 14}" y="${height + bottom + 9}">${c}</text>\n`;
+  });
+  return { svg: s + "</svg>\n", width: w, height: total };
+}
+
+// The SVG drawn on a canvas at twice its size, as PNG bytes (a Blob); the
+// page's policy allows data: images, and an SVG image leaves the canvas
+// readable.
+function svgToPng({ svg, width, height }, scale = 2) {
+  return new Promise((resolve, reject) => {
+    const img = new Image();
+    img.onload = () => {
+      const canvas = h("canvas", { width: width * scale, height: height * scale });
+      const ctx = canvas.getContext("2d");
+      ctx.fillStyle = "#fff";
+      ctx.fillRect(0, 0, canvas.width, canvas.height);
+      ctx.drawImage(img, 0, 0, canvas.width, canvas.height);
+      canvas.toBlob((b) => (b ? resolve(b) : reject(new Error("the browser did not encode the PNG"))), "image/png");
+    };
+    img.onerror = () => reject(new Error("the browser did not draw the chart"));
+    img.src = "data:image/svg+xml;charset=utf-8," + encodeURIComponent(svg);
+  });
+}
+
+// The object URLs of the last Spread page's downloads, released when the
+// page is drawn again.
+let spreadUrls = [];
+function download(id, name, data, type, label) {
+  const url = URL.createObjectURL(data instanceof Blob ? data : new Blob([data], { type }));
+  spreadUrls.push(url);
+  return h("a", { href: url, download: name, id }, label);
+}
+
 async function spreadPage(_, params) {
-  const filter = new URLSearchParams();
-  for (const k of ["platform", "class", "account"]) if (params.get(k)) filter.set(k, params.get(k));
-  const s = await api("/spread?" + filter);
+  for (const url of spreadUrls) URL.revokeObjectURL(url);
+  spreadUrls = [];
+  // The page's filters (in its address) and the API's: a period is given
+  // as a UTC date or time here, in Unix seconds there.
+  const page = new URLSearchParams();
+  const query = new URLSearchParams();
+  for (const k of ["platform", "class", "account", "since", "until"]) {
+    const v = (params.get(k) || "").trim();
+    if (!v) continue;
+    page.set(k, v);
+    query.set(k, k === "since" || k === "until" ? unixOf(k, v) : v);
+  }
+  const s = await api("/spread?" + query);
   const link = (k, v, label) => {
-    const p = new URLSearchParams(filter);
+    const p = new URLSearchParams(page);
     if (v === null) p.delete(k); else p.set(k, v);
-    return h("a", { href: "#/spread?" + p, class: params.get(k) === v ? "current" : "" }, label);
+    return h("a", { href: "#/spread?" + p, class: (page.get(k) || null) === v ? "current" : "", "data-filter": `${k}:${v ?? ""}` }, label);
   };
+  // Account and period: a form that rewrites the address.
+  const asInput = (v) => (v && /^\d{4}-\d{2}-\d{2}$/.test(v) ? v + "T00:00" : (v || "").replace(" ", "T"));
+  const account = h("input", { id: "spread-account", name: "account", placeholder: "account (name or id)", value: page.get("account") || "" });
+  const since = h("input", { id: "spread-since", name: "since", type: "datetime-local", value: asInput(page.get("since")), "aria-label": "from (UTC)" });
+  const until = h("input", { id: "spread-until", name: "until", type: "datetime-local", value: asInput(page.get("until")), "aria-label": "before (UTC)" });
+  const form = h("form", { class: "filters", id: "spread-filter" },
+    account, h("label", {}, "from ", since), h("label", {}, "before ", until), h("span", { class: "muted" }, "(UTC)"),
+    h("button", { type: "submit" }, "Filter"), page.size ? h("a", { href: "#/spread", id: "spread-clear" }, "clear all filters") : null);
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const p = new URLSearchParams(page);
+    for (const [k, input] of [["account", account], ["since", since], ["until", until]]) {
+      if (input.value.trim()) p.set(k, input.value.trim()); else p.delete(k);
+    }
+    location.hash = "#/spread?" + p;
+  });
+  const filters = [
+    h("p", { id: "spread-platforms" }, "Platform: ", link("platform", null, "all"), " ", PLATFORMS.map((x) => [link("platform", x, x), " "]).flat()),
+    h("p", { id: "spread-classes" }, "Class: ", link("class", null, "all"), " ", CLASSES.map((c) => [link("class", c, `${c} (${s.totals[c] || 0})`), " "]).flat()),
+    form];
   if (!s.total) {
-    render(h("h1", {}, "Spread"), h("p", { class: "muted", id: "spread-empty" },
-      "No posts match. Import exports from X, Telegram, 4chan or a CSV with `leakcheck posts import CASE EXPORT`."));
+    render(h("h1", { id: "spread-title", "data-filter": String(page) }, "Spread"), ...filters, h("p", { class: "muted", id: "spread-empty" },
+      page.size ? "No posts match these filters."
+        : "No posts match. Import exports from X, Telegram, 4chan or a CSV with `leakcheck posts import CASE EXPORT`."));
     return;
   }
   // Posts per hour, stacked by class.
@@ -445,19 +561,35 @@ async function spreadPage(_, params) {
         return seg;
       }))));
   const hours = [...byHour.keys()];
+  // Downloads: the chart as CSV, SVG and PNG (drawn here from the SVG),
+  // each table as CSV (the rows shown). Made from this answer, so they
+  // carry the filters above.
   const csv = "hour_utc,class,posts\n" + s.hours.map((c) => `${when(c.hour)},${c.class},${c.posts}`).join("\n") + "\n";
-  const download = h("a", { href: URL.createObjectURL(new Blob([csv], { type: "text/csv" })), download: "spread-per-hour.csv", id: "spread-csv" }, "Download CSV");
-  render(h("h1", {}, "Spread"),
-    h("p", {}, "Class: ", link("class", null, "all"), " ", CLASSES.map((c) => [link("class", c, `${c} (${s.totals[c] || 0})`), " "]).flat()),
-    h("p", { class: "muted" }, `${plural(s.total, "post", "posts")}; per hour (UTC), stacked by class · `, download),
+  const svg = chartSvg(s.hours);
+  const png = h("a", { id: "spread-png", download: "spread-per-hour.png", "aria-disabled": "true" }, "PNG");
+  svgToPng(svg).then((blob) => {
+    const url = URL.createObjectURL(blob);
+    spreadUrls.push(url);
+    png.href = url;
+    png.removeAttribute("aria-disabled");
+  }, (e) => { png.textContent = "PNG unavailable"; png.title = e.message; });
+  const firstCsv = csvOf(["first_seen_utc", "item", "verdict", "path", "first_post", "author", "platform", "posts", "changed"],
+    s.first_appearances.map((f) => [f.time_unix === null ? "" : when(f.time_unix), f.item, f.verdict || "unverified", f.path || "", f.post, f.author || "", f.platform, f.posts, f.changed]));
+  const accountsCsv = csvOf(["author", "author_id", "platform", "posts", "altered", "not_in_dump", "authentic", "unverifiable"],
+    s.accounts.map((a) => [a.author || "", a.author_id || "", a.platform, a.posts, a.altered, a.not_in_dump, a.authentic, a.unverifiable]));
+  render(h("h1", { id: "spread-title", "data-filter": String(page) }, "Spread"),
+    ...filters,
+    h("p", { class: "muted", id: "spread-downloads" }, `${plural(s.total, "post", "posts")}; per hour (UTC), stacked by class · Download `,
+      download("spread-csv", "spread-per-hour.csv", csv, "text/csv", "CSV"), " · ",
+      download("spread-svg", "spread-per-hour.svg", svg.svg, "image/svg+xml", "SVG"), " · ", png),
     chart,
     h("div", { class: "axis" }, h("span", {}, when(hours[0])), hours.length > 1 ? h("span", {}, when(hours[hours.length - 1])) : null),
     h("p", { class: "legend" }, CLASSES.map((c) => h("span", {}, h("span", { class: "seg " + c }), c))),
-    h("h2", {}, "First seen outside"),
+    h("h2", {}, "First seen outside ", h("small", {}, download("first-seen-csv", "spread-first-seen.csv", firstCsv, "text/csv", "Download CSV"))),
     h("table", { id: "first-seen" }, h("tr", {}, ["when", "item", "verdict", "first posted by", "posts", "changed"].map((x) => h("th", {}, x))),
       s.first_appearances.map((f) => h("tr", {}, h("td", {}, when(f.time_unix)), h("td", {}, itemLink(f.item, fileName(f.path) || short(f.item))),
         h("td", {}, f.verdict ? badge(f.verdict) : "unverified"), h("td", {}, `${f.author || "?"} (${f.platform})`), h("td", {}, f.posts), h("td", {}, f.changed)))),
-    h("h2", {}, "Accounts"),
+    h("h2", {}, "Accounts ", h("small", {}, download("accounts-csv", "spread-accounts.csv", accountsCsv, "text/csv", "Download CSV"))),
     h("table", { id: "accounts" }, h("tr", {}, ["account", "platform", "posts", "altered", "not in the dump", "authentic", "unverifiable"].map((x) => h("th", {}, x))),
       s.accounts.map((a) => h("tr", {}, h("td", {}, link("account", a.author_id || a.author, a.author || a.author_id || "?")), h("td", {}, a.platform),
         h("td", {}, a.posts), h("td", {}, a.altered), h("td", {}, a.not_in_dump), h("td", {}, a.authentic), h("td", {}, a.unverifiable)))),
@@ -472,7 +604,7 @@ function postItem(p) {
     `${m.what} → `, itemLink(m.item), ` by ${m.basis} (${Math.round(m.similarity * 100)} %${m.changed ? ", changed" : ""})`,
     (m.evidence.differences || []).slice(0, 3).map((d) =>
       h("div", { class: "diff" }, `…${d.before} `, h("del", {}, d.removed), h("ins", {}, d.added), ` ${d.after}…`))));
-  return h("li", { "data-class": p.class },
+  return h("li", { "data-class": p.class, "data-platform": p.platform, "data-time": p.time_unix ?? "" },
     h("div", {}, h("span", { class: "badge " + p.class }, p.class), " ", `${when(p.time_unix)} · ${p.author || "?"} on ${p.platform}`),
     h("div", { class: "snippet" }, p.text),
     matches);

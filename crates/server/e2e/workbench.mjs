@@ -145,9 +145,81 @@ try {
   assert.ok((await page.$$("#posts > li")).length >= 7, "the demo's posts are listed");
   assert.match(await page.textContent("#first-seen"), /Leaks 2017/);
   await shot("07c-spread");
+
+  step = "the spread's downloads: the chart as CSV, SVG and PNG, each table as CSV";
+  for (const id of ["spread-csv", "spread-svg", "first-seen-csv", "accounts-csv"]) {
+    assert.ok(await page.$(`#${id}[href^="blob:"][download]`), `#${id} is not a download`);
+  }
+  await page.waitForSelector('#spread-png[href^="blob:"][download]');
+  const saveDownload = async (selector, name) => {
+    const [d] = await Promise.all([page.waitForEvent("download"), page.click(selector)]);
+    assert.equal(d.suggestedFilename(), name);
+    const path = join(artifacts, name);
+    await d.saveAs(path);
+    return readFileSync(path);
+  };
+  const svg = (await saveDownload("#spread-svg", "spread-per-hour.svg")).toString();
+  assert.match(svg, /^<svg [^>]*width="900" height="370"/, "the SVG is the command line's chart");
+  assert.ok(svg.includes('fill="#b3261e"') && svg.includes(">altered-material</text>"), "the SVG lacks the altered bar or the legend");
+  const png = await saveDownload("#spread-png", "spread-per-hour.png");
+  assert.equal(png.subarray(0, 8).toString("hex"), "89504e470d0a1a0a", "the PNG download is not a PNG");
+  assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [1800, 740], "the PNG is not twice the SVG's size");
+  // Drawn, not blank: the altered post's red bar, and black text (the
+  // scale, the hours, the legend). Decoded in the page from the bytes.
+  const drawn = await page.evaluate(async (b64) => {
+    const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const bitmap = await createImageBitmap(new Blob([bytes], { type: "image/png" }));
+    const canvas = document.createElement("canvas");
+    canvas.width = bitmap.width;
+    canvas.height = bitmap.height;
+    const ctx = canvas.getContext("2d");
+    ctx.drawImage(bitmap, 0, 0);
+    const d = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+    const near = (i, [r, g, b]) => Math.abs(d[i] - r) < 4 && Math.abs(d[i + 1] - g) < 4 && Math.abs(d[i + 2] - b) < 4;
+    let red = 0, black = 0, white = 0;
+    for (let i = 0; i < d.length; i += 4) {
+      if (near(i, [0xb3, 0x26, 0x1e])) red++;
+      if (d[i] < 60 && d[i + 1] < 60 && d[i + 2] < 60) black++;
+      if (near(i, [255, 255, 255])) white++;
+    }
+    return { red, black, white };
+  }, png.toString("base64"));
+  assert.ok(drawn.red > 1000 && drawn.black > 300 && drawn.white > 100000, `the PNG looks blank: ${JSON.stringify(drawn)}`);
+  const accountsCsv = (await saveDownload("#accounts-csv", "spread-accounts.csv")).toString().trim().split("\n");
+  assert.equal(accountsCsv[0], "author,author_id,platform,posts,altered,not_in_dump,authentic,unverifiable");
+  assert.equal(accountsCsv.length, await page.locator("#accounts tr").count(), "one CSV line per table row");
+  const firstCsv = (await saveDownload("#first-seen-csv", "spread-first-seen.csv")).toString();
+  assert.match(firstCsv, /"Leaks 2017","telegram"/);
+  // Paths from the source's folder on, as everywhere in the workbench.
+  assert.match(firstCsv, /,"demo-dump\/signed\/agreement\.eml ! agreement\.txt",/, "the operator's folders show");
+
+  step = "the spread's filters: class, platform, account, period";
+  const spreadShown = (filter) => page.waitForFunction((f) => document.querySelector("#spread-title")?.dataset.filter === f, filter);
+  const postsShown = () => page.$$eval("#posts > li", (lis) => lis.map((li) => ({ platform: li.dataset.platform, time: Number(li.dataset.time) })));
+  const all = await postsShown();
   await page.goto(`${url}#/spread?class=altered-material`);
-  await page.waitForFunction(() => document.querySelectorAll("#posts > li").length === 1);
+  await spreadShown("class=altered-material");
+  assert.equal((await postsShown()).length, 1);
   assert.match(await page.textContent("#posts"), /2 000/, "the changed figure is shown");
+  await page.click('[data-filter="platform:telegram"]');
+  await spreadShown("platform=telegram&class=altered-material");
+  await page.click('[data-filter="class:"]');
+  await spreadShown("platform=telegram");
+  const telegram = await postsShown();
+  assert.ok(telegram.length > 0 && telegram.length < all.length && telegram.every((p) => p.platform === "telegram"), JSON.stringify(telegram));
+  await page.click("#accounts tr:nth-child(2) a");
+  await page.waitForFunction(() => /account=/.test(document.querySelector("#spread-title")?.dataset.filter || ""));
+  assert.equal(await page.locator("#accounts tr").count(), 2, "one account after its filter");
+  await page.goto(`${url}#/spread`);
+  await spreadShown("");
+  await page.fill("#spread-since", "2017-05-05T21:00");
+  await page.click("#spread-filter button[type=submit]");
+  await spreadShown("since=2017-05-05T21%3A00");
+  const since = Date.parse("2017-05-05T21:00:00Z") / 1000;
+  const late = await postsShown();
+  assert.ok(late.length > 0 && late.length < all.length && late.every((p) => p.time >= since), JSON.stringify(late));
+  assert.equal(await page.inputValue("#spread-since"), "2017-05-05T21:00", "the form shows the filter");
+  await shot("07d-spread-filtered");
 
   step = "routes named like Object's own properties";
   for (const route of ["constructor", "__proto__", "toString"]) {

@@ -5,6 +5,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
+use leakcheck_core::sanitize::csv_cell;
 use leakcheck_core::{Finding, ItemId, KeyRecord, Kind, Verdict};
 use leakcheck_search::{Page, Period, SearchResult, Sort};
 use leakcheck_store::{ItemDetail, Note, Tag};
@@ -505,43 +506,4 @@ pub async fn export(
         "text/csv; charset=utf-8",
         "leakcheck-export.csv",
     ))
-}
-
-/// A CSV cell, quoted; a cell a spreadsheet could read as a formula (one
-/// starting with `=`, `+`, `-`, `@`, their full-width forms `＝＋－＠`, a
-/// tab or a line break) gets a leading `'`, so a formula planted in the dump
-/// stays text.
-fn csv_cell(s: &str) -> String {
-    let s = if s.starts_with([
-        '=', '+', '-', '@', '\t', '\r', '\n', '\u{FF1D}', '\u{FF0B}', '\u{FF0D}', '\u{FF20}',
-    ]) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    };
-    format!("\"{}\"", s.replace('"', "\"\""))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::csv_cell;
-
-    #[test]
-    fn formulas_stay_text() {
-        for planted in [
-            "=1+1",
-            "+1",
-            "-1",
-            "@SUM(A1)",
-            "\tx",
-            "\r=x",
-            "\u{FF1D}1+1",
-            "\u{FF0B}1",
-            "\u{FF0D}1",
-            "\u{FF20}x",
-        ] {
-            assert!(csv_cell(planted).starts_with("\"'"), "{planted:?}");
-        }
-        assert_eq!(csv_cell("a \"b\""), "\"a \"\"b\"\"\"");
-    }
 }

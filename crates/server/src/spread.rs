@@ -65,13 +65,20 @@ pub async fn spread(
         until: p.until,
     };
     let v = state
-        .with_catalog(move |cat, _| {
+        .with_catalog(move |cat, inner| {
             let totals = cat.spread_totals(&f)?;
+            // Where each item is in the dump, as every other answer shows
+            // a path: from the source's folder on.
+            let shown = inner.paths.shown(&inner.case);
+            let mut firsts = cat.first_appearances(&f, limit)?;
+            for s in &mut firsts {
+                s.path = s.path.as_deref().map(|p| shown.text(p));
+            }
             Ok(json!({
                 "total": totals.iter().map(|(_, n)| n).sum::<u64>(),
                 "totals": totals.into_iter().collect::<std::collections::BTreeMap<_, _>>(),
                 "hours": cat.spread_hours(&f)?,
-                "first_appearances": cat.first_appearances(&f, limit)?,
+                "first_appearances": firsts,
                 "accounts": cat.spread_accounts(&f, limit)?,
                 "posts": cat.post_rows(&f, None, limit, offset)?,
             }))
