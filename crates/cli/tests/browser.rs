@@ -1,6 +1,7 @@
 //! The workbench in a real browser: `leakcheck serve` on the demo case plus
 //! a hostile HTML email, driven by crates/server/e2e/workbench.mjs in
-//! headless Chromium. Skips, saying so, when Chromium or the npm package is
+//! headless Chromium (with the demo's scanned invoice read by OCR when
+//! Tesseract is here). Skips, saying so, when Chromium or the npm package is
 //! missing, unless LEAKCHECK_REQUIRE_BROWSER is set (CI sets it).
 
 use std::io::{BufRead, BufReader, Read};
@@ -107,6 +108,9 @@ fn the_workbench_in_chromium() {
         leakcheck_core::testing::skip(&why);
         return;
     }
+    // The demo's scanned invoice has an OCR layer only where Tesseract and
+    // poppler are (the OCR steps skip, saying so, without them).
+    let ocr = crate::ocr::engines();
     let dir = tempfile::tempdir().unwrap();
     let case = demo(dir.path());
     let (port, remote_loads) = tracker();
@@ -149,6 +153,7 @@ fn the_workbench_in_chromium() {
         .env("LC_VIEWER", "victor:victor-password-1")
         .env("LC_XSS_ITEM", sha256(email.as_bytes()))
         .env("LC_ARTIFACTS", &artifacts)
+        .env("LC_OCR", if ocr { "1" } else { "" })
         .output()
         .unwrap();
     let mut server = server;
@@ -175,7 +180,13 @@ fn the_workbench_in_chromium() {
         "04-item-verification",
         "05-thread",
         "09-hostile-html",
-    ] {
+    ]
+    .into_iter()
+    .chain(
+        ocr.then_some(["04b-ocr", "04c-ocr-picture"])
+            .into_iter()
+            .flatten(),
+    ) {
         assert!(artifacts.join(format!("{shot}.png")).exists(), "{shot}.png");
     }
 }

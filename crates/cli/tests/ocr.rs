@@ -25,7 +25,7 @@ Veuillez agreer nos salutations distinguees.
 La directrice administrative, Claire Fontaine";
 
 /// Are Tesseract (with French and English) and poppler here? Else skip.
-fn engines() -> bool {
+pub(crate) fn engines() -> bool {
     let ok = |p: &str, a: &str| {
         Command::new(p)
             .arg(a)

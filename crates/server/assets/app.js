@@ -56,9 +56,15 @@ const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
 const canEdit = () => session && (session.role === "editor" || session.role === "admin");
 const addr = (list) => (list || []).map((a) => (a.name ? `${a.name} <${a.address || ""}>` : a.address || "")).join(", ");
 
-// A snippet with matches between « and », as text with <b> elements.
+// A snippet with matches between « and », as text with <b> elements. One
+// found in the text OCR read starts with "(OCR) " (the search says so):
+// shown as a label, so OCR text is never taken for a document's own.
 function snippet(text) {
   const out = h("div", { class: "snippet" });
+  if (text.startsWith("(OCR) ")) {
+    out.append(h("span", { class: "ocr-label", title: "found in the text OCR read in a picture or a scan, not in the item's own text" }, "(OCR)"), " ");
+    text = text.slice(6);
+  }
   for (const [i, part] of text.split(/[«»]/).entries()) {
     out.append(i % 2 ? h("b", {}, part) : document.createTextNode(part));
   }
@@ -274,6 +280,67 @@ function verificationPanel(v) {
   return panel;
 }
 
+// Tesseract's language codes, named.
+const LANGUAGES = { fra: "French", eng: "English", deu: "German", spa: "Spanish", ita: "Italian", nld: "Dutch", por: "Portuguese" };
+const languages = (codes) => (codes ? `${codes} (${codes.split("+").map((c) => LANGUAGES[c] || c).join(", ")})` : "—");
+const percent = (c) => (c === null || c === undefined ? "—" : `${Math.round(c)} %`);
+// Under this mean word confidence a page's reading is weak (Tesseract reads
+// such a page again turned; doc.text-layer does not compare it below 75 %).
+const WEAK_OCR = 60;
+const weak = (c) => typeof c === "number" && c < WEAK_OCR;
+
+// The text OCR read in an item, apart from its own text: labelled with the
+// engine, the languages and the confidence, page by page, beside the page's
+// picture where the server can show it (an image item: the picture itself).
+// A PDF's pages are not drawn here: the server renders no PDF.
+function ocrSection(it, ocr, hasPicture) {
+  const section = h("section", { class: "panel", id: "ocr", "data-status": ocr.status },
+    h("h2", {}, "Text read by OCR"),
+    h("p", { class: "muted" }, "Read from the pixels by optical character recognition: not the item's own text. OCR misreads; check what matters against the picture."));
+  section.append(h("dl", { class: "kv" },
+    h("dt", {}, "status"), h("dd", { class: "ocr-status" }, ocr.status),
+    h("dt", {}, "engine"), h("dd", { class: "ocr-engine" }, ocr.engine || "—"),
+    h("dt", {}, "languages"), h("dd", { class: "ocr-languages" }, languages(ocr.languages)),
+    h("dt", {}, "mean confidence"), h("dd", { class: "ocr-confidence" + (weak(ocr.confidence) ? " low" : "") }, percent(ocr.confidence)),
+    h("dt", {}, "time"), h("dd", {}, `${ocr.seconds.toFixed(1)} s`)));
+  const picture = () => h("img", { src: `${API}/items/${it.id}/picture`, alt: "the picture OCR read", id: "ocr-picture", class: "ocr-picture" });
+  const d = ocr.detail || {};
+  if (ocr.status === "no-text") {
+    // The decision's three figures (extract/src/ocr/decide.rs), as shares.
+    const share = (x, digits) => (typeof x === "number" ? `${(100 * x).toFixed(digits)} %` : "?");
+    section.append(h("p", { id: "ocr-decision" }, "Not read: the picture's pixels do not look like text (a threshold explains ",
+      `${share(d.split, 0)} of the grey variance, text needs over 80 %; ink ${share(d.ink, 1)}, text has 0.3 % to 35 %; `,
+      `sharp edges ${share(d.edges, 1)}, text has over 0.4 %).`));
+  } else if (ocr.status === "no-picture") {
+    section.append(h("p", {}, "Not read: this PDF has its own text and draws no page-sized picture, so its text is what it shows."));
+  } else if (ocr.status === "failed" && d.error) {
+    section.append(h("p", { class: "error" }, `OCR failed: ${d.error}`));
+  }
+  // A picture OCR did not read (or read as more than one page) is shown
+  // whole; one read as a page is shown beside that page's text.
+  if (hasPicture && ocr.pages.length !== 1) section.append(h("div", { class: "ocr-page text-only" }, picture()));
+  for (const p of ocr.pages) {
+    const head = h("h3", {}, `Page ${p.page}`, h("span", { class: "muted" }, ` · ${plural(p.words, "word", "words")} · confidence `),
+      h("span", { class: "ocr-confidence" + (weak(p.confidence) ? " low" : "") }, percent(p.confidence)));
+    const text = h("div", {}, head,
+      p.error ? h("p", { class: "error" }, `This page could not be read: ${p.error}`) : null,
+      p.text ? h("pre", { class: "body ocr-text" }, p.text) : h("p", { class: "muted" }, "no text"),
+      p.text_cut ? h("p", { class: "muted" }, "Cut at 20,000 characters: `leakcheck show CASE ID --full` prints the whole page.") : null);
+    // An image item is one page, its picture; a PDF's page shows its number.
+    const beside = hasPicture && ocr.pages.length === 1 ? picture() : null;
+    section.append(h("div", { class: "ocr-page" + (beside ? "" : " text-only"), "data-page": p.page }, beside, text));
+  }
+  if (ocr.pages_total > ocr.pages.length) {
+    section.append(h("p", { class: "muted" }, `${plural(ocr.pages_total - ocr.pages.length, "more page", "more pages")} not shown here: \`leakcheck show CASE ID --full\` prints every page.`));
+  }
+  if (!hasPicture && ocr.pages.length) {
+    section.append(h("p", { class: "muted", id: "ocr-no-picture" }, it.kind === "pdf"
+      ? "The pages themselves are not drawn here (the workbench renders no PDF): download the original to see them."
+      : `Browsers do not draw ${it.kind.toUpperCase()} pictures: download the original to see the pages.`));
+  }
+  return section;
+}
+
 async function itemPage(id) {
   const v = await api("/items/" + id);
   const it = v.item;
@@ -294,6 +361,7 @@ async function itemPage(id) {
     if (e.text) parts.push(h("h2", {}, "Text"), h("pre", { class: "body", id: "text" }, e.text));
   }
   if (v.text) parts.push(h("h2", {}, "Text"), h("pre", { class: "body", id: "text" }, v.text));
+  if (v.ocr) parts.push(ocrSection(it, v.ocr, v.has_picture));
   if (v.has_html) {
     parts.push(h("h2", {}, "Formatted (sanitised HTML: no scripts, no remote images)"),
       h("iframe", { class: "html", id: "html-frame", sandbox: "", referrerpolicy: "no-referrer", src: `${API}/items/${it.id}/html`, title: "Formatted message" }));

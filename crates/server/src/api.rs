@@ -8,8 +8,9 @@ use axum::response::{IntoResponse, Response};
 use leakcheck_core::sanitize::csv_cell;
 use leakcheck_core::{Finding, ItemId, KeyRecord, Kind, Verdict};
 use leakcheck_search::{Page, Period, SearchResult, Sort};
-use leakcheck_store::{ItemDetail, Note, Tag};
+use leakcheck_store::{ItemDetail, Note, OcrLayer, Tag};
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use crate::auth::Auth;
 use crate::email_html::{FRAME_CSP, clean};
@@ -157,7 +158,114 @@ pub struct ItemView {
     pub has_html: bool,
     /// A document's or plain-text item's text (an email's is in `item`).
     pub text: Option<String>,
+    /// What OCR read in it, kept apart from its own text; `None` when OCR
+    /// has not looked at it.
+    pub ocr: Option<OcrView>,
+    /// Whether `/picture` shows it: an image in a format browsers draw,
+    /// the page OCR read.
+    pub has_picture: bool,
 }
+
+/// Pages of an OCR layer an item answer carries at most (OCR reads 100
+/// pages of a PDF unless `[ocr] max_pages` says more; `show --full` prints
+/// every page).
+pub const OCR_PAGES: usize = 100;
+/// Characters of one page's OCR text an item answer carries at most (a
+/// dense A4 page holds about 5,000).
+pub const OCR_PAGE_CHARS: usize = 20_000;
+
+/// An item's OCR layer as the item page shows it: the engine's text, page
+/// by page, labelled with the engine, the languages and the confidence.
+#[derive(Serialize)]
+pub struct OcrView {
+    /// `read`, `no-text` (a picture whose pixels hold no text), `no-picture`
+    /// (a PDF with its own text and nothing drawn to read) or `failed`.
+    pub status: String,
+    /// The engine and its version (`tesseract 5.3.0`).
+    pub engine: Option<String>,
+    /// The languages it read in (`fra+eng`).
+    pub languages: Option<String>,
+    /// Mean word confidence over every page, 0 to 100.
+    pub confidence: Option<f32>,
+    /// Seconds OCR spent on the item.
+    pub seconds: f64,
+    /// The picture decision's figures (`no-text`), or why it failed.
+    pub detail: Option<Value>,
+    /// Pages OCR read in all; `pages` holds the first [`OCR_PAGES`].
+    pub pages_total: usize,
+    /// The pages, in order.
+    pub pages: Vec<OcrPageView>,
+}
+
+/// One page as OCR read it.
+#[derive(Serialize)]
+pub struct OcrPageView {
+    /// From 1.
+    pub page: u32,
+    /// The engine's text, at most [`OCR_PAGE_CHARS`] characters.
+    pub text: String,
+    /// Whether `text` was cut.
+    pub text_cut: bool,
+    /// Mean word confidence on the page, 0 to 100.
+    pub confidence: Option<f32>,
+    /// Words read.
+    pub words: u32,
+    /// Why the page could not be read.
+    pub error: Option<String>,
+}
+
+/// The layer as the item answer carries it, bounded. A PDF page's own text
+/// layer (kept beside the OCR text for `doc.text-layer`) is left out: the
+/// item's own text is `text`, and the two are never mixed.
+fn ocr_view(layer: OcrLayer) -> OcrView {
+    let confidence = layer.confidence();
+    let pages_total = layer.pages.len();
+    let pages = layer
+        .pages
+        .into_iter()
+        .take(OCR_PAGES)
+        .map(|p| {
+            let (text, text_cut) = match p.text.char_indices().nth(OCR_PAGE_CHARS) {
+                Some((at, _)) => (p.text[..at].to_string(), true),
+                None => (p.text, false),
+            };
+            OcrPageView {
+                page: p.page,
+                text,
+                text_cut,
+                confidence: p.confidence,
+                words: p.words,
+                error: p.error,
+            }
+        })
+        .collect();
+    OcrView {
+        status: layer.status,
+        engine: layer.engine,
+        languages: layer.languages,
+        confidence,
+        seconds: layer.seconds,
+        detail: layer.detail,
+        pages_total,
+        pages,
+    }
+}
+
+/// The media type of an image kind a browser draws; `None` for the others
+/// (a TIFF is not drawn by browsers: it is downloaded).
+fn picture_type(kind: &str) -> Option<&'static str> {
+    match kind {
+        "jpeg" => Some("image/jpeg"),
+        "png" => Some("image/png"),
+        "gif" => Some("image/gif"),
+        "webp" => Some("image/webp"),
+        "bmp" => Some("image/bmp"),
+        _ => None,
+    }
+}
+
+/// The policy of a picture opened by itself: nothing but the picture.
+const PICTURE_CSP: &str = "default-src 'none'; img-src 'self'; sandbox";
 
 /// `GET /api/v1/items/{id}`.
 pub async fn item(
@@ -188,6 +296,8 @@ pub async fn item(
             };
             Ok(ItemView {
                 text,
+                ocr: cat.ocr_layer(&id)?.map(ocr_view),
+                has_picture: picture_type(&item.kind).is_some(),
                 verification: verification_of(cat.verification(&id)?),
                 tags: cat.tags(&id)?,
                 notes: cat.notes(&id)?,
@@ -234,6 +344,46 @@ pub async fn original(
         .await?;
     let name = format!("{name_stem}.{}", extension(&kind));
     Ok(download(bytes, "application/octet-stream", &name))
+}
+
+/// `GET /api/v1/items/{id}/picture`: an image item's picture, for the item
+/// page to show beside the text OCR read in it. Only the kinds browsers
+/// draw, under the media type its bytes were detected as (never sniffed),
+/// with a policy that lets nothing run if it is opened by itself. These
+/// are the original's bytes: logged like a download.
+pub async fn picture(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let id = item_id(&id)?;
+    let name_stem = id.as_str()[..16].to_string();
+    let (bytes, media, kind) = state
+        .with_catalog(move |cat, inner| {
+            let item = cat.item(&id)?;
+            let media = picture_type(&item.kind).ok_or_else(|| {
+                ApiError::NotFound(format!(
+                    "this item ({}) is not a picture a browser shows",
+                    item.kind
+                ))
+            })?;
+            let bytes = inner.case.blobs().read(&id)?;
+            auth.log(cat, "picture", Some(&id), None)?;
+            Ok((bytes, media, item.kind))
+        })
+        .await?;
+    let mut response = bytes.into_response();
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(media));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(PICTURE_CSP),
+    );
+    let name = format!("inline; filename=\"{name_stem}.{}\"", extension(&kind));
+    if let Ok(v) = HeaderValue::from_str(&name) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(response)
 }
 
 /// An answer the browser saves under `name` rather than shows.

@@ -62,6 +62,7 @@ pub fn app(state: AppState) -> Router {
         .route("/items/{id}/verification", get(api::verification))
         .route("/items/{id}/original", get(api::original))
         .route("/items/{id}/html", get(api::html))
+        .route("/items/{id}/picture", get(api::picture))
         .route("/items/{id}/thread", get(api::thread))
         .route("/items/{id}/tags", post(edit::add_tag))
         .route("/items/{id}/tags/{tag}", delete(edit::remove_tag))

@@ -31,6 +31,8 @@ pub enum Reply {
     Bytes,
     /// Sanitised HTML.
     Html,
+    /// An image item's picture, in its own media type.
+    Picture,
 }
 
 const fn r(
@@ -51,7 +53,7 @@ const fn r(
     }
 }
 
-use Reply::{Bytes, Csv, Html, Json};
+use Reply::{Bytes, Csv, Html, Json, Picture};
 
 /// Every route.
 pub const ROUTES: &[Route] = &[
@@ -107,7 +109,7 @@ pub const ROUTES: &[Route] = &[
         "get",
         "/items/{id}",
         Some("viewer"),
-        "An item: where it was found, what it contains, email fields, metadata, verification, tags, notes",
+        "An item: where it was found, what it contains, email fields, metadata, its own text, the text OCR read in it (apart, page by page, at most 100 pages of 20,000 characters), verification, tags, notes",
         None,
         Json("ItemView"),
     ),
@@ -134,6 +136,14 @@ pub const ROUTES: &[Route] = &[
         "An email's HTML body, sanitised, for a sandboxed frame",
         None,
         Html,
+    ),
+    r(
+        "get",
+        "/items/{id}/picture",
+        Some("viewer"),
+        "An image item's picture, to show beside the text OCR read in it: JPEG, PNG, GIF, WebP or BMP in its own media type, 404 for other kinds (logged)",
+        None,
+        Picture,
     ),
     r(
         "get",
@@ -271,6 +281,14 @@ fn nullable(t: &str) -> Value {
     json!({"type": [t, "null"]})
 }
 
+/// `schema`, or null.
+fn or_null(mut schema: Value) -> Value {
+    if let Some(t) = schema["type"].as_str() {
+        schema["type"] = json!([t, "null"]);
+    }
+    schema
+}
+
 fn integer() -> Value {
     json!({"type": "integer"})
 }
@@ -281,6 +299,24 @@ fn array_of(items: Value) -> Value {
 
 fn named(name: &str) -> Value {
     json!({"$ref": format!("#/components/schemas/{name}")})
+}
+
+/// An item's OCR layer (`ItemView.ocr`, or null when OCR has not looked at
+/// the item): inline, since a `$ref` cannot also be null without `anyOf`.
+fn ocr_layer() -> Value {
+    object(
+        &[
+            ("status", string()),
+            ("engine", nullable("string")),
+            ("languages", nullable("string")),
+            ("confidence", nullable("number")),
+            ("seconds", json!({"type": "number"})),
+            ("detail", json!({})),
+            ("pages_total", integer()),
+            ("pages", array_of(named("OcrPage"))),
+        ],
+        &[],
+    )
 }
 
 /// The request and response bodies, by name. The tests check live answers
@@ -377,6 +413,22 @@ pub fn schemas() -> Map<String, Value> {
                     ("notes", array_of(any_object.clone())),
                     ("has_html", json!({"type": "boolean"})),
                     ("text", nullable("string")),
+                    ("ocr", or_null(ocr_layer())),
+                    ("has_picture", json!({"type": "boolean"})),
+                ],
+                &[],
+            ),
+        ),
+        (
+            "OcrPage",
+            object(
+                &[
+                    ("page", integer()),
+                    ("text", string()),
+                    ("text_cut", json!({"type": "boolean"})),
+                    ("confidence", nullable("number")),
+                    ("words", integer()),
+                    ("error", nullable("string")),
                 ],
                 &[],
             ),
@@ -532,6 +584,13 @@ pub fn document() -> Value {
             Reply::Csv => json!({"text/csv": {"schema": string()}}),
             Reply::Bytes => json!({"application/octet-stream": {"schema": string()}}),
             Reply::Html => json!({"text/html": {"schema": string()}}),
+            Reply::Picture => {
+                let picture = json!({"schema": string()});
+                json!({
+                    "image/jpeg": picture, "image/png": picture, "image/gif": picture,
+                    "image/webp": picture, "image/bmp": picture,
+                })
+            }
         };
         let error = |what: &str| json!({"description": what, "content": {"application/json": {"schema": named("Error")}}});
         let mut op = json!({

@@ -11,7 +11,7 @@ use axum::http::{Request, StatusCode, header};
 use http_body_util::BodyExt;
 use leakcheck_server::openapi::{ROUTES, Reply};
 use leakcheck_server::{AppState, app, hash_password};
-use leakcheck_store::{Case, CaseSettings, Role};
+use leakcheck_store::{Case, CaseSettings, OcrOutcome, OcrPageRow, Role};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
@@ -20,10 +20,43 @@ Subject: Budget avril\r\nDate: Wed, 12 Apr 2017 18:02:00 +0200\r\nMessage-ID: <b
 MIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n\
 <p>The April figures <script>alert(1)</script><img src=\"http://tracker.example/p.gif\"></p>\r\n";
 
+/// A 2 × 2 grey PNG: the picture of a scan, whose OCR layer the fixture
+/// records as Tesseract would.
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x02\x00\x00\x00\x02\x08\x00\x00\x00\x00\x57\xdd\x52\xf8\x00\x00\x00\x0cIDAT\x78\x9c\x63\x60\xf8\x0f\x84\x00\x06\x00\x01\xff\x93\xd1\xe4\x89\x00\x00\x00\x00IEND\xae\x42\x60\x82";
+
+/// What OCR read in the picture: two pages, 9 words at 93.5 % and 2 at 80 %.
+fn scan_layer() -> OcrOutcome {
+    let page = |page, text: &str, confidence, words| OcrPageRow {
+        page,
+        text: text.into(),
+        confidence: Some(confidence),
+        words,
+        ..OcrPageRow::default()
+    };
+    OcrOutcome {
+        status: "read".into(),
+        engine: Some("tesseract 5.3.0".into()),
+        languages: Some("fra+eng".into()),
+        seconds: 1.5,
+        detail: None,
+        pages: vec![
+            page(
+                1,
+                "Imprimerie du Rhône\nFacture n° 2017-0412\nTotal : 12 000 euros",
+                93.5,
+                9,
+            ),
+            page(2, "Référence RHONE-412", 80.0, 2),
+        ],
+    }
+}
+
 struct Fixture {
     _dir: tempfile::TempDir,
     app: Router,
     email: String,
+    /// The picture with an OCR layer.
+    picture: String,
 }
 
 fn fixture() -> Fixture {
@@ -32,6 +65,7 @@ fn fixture() -> Fixture {
     std::fs::create_dir_all(&dump).unwrap();
     std::fs::write(dump.join("budget.eml"), EMAIL).unwrap();
     std::fs::write(dump.join("notes.txt"), "figures for the rally").unwrap();
+    std::fs::write(dump.join("scan.png"), PNG).unwrap();
     let settings = CaseSettings {
         name: "api test".into(),
         window: None,
@@ -48,8 +82,10 @@ fn fixture() -> Fixture {
         Arc::new(leakcheck_ingest::Progress::default()),
     )
     .unwrap();
-    leakcheck_search::sync(&case, &AtomicU64::new(0)).unwrap();
+    let picture = leakcheck_core::ItemId::of(PNG);
     let mut cat = case.catalog().unwrap();
+    cat.save_ocr(&picture, &scan_layer()).unwrap();
+    leakcheck_search::sync(&case, &AtomicU64::new(0)).unwrap();
     for (name, role) in [
         ("ada", Role::Admin),
         ("eve", Role::Editor),
@@ -63,6 +99,7 @@ fn fixture() -> Fixture {
         _dir: dir,
         app: app(AppState::new(case, leakcheck_server::Options::default()).unwrap()),
         email,
+        picture: picture.to_string(),
     }
 }
 
@@ -266,7 +303,14 @@ async fn ids_must_be_sha256_hex() {
         format!("{}0", f.email),
     ];
     for id in &bad {
-        for tail in ["", "/original", "/html", "/thread", "/verification"] {
+        for tail in [
+            "",
+            "/original",
+            "/html",
+            "/thread",
+            "/verification",
+            "/picture",
+        ] {
             let a = call(
                 &f.app,
                 req(
@@ -623,9 +667,10 @@ fn fits(doc: &Value, schema: &Value, v: &Value, at: &str) -> Result<(), String> 
     if !ok {
         return Err(format!("{at}: {type_of}, expected {allowed:?}"));
     }
+    // `required` holds of objects only (a schema that allows null too).
     for k in schema["required"].as_array().into_iter().flatten() {
         let k = k.as_str().unwrap_or_default();
-        if v.get(k).is_none() {
+        if v.is_object() && v.get(k).is_none() {
             return Err(format!("{at}: no {k:?}"));
         }
     }
@@ -710,6 +755,146 @@ async fn every_json_answer_fits_its_documented_schema() {
         checked += 1;
     }
     assert!(checked >= 18, "{checked} JSON routes checked");
+    // An item with an OCR layer: the layer's schema too.
+    let path = format!("/api/v1/items/{}", f.picture);
+    let v = call(&f.app, req("GET", &path, Some(&ada), false, json!({})))
+        .await
+        .json();
+    assert!(v["ocr"].is_object(), "{v}");
+    let schema = json!({"$ref": "#/components/schemas/ItemView"});
+    if let Err(e) = fits(&doc, &schema, &v, "ItemView") {
+        panic!("GET {path}: {e}\n{v}");
+    }
+}
+
+/// An item OCR read: its layer comes apart from its own text, page by
+/// page, labelled with engine, languages and confidence, bounded; its
+/// picture is served to be shown beside it, as a picture only, and logged;
+/// a search hit found by the OCR text says so.
+#[tokio::test]
+async fn an_item_read_by_ocr_shows_its_layer_apart_beside_its_picture() {
+    let f = fixture();
+    let vic = login(&f.app, "vic").await;
+    let get = |path: String| req("GET", &path, Some(&vic), false, json!({}));
+    let view = call(&f.app, get(format!("/api/v1/items/{}", f.picture)))
+        .await
+        .json();
+    let ocr = &view["ocr"];
+    assert_eq!(ocr["status"], "read", "{view}");
+    assert_eq!(ocr["engine"], "tesseract 5.3.0");
+    assert_eq!(ocr["languages"], "fra+eng");
+    // The mean over the words of both pages: (9 × 93.5 + 2 × 80) / 11.
+    let mean = ocr["confidence"].as_f64().unwrap();
+    assert!((mean - 91.045).abs() < 0.01, "{mean}");
+    assert_eq!(ocr["pages_total"], 2);
+    let pages = ocr["pages"].as_array().unwrap();
+    assert_eq!(pages.len(), 2);
+    assert_eq!(pages[0]["page"], 1);
+    assert!(
+        pages[0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("Facture n° 2017-0412")
+    );
+    assert_eq!(pages[0]["confidence"], 93.5);
+    assert_eq!(pages[0]["words"], 9);
+    assert_eq!(pages[0]["text_cut"], false);
+    assert_eq!(pages[1]["text"], "Référence RHONE-412");
+    assert_eq!(pages[1]["confidence"], 80.0);
+    // Never mixed into the item's own text.
+    assert!(
+        !view["text"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("Facture"),
+        "{view}"
+    );
+    assert_eq!(view["has_picture"], true);
+    // An item OCR has not looked at has no layer, and no picture.
+    let email = call(&f.app, get(format!("/api/v1/items/{}", f.email)))
+        .await
+        .json();
+    assert_eq!(email["ocr"], Value::Null);
+    assert_eq!(email["has_picture"], false);
+
+    // The picture: its bytes as the image they are, nothing else.
+    let a = call(&f.app, get(format!("/api/v1/items/{}/picture", f.picture))).await;
+    assert_eq!(a.status, StatusCode::OK);
+    assert_eq!(a.body, PNG);
+    assert_eq!(a.headers[header::CONTENT_TYPE], "image/png");
+    assert_eq!(a.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+    let csp = a.headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+    assert!(
+        csp.contains("default-src 'none'") && csp.contains("sandbox"),
+        "{csp}"
+    );
+    assert!(
+        a.headers[header::CONTENT_DISPOSITION]
+            .to_str()
+            .unwrap()
+            .starts_with("inline")
+    );
+    let a = call(&f.app, get(format!("/api/v1/items/{}/picture", f.email))).await;
+    assert_eq!(a.status, StatusCode::NOT_FOUND);
+    assert!(
+        a.json()["error"]
+            .as_str()
+            .unwrap()
+            .contains("not a picture")
+    );
+
+    // A hit found by its OCR text says so.
+    let r = call(&f.app, get("/api/v1/search?q=ocr%3Arhone".into()))
+        .await
+        .json();
+    let hit = &r["hits"][0];
+    assert_eq!(hit["id"], f.picture.as_str(), "{r}");
+    assert!(
+        hit["snippet"].as_str().unwrap().starts_with("(OCR) "),
+        "{hit}"
+    );
+
+    // Showing the picture is logged: it is the original's bytes.
+    let ada = login(&f.app, "ada").await;
+    let log = call(
+        &f.app,
+        req("GET", "/api/v1/audit", Some(&ada), false, json!({})),
+    )
+    .await
+    .json();
+    assert!(
+        log.as_array().unwrap().iter().any(|e| e["user"] == "vic"
+            && e["action"] == "picture"
+            && e["item"] == f.picture.as_str()),
+        "{log}"
+    );
+
+    // Bounded: 100 pages at most, each at most 20,000 characters.
+    let mut long = scan_layer();
+    long.pages = (1..=101)
+        .map(|page| OcrPageRow {
+            page,
+            text: "é".repeat(if page == 1 { 25_000 } else { 10 }),
+            confidence: Some(90.0),
+            words: 1,
+            ..OcrPageRow::default()
+        })
+        .collect();
+    let case = Case::open(&f._dir.path().join("case")).unwrap();
+    let id = leakcheck_core::ItemId::parse(&f.picture).unwrap();
+    case.catalog().unwrap().save_ocr(&id, &long).unwrap();
+    let view = call(&f.app, get(format!("/api/v1/items/{}", f.picture)))
+        .await
+        .json();
+    let ocr = &view["ocr"];
+    assert_eq!(ocr["pages_total"], 101);
+    assert_eq!(ocr["pages"].as_array().unwrap().len(), 100);
+    assert_eq!(
+        ocr["pages"][0]["text"].as_str().unwrap().chars().count(),
+        20_000
+    );
+    assert_eq!(ocr["pages"][0]["text_cut"], true);
+    assert_eq!(ocr["pages"][1]["text_cut"], false);
 }
 
 fn ada_clone(c: &Client) -> Client {
