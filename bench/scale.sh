@@ -19,6 +19,8 @@
 #   exiftool       metadata of the loose documents and images (skipped,
 #                  saying so, when exiftool is not installed)
 #   pdftotext      text of the loose PDFs (likewise)
+#   the same two   over the attachments and zip members, written out first
+#                  by CPython (untimed), as the chain counts them
 #   leakcheck      init, keys import, ingest, verify, five searches
 # and prints a table with ratios, the verdict counts, the suspicious items
 # by check, and whether exactly the planted tampered emails are altered.
@@ -104,6 +106,14 @@ if [[ ${SKIP_PEERS:-0} != 1 ]]; then
       'find "$1" -type f -iname "*.pdf" -print0 | xargs -0 -r -I{} pdftotext -q {} - > /dev/null' _ "$DUMP"
   else
     echo "pdftotext not installed: its row is left out (apt-get install poppler-utils)" >&2
+  fi
+  # leakcheck reads the attachments too, so the chain does: CPython writes
+  # them out once (not timed), then exiftool and pdftotext read them.
+  if command -v exiftool > /dev/null && command -v pdftotext > /dev/null; then
+    python3 "$GEN_DIR/py_email_parse_dump.py" "$DUMP" --extract "$TMP/att" > /dev/null
+    run "exiftool, attachments and zip members" -- exiftool -j -r -q -q "$TMP/att"
+    run "pdftotext, attached PDFs" -- bash -c \
+      'find "$1" -type f -iname "*.pdf" -print0 | xargs -0 -r -I{} pdftotext -q {} - > /dev/null' _ "$TMP/att"
   fi
 fi
 

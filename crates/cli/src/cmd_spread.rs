@@ -98,6 +98,14 @@ pub fn import(a: PostsImportArgs) -> Result<u8> {
         for p in summary.problems.iter().take(20) {
             writeln!(out, "problem: {}", t(p))?;
         }
+        if summary.problems_found > 20 {
+            writeln!(
+                out,
+                "… {} in all (--json lists the first {})",
+                count(summary.problems_found, "problem", "problems"),
+                leakcheck_spread::LISTED_PROBLEMS
+            )?;
+        }
         writeln!(
             out,
             "\nnext: {} spread {}",
@@ -106,7 +114,7 @@ pub fn import(a: PostsImportArgs) -> Result<u8> {
         )?;
     }
     out.flush()?;
-    Ok(u8::from(!summary.problems.is_empty()))
+    Ok(u8::from(summary.problems_found > 0))
 }
 
 pub fn list(a: PostsListArgs) -> Result<u8> {

@@ -316,3 +316,52 @@ fn a_broken_export_is_refused_with_its_name() {
         r.stderr
     );
 }
+
+#[test]
+fn a_long_export_is_read_a_post_at_a_time_and_its_problems_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = demo(dir.path());
+    // 1,500 posts with a bad time each: every post kept, every problem
+    // counted, the first 1,000 listed.
+    let mut csv = String::from("id,time,author,text\n");
+    for i in 0..1500 {
+        csv.push_str(&format!(
+            "p{i},yesterday,user{},chatter number {i}\n",
+            i % 7
+        ));
+    }
+    let path = dir.path().join("long.csv");
+    std::fs::write(&path, csv).unwrap();
+    let s = import(&case, &path, "long");
+    assert_eq!(s["posts"], 1500, "{s}");
+    assert_eq!(s["problems_found"], 1500, "{s}");
+    assert_eq!(s["problems"].as_array().unwrap().len(), 1000, "{s}");
+    assert!(
+        s["problems"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("line 2: time \"yesterday\""),
+        "{s}"
+    );
+    // JSON lines: a broken line in the middle is reported by its number,
+    // the posts around it are kept.
+    let lines = [
+        json!({"data": [{"id": "1", "text": "first post", "created_at": "2017-05-05T20:00:00Z"}]})
+            .to_string(),
+        "{broken".to_string(),
+        String::new(),
+        json!({"id": "2", "text": "second post", "author": {"username": "b"}}).to_string(),
+    ];
+    let path = dir.path().join("lines.jsonl");
+    std::fs::write(&path, lines.join("\n")).unwrap();
+    let s = import(&case, &path, "lines");
+    assert_eq!(
+        (s["posts"].as_u64(), s["problems_found"].as_u64()),
+        (Some(2), Some(1)),
+        "{s}"
+    );
+    assert!(
+        s["problems"][0].as_str().unwrap().starts_with("line 2: "),
+        "{s}"
+    );
+}

@@ -48,6 +48,35 @@ pub const DEFAULT_CLAIMS: [&str; 4] = ["leak", "fuite", "dump", "piratage"];
 /// Posts imported at a time (one catalog transaction each).
 const BATCH: usize = 2000;
 
+/// Problems listed in an import's summary (all are counted): a broken
+/// export of a million lines must not fill memory with them.
+pub const LISTED_PROBLEMS: usize = 1000;
+
+/// Problems met, counted, the first ones kept.
+#[derive(Default)]
+struct Problems {
+    found: u64,
+    listed: Vec<String>,
+}
+
+impl Problems {
+    fn add(&mut self, why: String) {
+        self.found += 1;
+        if self.listed.len() < LISTED_PROBLEMS {
+            self.listed.push(why);
+        }
+    }
+}
+
+/// The SHA-256 of a file, read in pieces; None for a folder (an archive's
+/// export is a folder) or an unreadable file.
+fn file_sha256(path: &Path) -> Option<String> {
+    let mut file = std::fs::File::open(path).ok()?;
+    let mut hash = Sha256::new();
+    std::io::copy(&mut file, &mut hash).ok()?;
+    Some(hex::encode(hash.finalize()))
+}
+
 /// What an import did.
 #[derive(Debug, Serialize)]
 pub struct Summary {
@@ -65,7 +94,9 @@ pub struct Summary {
     pub matched: u64,
     /// Texts of the dump indexed for matching.
     pub dump_texts: usize,
-    /// Posts or media that could not be read, with why.
+    /// Posts or media that could not be read.
+    pub problems_found: u64,
+    /// The first [`LISTED_PROBLEMS`] of them, with where and why.
     pub problems: Vec<String>,
     /// This source's posts per class, now.
     pub by_class: Vec<(String, u64)>,
@@ -88,6 +119,7 @@ pub fn import(
     done: &AtomicU64,
 ) -> Result<Summary> {
     let export = import::read(path)?;
+    let mut posts = export.posts;
     let mut catalog = case.catalog()?;
     let index = matcher::DumpIndex::of_case(case)?;
     // Matching runs on every core, each with a catalog connection of its
@@ -95,10 +127,25 @@ pub fn import(
     let pool: Mutex<Vec<Catalog>> = Mutex::new(Vec::new());
     let replaced = catalog.remove_posts_of(source)?;
     let limits = case.settings.limits.clone();
-    let mut problems = export.problems;
-    let mut matched = 0;
-    for chunk in export.posts.chunks(BATCH) {
-        let results = par_map(chunk, |p| {
+    let mut problems = Problems::default();
+    let (mut read, mut matched) = (0, 0);
+    loop {
+        // A batch at a time from the export, so memory does not grow with it.
+        let mut chunk = Vec::with_capacity(BATCH);
+        for entry in posts.by_ref() {
+            match entry {
+                Ok(p) => chunk.push(p),
+                Err(why) => problems.add(why),
+            }
+            if chunk.len() == BATCH {
+                break;
+            }
+        }
+        if chunk.is_empty() {
+            break;
+        }
+        read += chunk.len() as u64;
+        let results = par_map(&chunk, |p| {
             let pooled = pool.lock().unwrap_or_else(|e| e.into_inner()).pop();
             let cat = match pooled {
                 Some(c) => c,
@@ -110,19 +157,14 @@ pub fn import(
             r
         });
         let mut batch = Vec::with_capacity(chunk.len());
-        for (p, r) in chunk.iter().zip(results) {
+        for (p, r) in chunk.into_iter().zip(results) {
             let (found, trouble) = r?;
-            problems.extend(trouble);
+            trouble.into_iter().for_each(|t| problems.add(t));
             matched += u64::from(!found.is_empty());
             let post = NewPost {
                 id: format!("{}:{source}:{}", export.platform, p.id),
                 source: source.to_string(),
                 platform: export.platform.to_string(),
-                post_id: p.id.clone(),
-                time_unix: p.time_unix,
-                author: p.author.clone(),
-                author_id: p.author_id.clone(),
-                text: p.text.clone(),
                 claims: claims_leak(&p.text, &p.links, claims),
                 detail: json!({
                     "links": p.links,
@@ -134,12 +176,16 @@ pub fn import(
                     })).collect::<Vec<_>>(),
                     "relations": p.relations.iter().map(|(k, id)| json!({"kind": k, "post": id})).collect::<Vec<_>>(),
                 }),
+                post_id: p.id,
+                time_unix: p.time_unix,
+                author: p.author,
+                author_id: p.author_id,
+                text: p.text,
             };
             batch.push((post, found));
         }
         catalog.put_posts(&batch)?;
     }
-    let bytes = std::fs::read(path).ok();
     case.custody()?.append(&CustodyEntry {
         event: "posts".into(),
         path: std::fs::canonicalize(path)
@@ -147,9 +193,9 @@ pub fn import(
             .display()
             .to_string(),
         source_kind: export.platform.into(),
-        sha256: bytes.map(|b| hex::encode(Sha256::digest(&b))),
+        sha256: file_sha256(path),
         size: std::fs::metadata(path).map_or(0, |m| m.len()),
-        files: export.posts.len() as u64,
+        files: read,
         time: chrono::Utc::now().to_rfc3339(),
         note: Some(format!("posts imported as {source:?}")),
         operator,
@@ -164,11 +210,12 @@ pub fn import(
         path: path.display().to_string(),
         platform: export.platform,
         source: source.to_string(),
-        posts: export.posts.len() as u64,
+        posts: read,
         replaced,
         matched,
         dump_texts: index.texts(),
-        problems,
+        problems_found: problems.found,
+        problems: problems.listed,
         by_class,
     })
 }

@@ -10,7 +10,7 @@ use leakcheck_core::Kind;
 use leakcheck_extract::doc::{self, DocLimits};
 use serde_json::Value;
 
-use super::{Export, Media, RawPost, id, local, s};
+use super::{Entry, Media, RawPost, id, local, s};
 
 /// A comment's HTML as text (`<br>` as line breaks, entities decoded).
 fn text_of(html: &str) -> String {
@@ -23,15 +23,11 @@ fn text_of(html: &str) -> String {
         .unwrap_or_else(|_| spaced)
 }
 
-pub fn read(v: &Value, dir: &Path) -> Export {
-    let mut out = Export {
-        platform: "4chan",
-        posts: Vec::new(),
-        problems: Vec::new(),
-    };
+pub fn read(v: &Value, dir: &Path) -> Vec<Entry> {
+    let mut out = Vec::new();
     for (i, p) in v["posts"].as_array().into_iter().flatten().enumerate() {
         let Some(no) = id(p, "no") else {
-            out.problems.push(format!("post {}: no `no`", i + 1));
+            out.push(Err(format!("post {}: no `no`", i + 1)));
             continue;
         };
         let mut media = Vec::new();
@@ -60,7 +56,7 @@ pub fn read(v: &Value, dir: &Path) -> Export {
             .filter(|w| w.starts_with("http://") || w.starts_with("https://"))
             .map(str::to_string)
             .collect();
-        out.posts.push(RawPost {
+        out.push(Ok(RawPost {
             id: no,
             time_unix: p["time"].as_i64(),
             // Anonymous boards: the poster id (per thread) tells posters apart.
@@ -70,7 +66,7 @@ pub fn read(v: &Value, dir: &Path) -> Export {
             links,
             media,
             relations,
-        });
+        }));
     }
     out
 }

@@ -5,6 +5,8 @@
 //! the folder its media files are in; a post it cannot read is reported
 //! with its position, and the rest are kept.
 
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
@@ -53,19 +55,28 @@ pub struct RawPost {
     pub relations: Vec<(String, String)>,
 }
 
-/// What an export held.
-#[derive(Debug)]
+/// A post, or why one could not be read (with where).
+pub type Entry = std::result::Result<RawPost, String>;
+
+/// An export's posts, read as they are taken.
+pub type Posts = Box<dyn Iterator<Item = Entry>>;
+
+/// An export being read.
 pub struct Export {
     /// `x`, `telegram`, `4chan`, `csv`.
     pub platform: &'static str,
-    /// The posts read.
-    pub posts: Vec<RawPost>,
-    /// Posts that could not be read, with where and why.
-    pub problems: Vec<String>,
+    /// Its posts: CSV and JSON lines stream from the file, so a million
+    /// posts are never in memory at once; a JSON document is parsed whole.
+    pub posts: Posts,
 }
 
-/// Largest export file read (the JSON is parsed whole).
+/// Largest JSON document read (it is parsed whole; CSV and JSON lines
+/// are read a post at a time, whatever their size).
 pub const MAX_EXPORT: u64 = 1 << 30;
+
+/// Longest line of JSON lines read (a page of 100 posts with their
+/// users is well under a megabyte).
+const MAX_LINE: usize = 64 << 20;
 
 /// Reads the export at `path`: a file, or a folder holding one (an X
 /// archive's `data/tweets.js`, Telegram's `result.json`).
@@ -84,69 +95,146 @@ pub fn read(path: &Path) -> Result<Export> {
     } else {
         path.to_path_buf()
     };
-    let size = std::fs::metadata(&file)
-        .map_err(|e| Error::Io(file.display().to_string(), e))?
-        .len();
-    if size > MAX_EXPORT {
-        return Err(Error::Format(
-            file.display().to_string(),
-            format!("{size} bytes, over the {MAX_EXPORT}-byte limit for one export"),
-        ));
-    }
-    let bytes = std::fs::read(&file).map_err(|e| Error::Io(file.display().to_string(), e))?;
+    let io = |e| Error::Io(file.display().to_string(), e);
+    let bad = |why: String| Error::Format(file.display().to_string(), why);
     let dir = file.parent().unwrap_or(Path::new(".")).to_path_buf();
     let name = file
         .file_name()
         .map(|n| n.to_string_lossy().to_ascii_lowercase())
         .unwrap_or_default();
-    let bad = |why: String| Error::Format(file.display().to_string(), why);
     if name.ends_with(".csv") {
-        return table::read(&bytes, &dir).map_err(bad);
+        return Ok(Export {
+            platform: "csv",
+            posts: table::read(&file, &dir).map_err(bad)?,
+        });
     }
+    // The first line tells JSON lines (each line a whole value) from a
+    // JSON document (a value over many lines, or one line holding all).
+    let mut lines = LineReader::open(&file).map_err(io)?;
+    let first = lines.next_value();
+    if let Some((_, Ok(v))) = &first {
+        if !is_document(v) {
+            if v.get("data").is_none() && v.get("text").is_none() {
+                return Err(bad(
+                    "JSON, but not an export leakcheck reads (X, Telegram, 4chan)".into(),
+                ));
+            }
+            let posts = first
+                .into_iter()
+                .chain(std::iter::from_fn(move || lines.next_value()))
+                .flat_map(|(line, v)| match v {
+                    Ok(v) => x::v2_line(line, &v),
+                    Err(e) => vec![Err(format!("line {line}: {e}"))],
+                });
+            return Ok(Export {
+                platform: "x",
+                posts: Box::new(posts),
+            });
+        }
+    }
+    let size = std::fs::metadata(&file).map_err(io)?.len();
+    if size > MAX_EXPORT {
+        return Err(bad(format!(
+            "{size} bytes, over the {MAX_EXPORT}-byte limit for one JSON document"
+        )));
+    }
+    let bytes = std::fs::read(&file).map_err(io)?;
     let text = String::from_utf8_lossy(&bytes);
     let trimmed = text.trim_start_matches('\u{feff}').trim_start();
-    // An X archive's files are JavaScript: `window.YTD.tweets.part0 = [...]`.
-    if trimmed.starts_with("window.YTD.") {
+    let (platform, posts) = if trimmed.starts_with("window.YTD.") {
+        // An X archive's files are JavaScript: `window.YTD.tweets.part0 = [...]`.
         let json = trimmed
             .split_once('=')
             .map(|(_, j)| j)
             .ok_or_else(|| bad("an X archive file without its `= [...]`".into()))?;
         let v: Value = serde_json::from_str(json).map_err(|e| bad(e.to_string()))?;
-        let account = x::archive_account(&dir);
-        return Ok(x::archive(&v, &dir, account));
-    }
-    if let Ok(v) = serde_json::from_str::<Value>(trimmed) {
+        ("x", x::archive(&v, &dir, x::archive_account(&dir)))
+    } else {
+        let v: Value = serde_json::from_str(trimmed).map_err(|_| {
+            bad("neither a JSON document, nor JSON lines of X API v2 posts, nor a .csv".into())
+        })?;
         if v.get("messages").is_some_and(Value::is_array) {
-            return Ok(telegram::read(&v, &dir));
+            ("telegram", telegram::read(&v, &dir))
+        } else if v.get("posts").is_some_and(Value::is_array) {
+            ("4chan", fourchan::read(&v, &dir))
+        } else if v.get("data").is_some() || v.get("text").is_some() {
+            ("x", x::v2_line(1, &v))
+        } else {
+            return Err(bad(
+                "JSON, but not an export leakcheck reads (X, Telegram, 4chan)".into(),
+            ));
         }
-        if v.get("posts").is_some_and(Value::is_array) {
-            return Ok(fourchan::read(&v, &dir));
-        }
-        if v.get("data").is_some() || v.get("text").is_some() {
-            return Ok(x::v2_lines(std::iter::once((1, Ok(v)))));
-        }
-        return Err(bad(
-            "JSON, but not an export leakcheck reads (X, Telegram, 4chan)".into(),
-        ));
+    };
+    Ok(Export {
+        platform,
+        posts: Box::new(posts.into_iter()),
+    })
+}
+
+/// Whether a value is a whole export of its own (Telegram's messages,
+/// a 4chan thread) rather than one line of X API v2.
+fn is_document(v: &Value) -> bool {
+    v.get("messages").is_some_and(Value::is_array) || v.get("posts").is_some_and(Value::is_array)
+}
+
+/// The non-empty lines of a file as JSON values, each with its line
+/// number; a line over [`MAX_LINE`] is reported, not read.
+struct LineReader {
+    file: BufReader<File>,
+    line: usize,
+    buf: Vec<u8>,
+    /// A read failed: nothing more is read.
+    failed: bool,
+}
+
+impl LineReader {
+    fn open(path: &Path) -> std::io::Result<LineReader> {
+        Ok(LineReader {
+            file: BufReader::new(File::open(path)?),
+            line: 0,
+            buf: Vec::new(),
+            failed: false,
+        })
     }
-    // JSON lines: twarc's API v2 pages or flattened tweets.
-    let lines = trimmed
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(i, l)| {
-            (
-                i + 1,
-                serde_json::from_str::<Value>(l).map_err(|e| e.to_string()),
-            )
-        });
-    let out = x::v2_lines(lines);
-    if out.posts.is_empty() {
-        return Err(bad(
-            "neither JSON nor JSON lines of X API v2 posts, nor a .csv".into(),
-        ));
+
+    /// Reads up to `limit` bytes of the current line into `buf`: false at
+    /// the end of the file.
+    fn fill(&mut self, limit: usize) -> std::io::Result<bool> {
+        self.buf.clear();
+        let n = (&mut self.file)
+            .take(limit as u64)
+            .read_until(b'\n', &mut self.buf)?;
+        Ok(n > 0)
     }
-    Ok(out)
+
+    /// The next non-empty line, parsed; None at the end. A read error is
+    /// that line's problem, and the last.
+    fn next_value(&mut self) -> Option<(usize, std::result::Result<Value, String>)> {
+        while !self.failed {
+            self.line += 1;
+            match self.fill(MAX_LINE + 1) {
+                Ok(false) => return None,
+                Ok(true) if self.buf.len() > MAX_LINE => {
+                    while !self.buf.ends_with(b"\n") && matches!(self.fill(1 << 20), Ok(true)) {}
+                    return Some((self.line, Err(format!("over {MAX_LINE} bytes: not read"))));
+                }
+                Ok(true) => {}
+                Err(e) => {
+                    self.failed = true;
+                    return Some((self.line, Err(e.to_string())));
+                }
+            }
+            let text = String::from_utf8_lossy(&self.buf);
+            let text = text.trim_start_matches('\u{feff}').trim();
+            if !text.is_empty() {
+                return Some((
+                    self.line,
+                    serde_json::from_str(text).map_err(|e| e.to_string()),
+                ));
+            }
+        }
+        None
+    }
 }
 
 /// A media file named by an export, if it is inside the export's folder

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::{Export, Media, RawPost, id, local, s};
+use super::{Entry, Media, RawPost, id, local, s};
 
 fn text_of(v: &Value) -> (String, Vec<String>) {
     match v {
@@ -35,19 +35,15 @@ fn text_of(v: &Value) -> (String, Vec<String>) {
     }
 }
 
-pub fn read(v: &Value, dir: &Path) -> Export {
-    let mut out = Export {
-        platform: "telegram",
-        posts: Vec::new(),
-        problems: Vec::new(),
-    };
+pub fn read(v: &Value, dir: &Path) -> Vec<Entry> {
+    let mut out = Vec::new();
     let channel = v["name"].as_str().map(str::to_string);
     for (i, m) in v["messages"].as_array().into_iter().flatten().enumerate() {
         if m["type"].as_str().is_some_and(|t| t != "message") {
             continue; // service messages: joins, pins
         }
         let Some(mid) = id(m, "id") else {
-            out.problems.push(format!("message {}: no id", i + 1));
+            out.push(Err(format!("message {}: no id", i + 1)));
             continue;
         };
         let time_unix = m["date_unixtime"]
@@ -76,7 +72,7 @@ pub fn read(v: &Value, dir: &Path) -> Export {
         if let Some(f) = m["forwarded_from"].as_str() {
             relations.push(("repost".to_string(), f.to_string()));
         }
-        out.posts.push(RawPost {
+        out.push(Ok(RawPost {
             id: mid,
             time_unix,
             author: m["from"].as_str().map(str::to_string).or(channel.clone()),
@@ -85,7 +81,7 @@ pub fn read(v: &Value, dir: &Path) -> Export {
             links,
             media,
             relations,
-        });
+        }));
     }
     out
 }

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::{Export, Media, RawPost, id, local, s};
+use super::{Entry, Media, RawPost, id, local, s};
 
 /// The archive's own account (`data/account.js`): every post of
 /// `tweets.js` is by it.
@@ -52,12 +52,8 @@ fn urls(entities: &Value) -> Vec<String> {
         .collect()
 }
 
-pub fn archive(v: &Value, dir: &Path, account: (Option<String>, Option<String>)) -> Export {
-    let mut out = Export {
-        platform: "x",
-        posts: Vec::new(),
-        problems: Vec::new(),
-    };
+pub fn archive(v: &Value, dir: &Path, account: (Option<String>, Option<String>)) -> Vec<Entry> {
+    let mut out = Vec::new();
     let media_dir = dir.join("tweets_media");
     let files: Vec<String> = std::fs::read_dir(&media_dir)
         .into_iter()
@@ -68,8 +64,7 @@ pub fn archive(v: &Value, dir: &Path, account: (Option<String>, Option<String>))
     for (i, entry) in v.as_array().into_iter().flatten().enumerate() {
         let t = entry.get("tweet").unwrap_or(entry);
         let Some(tid) = id(t, "id_str").or_else(|| id(t, "id")) else {
-            out.problems
-                .push(format!("tweets.js entry {}: no id_str", i + 1));
+            out.push(Err(format!("tweets.js entry {}: no id_str", i + 1)));
             continue;
         };
         let text = t
@@ -103,7 +98,7 @@ pub fn archive(v: &Value, dir: &Path, account: (Option<String>, Option<String>))
                 size: None,
             })
             .collect();
-        out.posts.push(RawPost {
+        out.push(Ok(RawPost {
             id: tid,
             time_unix: archive_time(&s(t, "created_at")),
             author: account.0.clone(),
@@ -112,83 +107,71 @@ pub fn archive(v: &Value, dir: &Path, account: (Option<String>, Option<String>))
             links: urls(&t["entities"]),
             media,
             relations,
-        });
+        }));
     }
     out
 }
 
-/// API v2 JSON, one value per line: a response page (`data` with
-/// `includes.users`) or one tweet (flattened: its `author` inside).
-pub fn v2_lines(lines: impl Iterator<Item = (usize, Result<Value, String>)>) -> Export {
-    let mut out = Export {
-        platform: "x",
-        posts: Vec::new(),
-        problems: Vec::new(),
+/// One line of API v2 JSON: a response page (`data` with `includes.users`)
+/// or one tweet (flattened: its `author` inside).
+pub fn v2_line(line: usize, v: &Value) -> Vec<Entry> {
+    let mut out = Vec::new();
+    let users: Vec<&Value> = v["includes"]["users"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .collect();
+    let tweets: Vec<&Value> = match &v["data"] {
+        Value::Array(a) => a.iter().collect(),
+        Value::Object(_) => vec![&v["data"]],
+        _ if v.get("text").is_some() => vec![v],
+        _ => {
+            out.push(Err(format!(
+                "line {line}: neither a page of posts nor a post"
+            )));
+            return out;
+        }
     };
-    for (line, v) in lines {
-        let v = match v {
-            Ok(v) => v,
-            Err(e) => {
-                out.problems.push(format!("line {line}: {e}"));
-                continue;
-            }
+    for t in tweets {
+        let Some(tid) = id(t, "id") else {
+            out.push(Err(format!("line {line}: a post without id")));
+            continue;
         };
-        let users: Vec<&Value> = v["includes"]["users"]
+        let author_id = id(t, "author_id");
+        let author = t["author"]["username"]
+            .as_str()
+            .map(str::to_string)
+            .or_else(|| {
+                users
+                    .iter()
+                    .find(|u| id(u, "id") == author_id)
+                    .and_then(|u| u["username"].as_str().map(str::to_string))
+            });
+        let relations = t["referenced_tweets"]
             .as_array()
             .into_iter()
             .flatten()
+            .filter_map(|r| {
+                let kind = match r["type"].as_str()? {
+                    "replied_to" => "reply",
+                    "retweeted" => "repost",
+                    "quoted" => "quote",
+                    _ => return None,
+                };
+                Some((kind.to_string(), id(r, "id")?))
+            })
             .collect();
-        let tweets: Vec<&Value> = match &v["data"] {
-            Value::Array(a) => a.iter().collect(),
-            Value::Object(_) => vec![&v["data"]],
-            _ if v.get("text").is_some() => vec![&v],
-            _ => {
-                out.problems
-                    .push(format!("line {line}: neither a page of posts nor a post"));
-                continue;
-            }
-        };
-        for t in tweets {
-            let Some(tid) = id(t, "id") else {
-                out.problems.push(format!("line {line}: a post without id"));
-                continue;
-            };
-            let author_id = id(t, "author_id");
-            let author = t["author"]["username"]
-                .as_str()
-                .map(str::to_string)
-                .or_else(|| {
-                    users
-                        .iter()
-                        .find(|u| id(u, "id") == author_id)
-                        .and_then(|u| u["username"].as_str().map(str::to_string))
-                });
-            let relations = t["referenced_tweets"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|r| {
-                    let kind = match r["type"].as_str()? {
-                        "replied_to" => "reply",
-                        "retweeted" => "repost",
-                        "quoted" => "quote",
-                        _ => return None,
-                    };
-                    Some((kind.to_string(), id(r, "id")?))
-                })
-                .collect();
-            out.posts.push(RawPost {
-                id: tid,
-                time_unix: rfc3339(&s(t, "created_at")),
-                author,
-                author_id,
-                text: s(t, "text"),
-                links: urls(&t["entities"]),
-                // API v2 gives media as URLs only: nothing local to compare.
-                media: Vec::new(),
-                relations,
-            });
-        }
+        out.push(Ok(RawPost {
+            id: tid,
+            time_unix: rfc3339(&s(t, "created_at")),
+            author,
+            author_id,
+            text: s(t, "text"),
+            links: urls(&t["entities"]),
+            // API v2 gives media as URLs only: nothing local to compare.
+            media: Vec::new(),
+            relations,
+        }));
     }
     out
 }
