@@ -112,25 +112,25 @@ pub fn read(path: &Path) -> Result<Export> {
     // JSON document (a value over many lines, or one line holding all).
     let mut lines = LineReader::open(&file).map_err(io)?;
     let first = lines.next_value();
-    if let Some((_, Ok(v))) = &first {
-        if !is_document(v) {
-            if v.get("data").is_none() && v.get("text").is_none() {
-                return Err(bad(
-                    "JSON, but not an export leakcheck reads (X, Telegram, 4chan)".into(),
-                ));
-            }
-            let posts = first
-                .into_iter()
-                .chain(std::iter::from_fn(move || lines.next_value()))
-                .flat_map(|(line, v)| match v {
-                    Ok(v) => x::v2_line(line, &v),
-                    Err(e) => vec![Err(format!("line {line}: {e}"))],
-                });
-            return Ok(Export {
-                platform: "x",
-                posts: Box::new(posts),
-            });
+    if let Some((_, Ok(v))) = &first
+        && !is_document(v)
+    {
+        if v.get("data").is_none() && v.get("text").is_none() {
+            return Err(bad(
+                "JSON, but not an export leakcheck reads (X, Telegram, 4chan)".into(),
+            ));
         }
+        let posts = first
+            .into_iter()
+            .chain(std::iter::from_fn(move || lines.next_value()))
+            .flat_map(|(line, v)| match v {
+                Ok(v) => x::v2_line(line, &v),
+                Err(e) => vec![Err(format!("line {line}: {e}"))],
+            });
+        return Ok(Export {
+            platform: "x",
+            posts: Box::new(posts),
+        });
     }
     let size = std::fs::metadata(&file).map_err(io)?.len();
     if size > MAX_EXPORT {
