@@ -146,6 +146,21 @@ pub enum Command {
     /// way), not-in-dump (says it comes from the leak, matches nothing),
     /// unrelated.
     Spread(SpreadArgs),
+    /// Write an evidence report anyone can re-check without leakcheck.
+    ///
+    /// For each chosen item (ids, queries, `--verdict`): a self-contained
+    /// HTML page and its JSON twin with the hashes and places, the verdict
+    /// and every finding with its evidence, each DKIM signature's signed
+    /// header block and body hashes, and the keys with their provenance;
+    /// beside them the case report (custody, counts, verdicts by kind,
+    /// check and month, DKIM coverage by sender domain, what could not be
+    /// read), the originals, the keys as files, and `recheck.py`, which
+    /// re-checks the hashes, signatures and metadata with sha256, dkimpy,
+    /// exiftool and pdfresurrect (see RECHECK.md in the report).
+    Report(crate::cmd_publish::ReportArgs),
+    /// Export items with their verdicts and findings: JSON lines, CSV, or
+    /// FollowTheMoney entities for OCCRP Aleph.
+    Export(crate::cmd_publish::ExportArgs),
 }
 
 #[derive(Subcommand, Debug)]

@@ -50,6 +50,8 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Posts(PostsCommand::Import(a)) => cmd_spread::import(a),
         Command::Posts(PostsCommand::List(a)) => cmd_spread::list(a),
         Command::Spread(a) => cmd_spread::spread(a),
+        Command::Report(a) => crate::cmd_publish::report(a),
+        Command::Export(a) => crate::cmd_publish::export(a),
     }
 }
 
@@ -595,10 +597,36 @@ fn demo_cmd(a: DemoArgs) -> Result<u8> {
             },
         })?;
     }
+    // Publication: the evidence behind the proofs, re-checkable without
+    // leakcheck (the report replaces an earlier demo's).
+    let report = a.dir.join("demo-report");
+    if human {
+        println!(
+            "\nevidence for publication: the proven items, with what anyone can re-check them with\n\n$ {} report {} --verdict altered,authentic --out {}",
+            invocation(),
+            case_dir.display(),
+            report.display()
+        );
+    }
+    crate::cmd_publish::report(crate::cmd_publish::ReportArgs {
+        case: case_dir.clone(),
+        select: Vec::new(),
+        verdict: vec![
+            crate::cmd_publish::VerdictArg::Altered,
+            crate::cmd_publish::VerdictArg::Authentic,
+        ],
+        out: report,
+        no_originals: false,
+        max_items: 5_000,
+        output: Output {
+            json: false,
+            quiet: !human,
+        },
+    })?;
     if human {
         let (c, lc) = (case_dir.display(), invocation());
         println!(
-            "\nnext:\n  {lc} search {c} 'budget'\n  {lc} search {c} 'verdict:suspicious (kind:pdf OR kind:xlsx)'\n  {lc} ls {c} --kind email\n  {lc} show {c} <id prefix from ls>   (the evidence behind a verdict)\n  {lc} thread {c} <id of an email>\n  {lc} people {c}\n  {lc} errors {c}\n  {lc} audit {c}\n\nthe web workbench (search, read, verification panels):\n  {lc} user add {c} me --role admin\n  {lc} serve {c}        then open http://127.0.0.1:8080"
+            "\nnext:\n  {lc} search {c} 'budget'\n  {lc} search {c} 'verdict:suspicious (kind:pdf OR kind:xlsx)'\n  {lc} ls {c} --kind email\n  {lc} show {c} <id prefix from ls>   (the evidence behind a verdict)\n  {lc} thread {c} <id of an email>\n  {lc} people {c}\n  {lc} export {c} --format csv --out items.csv   (or jsonl, or ftm for Aleph)\n  {lc} errors {c}\n  {lc} audit {c}\n\nthe web workbench (search, read, verification panels):\n  {lc} user add {c} me --role admin\n  {lc} serve {c}        then open http://127.0.0.1:8080"
         );
         if lc != "leakcheck" {
             println!(

@@ -14,6 +14,7 @@ mod cmd;
 mod cmd_explore;
 mod cmd_keys;
 mod cmd_ocr;
+mod cmd_publish;
 mod cmd_search;
 mod cmd_serve;
 mod cmd_spread;

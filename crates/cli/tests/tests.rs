@@ -14,6 +14,7 @@ mod hostile;
 mod incremental;
 mod mail_rules;
 mod ocr;
+mod publish;
 mod resume;
 mod scale;
 mod search;

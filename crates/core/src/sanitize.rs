@@ -16,7 +16,9 @@ pub fn for_terminal(s: &str) -> String {
     out
 }
 
-fn is_dangerous(c: char) -> bool {
+/// A control, bidirectional or zero-width character: one that can move a
+/// terminal's cursor or make text read other than it is.
+pub fn is_dangerous(c: char) -> bool {
     c.is_control()
         || matches!(c,
             '\u{200B}'..='\u{200F}' // zero-width and direction marks

@@ -17,7 +17,7 @@ pub use index::{SearchIndex, SyncStats, rebuild, sync, update};
 pub use people::{Correspondents, Pair, Person, correspondents, correspondents_in};
 pub use query::Refused;
 pub use search::{
-    Found, Hit, MAX_LIMIT, MAX_OFFSET, Page, SearchResult, Sort, find, search, search_in,
+    Found, Hit, MAX_LIMIT, MAX_OFFSET, Page, SearchResult, Sort, find, matching, search, search_in,
 };
 pub use tantivy::{IndexReader, Searcher};
 pub use threads::{

@@ -7,7 +7,7 @@ use std::time::Instant;
 use leakcheck_core::ItemId;
 use leakcheck_store::{Case, Catalog};
 use serde::Serialize;
-use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::collector::{Count, DocSetCollector, FacetCollector, TopDocs};
 use tantivy::query::Query;
 use tantivy::schema::Value;
 use tantivy::snippet::{Snippet, SnippetGenerator};
@@ -197,6 +197,29 @@ pub fn find(
 pub fn search(case: &Case, idx: &SearchIndex, query: &str, page: Page) -> Result<SearchResult> {
     let searcher = idx.index.reader()?.searcher();
     search_in(case, &case.catalog()?, idx, &searcher, query, page)
+}
+
+/// Every item matching `query`, in id order, with what the parser ignored
+/// or repaired: what an export or a report of a query takes, whole, where
+/// [`find`] gives a page.
+pub fn matching(idx: &SearchIndex, query: &str) -> Result<(Vec<ItemId>, Vec<String>)> {
+    let searcher = idx.index.reader()?.searcher();
+    let parsed = parse(query, &idx.index, &idx.fields)?;
+    let docs = searcher.search(&*parsed.query, &DocSetCollector)?;
+    let mut ids = Vec::with_capacity(docs.len());
+    for address in docs {
+        let doc: TantivyDocument = searcher.doc(address)?;
+        if let Some(id) = doc
+            .get_first(idx.fields.id)
+            .and_then(|v| v.as_str())
+            .and_then(|s| ItemId::parse(s).ok())
+        {
+            ids.push(id);
+        }
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    Ok((ids, parsed.notes))
 }
 
 /// [`search`] with a catalog connection and a searcher the caller keeps (a

@@ -21,6 +21,7 @@
 pub use dkim::{DkimResult, SignatureResult};
 pub use keys::KeySet;
 pub use run::{ItemReport, Mode, Profile, Summary, reports, run};
+pub use transcript::{DkimTranscript, dkim_transcript};
 
 pub mod arc;
 pub mod dkim;
@@ -37,4 +38,5 @@ pub mod signature_time;
 mod signed;
 pub mod thread;
 pub mod thread_quote;
+pub mod transcript;
 pub mod window;

@@ -1,0 +1,240 @@
+//! `report` and `export`: the case's verdicts in forms others can check and
+//! load.
+
+use std::collections::HashSet;
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, ValueEnum};
+use leakcheck_core::words::count;
+use leakcheck_core::{ItemId, Verdict};
+use leakcheck_publish::Format;
+use leakcheck_search::SearchIndex;
+use leakcheck_store::{Case, Catalog};
+
+use crate::cli::Output;
+use crate::common::{json_line, open, stdout};
+use crate::progress;
+
+#[derive(Args, Debug)]
+pub struct ReportArgs {
+    /// The case folder.
+    pub case: PathBuf,
+    /// Items to report: an item id (or a unique prefix of at least 6 hex
+    /// digits) or a search query (every item it matches; see `leakcheck
+    /// search --help`), any number of each.
+    #[arg(value_name = "ID|QUERY")]
+    pub select: Vec<String>,
+    /// Also report every item with this verdict (repeat, or separate by
+    /// commas: `--verdict altered,authentic`).
+    #[arg(long, value_enum, value_delimiter = ',')]
+    pub verdict: Vec<VerdictArg>,
+    /// The report's folder: created, or an earlier report replaced.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Leave the originals out (the report then cannot be re-checked
+    /// until they are put back in `originals/`).
+    #[arg(long)]
+    pub no_originals: bool,
+    /// Items reported at most: a guard against a query that matches the
+    /// whole dump.
+    #[arg(long, default_value_t = 5_000)]
+    pub max_items: usize,
+    #[command(flatten)]
+    pub output: Output,
+}
+
+#[derive(Args, Debug)]
+pub struct ExportArgs {
+    /// The case folder.
+    pub case: PathBuf,
+    /// Export only the items this search query matches (default: all).
+    #[arg(long, value_name = "QUERY")]
+    pub query: Option<String>,
+    /// `jsonl`: an object per item with its findings and their evidence;
+    /// `csv`: a row per item (cells a spreadsheet would run as formulas
+    /// stay text); `ftm`: FollowTheMoney entities, one per line, for
+    /// OCCRP Aleph (`alephclient write-entities`) or `ftm` tools.
+    #[arg(long, value_enum)]
+    pub format: FormatArg,
+    /// The file to write (default: standard output).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub output: Output,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum FormatArg {
+    Jsonl,
+    Csv,
+    Ftm,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VerdictArg {
+    Authentic,
+    Altered,
+    Suspicious,
+    Consistent,
+    Unverifiable,
+}
+
+impl VerdictArg {
+    fn verdict(self) -> Verdict {
+        match self {
+            VerdictArg::Authentic => Verdict::Authentic,
+            VerdictArg::Altered => Verdict::Altered,
+            VerdictArg::Suspicious => Verdict::Suspicious,
+            VerdictArg::Consistent => Verdict::Consistent,
+            VerdictArg::Unverifiable => Verdict::Unverifiable,
+        }
+    }
+}
+
+/// `leakcheck report`: exit 0, or 2 on an error (named).
+pub fn report(a: ReportArgs) -> Result<u8> {
+    let case = open(&a.case)?;
+    let catalog = case.catalog()?;
+    let ids = choose(&case, &catalog, &a.select, &a.verdict)?;
+    if ids.len() > a.max_items {
+        bail!(
+            "{} chosen, more than --max-items {}: narrow the choice or raise the limit",
+            count(ids.len() as u64, "item", "items"),
+            a.max_items
+        );
+    }
+    let show = !a.output.json && !a.output.quiet && std::io::stderr().is_terminal();
+    let done = AtomicU64::new(0);
+    let stats = progress::counted(show, "items", ids.len() as u64, &done, || {
+        leakcheck_publish::write_report(&case, &catalog, &ids, &a.out, !a.no_originals, |n| {
+            done.store(n, Ordering::Relaxed)
+        })
+    })
+    .with_context(|| format!("writing the report into {}", a.out.display()))?;
+    let mut out = stdout();
+    if a.output.json {
+        json_line(&mut out, &stats)?;
+    } else if !a.output.quiet {
+        let by: Vec<String> = stats
+            .by_verdict
+            .iter()
+            .map(|(v, n)| format!("{n} {v}"))
+            .collect();
+        writeln!(
+            out,
+            "report of {} ({}) written to {}\n  open {}\n  re-check without leakcheck: cd {} && python3 recheck.py   ({} DKIM signatures, {} originals, {} keys)",
+            count(stats.items, "item", "items"),
+            if by.is_empty() {
+                "none chosen: the case report alone".into()
+            } else {
+                by.join(", ")
+            },
+            a.out.display(),
+            a.out.join("index.html").display(),
+            a.out.display(),
+            stats.signatures,
+            stats.originals,
+            stats.keys
+        )?;
+    }
+    Ok(0)
+}
+
+/// The items named by ids, queries and verdicts, each once, in id order.
+fn choose(
+    case: &Case,
+    catalog: &Catalog,
+    select: &[String],
+    verdicts: &[VerdictArg],
+) -> Result<Vec<ItemId>> {
+    let mut ids: Vec<ItemId> = Vec::new();
+    let mut queries = Vec::new();
+    for s in select {
+        let hex = s.len() >= 6 && s.len() <= 64 && s.bytes().all(|b| b.is_ascii_hexdigit());
+        match hex.then(|| catalog.resolve(&s.to_ascii_lowercase())) {
+            Some(Ok(id)) => ids.push(id),
+            _ => queries.push(s.as_str()),
+        }
+    }
+    if !queries.is_empty() {
+        crate::cmd_search::sync_index(case, false, false)?;
+        let idx = SearchIndex::of_case(case)?;
+        for q in queries {
+            let (found, notes) = leakcheck_search::matching(&idx, q)
+                .with_context(|| format!("searching for {q:?}"))?;
+            for n in notes {
+                eprintln!("note: {q:?}: {n}");
+            }
+            ids.extend(found);
+        }
+    }
+    for v in verdicts {
+        ids.extend(catalog.items_judged(v.verdict(), usize::MAX >> 1)?);
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids)
+}
+
+/// `leakcheck export`: exit 0, or 2 on an error (named).
+pub fn export(a: ExportArgs) -> Result<u8> {
+    let case = open(&a.case)?;
+    let catalog = case.catalog()?;
+    let only: Option<HashSet<ItemId>> = match &a.query {
+        Some(q) => {
+            crate::cmd_search::sync_index(&case, false, false)?;
+            let idx = SearchIndex::of_case(&case)?;
+            let (ids, notes) = leakcheck_search::matching(&idx, q)
+                .with_context(|| format!("searching for {q:?}"))?;
+            for n in notes {
+                eprintln!("note: {n}");
+            }
+            Some(ids.into_iter().collect())
+        }
+        None => None,
+    };
+    let format = match a.format {
+        FormatArg::Jsonl => Format::Jsonl,
+        FormatArg::Csv => Format::Csv,
+        FormatArg::Ftm => Format::Ftm,
+    };
+    let stats = match &a.out {
+        Some(path) => {
+            let file = std::fs::File::create(path)
+                .with_context(|| format!("creating {}", path.display()))?;
+            let mut w = std::io::BufWriter::new(file);
+            leakcheck_publish::export(&catalog, only.as_ref(), format, &mut w)
+                .with_context(|| format!("writing {}", path.display()))?
+        }
+        None => {
+            let mut w = stdout();
+            leakcheck_publish::export(&catalog, only.as_ref(), format, &mut w)
+                .context("writing the export to standard output")?
+        }
+    };
+    // The export may be on standard output: the summary goes to stderr,
+    // or as JSON to stdout only when the export went to a file.
+    if a.output.json && a.out.is_some() {
+        json_line(&mut stdout(), &stats)?;
+    } else if !a.output.quiet {
+        let by: Vec<String> = stats
+            .by_verdict
+            .iter()
+            .map(|(v, n)| format!("{n} {v}"))
+            .collect();
+        eprintln!(
+            "exported {} ({}) as {} records{}",
+            count(stats.items, "item", "items"),
+            by.join(", "),
+            stats.records,
+            a.out
+                .as_ref()
+                .map(|p| format!(" to {}", p.display()))
+                .unwrap_or_default()
+        );
+    }
+    Ok(0)
+}
