@@ -161,6 +161,17 @@ pub enum Command {
     /// Export items with their verdicts and findings: JSON lines, CSV, or
     /// FollowTheMoney entities for OCCRP Aleph.
     Export(crate::cmd_publish::ExportArgs),
+    /// Write redacted copies of chosen items for publication.
+    ///
+    /// Finds personal data in each item's headers and text (email
+    /// addresses, phone numbers checked by libphonenumber, IBANs and card
+    /// numbers by their checksums, French social security numbers by their
+    /// key, dates of birth after a cue, French postal addresses, and the
+    /// private persons named in --names), and writes the text and HTML with
+    /// each replaced by its kind (`[PHONE]`), and a log of every span
+    /// (item, rule, position, replacement, who ran it), never the value.
+    /// Originals are not touched. Pictures and scans are not rendered.
+    Redact(crate::cmd_publish::RedactArgs),
 }
 
 #[derive(Subcommand, Debug)]

@@ -52,6 +52,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Spread(a) => cmd_spread::spread(a),
         Command::Report(a) => crate::cmd_publish::report(a),
         Command::Export(a) => crate::cmd_publish::export(a),
+        Command::Redact(a) => crate::cmd_publish::redact(a),
     }
 }
 

@@ -66,6 +66,36 @@ pub struct ExportArgs {
     pub output: Output,
 }
 
+#[derive(Args, Debug)]
+pub struct RedactArgs {
+    /// The case folder.
+    pub case: PathBuf,
+    /// Items to redact: ids (or unique prefixes of at least 6 hex digits)
+    /// or search queries, as for `leakcheck report`.
+    #[arg(value_name = "ID|QUERY")]
+    pub select: Vec<String>,
+    /// Also every item with this verdict (repeat, or separate by commas).
+    #[arg(long, value_enum, value_delimiter = ',')]
+    pub verdict: Vec<VerdictArg>,
+    /// The folder for the redacted copies and the log.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Private persons whose names are redacted: one name per line (`#`
+    /// starts a comment). The list is the user's to review: public figures
+    /// stay named.
+    #[arg(long, value_name = "FILE")]
+    pub names: Option<PathBuf>,
+    /// Exact strings never redacted, one per line: a press office's phone,
+    /// a spokesperson's public address.
+    #[arg(long, value_name = "FILE")]
+    pub keep: Option<PathBuf>,
+    /// Items redacted at most.
+    #[arg(long, default_value_t = 5_000)]
+    pub max_items: usize,
+    #[command(flatten)]
+    pub output: Output,
+}
+
 #[derive(ValueEnum, Clone, Copy, Debug)]
 pub enum FormatArg {
     Jsonl,
@@ -177,6 +207,74 @@ fn choose(
     ids.sort_unstable();
     ids.dedup();
     Ok(ids)
+}
+
+/// Lines of a list file: trimmed, without blanks and `#` comments.
+fn list_file(path: &Option<PathBuf>) -> Result<Vec<String>> {
+    let Some(path) = path else {
+        return Ok(Vec::new());
+    };
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    Ok(text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_string)
+        .collect())
+}
+
+/// `leakcheck redact`: exit 0, or 2 on an error (named).
+pub fn redact(a: RedactArgs) -> Result<u8> {
+    let case = open(&a.case)?;
+    let catalog = case.catalog()?;
+    let ids = choose(&case, &catalog, &a.select, &a.verdict)?;
+    if ids.is_empty() {
+        bail!("nothing chosen: give ids, a query or --verdict");
+    }
+    if ids.len() > a.max_items {
+        bail!(
+            "{} chosen, more than --max-items {}",
+            count(ids.len() as u64, "item", "items"),
+            a.max_items
+        );
+    }
+    let rules = leakcheck_redact::Rules {
+        names: list_file(&a.names)?,
+        keep: list_file(&a.keep)?,
+    };
+    let detector = leakcheck_redact::Detector::new(&rules)
+        .with_context(|| format!("the names in {:?}", a.names))?;
+    let operator = crate::common::operator().unwrap_or_else(|| "unknown operator".into());
+    let stats = leakcheck_publish::write_redacted(&catalog, &ids, &detector, &operator, &a.out)
+        .with_context(|| format!("writing redacted copies into {}", a.out.display()))?;
+    let mut out = stdout();
+    if a.output.json {
+        json_line(&mut out, &stats)?;
+    } else if !a.output.quiet {
+        let by: Vec<String> = stats
+            .by_rule
+            .iter()
+            .map(|(r, n)| format!("{n} {r}"))
+            .collect();
+        writeln!(
+            out,
+            "{} redacted ({}: {}) into {}\n  log of every span: {}",
+            count(stats.items, "item", "items"),
+            count(stats.spans, "span", "spans"),
+            if by.is_empty() {
+                "none found".into()
+            } else {
+                by.join(", ")
+            },
+            a.out.display(),
+            a.out.join("redaction-log.jsonl").display()
+        )?;
+        for (id, why) in &stats.not_rendered {
+            writeln!(out, "  not rendered: {} {why}", &id[..12])?;
+        }
+    }
+    Ok(0)
 }
 
 /// `leakcheck export`: exit 0, or 2 on an error (named).

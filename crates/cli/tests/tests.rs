@@ -15,6 +15,7 @@ mod incremental;
 mod mail_rules;
 mod ocr;
 mod publish;
+mod redact;
 mod resume;
 mod scale;
 mod search;

@@ -5,13 +5,16 @@
 //! of chosen items as HTML and JSON beside a case report, the originals,
 //! the public keys and a script that re-checks the hashes and signatures
 //! with independent tools; an export ([`export`]) streams every item, or a
-//! chosen few, as JSON lines, CSV or FollowTheMoney entities.
+//! chosen few, as JSON lines, CSV or FollowTheMoney entities; a redaction
+//! ([`write_redacted`]) renders chosen items' texts with their personal
+//! data replaced, and logs every span.
 
 #![warn(missing_docs)]
 
 pub use case_report::{CaseSummary, summarise};
 pub use evidence::{Evidence, KeyFile, evidence};
 pub use export::{ExportStats, Format, export};
+pub use redacted::{LoggedSpan, RedactStats, write_redacted};
 pub use report::{ReportStats, write_report};
 
 mod case_report;
@@ -21,6 +24,7 @@ mod export;
 mod ftm;
 mod html;
 mod recheck;
+mod redacted;
 mod report;
 
 /// What can go wrong while publishing.

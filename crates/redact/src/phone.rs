@@ -61,10 +61,7 @@ impl Finder {
                         && before.next().is_some_and(|c| c.is_ascii_digit()))
             });
             let digits: String = s.chars().filter(char::is_ascii_digit).collect();
-            if even
-                && !longer
-                && !embedded(text, m.start(), m.end())
-                && parse(Some(country::Id::FR), &digits).is_some()
+            if even && !longer && !embedded(text, m.start(), m.end()) && national(&digits).is_some()
             {
                 out.push(Span::new(text, m.start(), m.end(), Kind::Phone));
             }
@@ -117,6 +114,17 @@ fn groups(s: &str) -> Vec<(usize, String)> {
     ends
 }
 
+/// A number written the French national way (`0X XX XX XX XX`). The
+/// overseas departments and collectivities share France's ten-digit plan
+/// and its `0` prefix, but libphonenumber files their ranges under their
+/// own regions: `06 92…` is a Réunion mobile, invalid "in FR".
+fn national(digits: &str) -> Option<PhoneNumber> {
+    use country::Id::{BL, FR, GF, GP, MF, MQ, PM, RE, YT};
+    [FR, GP, MQ, GF, RE, YT, BL, MF, PM]
+        .into_iter()
+        .find_map(|region| parse(Some(region), digits))
+}
+
 /// The number if libphonenumber knows it as valid; `region` applies to
 /// numbers written without a country code.
 fn parse(region: Option<country::Id>, number: &str) -> Option<PhoneNumber> {
@@ -135,7 +143,7 @@ pub(crate) fn e164(s: &str) -> Option<String> {
     } else if let Some(rest) = digits.strip_prefix("00") {
         parse(None, &format!("+{rest}"))
     } else {
-        parse(Some(country::Id::FR), &digits)
+        national(&digits)
     }?;
     Some(number.format().mode(Mode::E164).to_string())
 }
@@ -165,6 +173,13 @@ mod tests {
             "0033 6 12 34 56 78",
             "+33612345678",
             "+33 1 42 92 81 00",
+            // Overseas departments, written the national way: Réunion,
+            // Guadeloupe, Martinique, Guyane and Mayotte mobiles.
+            "06 92 12 34 56",
+            "06 90 12 34 56",
+            "06 96 12 34 56",
+            "06 94 12 34 56",
+            "06 39 12 34 56",
         ] {
             assert_eq!(found(&format!("Tél. : {n}, merci")), [n], "{n}");
         }

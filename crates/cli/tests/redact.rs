@@ -1,0 +1,294 @@
+//! `leakcheck redact` end to end: emails and Word documents with planted
+//! personal data of every kind (valid checksums, computed here), ingested,
+//! redacted; every planted value is found (recall per kind), none is left
+//! in any output file, and the log lists every span without its value.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use leakcheck_samples::{OfficeProps, ZipDate, docx};
+
+use crate::util::lc;
+
+/// A tiny deterministic generator (xorshift64).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn digits(&mut self, n: usize) -> String {
+        (0..n)
+            .map(|_| char::from(b'0' + (self.next() % 10) as u8))
+            .collect()
+    }
+}
+
+/// n mod 97 of a long decimal string.
+fn mod97(digits: &str) -> u64 {
+    digits
+        .bytes()
+        .fold(0, |acc, b| (acc * 10 + u64::from(b - b'0')) % 97)
+}
+
+/// A French IBAN (ISO 13616: check digits make the rearranged number ≡ 1 mod 97).
+fn iban(r: &mut Rng) -> String {
+    let bban = r.digits(23);
+    // "FR00" moved to the end, letters as numbers: F=15, R=27.
+    let check = 98 - mod97(&format!("{bban}152700"));
+    let all = format!("FR{check:02}{bban}");
+    let groups: Vec<String> = all
+        .as_bytes()
+        .chunks(4)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect();
+    groups.join(" ")
+}
+
+/// A Visa number with its Luhn digit, in groups of four.
+fn card(r: &mut Rng) -> String {
+    let body = format!("4{}", r.digits(14));
+    let sum: u32 = body
+        .bytes()
+        .rev()
+        .enumerate()
+        .map(|(i, b)| {
+            let d = u32::from(b - b'0');
+            if i % 2 == 0 {
+                let x = d * 2;
+                if x > 9 { x - 9 } else { x }
+            } else {
+                d
+            }
+        })
+        .sum();
+    let all = format!("{body}{}", (10 - sum % 10) % 10);
+    format!(
+        "{} {} {} {}",
+        &all[..4],
+        &all[4..8],
+        &all[8..12],
+        &all[12..]
+    )
+}
+
+/// A NIR: sex, year, month, Paris, commune, order, and its key.
+fn nir(r: &mut Rng) -> String {
+    let month = 1 + r.next() % 12;
+    let n = format!(
+        "{}{}{month:02}75{}{}",
+        1 + r.next() % 2,
+        r.digits(2),
+        r.digits(3),
+        r.digits(3)
+    );
+    let key = 97 - mod97(&n);
+    format!(
+        "{} {} {} {} {} {} {key:02}",
+        &n[..1],
+        &n[1..3],
+        &n[3..5],
+        &n[5..7],
+        &n[7..10],
+        &n[10..13]
+    )
+}
+
+fn phone(r: &mut Rng) -> String {
+    format!(
+        "06 {} {} {} {}",
+        r.digits(2),
+        r.digits(2),
+        r.digits(2),
+        r.digits(2)
+    )
+}
+
+const STREETS: [&str; 5] = [
+    "rue des Lilas",
+    "avenue Victor Hugo",
+    "boulevard Voltaire",
+    "place de la Nation",
+    "impasse du Moulin",
+];
+const NAMES: [&str; 5] = [
+    "Jeanne Dufour",
+    "Karim Benali",
+    "Sophie Lemaire",
+    "Marc Olivier",
+    "Léa Fontaine",
+];
+
+/// Planted values, by kind.
+type Planted = BTreeMap<&'static str, Vec<String>>;
+
+fn sentence(r: &mut Rng, i: usize, planted: &mut Planted) -> String {
+    let mut put = |k: &'static str, v: String| {
+        planted.entry(k).or_default().push(v.clone());
+        v
+    };
+    let email = put("email", format!("contact.{i}@exemple{}.fr", r.next() % 50));
+    let phone = put("phone", phone(r));
+    let iban = put("iban", iban(r));
+    let card = put("card", card(r));
+    let nir = put("nir", nir(r));
+    let birth = put(
+        "birth-date",
+        format!(
+            "{:02}/{:02}/19{}",
+            1 + r.next() % 28,
+            1 + r.next() % 12,
+            50 + r.next() % 49
+        ),
+    );
+    let address = put(
+        "postal-address",
+        format!(
+            "{} {}, 750{:02} Paris",
+            1 + r.next() % 120,
+            STREETS[i % 5],
+            1 + r.next() % 20
+        ),
+    );
+    let name = put("name", NAMES[i % 5].to_string());
+    format!(
+        "Dossier {i} : {name} (née le {birth}), domiciliée {address}. Joindre au {phone} ou à {email}. \
+         Virement sur l'IBAN {iban}, carte {card}, NIR {nir}. Montant 1 250,00 € le 14/04/2017."
+    )
+}
+
+/// Files of `dir`, each read whole.
+fn outputs(dir: &Path) -> Vec<(String, String)> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let p = e.unwrap().path();
+            (
+                p.display().to_string(),
+                String::from_utf8_lossy(&std::fs::read(&p).unwrap()).into_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn redacted_copies_leave_no_planted_value_and_log_every_span() {
+    let dir = tempfile::tempdir().unwrap();
+    let dump = dir.path().join("dump");
+    std::fs::create_dir_all(&dump).unwrap();
+    let mut r = Rng(0x2017_0505);
+    let mut planted = Planted::new();
+    let mut n = 0;
+    for i in 0..30 {
+        let text = (0..4)
+            .map(|j| sentence(&mut r, i * 4 + j, &mut planted))
+            .collect::<Vec<_>>()
+            .join("\n\n");
+        let mail = format!(
+            "From: Service RH <rh@mouvement.example>\r\nTo: archives@mouvement.example\r\nSubject: Dossier {i}\r\n\
+             Date: Fri, 14 Apr 2017 10:00:00 +0200\r\nMessage-ID: <rh-{i}@mouvement.example>\r\n\
+             Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n{}\r\n",
+            text.replace('\n', "\r\n")
+        );
+        std::fs::write(dump.join(format!("dossier-{i}.eml")), mail).unwrap();
+        n += 1;
+    }
+    for i in 30..40 {
+        let paras: Vec<String> = (0..4)
+            .map(|j| sentence(&mut r, i * 4 + j, &mut planted))
+            .collect();
+        let refs: Vec<&str> = paras.iter().map(String::as_str).collect();
+        let props = OfficeProps {
+            title: Some(format!("Fiche {i}")),
+            ..OfficeProps::default()
+        };
+        std::fs::write(
+            dump.join(format!("fiche-{i}.docx")),
+            docx(&props, &refs, ZipDate::OFFICE).unwrap(),
+        )
+        .unwrap();
+        n += 1;
+    }
+    let case = dir.path().join("case");
+    assert_eq!(
+        lc(["init".as_ref(), case.as_os_str(), "-q".as_ref()]).code,
+        0
+    );
+    let run = lc([
+        "ingest".as_ref(),
+        case.as_os_str(),
+        dump.as_os_str(),
+        "-q".as_ref(),
+    ]);
+    assert!(run.code <= 1, "{}", run.stderr);
+    let names = dir.path().join("names.txt");
+    std::fs::write(&names, format!("# private persons\n{}\n", NAMES.join("\n"))).unwrap();
+    let out = dir.path().join("redacted");
+    let run = lc([
+        "redact".as_ref(),
+        case.as_os_str(),
+        "dossier OR fiche".as_ref(),
+        "--names".as_ref(),
+        names.as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+        "--json".as_ref(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let stats = run.json();
+    assert_eq!(stats["items"], n, "{stats}");
+
+    // Recall per kind: the planted values against the spans logged.
+    let log: Vec<serde_json::Value> = std::fs::read_to_string(out.join("redaction-log.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(log.len() as u64, stats["spans"].as_u64().unwrap());
+    for (kind, values) in &planted {
+        let found = log.iter().filter(|s| s["rule"] == *kind).count();
+        let recall = found.min(values.len()) as f64 / values.len() as f64;
+        eprintln!(
+            "{kind}: {found} spans for {} planted (recall {:.1} %)",
+            values.len(),
+            recall * 100.0
+        );
+        assert!(recall >= 0.99, "{kind}: recall {recall}");
+    }
+    // The email headers' addresses are redacted too.
+    assert!(log.iter().filter(|s| s["rule"] == "email").count() >= planted["email"].len() + 30 * 2);
+
+    // No output holds a planted value, as written or without its spaces;
+    // the log holds positions, never values.
+    let files = outputs(&out);
+
+    assert_eq!(files.len(), 2 * n + 1);
+    for (path, text) in &files {
+        let squeezed: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        for (kind, values) in &planted {
+            for v in values {
+                let v_squeezed: String = v.chars().filter(|c| !c.is_whitespace()).collect();
+                assert!(
+                    !text.contains(v.as_str()) && !squeezed.contains(&v_squeezed),
+                    "{kind} {v:?} left in {path}"
+                );
+            }
+        }
+    }
+    // What is not personal stays: amounts, dates, the subject.
+    let first = files.iter().find(|(p, _)| p.ends_with(".txt")).unwrap();
+    assert!(
+        first.1.contains("1 250,00 €") && first.1.contains("14/04/2017"),
+        "{}",
+        first.1
+    );
+    assert!(first.1.contains("[IBAN]") && first.1.contains("[NIR]") && first.1.contains("[NAME]"));
+    // Originals are untouched: the case's blobs hash as before.
+    assert_eq!(
+        lc(["audit".as_ref(), case.as_os_str(), "-q".as_ref()]).code,
+        0
+    );
+}
