@@ -190,3 +190,35 @@ fn the_workbench_in_chromium() {
         assert!(artifacts.join(format!("{shot}.png")).exists(), "{shot}.png");
     }
 }
+
+/// The demo's evidence report, opened from disk: charts drawn, nothing
+/// fetched, an altered email's page, printed; screenshots kept.
+#[test]
+fn the_evidence_report_in_chromium() {
+    if let Some(why) = missing() {
+        assert!(
+            std::env::var_os("LEAKCHECK_REQUIRE_BROWSER").is_none(),
+            "the browser test must run here but {why}"
+        );
+        leakcheck_core::testing::skip(&why);
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    demo(dir.path());
+    let artifacts = Path::new(env!("CARGO_TARGET_TMPDIR")).join("e2e-screenshots");
+    let out = Command::new("node")
+        .arg(e2e_dir().join("report.mjs"))
+        .env("LC_REPORT", dir.path().join("demo-report"))
+        .env("LC_ARTIFACTS", &artifacts)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for shot in ["report-case", "report-item"] {
+        assert!(artifacts.join(format!("{shot}.png")).exists(), "{shot}.png");
+    }
+}

@@ -219,7 +219,9 @@ async function searchPage(_, params) {
     offset > 0 ? h("a", { href: "#", onclick: (ev) => { ev.preventDefault(); go(q, sort, Math.max(0, offset - limit)); } }, "← previous") : null,
     h("span", { class: "muted", id: "total", "data-q": q }, `${plural(r.total, "item", "items")} · ${offset + 1}–${offset + r.hits.length} · ${r.took_ms.toFixed(1)} ms`),
     offset + limit < r.total ? h("a", { href: "#", onclick: (ev) => { ev.preventDefault(); go(q, sort, offset + limit); } }, "next →") : null,
-    h("a", { href: `${API}/export?${new URLSearchParams({ q, sort })}`, download: "leakcheck-export.csv" }, "Export CSV"));
+    h("a", { href: `${API}/export?${new URLSearchParams({ q, sort })}`, download: "leakcheck-export.csv" }, "Export CSV"),
+    h("a", { href: `${API}/export?${new URLSearchParams({ q, sort, format: "jsonl" })}`, download: "leakcheck-export.jsonl", title: "every hit with its verdict and findings, one JSON object per line" }, "JSON lines"),
+    h("a", { href: `${API}/export?${new URLSearchParams({ q, sort, format: "ftm" })}`, download: "leakcheck-export.ftm.json", title: "FollowTheMoney entities, for OCCRP Aleph" }, "FollowTheMoney"));
   const notes = (r.notes || []).map((n) => h("p", { class: "muted" }, "Note: " + n));
   render(form, ...notes, h("div", { class: "layout" }, facets, h("section", {}, hits, pager)));
   selectHit(0);

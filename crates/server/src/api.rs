@@ -52,6 +52,10 @@ pub struct SearchParams {
     /// Hits skipped.
     #[serde(default)]
     pub offset: Option<usize>,
+    /// Export only: `csv` (the default), `jsonl` (every hit with its
+    /// findings) or `ftm` (FollowTheMoney entities).
+    #[serde(default)]
+    pub format: Option<String>,
 }
 
 fn page(p: &SearchParams, max: usize) -> ApiResult<Page> {
@@ -628,8 +632,41 @@ pub async fn export(
 ) -> ApiResult<Response> {
     let mut page = page(&p, MAX_EXPORT)?;
     page.limit = p.limit.unwrap_or(MAX_EXPORT).clamp(1, MAX_EXPORT);
+    let format = match p.format.as_deref() {
+        None | Some("" | "csv") => None,
+        Some("jsonl") => Some(leakcheck_publish::Format::Jsonl),
+        Some("ftm") => Some(leakcheck_publish::Format::Ftm),
+        Some(other) => {
+            return Err(ApiError::BadRequest(format!(
+                "format {other:?}: use csv, jsonl or ftm"
+            )));
+        }
+    };
     let q = p.q;
     let r = run_search(&state, q.clone(), page).await?;
+    if let Some(format) = format {
+        let body = state
+            .with_catalog(move |cat, _| {
+                let detail = format!("{q} ({} items, {format:?})", r.hits.len());
+                auth.log(cat, "export", None, Some(&detail))?;
+                let ids: std::collections::HashSet<leakcheck_core::ItemId> = r
+                    .hits
+                    .iter()
+                    .filter_map(|h| leakcheck_core::ItemId::parse(&h.id).ok())
+                    .collect();
+                let mut out = Vec::new();
+                leakcheck_publish::export(cat, Some(&ids), format, &mut out)
+                    .map_err(|e| ApiError::Internal(e.to_string()))?;
+                Ok(out)
+            })
+            .await?;
+        let name = if format == leakcheck_publish::Format::Ftm {
+            "leakcheck-export.ftm.json"
+        } else {
+            "leakcheck-export.jsonl"
+        };
+        return Ok(download(body, "application/x-ndjson", name));
+    }
     let csv = state
         .with_catalog(move |cat, _| {
             let detail = format!("{q} ({} rows)", r.hits.len());

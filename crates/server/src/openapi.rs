@@ -101,7 +101,7 @@ pub const ROUTES: &[Route] = &[
         "get",
         "/export",
         Some("viewer"),
-        "Every hit of a query as CSV (logged)",
+        "Every hit of a query (up to 10,000; logged): CSV, or with format=jsonl every hit with its verdict and findings as JSON lines, with format=ftm as FollowTheMoney entities (answered as application/x-ndjson)",
         None,
         Csv,
     ),

@@ -517,6 +517,27 @@ fn a_hostile_client_cannot_crash_bloat_or_outguess_the_server() {
             "{planted:?} not neutralised: {csv}"
         );
     }
+    // 6b'. The same hits as JSON lines and FollowTheMoney entities; an
+    // unknown format is refused with the reason.
+    let total = csv.lines().count() - 1;
+    let a = vic.get("/api/v1/export?q=planted&format=jsonl");
+    assert_eq!(a.status, 200);
+    let lines: Vec<serde_json::Value> = a
+        .text()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), total);
+    assert!(lines.iter().all(|l| l["verdict"].is_string() && l["findings"].is_array()));
+    let a = vic.get("/api/v1/export?q=planted&format=ftm");
+    assert_eq!(a.status, 200);
+    let emails = a
+        .text()
+        .lines()
+        .filter(|l| l.contains("\"schema\":\"Email\""))
+        .count();
+    assert_eq!(emails, total);
+    assert_eq!(vic.get("/api/v1/export?q=planted&format=xml").status, 400);
     // 6c. No caching of what the API says.
     for path in [
         "/api/v1/session",
