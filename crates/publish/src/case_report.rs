@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write;
 
+use leakcheck_core::words::count;
 use leakcheck_core::{CheckId, ItemId, KeyRecord, Verdict};
 use leakcheck_store::{Case, Catalog, CustodyEntry, ProblemRow, Stats};
 use serde::Serialize;
@@ -185,8 +186,12 @@ pub(crate) fn case_page(s: &CaseSummary, listed: &[(String, String, Option<Verdi
         &mut b,
         "items",
         &format!(
-            "{} distinct items ({} emails, {} documents), {} bytes; {} further copies of them",
-            st.items, st.emails, st.documents, st.bytes, st.duplicates
+            "{} ({}, {}), {}; {} of them",
+            count(st.items, "distinct item", "distinct items"),
+            count(st.emails, "email", "emails"),
+            count(st.documents, "document", "documents"),
+            count(st.bytes, "byte", "bytes"),
+            count(st.duplicates, "further copy", "further copies")
         ),
     );
     row(&mut b, "files seen", &st.files_seen.to_string());
@@ -194,15 +199,30 @@ pub(crate) fn case_page(s: &CaseSummary, listed: &[(String, String, Option<Verdi
         &mut b,
         "could not be read",
         &format!(
-            "{} places, {} items with a problem",
-            st.errors, st.item_errors
+            "{}, {} with a problem",
+            count(st.errors, "place", "places"),
+            count(st.item_errors, "item", "items")
         ),
     );
     let c = &st.containers;
+    let reconciled = if c.unreconciled.is_empty() {
+        "every one reconciled (declared = read + failed)".to_string()
+    } else {
+        format!(
+            "{} not reconciled",
+            count(c.unreconciled.len() as u64, "container", "containers")
+        )
+    };
     row(
         &mut b,
         "containers",
-        &esc(&serde_json::to_string(c).unwrap_or_default()),
+        &format!(
+            "{}: {} declared, {} read, {} failed; {reconciled}",
+            count(c.count, "container", "containers"),
+            count(c.expected, "member", "members"),
+            c.emitted,
+            c.failed
+        ),
     );
     b.push_str("</table>");
 

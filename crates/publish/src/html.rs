@@ -21,7 +21,7 @@ pub(crate) fn esc(s: &str) -> String {
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
             // Bidi overrides can make a file name read backwards: shown, not obeyed.
-            c if c != '\n' && c != '\t' && leakcheck_core::sanitize::is_dangerous(c) => {
+            c if !matches!(c, '\n' | '\r' | '\t') && leakcheck_core::sanitize::is_dangerous(c) => {
                 let _ = write!(out, "&lt;U+{:04X}&gt;", c as u32);
             }
             c => out.push(c),

@@ -528,7 +528,11 @@ fn a_hostile_client_cannot_crash_bloat_or_outguess_the_server() {
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
     assert_eq!(lines.len(), total);
-    assert!(lines.iter().all(|l| l["verdict"].is_string() && l["findings"].is_array()));
+    assert!(
+        lines
+            .iter()
+            .all(|l| l["verdict"].is_string() && l["findings"].is_array())
+    );
     let a = vic.get("/api/v1/export?q=planted&format=ftm");
     assert_eq!(a.status, 200);
     let emails = a
