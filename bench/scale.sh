@@ -21,7 +21,8 @@
 #   pdftotext      text of the loose PDFs (likewise)
 #   the same two   over the attachments and zip members, written out first
 #                  by CPython (untimed), as the chain counts them
-#   leakcheck      init, keys import, ingest, verify, five searches
+#   leakcheck      init, keys import, ingest, verify, five searches, the
+#                  exports (JSON lines, FollowTheMoney) and a report
 # and prints a table with ratios, the verdict counts, the suspicious items
 # by check, and whether exactly the planted tampered emails are altered.
 # OCR is left for later by ingest, so ingest and verify are timed alone; with OCR=1
@@ -132,6 +133,12 @@ cp "$TMP/out" "$TMP/verify-again.out"
 for q in budget réunion '"meeting"' 'kind:pdf' 'date:2017-03'; do
   run "leakcheck search $q" -- "$BIN" search "$CASE" "$q" --json
 done
+# Publication: every item streamed out, and the evidence report of the
+# altered items (their originals and the case report's figures included).
+run "leakcheck export jsonl" -- "$BIN" export "$CASE" --format jsonl --out "$TMP/items.jsonl" -q
+run "leakcheck export ftm" -- "$BIN" export "$CASE" --format ftm --out "$TMP/items.ftm.json" -q
+run "leakcheck report --verdict altered" -- "$BIN" report "$CASE" --verdict altered --out "$TMP/report" -q
+rm -rf "$TMP/items.jsonl" "$TMP/items.ftm.json" "$TMP/report"
 
 if [[ ${OCR:-0} == 1 ]]; then
   run "leakcheck ocr" -- "$BIN" ocr "$CASE" --json
