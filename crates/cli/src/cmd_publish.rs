@@ -155,7 +155,7 @@ pub fn report(a: ReportArgs) -> Result<u8> {
             .collect();
         writeln!(
             out,
-            "report of {} ({}) written to {}\n  open {}\n  re-check without leakcheck: cd {} && python3 recheck.py   ({} DKIM signatures, {} originals, {} keys)",
+            "report of {} ({}) written to {}\n  open {}\n  re-check without leakcheck: cd {} && python3 recheck.py   ({}, {}, {})",
             count(stats.items, "item", "items"),
             if by.is_empty() {
                 "none chosen: the case report alone".into()
@@ -165,9 +165,9 @@ pub fn report(a: ReportArgs) -> Result<u8> {
             a.out.display(),
             a.out.join("index.html").display(),
             a.out.display(),
-            stats.signatures,
-            stats.originals,
-            stats.keys
+            count(stats.signatures, "DKIM signature", "DKIM signatures"),
+            count(stats.originals, "original", "originals"),
+            count(stats.keys, "key", "keys")
         )?;
     }
     Ok(0)
@@ -255,7 +255,7 @@ pub fn redact(a: RedactArgs) -> Result<u8> {
         let by: Vec<String> = stats
             .by_rule
             .iter()
-            .map(|(r, n)| format!("{n} {r}"))
+            .map(|(r, n)| format!("{r} {n}"))
             .collect();
         writeln!(
             out,
@@ -324,10 +324,10 @@ pub fn export(a: ExportArgs) -> Result<u8> {
             .map(|(v, n)| format!("{n} {v}"))
             .collect();
         eprintln!(
-            "exported {} ({}) as {} records{}",
+            "exported {} ({}) as {}{}",
             count(stats.items, "item", "items"),
             by.join(", "),
-            stats.records,
+            count(stats.records, "record", "records"),
             a.out
                 .as_ref()
                 .map(|p| format!(" to {}", p.display()))
