@@ -246,8 +246,15 @@ pub fn redact(a: RedactArgs) -> Result<u8> {
     let detector = leakcheck_redact::Detector::new(&rules)
         .with_context(|| format!("the names in {:?}", a.names))?;
     let operator = crate::common::operator().unwrap_or_else(|| "unknown operator".into());
-    let stats = leakcheck_publish::write_redacted(&catalog, &ids, &detector, &operator, &a.out)
-        .with_context(|| format!("writing redacted copies into {}", a.out.display()))?;
+    let stats = leakcheck_publish::write_redacted(
+        &catalog,
+        case.blobs(),
+        &ids,
+        &detector,
+        &operator,
+        &a.out,
+    )
+    .with_context(|| format!("writing redacted copies into {}", a.out.display()))?;
     let mut out = stdout();
     if a.output.json {
         json_line(&mut out, &stats)?;
@@ -270,6 +277,17 @@ pub fn redact(a: RedactArgs) -> Result<u8> {
             a.out.display(),
             a.out.join("redaction-log.jsonl").display()
         )?;
+        if stats.pdfs > 0 {
+            writeln!(
+                out,
+                "  {} as pictures of their {} with the values painted black (no text layer, no metadata)",
+                count(stats.pdfs, "PDF", "PDFs"),
+                count(stats.pdf_pages, "page", "pages"),
+            )?;
+        }
+        for (id, why) in &stats.blacked_out {
+            writeln!(out, "  painted black whole: {} {why}", &id[..12])?;
+        }
         for (id, why) in &stats.not_rendered {
             writeln!(out, "  not rendered: {} {why}", &id[..12])?;
         }

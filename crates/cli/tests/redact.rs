@@ -1,12 +1,16 @@
-//! `leakcheck redact` end to end: emails and Word documents with planted
-//! personal data of every kind (valid checksums, computed here), ingested,
-//! redacted; every planted value is found (recall per kind), none is left
-//! in any output file, and the log lists every span without its value.
+//! `leakcheck redact` end to end: emails, Word documents and PDFs with
+//! planted personal data of every kind (valid checksums, computed here),
+//! ingested, redacted; every planted value is found (recall per kind), none
+//! is left in any output file, and the log lists every span without its
+//! value. The redacted PDFs are pictures: no text layer, no metadata, and
+//! black where the values were.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
+use std::process::{Command, Stdio};
 
-use leakcheck_samples::{OfficeProps, ZipDate, docx};
+use leakcheck_samples::{OfficeProps, PdfInfo, ZipDate, docx, pdf};
+use sha2::{Digest, Sha256};
 
 use crate::util::lc;
 
@@ -125,7 +129,9 @@ const NAMES: [&str; 5] = [
 /// Planted values, by kind.
 type Planted = BTreeMap<&'static str, Vec<String>>;
 
-fn sentence(r: &mut Rng, i: usize, planted: &mut Planted) -> String {
+/// Values of every kind for record `i`: email, phone, IBAN, card, NIR,
+/// birth date, postal address, name.
+fn values(r: &mut Rng, i: usize, planted: &mut Planted) -> [String; 8] {
     let mut put = |k: &'static str, v: String| {
         planted.entry(k).or_default().push(v.clone());
         v
@@ -154,10 +160,75 @@ fn sentence(r: &mut Rng, i: usize, planted: &mut Planted) -> String {
         ),
     );
     let name = put("name", NAMES[i % 5].to_string());
+    [email, phone, iban, card, nir, birth, address, name]
+}
+
+fn sentence(r: &mut Rng, i: usize, planted: &mut Planted) -> String {
+    let [email, phone, iban, card, nir, birth, address, name] = values(r, i, planted);
     format!(
         "Dossier {i} : {name} (née le {birth}), domiciliée {address}. Joindre au {phone} ou à {email}. \
          Virement sur l'IBAN {iban}, carte {card}, NIR {nir}. Montant 1 250,00 € le 14/04/2017."
     )
+}
+
+/// A PDF page of record `i`: a value per line, each line short enough to
+/// fit the page (the sample PDFs do not wrap), in Latin-1.
+fn pdf_page(r: &mut Rng, i: usize, planted: &mut Planted) -> String {
+    let [email, phone, iban, card, nir, birth, address, name] = values(r, i, planted);
+    format!(
+        "Dossier {i} : fiche de paie\nNom : {name} (née le {birth})\nAdresse : {address}\n\
+         Tél. : {phone}\nCourriel : {email}\nIBAN : {iban}\nCarte : {card}\nNIR : {nir}\n\
+         Montant 1 250,00 EUR le 14/04/2017."
+    )
+}
+
+/// Are poppler's programs here?
+fn poppler() -> bool {
+    ["pdftoppm", "pdftotext"].iter().all(|p| {
+        Command::new(p)
+            .arg("-v")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok()
+    })
+}
+
+/// Runs a poppler program and returns its standard output.
+fn poppler_out(program: &str, args: &[&std::ffi::OsStr]) -> Vec<u8> {
+    let out = Command::new(program).args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{program}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// Near-black pixels of page 1 of `pdf` rendered in grey at 50 dpi.
+fn dark_pixels(pdf: &Path) -> usize {
+    let pgm = poppler_out(
+        "pdftoppm",
+        &[
+            "-f".as_ref(),
+            "1".as_ref(),
+            "-l".as_ref(),
+            "1".as_ref(),
+            "-r".as_ref(),
+            "50".as_ref(),
+            "-gray".as_ref(),
+            pdf.as_os_str(),
+        ],
+    );
+    // PGM: "P5 width height 255" then a byte per pixel.
+    let head: Vec<usize> = String::from_utf8_lossy(&pgm[..pgm.len().min(40)])
+        .split_whitespace()
+        .skip(1)
+        .take(2)
+        .map(|v| v.parse().unwrap())
+        .collect();
+    let pixels = &pgm[pgm.len() - head[0] * head[1]..];
+    pixels.iter().filter(|&&p| p < 64).count()
 }
 
 /// Files of `dir`, each read whole.
@@ -212,6 +283,26 @@ fn redacted_copies_leave_no_planted_value_and_log_every_span() {
         .unwrap();
         n += 1;
     }
+    // PDFs of two pages, a record per page, with Info metadata that must
+    // not reach the redacted copy.
+    let mut pdfs = Vec::new();
+    for i in 40..44 {
+        let pages = [
+            pdf_page(&mut r, i * 4, &mut planted),
+            pdf_page(&mut r, i * 4 + 1, &mut planted),
+        ];
+        let info = PdfInfo {
+            title: Some(format!("Releve confidentiel {i}")),
+            author: Some("Bureau Paie Hexagone".into()),
+            ..PdfInfo::default()
+        };
+        let bytes = pdf(&info, None, &[pages[0].as_str(), pages[1].as_str()]);
+        let path = dump.join(format!("paie-{i}.pdf"));
+        std::fs::write(&path, &bytes).unwrap();
+        pdfs.push((hex::encode(Sha256::digest(&bytes)), path));
+        n += 1;
+    }
+    let poppler = poppler();
     let case = dir.path().join("case");
     assert_eq!(
         lc(["init".as_ref(), case.as_os_str(), "-q".as_ref()]).code,
@@ -265,7 +356,9 @@ fn redacted_copies_leave_no_planted_value_and_log_every_span() {
     // the log holds positions, never values.
     let files = outputs(&out);
 
-    assert_eq!(files.len(), 2 * n + 1);
+    let pdfs_written = if poppler { pdfs.len() } else { 0 };
+    assert_eq!(stats["pdfs"], pdfs_written, "{stats}");
+    assert_eq!(files.len(), 2 * n + pdfs_written + 1);
     for (path, text) in &files {
         let squeezed: String = text.chars().filter(|c| !c.is_whitespace()).collect();
         for (kind, values) in &planted {
@@ -279,16 +372,71 @@ fn redacted_copies_leave_no_planted_value_and_log_every_span() {
         }
     }
     // What is not personal stays: amounts, dates, the subject.
-    let first = files.iter().find(|(p, _)| p.ends_with(".txt")).unwrap();
+    let first = files
+        .iter()
+        .find(|(p, t)| p.ends_with(".txt") && t.contains("Subject: Dossier"))
+        .unwrap();
     assert!(
         first.1.contains("1 250,00 €") && first.1.contains("14/04/2017"),
         "{}",
         first.1
     );
     assert!(first.1.contains("[IBAN]") && first.1.contains("[NIR]") && first.1.contains("[NAME]"));
+    if poppler {
+        redacted_pdfs(&out, &pdfs, &log);
+    } else {
+        leakcheck_core::testing::skip("poppler's pdftoppm and pdftotext are not installed");
+    }
     // Originals are untouched: the case's blobs hash as before.
     assert_eq!(
         lc(["audit".as_ref(), case.as_os_str(), "-q".as_ref()]).code,
         0
     );
+}
+
+/// The redacted PDFs: pictures only (poppler reads no text from them),
+/// none of the original's metadata, a span logged per value on each page,
+/// and black where the values were.
+fn redacted_pdfs(out: &Path, pdfs: &[(String, std::path::PathBuf)], log: &[serde_json::Value]) {
+    for (id, original) in pdfs {
+        let redacted = out.join(format!("{id}.pdf"));
+        let bytes = std::fs::read(&redacted).unwrap();
+        let text = poppler_out("pdftotext", &[redacted.as_os_str(), "-".as_ref()]);
+        assert!(
+            String::from_utf8_lossy(&text).trim().is_empty(),
+            "text left in {}: {:?}",
+            redacted.display(),
+            String::from_utf8_lossy(&text)
+        );
+        let raw = String::from_utf8_lossy(&bytes);
+        for gone in [
+            "Releve confidentiel",
+            "Bureau Paie",
+            "/Title",
+            "/Author",
+            "/Metadata",
+        ] {
+            assert!(!raw.contains(gone), "{gone} in {}", redacted.display());
+        }
+        // Every kind is found and painted on both pages.
+        for page in [1, 2] {
+            let rules: BTreeSet<&str> = log
+                .iter()
+                .filter(|s| s["item"] == *id.as_str() && s["page"] == page)
+                .filter_map(|s| s["rule"].as_str())
+                .collect();
+            assert_eq!(rules.len(), 8, "page {page} of {id}: {rules:?}");
+        }
+        let (before, after) = (dark_pixels(original), dark_pixels(&redacted));
+        eprintln!(
+            "{}: {} bytes redacted ({} original), {after} dark pixels on page 1 against {before}",
+            original.display(),
+            bytes.len(),
+            std::fs::metadata(original).unwrap().len()
+        );
+        assert!(
+            after > before * 3 / 2,
+            "{after} dark pixels, {before} before"
+        );
+    }
 }

@@ -7,7 +7,8 @@
 //! with independent tools; an export ([`export`]) streams every item, or a
 //! chosen few, as JSON lines, CSV or FollowTheMoney entities; a redaction
 //! ([`write_redacted`]) renders chosen items' texts with their personal
-//! data replaced, and logs every span.
+//! data replaced, and PDFs as pictures with it painted over
+//! ([`redact_pdf`]), and logs every span.
 
 #![warn(missing_docs)]
 
@@ -15,6 +16,7 @@ pub use case_report::{CaseSummary, summarise};
 pub use evidence::{Evidence, KeyFile, evidence};
 pub use export::{ExportStats, Format, export};
 pub use redacted::{LoggedSpan, RedactStats, write_redacted};
+pub use redacted_pdf::{PdfError, RedactedPage, RedactedPdf, redact_pdf};
 pub use report::{ReportStats, write_report};
 
 mod case_report;
@@ -25,6 +27,7 @@ mod ftm;
 mod html;
 mod recheck;
 mod redacted;
+pub mod redacted_pdf;
 mod report;
 
 /// What can go wrong while publishing.

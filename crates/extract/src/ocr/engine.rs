@@ -202,8 +202,11 @@ impl Engine {
 }
 
 /// Waits for `child` at most `limit`, reading its output meanwhile (so a
-/// full pipe never stalls it); kills it when the time is up.
-pub(crate) fn wait_with_limit(
+/// full pipe never stalls it); kills it when the time is up. Returns its
+/// exit status, standard output and standard error, each cut at 8 MiB.
+/// Public for the other poppler calls of the workspace (the redacted PDFs
+/// of `leakcheck-publish`): one way to run a native parser of hostile input.
+pub fn wait_with_limit(
     mut child: Child,
     limit: Duration,
 ) -> Result<(std::process::ExitStatus, Vec<u8>, Vec<u8>), OcrError> {
