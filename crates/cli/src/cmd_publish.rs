@@ -148,20 +148,12 @@ pub fn report(a: ReportArgs) -> Result<u8> {
     if a.output.json {
         json_line(&mut out, &stats)?;
     } else if !a.output.quiet {
-        let by: Vec<String> = stats
-            .by_verdict
-            .iter()
-            .map(|(v, n)| format!("{n} {v}"))
-            .collect();
         writeln!(
             out,
             "report of {} ({}) written to {}\n  open {}\n  re-check without leakcheck: cd {} && python3 recheck.py   ({}, {}, {})",
             count(stats.items, "item", "items"),
-            if by.is_empty() {
-                "none chosen: the case report alone".into()
-            } else {
-                by.join(", ")
-            },
+            listed(&stats.by_verdict, |v, n| format!("{n} {v}"))
+                .unwrap_or_else(|| "none chosen: the case report alone".into()),
             a.out.display(),
             a.out.join("index.html").display(),
             a.out.display(),
@@ -207,6 +199,21 @@ fn choose(
     ids.sort_unstable();
     ids.dedup();
     Ok(ids)
+}
+
+/// Counts by label, each as `each` words it, comma separated; `None` when
+/// there are none.
+fn listed(
+    counts: &std::collections::BTreeMap<String, u64>,
+    each: impl Fn(&str, u64) -> String,
+) -> Option<String> {
+    (!counts.is_empty()).then(|| {
+        counts
+            .iter()
+            .map(|(label, n)| each(label, *n))
+            .collect::<Vec<_>>()
+            .join(", ")
+    })
 }
 
 /// Lines of a list file: trimmed, without blanks and `#` comments.
@@ -259,21 +266,13 @@ pub fn redact(a: RedactArgs) -> Result<u8> {
     if a.output.json {
         json_line(&mut out, &stats)?;
     } else if !a.output.quiet {
-        let by: Vec<String> = stats
-            .by_rule
-            .iter()
-            .map(|(r, n)| format!("{r} {n}"))
-            .collect();
         writeln!(
             out,
             "{} redacted ({}: {}) into {}\n  log of every span: {}",
             count(stats.items, "item", "items"),
             count(stats.spans, "span", "spans"),
-            if by.is_empty() {
-                "none found".into()
-            } else {
-                by.join(", ")
-            },
+            listed(&stats.by_rule, |r, n| format!("{r} {n}"))
+                .unwrap_or_else(|| "none found".into()),
             a.out.display(),
             a.out.join("redaction-log.jsonl").display()
         )?;
@@ -336,15 +335,10 @@ pub fn export(a: ExportArgs) -> Result<u8> {
     if a.output.json && a.out.is_some() {
         json_line(&mut stdout(), &stats)?;
     } else if !a.output.quiet {
-        let by: Vec<String> = stats
-            .by_verdict
-            .iter()
-            .map(|(v, n)| format!("{n} {v}"))
-            .collect();
         eprintln!(
             "exported {} ({}) as {}{}",
             count(stats.items, "item", "items"),
-            by.join(", "),
+            listed(&stats.by_verdict, |v, n| format!("{n} {v}")).unwrap_or_default(),
             count(stats.records, "record", "records"),
             a.out
                 .as_ref()

@@ -60,9 +60,9 @@ pub fn item(out: &mut impl Write, d: &ItemDetail, case: &Case, full: bool) -> Re
             }
             Ok(())
         };
-        field(out, "From:", &addrs(&e.from))?;
-        field(out, "To:", &addrs(&e.to))?;
-        field(out, "Cc:", &addrs(&e.cc))?;
+        field(out, "From:", &Address::list(&e.from))?;
+        field(out, "To:", &Address::list(&e.to))?;
+        field(out, "Cc:", &Address::list(&e.cc))?;
         field(
             out,
             "Date:",
@@ -183,18 +183,6 @@ fn outlook_place(out: &mut impl Write, e: &serde_json::Value) -> Result<()> {
         writeln!(out, "      problem: {}", t(p.as_str().unwrap_or("")))?;
     }
     Ok(())
-}
-
-fn addrs(list: &[Address]) -> String {
-    list.iter()
-        .map(|a| match (&a.name, &a.address) {
-            (Some(n), Some(ad)) => format!("{n} <{ad}>"),
-            (None, Some(ad)) => ad.clone(),
-            (Some(n), None) => n.clone(),
-            (None, None) => String::new(),
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// The verification panel: the verdict, then each finding with its evidence

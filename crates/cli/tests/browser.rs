@@ -33,6 +33,20 @@ fn missing() -> Option<String> {
     None
 }
 
+/// Whether the browser tests can run; when they cannot, says why (and
+/// fails where LEAKCHECK_REQUIRE_BROWSER is set).
+fn can_run() -> bool {
+    let Some(why) = missing() else {
+        return true;
+    };
+    assert!(
+        std::env::var_os("LEAKCHECK_REQUIRE_BROWSER").is_none(),
+        "the browser test must run here but {why}"
+    );
+    leakcheck_core::testing::skip(&why);
+    false
+}
+
 /// Counts connections to a port that the hostile email's remote images,
 /// styles and links point at: any connection is a remote load.
 fn tracker() -> (u16, Arc<AtomicUsize>) {
@@ -100,12 +114,7 @@ fn add_user(case: &Path, name: &str, role: &str, password: &str) {
 
 #[test]
 fn the_workbench_in_chromium() {
-    if let Some(why) = missing() {
-        assert!(
-            std::env::var_os("LEAKCHECK_REQUIRE_BROWSER").is_none(),
-            "the browser test must run here but {why}"
-        );
-        leakcheck_core::testing::skip(&why);
+    if !can_run() {
         return;
     }
     // The demo's scanned invoice has an OCR layer only where Tesseract and
@@ -195,12 +204,7 @@ fn the_workbench_in_chromium() {
 /// fetched, an altered email's page, printed; screenshots kept.
 #[test]
 fn the_evidence_report_in_chromium() {
-    if let Some(why) = missing() {
-        assert!(
-            std::env::var_os("LEAKCHECK_REQUIRE_BROWSER").is_none(),
-            "the browser test must run here but {why}"
-        );
-        leakcheck_core::testing::skip(&why);
+    if !can_run() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();

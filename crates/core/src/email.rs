@@ -11,6 +11,23 @@ pub struct Address {
     pub address: Option<String>,
 }
 
+impl Address {
+    /// Mailboxes as a header shows them: `Name <address>`, comma separated
+    /// (a mailbox with neither is left out).
+    pub fn list(list: &[Address]) -> String {
+        list.iter()
+            .map(|a| match (&a.name, &a.address) {
+                (Some(n), Some(addr)) => format!("{n} <{addr}>"),
+                (None, Some(addr)) => addr.clone(),
+                (Some(n), None) => n.clone(),
+                (None, None) => String::new(),
+            })
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
 /// What the catalog keeps of an email, so it can be shown without re-parsing.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct EmailMeta {

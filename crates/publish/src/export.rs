@@ -121,7 +121,7 @@ impl Sink<'_> {
             let id = ItemId::parse(&r.id).ok();
             let document = match (r.kind.as_str(), &id) {
                 ("email", _) | (_, None) => None,
-                (_, Some(id)) => self.catalog.document(id)?.map(|(meta, _)| meta),
+                (_, Some(id)) => self.catalog.document_meta(id)?,
             };
             let verdict = id
                 .filter(|id| !self.unverified.contains(id))
@@ -222,8 +222,8 @@ fn csv_row(r: &Row) -> String {
         flagged_by(&r.report.findings),
         deciding(r).map(|f| f.summary.clone()).unwrap_or_default(),
         title,
-        r.email.map(|e| addresses(&e.from)).unwrap_or_default(),
-        r.email.map(|e| addresses(&e.to)).unwrap_or_default(),
+        r.email.map(|e| Address::list(&e.from)).unwrap_or_default(),
+        r.email.map(|e| Address::list(&e.to)).unwrap_or_default(),
         r.report.paths.first().cloned().unwrap_or_default(),
         r.report.paths.len().to_string(),
     ];
@@ -280,18 +280,4 @@ pub(crate) fn doc_date(d: &DocMeta, key: &str) -> Option<String> {
         .flat_map(|s| &s.fields)
         .filter(|f| f.key == key)
         .find_map(|f| f.date.clone())
-}
-
-/// Mailboxes as `Name <address>`, comma separated.
-pub(crate) fn addresses(list: &[Address]) -> String {
-    list.iter()
-        .map(|a| match (&a.name, &a.address) {
-            (Some(n), Some(addr)) => format!("{n} <{addr}>"),
-            (None, Some(addr)) => addr.clone(),
-            (Some(n), None) => n.clone(),
-            (None, None) => String::new(),
-        })
-        .filter(|s| !s.is_empty())
-        .collect::<Vec<_>>()
-        .join(", ")
 }

@@ -10,7 +10,7 @@ use leakcheck_core::{Address, Kind, Verdict};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::export::{Row, addresses, doc_date, doc_field, flagged_by};
+use crate::export::{Row, doc_date, doc_field, flagged_by};
 
 /// One entity: `{"id", "schema", "properties": {name: [values]}}`.
 #[derive(Debug, Serialize)]
@@ -91,12 +91,12 @@ impl Entities {
             if let Some(d) = m.date_unix.and_then(utc) {
                 e.put("date", d);
             }
-            e.put("from", addresses(&m.from));
+            e.put("from", Address::list(&m.from));
             for a in &m.to {
-                e.put("to", addresses(std::slice::from_ref(a)));
+                e.put("to", Address::list(std::slice::from_ref(a)));
             }
             for a in &m.cc {
-                e.put("cc", addresses(std::slice::from_ref(a)));
+                e.put("cc", Address::list(std::slice::from_ref(a)));
             }
             for (prop, list) in [
                 ("emitters", &m.from),

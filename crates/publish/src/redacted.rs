@@ -12,12 +12,11 @@ use std::fs;
 use std::path::Path;
 use std::time::Duration;
 
-use leakcheck_core::{EmailMeta, ItemId};
+use leakcheck_core::{Address, EmailMeta, ItemId};
 use leakcheck_redact::{Detector, Span, redact};
 use leakcheck_store::{BlobStore, Catalog, ItemDetail};
 use serde::Serialize;
 
-use crate::export::addresses;
 use crate::html::{esc, page};
 use crate::redacted_pdf::redact_pdf;
 use crate::{Result, io_at};
@@ -213,7 +212,7 @@ fn email_text(m: &EmailMeta) -> String {
     let mut s = String::new();
     for (name, list) in [("From", &m.from), ("To", &m.to), ("Cc", &m.cc)] {
         if !list.is_empty() {
-            let _ = writeln!(s, "{name}: {}", addresses(list));
+            let _ = writeln!(s, "{name}: {}", Address::list(list));
         }
     }
     if let Some(d) = m.date.as_deref().or(m.date_raw.as_deref()) {

@@ -628,6 +628,17 @@ impl Catalog {
         })
     }
 
+    /// A document's metadata without its text, if it is one (an export
+    /// reads every document's metadata; the texts can be large).
+    pub fn document_meta(&self, id: &ItemId) -> Result<Option<DocMeta>> {
+        self.conn
+            .prepare_cached("SELECT meta FROM documents WHERE item = ?1")?
+            .query_row([id.as_str()], |r| r.get::<_, String>(0))
+            .optional()?
+            .map(|meta| doc_meta(id.as_str(), &meta))
+            .transpose()
+    }
+
     /// A document's metadata and text, if it is one.
     pub fn document(&self, id: &ItemId) -> Result<Option<(DocMeta, String)>> {
         self.conn

@@ -20,7 +20,7 @@ use serde_json::json;
 
 use crate::arc;
 use crate::keys::{CaseKey, KeyOutcome, KeySet, KeyTime, is_weak, key_name};
-use crate::signed::{body_hash_matches, strip_b_value};
+use crate::signed::{SignaturePositions, body_hash_matches, canon_name, strip_b_value};
 
 /// Headers a reader sees; each should be covered by `h=`.
 const DISPLAYED: [&str; 5] = ["from", "date", "subject", "to", "cc"];
@@ -199,19 +199,8 @@ fn verify_all(
     date_unix: Option<i64>,
     counts: &HeaderCounts,
 ) -> Vec<SignatureResult> {
-    // Index every DKIM-Signature header (parsed or not) in message order.
-    let positions: Vec<*const u8> = msg
-        .headers
-        .iter()
-        .filter(|(n, _)| n.eq_ignore_ascii_case(b"dkim-signature"))
-        .map(|(_, v)| v.as_ptr())
-        .collect();
-    let index_of = |v: &[u8]| {
-        positions
-            .iter()
-            .position(|p| *p == v.as_ptr())
-            .unwrap_or(usize::MAX)
-    };
+    let positions = SignaturePositions::of(msg);
+    let index_of = |v: &[u8]| positions.index(v);
     let from_domain = msg
         .from
         .first()
@@ -622,13 +611,6 @@ fn is_dns_name(s: &str) -> bool {
                     .bytes()
                     .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
         })
-}
-
-fn canon_name(c: Canonicalization) -> &'static str {
-    match c {
-        Canonicalization::Relaxed => "relaxed",
-        Canonicalization::Simple => "simple",
-    }
 }
 
 fn canonical_len(c: Canonicalization, body: &[u8]) -> u64 {

@@ -6,6 +6,20 @@ use mail_auth::AuthenticatedMessage;
 use mail_auth::common::crypto::{Algorithm, HashAlgorithm};
 use mail_auth::dkim::Canonicalization;
 
+/// The body hash mail-auth computed for these parameters, if it did.
+pub(crate) fn computed_body_hash<'m>(
+    msg: &'m AuthenticatedMessage<'_>,
+    cb: Canonicalization,
+    a: Algorithm,
+    l: u64,
+) -> Option<&'m [u8]> {
+    let ha = HashAlgorithm::from(a);
+    msg.body_hashes
+        .iter()
+        .find(|(c, h, len, _)| *c == cb && *h == ha && *len == l)
+        .map(|x| x.3.as_slice())
+}
+
 /// Does the body hash mail-auth computed for these parameters match `bh`?
 pub(crate) fn body_hash_matches(
     msg: &AuthenticatedMessage<'_>,
@@ -14,11 +28,41 @@ pub(crate) fn body_hash_matches(
     l: u64,
     bh: &[u8],
 ) -> bool {
-    let ha = HashAlgorithm::from(a);
-    msg.body_hashes
-        .iter()
-        .find(|(c, h, len, _)| *c == cb && *h == ha && *len == l)
-        .is_some_and(|x| x.3 == bh)
+    computed_body_hash(msg, cb, a, l) == Some(bh)
+}
+
+/// Each DKIM-Signature header's position among the message's, top first,
+/// parsed or not: mail-auth keeps the parsed ones and the unparsable ones
+/// apart, and a header is known by where its value lies in the message.
+pub(crate) struct SignaturePositions(Vec<*const u8>);
+
+impl SignaturePositions {
+    pub(crate) fn of(msg: &AuthenticatedMessage<'_>) -> SignaturePositions {
+        SignaturePositions(
+            msg.headers
+                .iter()
+                .filter(|(n, _)| n.eq_ignore_ascii_case(b"dkim-signature"))
+                .map(|(_, v)| v.as_ptr())
+                .collect(),
+        )
+    }
+
+    /// The position of the header whose value is `value` (`usize::MAX` if
+    /// it is none of them).
+    pub(crate) fn index(&self, value: &[u8]) -> usize {
+        self.0
+            .iter()
+            .position(|p| *p == value.as_ptr())
+            .unwrap_or(usize::MAX)
+    }
+}
+
+/// A canonicalisation's name in `c=`.
+pub(crate) fn canon_name(c: Canonicalization) -> &'static str {
+    match c {
+        Canonicalization::Relaxed => "relaxed",
+        Canonicalization::Simple => "simple",
+    }
 }
 
 /// The DKIM-Signature value with the `b=` tag's value and the header's

@@ -7,12 +7,10 @@
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use mail_auth::AuthenticatedMessage;
-use mail_auth::common::crypto::HashAlgorithm;
-use mail_auth::dkim::Canonicalization;
 use serde::Serialize;
 
 use crate::dkim::normalise;
-use crate::signed::strip_b_value;
+use crate::signed::{SignaturePositions, canon_name, computed_body_hash, strip_b_value};
 
 /// What one DKIM-Signature header signs, recomputed from the message.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -49,12 +47,7 @@ pub fn dkim_transcript(raw: &[u8]) -> Vec<DkimTranscript> {
     let Some(msg) = AuthenticatedMessage::parse_with_opts(&bytes, None, false) else {
         return Vec::new();
     };
-    let positions: Vec<*const u8> = msg
-        .headers
-        .iter()
-        .filter(|(n, _)| n.eq_ignore_ascii_case(b"dkim-signature"))
-        .map(|(_, v)| v.as_ptr())
-        .collect();
+    let positions = SignaturePositions::of(&msg);
     msg.dkim_headers
         .iter()
         .map(|h| {
@@ -63,36 +56,21 @@ pub fn dkim_transcript(raw: &[u8]) -> Vec<DkimTranscript> {
             let mut block: Vec<u8> = Vec::new();
             sig.ch
                 .canonicalize_headers(msg.signed_headers(&sig.h, h.name, &stripped), &mut block);
-            let ha = HashAlgorithm::from(sig.a);
-            let computed = msg
-                .body_hashes
-                .iter()
-                .find(|(c, a, len, _)| *c == sig.cb && *a == ha && *len == sig.l)
-                .map(|(_, _, _, hash)| hash.clone());
+            let computed = computed_body_hash(&msg, sig.cb, sig.a, sig.l);
             DkimTranscript {
-                index: positions
-                    .iter()
-                    .position(|p| *p == h.value.as_ptr())
-                    .unwrap_or(usize::MAX),
+                index: positions.index(h.value),
                 header: String::from_utf8_lossy(h.value).trim().to_string(),
                 domain: sig.d.clone(),
                 selector: sig.s.clone(),
-                canonicalization: format!("{}/{}", name(sig.ch), name(sig.cb)),
+                canonicalization: format!("{}/{}", canon_name(sig.ch), canon_name(sig.cb)),
                 signed_headers: sig.h.clone(),
                 signed_block: String::from_utf8_lossy(&block).into_owned(),
                 body_hash_claimed: STANDARD.encode(&sig.bh),
-                body_hash_matches: computed.as_deref() == Some(&sig.bh[..]),
+                body_hash_matches: computed == Some(&sig.bh[..]),
                 body_hash_computed: computed.map(|h| STANDARD.encode(h)),
             }
         })
         .collect()
-}
-
-fn name(c: Canonicalization) -> &'static str {
-    match c {
-        Canonicalization::Relaxed => "relaxed",
-        Canonicalization::Simple => "simple",
-    }
 }
 
 #[cfg(test)]
