@@ -27,6 +27,11 @@ const BATCH: usize = 2000;
 /// re-indexing 10,000 emails after `verify`. An interrupted sync loses at
 /// most this many items' work (the catalog records only committed ones).
 const COMMIT_ITEMS: usize = 50_000;
+/// Text indexed between commits, in bytes. tantivy's writer queues up to
+/// 10,000 documents ahead of its threads, whatever their size, and only a
+/// commit waits for them: this bounds what the queue can hold (a dump of
+/// large documents would otherwise queue gigabytes).
+const COMMIT_TEXT_BYTES: usize = 64 << 20;
 /// Memory for the index writer.
 const WRITER_BYTES: usize = 128 << 20;
 
@@ -227,6 +232,7 @@ pub fn sync(case: &Case, done: &AtomicU64) -> Result<SyncStats> {
     let mut stats = SyncStats::default();
     let mut after = None;
     let mut states = Vec::new();
+    let mut text_bytes = 0;
     loop {
         let rows = catalog.search_rows(false, after.as_ref(), BATCH)?;
         let Some(last) = rows.last() else { break };
@@ -253,16 +259,18 @@ pub fn sync(case: &Case, done: &AtomicU64) -> Result<SyncStats> {
                 .zip(&texts)
                 .map(|(r, t)| (r, t.as_deref()))
                 .collect();
+            text_bytes += items.iter().map(|(r, t)| body_len(r, *t)).sum::<usize>();
             for (row, doc) in group.iter().zip(idx.documents(&items)) {
                 states.push(replace(&writer, &idx, row, doc)?);
                 done.fetch_add(1, Ordering::Relaxed);
             }
+            if states.len() >= COMMIT_ITEMS || text_bytes >= COMMIT_TEXT_BYTES {
+                writer.commit()?;
+                catalog.mark_indexed(&std::mem::take(&mut states))?;
+                text_bytes = 0;
+            }
         }
         stats.indexed += rows.len() as u64;
-        if states.len() >= COMMIT_ITEMS {
-            writer.commit()?;
-            catalog.mark_indexed(&std::mem::take(&mut states))?;
-        }
     }
     if !states.is_empty() {
         writer.commit()?;
@@ -290,6 +298,16 @@ pub fn update(case: &Case, idx: &SearchIndex, items: &[ItemId]) -> Result<()> {
     writer.commit()?;
     catalog.mark_indexed(&states)?;
     Ok(())
+}
+
+/// Bytes of the texts an item's document holds (its body and OCR text).
+fn body_len(row: &SearchRow, plain_text: Option<&str>) -> usize {
+    let body = match (&row.email, &row.document) {
+        (Some(e), _) => e.text.as_deref().map_or(0, str::len),
+        (None, Some((_, text))) => text.len(),
+        (None, None) => plain_text.map_or(0, str::len),
+    };
+    body + row.ocr.as_deref().map_or(0, str::len)
 }
 
 /// A plain-text item's text, which the index reads from the blob store

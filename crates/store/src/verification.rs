@@ -190,12 +190,21 @@ impl Catalog {
         Ok(())
     }
 
-    /// Items with at least one finding of this verdict so far.
-    pub fn items_with_verdict(&self, verdict: Verdict) -> Result<HashSet<ItemId>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT DISTINCT item FROM findings WHERE verdict = ?1")?;
-        let rows = stmt.query_map([verdict.as_str()], |r| r.get::<_, String>(0))?;
+    /// The items from `first` to `last` (inclusive) with a finding of this
+    /// verdict.
+    pub fn with_verdict_between(
+        &self,
+        verdict: Verdict,
+        first: &ItemId,
+        last: &ItemId,
+    ) -> Result<HashSet<ItemId>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT DISTINCT item FROM findings
+             WHERE item >= ?1 AND item <= ?2 AND verdict = ?3",
+        )?;
+        let rows = stmt.query_map([first.as_str(), last.as_str(), verdict.as_str()], |r| {
+            r.get::<_, String>(0)
+        })?;
         rows.map(|r| parse_id(&r?)).collect()
     }
 

@@ -26,7 +26,7 @@ pub const NEAR: f64 = 0.5;
 pub const MIN_WORDS: usize = 20;
 /// A band bucket holding more texts than this is boilerplate (empty
 /// signatures, disclaimers): its pairs are not compared.
-const MAX_BUCKET: usize = 500;
+pub const MAX_BUCKET: usize = 500;
 
 /// A text's MinHash signature and how many shingles it was made from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -142,6 +142,32 @@ pub fn signature(text: &str) -> Option<Signature> {
 }
 
 impl Signature {
+    /// The signature's LSH bucket key in each band, band by band: two texts
+    /// with a key in common are candidates.
+    pub fn band_keys(&self) -> impl Iterator<Item = u64> + '_ {
+        self.mins
+            .chunks(ROWS)
+            .enumerate()
+            .map(|(band, rows)| rows.iter().fold(band as u64, |acc, h| mix(acc ^ h)))
+    }
+
+    /// The minimum hashes as bytes (little-endian), to keep on disk.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        self.mins.iter().flat_map(|m| m.to_le_bytes()).collect()
+    }
+
+    /// The signature [`Signature::to_bytes`] wrote; `None` when the bytes
+    /// are not [`HASHES`] hashes.
+    pub fn from_bytes(bytes: &[u8], shingles: usize) -> Option<Signature> {
+        (bytes.len() == HASHES * 8).then(|| Signature {
+            mins: bytes
+                .chunks_exact(8)
+                .map(|b| u64::from_le_bytes(b.try_into().unwrap_or_default()))
+                .collect(),
+            shingles,
+        })
+    }
+
     /// Estimated resemblance: the share of equal minimum hashes.
     pub fn resemblance(&self, other: &Signature) -> f64 {
         let same = self
@@ -171,10 +197,7 @@ pub fn near_pairs(sigs: &[Option<&Signature>]) -> Vec<(usize, usize, f64)> {
     let mut keyed: Vec<(u64, u32)> = Vec::with_capacity(sigs.len() * (HASHES / ROWS));
     for (i, sig) in sigs.iter().enumerate() {
         let Some(sig) = sig else { continue };
-        for (band, rows) in sig.mins.chunks(ROWS).enumerate() {
-            let key = rows.iter().fold(band as u64, |acc, h| mix(acc ^ h));
-            keyed.push((key, i as u32));
-        }
+        keyed.extend(sig.band_keys().map(|key| (key, i as u32)));
     }
     keyed.sort_unstable();
     let mut seen = std::collections::HashSet::new();
@@ -250,6 +273,11 @@ mod tests {
             "{}",
             excerpt.contained_in(&a)
         );
+        assert_eq!(
+            Signature::from_bytes(&a.to_bytes(), a.shingles),
+            Some(a.clone())
+        );
+        assert_eq!(Signature::from_bytes(&a.to_bytes()[1..], a.shingles), None);
         let pairs = near_pairs(&[Some(&a), Some(&other), None, Some(&figure)]);
         assert_eq!(pairs.len(), 1);
         assert_eq!((pairs[0].0, pairs[0].1), (0, 3));

@@ -30,6 +30,7 @@ pub mod duplicates;
 pub mod headers;
 pub mod keys;
 pub mod near;
+mod near_scratch;
 pub mod outlook;
 pub mod recover;
 mod run;

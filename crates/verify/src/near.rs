@@ -13,35 +13,57 @@ use std::collections::{HashMap, HashSet};
 
 use leakcheck_core::words::count;
 use leakcheck_core::{CheckId, EmailMeta, Finding, ItemId, Kind, Verdict};
-use leakcheck_store::{Case, Catalog, TextRow};
-use leakcheck_variants::minhash::{Signature, near_pairs, signature, words};
+use leakcheck_store::{Case, Catalog, Result, TextRow};
+use leakcheck_variants::minhash::{Signature, signature, words};
 use leakcheck_variants::{Change, diff};
 use serde_json::json;
 
-/// Items read from the catalog at a time (with their texts).
+use crate::near_scratch::Scratch;
+
+/// Items read from the catalog at a time (with their texts), and findings
+/// written at a time.
 const BATCH: usize = 1000;
 
 /// What a text compared with the authentic ones claims to be.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Claim {
+pub(crate) enum Claim {
     /// A document, attachment or file: all of its text.
     Document,
     /// The message an email forwards.
     Forwarded,
 }
 
+impl Claim {
+    /// The claim as the scratch database stores it.
+    pub(crate) fn code(self) -> i64 {
+        match self {
+            Claim::Document => 0,
+            Claim::Forwarded => 1,
+        }
+    }
+
+    /// The claim [`Claim::code`] stored.
+    pub(crate) fn from_code(code: i64) -> Option<Claim> {
+        match code {
+            0 => Some(Claim::Document),
+            1 => Some(Claim::Forwarded),
+            _ => None,
+        }
+    }
+}
+
 /// A text with its MinHash signature; `claim` is `None` for an authentic
 /// item's text (what the others are compared with).
-struct Unit {
-    id: ItemId,
-    kind: String,
-    path: String,
-    claim: Option<Claim>,
+pub(crate) struct Unit {
+    pub(crate) id: ItemId,
+    pub(crate) kind: String,
+    pub(crate) path: String,
+    pub(crate) claim: Option<Claim>,
     /// For a forwarded body, the sender its header names.
-    sender: Option<String>,
+    pub(crate) sender: Option<String>,
     /// For an authentic email, its From addresses.
-    from: Vec<String>,
-    sig: Signature,
+    pub(crate) from: Vec<String>,
+    pub(crate) sig: Signature,
 }
 
 /// Lines that open a forwarded message in the clients we know (Gmail,
@@ -236,134 +258,142 @@ fn inner_changes(mut changes: Vec<Change>, total: usize) -> (Vec<Change>, bool) 
     (changes, cut)
 }
 
-/// Findings for every document and forwarded body that resembles an
-/// authentic item's text, given the items proven authentic so far. Texts
-/// are read a page at a time and only their signatures kept; the two
-/// texts of a pair found are read again to compare them.
-pub fn check(
-    case: &Case,
-    catalog: &Catalog,
-    authentic: &HashSet<ItemId>,
-) -> leakcheck_variants::Result<Vec<(ItemId, Finding)>> {
-    let mut all = Vec::new();
+/// Writes a finding for every document and forwarded body that resembles
+/// an authentic item's text, given the items proven authentic so far, and
+/// says how many it wrote. Texts are read a page at a time and only their
+/// signatures kept, on disk ([`Scratch`]); the two texts of a pair found
+/// are read again to compare them.
+pub fn check(case: &Case, catalog: &mut Catalog) -> Result<usize> {
+    let mut scratch = Scratch::new()?;
     let mut after = None;
     loop {
         let rows = catalog.text_rows(after.as_ref(), BATCH)?;
-        let Some(last) = rows.last() else { break };
+        let (Some(first), Some(last)) = (rows.first(), rows.last()) else {
+            break;
+        };
+        let authentic = catalog.with_verdict_between(Verdict::Authentic, &first.id, &last.id)?;
         after = Some(last.id.clone());
         let ids: Vec<ItemId> = rows.iter().map(|r| r.id.clone()).collect();
         let emails = catalog.emails_of(&ids)?;
         let by_id: HashMap<&ItemId, &EmailMeta> = emails.iter().map(|(i, m)| (i, m)).collect();
-        all.extend(units(case, &rows, &by_id, authentic));
+        scratch.add(&units(case, &rows, &by_id, &authentic))?;
     }
-    // For each questioned text, its closest authentic text.
-    let sigs: Vec<Option<&Signature>> = all.iter().map(|u| Some(&u.sig)).collect();
-    let mut best: HashMap<usize, (usize, f64)> = HashMap::new();
-    for (a, b, r) in near_pairs(&sigs) {
-        let (q, reference) = match (all[a].claim, all[b].claim) {
-            (Some(_), None) => (a, b),
-            (None, Some(_)) => (b, a),
-            _ => continue,
-        };
-        // A forward claims to be the message its header names: only an
-        // authentic message from that sender can say what it said (another
-        // message of the thread shares its quoted history, not its text).
-        if let Some(sender) = &all[q].sender
-            && !all[reference]
+    // A forward claims to be the message its header names: only an
+    // authentic message from that sender can say what it said (another
+    // message of the thread shares its quoted history, not its text).
+    scratch.compare(|questioned, reference| {
+        questioned.sender.as_ref().is_none_or(|sender| {
+            reference
                 .from
                 .iter()
                 .any(|x| x.eq_ignore_ascii_case(sender))
-        {
-            continue;
-        }
-        let slot = best.entry(q).or_insert((reference, r));
-        if r > slot.1 {
-            *slot = (reference, r);
-        }
-    }
-    let text = |u: &Unit| -> leakcheck_variants::Result<String> {
-        Ok(match catalog.email(&u.id)? {
-            Some(m) => {
-                let t = m.text.as_deref().unwrap_or_default();
-                match u.claim {
-                    Some(Claim::Forwarded) => forwarded_body(t, m.subject.as_deref())
-                        .unwrap_or_default()
-                        .to_string(),
-                    _ => t.to_string(),
-                }
-            }
-            None => catalog
-                .item_text(case.blobs(), &u.id, &u.kind)?
-                .unwrap_or_default(),
         })
-    };
-    let mut questioned: Vec<_> = best.into_iter().collect();
-    questioned.sort_unstable_by_key(|(q, _)| *q);
-    let mut out = Vec::new();
-    for (q, (r, resemblance)) in questioned {
-        let (unit, reference) = (&all[q], &all[r]);
-        let (theirs, ours) = (text(reference)?, text(unit)?);
-        let claim = unit.claim.unwrap_or(Claim::Document);
-        let (changes, total, cut) = match claim {
-            Claim::Document => {
-                let d = diff(&theirs, &ours);
-                (d.changes, d.total, false)
-            }
-            // Compared as words: quote markers and punctuation a client
-            // rewrites are not changes.
-            Claim::Forwarded => {
-                let norm = |t: &str| words(t).join(" ");
-                let d = diff(&norm(&theirs), &norm(&ours));
-                let listed = d.changes.len();
-                let (mut changes, cut) = inner_changes(d.changes, d.total);
-                changes.retain(|c| !crate::thread_quote::charset_loss(c));
-                let total = d.total - (listed - changes.len());
-                (changes, total, cut)
-            }
+    })?;
+    let mut written = 0;
+    let mut after = -1;
+    loop {
+        let page = scratch.best(after, BATCH)?;
+        let Some(&(last, _, _)) = page.last() else {
+            break;
         };
-        let short = &reference.id.as_str()[..12];
-        let what = match claim {
-            Claim::Document => "its text",
-            Claim::Forwarded => "the message it forwards",
-        };
-        let evidence = json!({
-            "claim": match claim { Claim::Document => "document", Claim::Forwarded => "forwarded" },
-            "authentic_item": reference.id.as_str(),
-            "authentic_path": reference.path,
-            "resemblance": resemblance,
-            "changes": changes,
-            "total_changes": total,
-            "cut_short": cut,
-        });
-        let f = if total == 0 {
-            let cut = if cut { ", cut short at the end" } else { "" };
-            Finding {
-                check: CheckId::ArchiveNearDuplicate,
-                verdict: Verdict::Consistent,
-                summary: format!(
-                    "{what} is the text of DKIM-authentic {short} ({}){cut}",
-                    reference.path
-                ),
-                evidence,
-            }
-        } else {
-            let first: Vec<String> = changes.iter().take(3).map(Change::render).collect();
-            Finding {
-                check: CheckId::ArchiveNearDuplicate,
-                verdict: Verdict::Suspicious,
-                summary: format!(
-                    "{what} nearly repeats DKIM-authentic {short} ({}, {:.0} % alike) but differs in {}: {}",
-                    reference.path,
-                    resemblance * 100.0,
-                    count(total, "place", "places"),
-                    first.join(" ")
-                ),
-                evidence,
-            }
-        };
-        out.push((unit.id.clone(), f));
+        after = last;
+        let mut found = Vec::with_capacity(page.len());
+        for (q, r, resemblance) in page {
+            let (unit, reference) = (scratch.unit(q)?, scratch.unit(r)?);
+            let f = finding(case, catalog, &unit, &reference, resemblance)?;
+            found.push((unit.id.clone(), f));
+        }
+        catalog.add_findings(&found)?;
+        written += found.len();
     }
-    Ok(out)
+    Ok(written)
+}
+
+/// The text of a unit as it was compared, read again.
+fn text(case: &Case, catalog: &Catalog, u: &Unit) -> Result<String> {
+    Ok(match catalog.email(&u.id)? {
+        Some(m) => {
+            let t = m.text.as_deref().unwrap_or_default();
+            match u.claim {
+                Some(Claim::Forwarded) => forwarded_body(t, m.subject.as_deref())
+                    .unwrap_or_default()
+                    .to_string(),
+                _ => t.to_string(),
+            }
+        }
+        None => catalog
+            .item_text(case.blobs(), &u.id, &u.kind)?
+            .unwrap_or_default(),
+    })
+}
+
+/// The finding for a questioned text and the authentic text it resembles.
+fn finding(
+    case: &Case,
+    catalog: &Catalog,
+    unit: &Unit,
+    reference: &Unit,
+    resemblance: f64,
+) -> Result<Finding> {
+    let (theirs, ours) = (text(case, catalog, reference)?, text(case, catalog, unit)?);
+    let claim = unit.claim.unwrap_or(Claim::Document);
+    let (changes, total, cut) = match claim {
+        Claim::Document => {
+            let d = diff(&theirs, &ours);
+            (d.changes, d.total, false)
+        }
+        // Compared as words: quote markers and punctuation a client
+        // rewrites are not changes.
+        Claim::Forwarded => {
+            let norm = |t: &str| words(t).join(" ");
+            let d = diff(&norm(&theirs), &norm(&ours));
+            let listed = d.changes.len();
+            let (mut changes, cut) = inner_changes(d.changes, d.total);
+            changes.retain(|c| !crate::thread_quote::charset_loss(c));
+            let total = d.total - (listed - changes.len());
+            (changes, total, cut)
+        }
+    };
+    let short = &reference.id.as_str()[..12];
+    let what = match claim {
+        Claim::Document => "its text",
+        Claim::Forwarded => "the message it forwards",
+    };
+    let evidence = json!({
+        "claim": match claim { Claim::Document => "document", Claim::Forwarded => "forwarded" },
+        "authentic_item": reference.id.as_str(),
+        "authentic_path": reference.path,
+        "resemblance": resemblance,
+        "changes": changes,
+        "total_changes": total,
+        "cut_short": cut,
+    });
+    Ok(if total == 0 {
+        let cut = if cut { ", cut short at the end" } else { "" };
+        Finding {
+            check: CheckId::ArchiveNearDuplicate,
+            verdict: Verdict::Consistent,
+            summary: format!(
+                "{what} is the text of DKIM-authentic {short} ({}){cut}",
+                reference.path
+            ),
+            evidence,
+        }
+    } else {
+        let first: Vec<String> = changes.iter().take(3).map(Change::render).collect();
+        Finding {
+            check: CheckId::ArchiveNearDuplicate,
+            verdict: Verdict::Suspicious,
+            summary: format!(
+                "{what} nearly repeats DKIM-authentic {short} ({}, {:.0} % alike) but differs in {}: {}",
+                reference.path,
+                resemblance * 100.0,
+                count(total, "place", "places"),
+                first.join(" ")
+            ),
+            evidence,
+        }
+    })
 }
 
 #[cfg(test)]

@@ -5,8 +5,9 @@
 //! Memory does not grow with the case's content: emails, documents and
 //! items are read a page at a time, findings are written to the catalog as
 //! they are made (in one transaction), and what is kept across pages is
-//! compact: each email's threading ids, the authentic ones, the near-copy
-//! signatures.
+//! compact: each email's threading ids and the authentic ones. The
+//! near-copy signatures go to a temporary database on disk
+//! ([`crate::near`]).
 //!
 //! A pass follows change: what it was derived from (the keys, the case's
 //! settings, the items, the checks) is recorded with it, and the next run
@@ -385,11 +386,7 @@ impl Pass<'_> {
 
         // Near-copies of what is now proven authentic.
         let t = Instant::now();
-        let authentic = self.catalog.items_with_verdict(Verdict::Authentic)?;
-        let near = near::check(self.case, &self.catalog, &authentic).map_err(|e| match e {
-            leakcheck_variants::Error::Store(e) => e,
-        })?;
-        self.catalog.add_findings(&near)?;
+        near::check(self.case, &mut self.catalog)?;
         self.profile.near_copies = t.elapsed().as_secs_f64();
 
         let t = Instant::now();
