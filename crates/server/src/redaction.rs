@@ -171,7 +171,9 @@ pub async fn get(
 ) -> ApiResult<Json<RedactionView>> {
     let id = item_id(&id)?;
     Ok(Json(
-        state.with_catalog(move |cat, inner| view(cat, inner, &id)).await?,
+        state
+            .with_catalog(move |cat, inner| view(cat, inner, &id))
+            .await?,
     ))
 }
 

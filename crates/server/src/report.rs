@@ -14,6 +14,7 @@ use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use leakcheck_core::ItemId;
+use leakcheck_core::words::count;
 use leakcheck_search::{Page, Sort};
 use serde::Deserialize;
 use tokio::io::AsyncReadExt;
@@ -96,8 +97,8 @@ pub async fn report(
             let zip = dir.path().join("leakcheck-report.zip");
             zip_folder(&folder, &zip).map_err(internal)?;
             let detail = format!(
-                "{} items{}{}",
-                ids.len(),
+                "{}{}{}",
+                count(ids.len() as u64, "item", "items"),
                 query.map(|q| format!(", query {q}")).unwrap_or_default(),
                 if originals { "" } else { ", no originals" }
             );
