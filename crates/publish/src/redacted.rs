@@ -316,7 +316,10 @@ fn replacement(s: &Span) -> String {
 /// The text `leakcheck redact` renders for an item (an email's displayed
 /// headers and body, a document's text), which review decisions address by
 /// byte offsets; why not, when it has none.
-pub fn rendered_text(catalog: &Catalog, id: &ItemId) -> Result<std::result::Result<String, String>> {
+pub fn rendered_text(
+    catalog: &Catalog,
+    id: &ItemId,
+) -> Result<std::result::Result<String, String>> {
     let d = catalog.item(id)?;
     rendering(catalog, id, &d)
 }

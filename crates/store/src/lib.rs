@@ -16,10 +16,10 @@ pub use catalog::{
 pub use custody::{Custody, CustodyEntry, OpenedWith};
 pub use error::{Error, Result};
 pub use ocr_rows::{OcrCandidate, OcrLayer, OcrOutcome, OcrPageRow, OcrWaiting};
-pub use redactions::{Decision, MAX_MANUAL_SPANS, RENDERING, RedactionDecision, SpanRef};
 pub use posts::{
     Account, CLASSES, FirstSeen, HourCount, NewPost, PostMatch, PostRow, SpreadFilter,
 };
+pub use redactions::{Decision, MAX_MANUAL_SPANS, RENDERING, RedactionDecision, SpanRef};
 pub use search_rows::{MAX_PLAIN_TEXT, SearchRow, TextRow};
 pub use team::{Access, Note, Role, Tag, User, normal_tag};
 pub use verification::EmailLink;
