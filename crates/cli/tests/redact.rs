@@ -593,3 +593,90 @@ fn redact_honours_the_review_and_names_who_approved_each_span() {
         "{stats}"
     );
 }
+
+/// A PDF's pages receive the review by value: the rejected press number is
+/// not painted, the name marked by hand is, and the page's log lines say
+/// so.
+#[test]
+fn a_pdfs_pages_follow_the_review() {
+    use leakcheck_store::{Decision, RENDERING, SpanRef};
+
+    if !poppler() {
+        leakcheck_core::testing::skip("poppler's pdftoppm and pdftotext are not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let dump = dir.path().join("dump");
+    std::fs::create_dir_all(&dump).unwrap();
+    let page = "Standard presse : 01 42 00 00 00\nRappeler Jeanne Martin au 06 12 34 56 78";
+    let bytes = pdf(&PdfInfo::default(), None, &[page]);
+    std::fs::write(dump.join("rappel.pdf"), &bytes).unwrap();
+    let (case, _) = crate::util::ingest(dir.path(), &[&dump]);
+    let id = leakcheck_core::ItemId::of(&bytes);
+    let opened = leakcheck_store::Case::open(&case).unwrap();
+    let mut cat = opened.catalog().unwrap();
+    let text = leakcheck_publish::rendered_text(&cat, &id)
+        .unwrap()
+        .unwrap();
+    let detector = leakcheck_redact::Detector::new(&Default::default()).unwrap();
+    let press = detector
+        .find(&text)
+        .into_iter()
+        .find(|s| s.text == "01 42 00 00 00")
+        .unwrap_or_else(|| panic!("the press number is not found in {text:?}"));
+    let span = |start: usize, end: usize, kind: &str| SpanRef {
+        text: RENDERING.into(),
+        start,
+        end,
+        kind: kind.into(),
+    };
+    cat.decide_redaction(
+        &id,
+        &span(press.start, press.end, "phone"),
+        Decision::Reject,
+        "eve",
+    )
+    .unwrap();
+    let name = text.find("Jeanne Martin").unwrap();
+    cat.decide_redaction(&id, &span(name, name + 13, "name"), Decision::Manual, "ada")
+        .unwrap();
+
+    let out = dir.path().join("redacted");
+    let run = lc([
+        "redact".as_ref(),
+        case.as_os_str(),
+        id.as_str().as_ref(),
+        "--out".as_ref(),
+        out.as_os_str(),
+        "--json".as_ref(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.json()["pdfs"], 1, "{}", run.stdout);
+    let log: Vec<serde_json::Value> = std::fs::read_to_string(out.join("redaction-log.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let on_page: Vec<(&str, &str, &serde_json::Value)> = log
+        .iter()
+        .filter(|l| l["page"] == 1)
+        .map(|l| {
+            (
+                l["rule"].as_str().unwrap(),
+                l["review"].as_str().unwrap(),
+                &l["approved_by"],
+            )
+        })
+        .collect();
+    assert_eq!(
+        on_page,
+        [
+            ("name", "manual", &serde_json::json!("ada")),
+            ("phone", "automatic", &serde_json::Value::Null)
+        ],
+        "the press number is left, the name and the mobile painted: {log:?}"
+    );
+    let redacted = out.join(format!("{id}.pdf"));
+    let left = poppler_out("pdftotext", &[redacted.as_os_str(), "-".as_ref()]);
+    assert!(String::from_utf8_lossy(&left).trim().is_empty());
+}
