@@ -1,5 +1,5 @@
-//! `report` and `export`: the case's verdicts in forms others can check and
-//! load.
+//! `report`, `export` and `redact`: the case's verdicts in forms others can
+//! check and load, and copies with personal data taken out.
 
 use std::collections::HashSet;
 use std::io::{IsTerminal, Write};
@@ -92,6 +92,12 @@ pub struct RedactArgs {
     /// Items redacted at most.
     #[arg(long, default_value_t = 5_000)]
     pub max_items: usize,
+    /// Write only items whose every detection was reviewed in the
+    /// workbench (accepted or rejected); the others are listed, not
+    /// written. Without it, a detection nobody reviewed is redacted and
+    /// logged as `"review": "automatic"`.
+    #[arg(long)]
+    pub reviewed_only: bool,
     #[command(flatten)]
     pub output: Output,
 }
@@ -259,6 +265,7 @@ pub fn redact(a: RedactArgs) -> Result<u8> {
         &ids,
         &detector,
         &operator,
+        a.reviewed_only,
         &a.out,
     )
     .with_context(|| format!("writing redacted copies into {}", a.out.display()))?;
@@ -275,6 +282,21 @@ pub fn redact(a: RedactArgs) -> Result<u8> {
                 .unwrap_or_else(|| "none found".into()),
             a.out.display(),
             a.out.join("redaction-log.jsonl").display()
+        )?;
+        writeln!(
+            out,
+            "  review in the workbench: {} not reviewed (redacted), {} rejected (left), {} marked by hand{}",
+            count(stats.unreviewed, "detection", "detections"),
+            stats.rejected,
+            stats.manual,
+            if stats.stale > 0 {
+                format!(
+                    "; {} no longer fit the text, not applied",
+                    count(stats.stale, "decision", "decisions")
+                )
+            } else {
+                String::new()
+            }
         )?;
         if stats.pdfs > 0 {
             writeln!(

@@ -1,7 +1,8 @@
 //! The workbench in a real browser: `leakcheck serve` on the demo case plus
 //! a hostile HTML email, driven by crates/server/e2e/workbench.mjs in
 //! headless Chromium (with the demo's scanned invoice read by OCR when
-//! Tesseract is here). Skips, saying so, when Chromium or the npm package is
+//! Tesseract is here): reading, the redaction review, a selection's
+//! evidence report and the case's charts. Skips, saying so, when Chromium or the npm package is
 //! missing, unless LEAKCHECK_REQUIRE_BROWSER is set (CI sets it).
 
 use std::io::{BufRead, BufReader, Read};
@@ -177,6 +178,7 @@ fn the_workbench_in_chromium() {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
+    selection_report(&artifacts.join("selection-report.zip"));
     std::thread::sleep(Duration::from_millis(200));
     assert_eq!(
         remote_loads.load(Ordering::SeqCst),
@@ -187,7 +189,10 @@ fn the_workbench_in_chromium() {
         "01-login",
         "03-search-facet",
         "04-item-verification",
+        "04d-redaction-review",
+        "04e-selection-report",
         "05-thread",
+        "07e-case-charts",
         "09-hostile-html",
     ]
     .into_iter()
@@ -197,6 +202,34 @@ fn the_workbench_in_chromium() {
             .flatten(),
     ) {
         assert!(artifacts.join(format!("{shot}.png")).exists(), "{shot}.png");
+    }
+}
+
+/// The evidence report of the two search results the browser ticked: a
+/// zip of the report folder, whose originals hash to their ids.
+fn selection_report(zip_path: &Path) {
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(zip_path).unwrap()).unwrap();
+    let names: Vec<String> = zip.file_names().map(|n| n.unwrap().into_owned()).collect();
+    for name in [
+        "index.html",
+        "case.json",
+        "SHA256SUMS",
+        "recheck.py",
+        "RECHECK.md",
+    ] {
+        let name = format!("leakcheck-report/{name}");
+        assert!(names.contains(&name), "{name} not in {names:?}");
+    }
+    let originals: Vec<&String> = names
+        .iter()
+        .filter(|n| n.starts_with("leakcheck-report/originals/"))
+        .collect();
+    assert_eq!(originals.len(), 2, "{names:?}");
+    for name in originals {
+        let mut bytes = Vec::new();
+        zip.by_name(name).unwrap().read_to_end(&mut bytes).unwrap();
+        let id = name.rsplit('/').next().unwrap().split('.').next().unwrap();
+        assert_eq!(sha256(&bytes), id, "{name}");
     }
 }
 

@@ -440,3 +440,243 @@ fn redacted_pdfs(out: &Path, pdfs: &[(String, std::path::PathBuf)], log: &[serde
         );
     }
 }
+
+/// The review made in the workbench (recorded here through the catalog, as
+/// the server records it) decides: a rejected detection stays in the text,
+/// a span marked by hand is redacted, and each log line says who approved
+/// it, or that nobody reviewed it. `--reviewed-only` writes only items
+/// whose every detection was reviewed.
+#[test]
+fn redact_honours_the_review_and_names_who_approved_each_span() {
+    use leakcheck_store::{Decision, RENDERING, SpanRef};
+    use serde_json::json;
+
+    let dir = tempfile::tempdir().unwrap();
+    let dump = dir.path().join("dump");
+    std::fs::create_dir_all(&dump).unwrap();
+    let mail = "From: Service RH <rh@mouvement.example>\r\nTo: archives@mouvement.example\r\n\
+        Subject: Rappel\r\nDate: Fri, 14 Apr 2017 10:00:00 +0200\r\nMessage-ID: <rappel@mouvement.example>\r\n\
+        Content-Type: text/plain; charset=utf-8\r\n\r\n\
+        Le standard de presse est au 01 42 00 00 00. Rappeler Jeanne Martin au 06 12 34 56 78 \
+        ou jeanne.martin@gmail.com.\r\n";
+    std::fs::write(dump.join("rappel.eml"), mail).unwrap();
+    let (case, _) = crate::util::ingest(dir.path(), &[&dump]);
+    let id = leakcheck_core::ItemId::of(mail.as_bytes());
+    let opened = leakcheck_store::Case::open(&case).unwrap();
+    let mut cat = opened.catalog().unwrap();
+    let text = leakcheck_publish::rendered_text(&cat, &id)
+        .unwrap()
+        .unwrap();
+    let detector = leakcheck_redact::Detector::new(&Default::default()).unwrap();
+    let found = detector.find(&text);
+    let at = |kind: &str, value: &str| {
+        let s = found
+            .iter()
+            .find(|s| s.kind.as_str() == kind && s.text == value)
+            .unwrap_or_else(|| panic!("no {kind} {value:?} in {found:?}"));
+        SpanRef {
+            text: RENDERING.into(),
+            start: s.start,
+            end: s.end,
+            kind: kind.into(),
+        }
+    };
+    let press = at("phone", "01 42 00 00 00");
+    let private = at("email", "jeanne.martin@gmail.com");
+    cat.decide_redaction(&id, &press, Decision::Reject, "eve")
+        .unwrap();
+    cat.decide_redaction(&id, &private, Decision::Accept, "eve")
+        .unwrap();
+    let name_at = text.find("Jeanne Martin").unwrap();
+    let name = SpanRef {
+        text: RENDERING.into(),
+        start: name_at,
+        end: name_at + "Jeanne Martin".len(),
+        kind: "name".into(),
+    };
+    cat.decide_redaction(&id, &name, Decision::Manual, "ada")
+        .unwrap();
+
+    let out = dir.path().join("redacted");
+    let redact = |extra: &[&str]| {
+        let mut args = vec![
+            "redact".as_ref(),
+            case.as_os_str(),
+            id.as_str().as_ref(),
+            "--out".as_ref(),
+            out.as_os_str(),
+            "--json".as_ref(),
+        ];
+        args.extend(extra.iter().map(|a| std::ffi::OsStr::new(*a)));
+        let run = lc(args);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        run.json()
+    };
+    let stats = redact(&[]);
+    // Two header addresses and the mobile phone were not reviewed.
+    assert_eq!(
+        (&stats["rejected"], &stats["manual"], &stats["unreviewed"]),
+        (&json!(1), &json!(1), &json!(3)),
+        "{stats}"
+    );
+    assert_eq!(stats["spans"], 5, "{stats}");
+    let written = std::fs::read_to_string(out.join(format!("{id}.txt"))).unwrap();
+    assert!(written.contains("au 01 42 00 00 00."), "{written}");
+    assert!(
+        written.contains("Rappeler [NAME] au [PHONE] ou [EMAIL]."),
+        "{written}"
+    );
+    for gone in ["Jeanne Martin", "06 12 34 56 78", "jeanne.martin@gmail.com"] {
+        assert!(!written.contains(gone), "{gone} in {written}");
+    }
+    let log: Vec<serde_json::Value> = std::fs::read_to_string(out.join("redaction-log.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(log.len(), 6, "five redacted, one rejected: {log:?}");
+    let line = |start: usize| log.iter().find(|l| l["start"] == start).unwrap();
+    let rejected = line(press.start);
+    assert_eq!(rejected["review"], "rejected");
+    assert_eq!(rejected["replacement"], serde_json::Value::Null);
+    assert_eq!(rejected["approved_by"], serde_json::Value::Null);
+    assert_eq!(rejected["reviewed_by"], "eve");
+    let accepted = line(private.start);
+    assert_eq!(
+        (&accepted["review"], &accepted["approved_by"]),
+        (&json!("accepted"), &json!("eve"))
+    );
+    assert!(accepted["reviewed_at"].as_str().unwrap().starts_with("20"));
+    let manual = line(name.start);
+    assert_eq!(
+        (&manual["review"], &manual["approved_by"]),
+        (&json!("manual"), &json!("ada"))
+    );
+    assert_eq!(
+        (&manual["rule"], &manual["replacement"]),
+        (&json!("name"), &json!("[NAME]"))
+    );
+    let automatic: Vec<_> = log.iter().filter(|l| l["review"] == "automatic").collect();
+    assert_eq!(automatic.len(), 3);
+    for l in &automatic {
+        assert_eq!(l["approved_by"], serde_json::Value::Null, "{l}");
+        assert!(l["run_by"].as_str().is_some_and(|r| !r.is_empty()), "{l}");
+    }
+    // The log holds positions, never values.
+    let raw = std::fs::read_to_string(out.join("redaction-log.jsonl")).unwrap();
+    assert!(!raw.contains("Jeanne") && !raw.contains("06 12"), "{raw}");
+
+    // Only reviewed items: this one has three unreviewed detections.
+    std::fs::remove_dir_all(&out).unwrap();
+    let stats = redact(&["--reviewed-only"]);
+    assert_eq!(stats["items"], 0, "{stats}");
+    assert!(
+        stats["not_rendered"][0][1]
+            .as_str()
+            .unwrap()
+            .contains("3 detections not reviewed"),
+        "{stats}"
+    );
+    assert!(!out.join(format!("{id}.txt")).exists());
+    for s in found
+        .iter()
+        .filter(|s| s.start != press.start && s.start != private.start)
+    {
+        let span = at(s.kind.as_str(), &s.text);
+        cat.decide_redaction(&id, &span, Decision::Accept, "eve")
+            .unwrap();
+    }
+    let stats = redact(&["--reviewed-only"]);
+    assert_eq!(
+        (&stats["items"], &stats["unreviewed"]),
+        (&json!(1), &json!(0)),
+        "{stats}"
+    );
+}
+
+/// A PDF's pages receive the review by value: the rejected press number is
+/// not painted, the name marked by hand is, and the page's log lines say
+/// so.
+#[test]
+fn a_pdfs_pages_follow_the_review() {
+    use leakcheck_store::{Decision, RENDERING, SpanRef};
+
+    if !poppler() {
+        leakcheck_core::testing::skip("poppler's pdftoppm and pdftotext are not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let dump = dir.path().join("dump");
+    std::fs::create_dir_all(&dump).unwrap();
+    let page = "Standard presse : 01 42 00 00 00\nRappeler Jeanne Martin au 06 12 34 56 78";
+    let bytes = pdf(&PdfInfo::default(), None, &[page]);
+    std::fs::write(dump.join("rappel.pdf"), &bytes).unwrap();
+    let (case, _) = crate::util::ingest(dir.path(), &[&dump]);
+    let id = leakcheck_core::ItemId::of(&bytes);
+    let opened = leakcheck_store::Case::open(&case).unwrap();
+    let mut cat = opened.catalog().unwrap();
+    let text = leakcheck_publish::rendered_text(&cat, &id)
+        .unwrap()
+        .unwrap();
+    let detector = leakcheck_redact::Detector::new(&Default::default()).unwrap();
+    let press = detector
+        .find(&text)
+        .into_iter()
+        .find(|s| s.text == "01 42 00 00 00")
+        .unwrap_or_else(|| panic!("the press number is not found in {text:?}"));
+    let span = |start: usize, end: usize, kind: &str| SpanRef {
+        text: RENDERING.into(),
+        start,
+        end,
+        kind: kind.into(),
+    };
+    cat.decide_redaction(
+        &id,
+        &span(press.start, press.end, "phone"),
+        Decision::Reject,
+        "eve",
+    )
+    .unwrap();
+    let name = text.find("Jeanne Martin").unwrap();
+    cat.decide_redaction(&id, &span(name, name + 13, "name"), Decision::Manual, "ada")
+        .unwrap();
+
+    let out = dir.path().join("redacted");
+    let run = lc([
+        "redact".as_ref(),
+        case.as_os_str(),
+        id.as_str().as_ref(),
+        "--out".as_ref(),
+        out.as_os_str(),
+        "--json".as_ref(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.json()["pdfs"], 1, "{}", run.stdout);
+    let log: Vec<serde_json::Value> = std::fs::read_to_string(out.join("redaction-log.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let on_page: Vec<(&str, &str, &serde_json::Value)> = log
+        .iter()
+        .filter(|l| l["page"] == 1)
+        .map(|l| {
+            (
+                l["rule"].as_str().unwrap(),
+                l["review"].as_str().unwrap(),
+                &l["approved_by"],
+            )
+        })
+        .collect();
+    assert_eq!(
+        on_page,
+        [
+            ("name", "manual", &serde_json::json!("ada")),
+            ("phone", "automatic", &serde_json::Value::Null)
+        ],
+        "the press number is left, the name and the mobile painted: {log:?}"
+    );
+    let redacted = out.join(format!("{id}.pdf"));
+    let left = poppler_out("pdftotext", &[redacted.as_os_str(), "-".as_ref()]);
+    assert!(String::from_utf8_lossy(&left).trim().is_empty());
+}

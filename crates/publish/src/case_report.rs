@@ -62,6 +62,88 @@ pub struct CaseSummary {
     pub problems_total: u64,
 }
 
+/// One of the case report's charts.
+#[derive(Clone, Debug, Serialize)]
+pub struct Chart {
+    /// Its stable name: `verdicts`, `by-month`, `by-check` or
+    /// `dkim-coverage`.
+    pub name: &'static str,
+    /// What it shows.
+    pub title: String,
+    /// The chart, a standalone SVG document without script or style.
+    #[serde(skip)]
+    pub svg: String,
+}
+
+/// The case report's charts, in the report's order: items by verdict, by
+/// month of their date, what each check proved or flagged, and DKIM
+/// coverage by sender domain. The workbench shows the same.
+pub fn case_charts(s: &CaseSummary) -> Vec<Chart> {
+    let chart = |name, title: &str, svg| Chart {
+        name,
+        title: title.to_string(),
+        svg,
+    };
+    let totals: BTreeMap<&str, u64> = s
+        .stats
+        .by_verdict
+        .iter()
+        .map(|(k, v)| (k.as_str(), *v))
+        .collect();
+    let verdict_rows: Vec<(String, Vec<(u64, &str)>)> = Verdict::PRECEDENCE
+        .iter()
+        .map(|v| {
+            (
+                v.to_string(),
+                vec![(totals.get(v.as_str()).copied().unwrap_or(0), colour(*v))],
+            )
+        })
+        .collect();
+    let flagged: Vec<(String, Vec<(u64, &str)>)> = s
+        .by_check
+        .iter()
+        .filter_map(|(check, counts)| {
+            let segs: Vec<(u64, &str)> =
+                [Verdict::Authentic, Verdict::Altered, Verdict::Suspicious]
+                    .iter()
+                    .filter_map(|v| counts.get(v.as_str()).map(|n| (*n, colour(*v))))
+                    .collect();
+            (!segs.is_empty()).then(|| (check.clone(), segs))
+        })
+        .collect();
+    let coverage: Vec<(String, Vec<(u64, &str)>)> = s
+        .dkim_by_domain
+        .iter()
+        .map(|d| {
+            let other = d.signed.saturating_sub(d.authentic + d.altered);
+            (
+                d.domain.clone(),
+                vec![
+                    (d.authentic, colour(Verdict::Authentic)),
+                    (d.altered, colour(Verdict::Altered)),
+                    (other, "#8250df"),
+                    (
+                        d.emails - d.signed.min(d.emails),
+                        colour(Verdict::Unverifiable),
+                    ),
+                ],
+            )
+        })
+        .collect();
+    let titles = [
+        "items by verdict",
+        "items by month of their date, by verdict",
+        "items each check proved authentic, altered or flagged suspicious",
+        "DKIM coverage by sender domain: authentic, altered, signed but not proven (purple), unsigned (grey)",
+    ];
+    vec![
+        chart("verdicts", titles[0], bars(titles[0], &verdict_rows)),
+        chart("by-month", titles[1], by_month(titles[1], &s.by_month)),
+        chart("by-check", titles[2], bars(titles[2], &flagged)),
+        chart("dkim-coverage", titles[3], bars(titles[3], &coverage)),
+    ]
+}
+
 /// Gathers the case report's figures, streaming the catalog.
 pub fn summarise(case: &Case, catalog: &Catalog) -> Result<CaseSummary> {
     let mut by_kind: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
@@ -245,62 +327,9 @@ pub(crate) fn case_page(s: &CaseSummary, listed: &[(String, String, Option<Verdi
     b.push_str("</table>");
 
     b.push_str("<h2>Verdicts</h2>");
-    let totals: BTreeMap<&str, u64> = s
-        .stats
-        .by_verdict
-        .iter()
-        .map(|(k, v)| (k.as_str(), *v))
-        .collect();
-    let verdict_rows: Vec<(String, Vec<(u64, &str)>)> = Verdict::PRECEDENCE
-        .iter()
-        .map(|v| {
-            (
-                v.to_string(),
-                vec![(totals.get(v.as_str()).copied().unwrap_or(0), colour(*v))],
-            )
-        })
-        .collect();
-    b.push_str(&bars("items by verdict", &verdict_rows));
-    b.push_str(&by_month(
-        "items by month of their date, by verdict",
-        &s.by_month,
-    ));
-    let flagged: Vec<(String, Vec<(u64, &str)>)> = s
-        .by_check
-        .iter()
-        .filter_map(|(check, counts)| {
-            let segs: Vec<(u64, &str)> =
-                [Verdict::Authentic, Verdict::Altered, Verdict::Suspicious]
-                    .iter()
-                    .filter_map(|v| counts.get(v.as_str()).map(|n| (*n, colour(*v))))
-                    .collect();
-            (!segs.is_empty()).then(|| (check.clone(), segs))
-        })
-        .collect();
-    b.push_str(&bars(
-        "items each check proved authentic, altered or flagged suspicious",
-        &flagged,
-    ));
-    let coverage: Vec<(String, Vec<(u64, &str)>)> = s
-        .dkim_by_domain
-        .iter()
-        .map(|d| {
-            let other = d.signed.saturating_sub(d.authentic + d.altered);
-            (
-                d.domain.clone(),
-                vec![
-                    (d.authentic, colour(Verdict::Authentic)),
-                    (d.altered, colour(Verdict::Altered)),
-                    (other, "#8250df"),
-                    (
-                        d.emails - d.signed.min(d.emails),
-                        colour(Verdict::Unverifiable),
-                    ),
-                ],
-            )
-        })
-        .collect();
-    b.push_str(&bars("DKIM coverage by sender domain: authentic, altered, signed but not proven (purple), unsigned (grey)", &coverage));
+    for chart in case_charts(s) {
+        b.push_str(&chart.svg);
+    }
 
     b.push_str("<h3>By kind</h3>");
     b.push_str(&table("kind", &s.by_kind));

@@ -12,12 +12,13 @@
 
 #![warn(missing_docs)]
 
-pub use case_report::{CaseSummary, summarise};
+pub use case_report::{CaseSummary, Chart, case_charts, summarise};
 pub use evidence::{Evidence, KeyFile, evidence};
 pub use export::{ExportStats, Format, export};
-pub use redacted::{LoggedSpan, RedactStats, write_redacted};
+pub use redacted::{LoggedSpan, RedactStats, rendered_text, write_redacted};
 pub use redacted_pdf::{PdfError, RedactedPage, RedactedPdf, redact_pdf};
 pub use report::{ReportStats, write_report};
+pub use review::{Review, Reviewed, ReviewedText, review};
 
 mod case_report;
 mod charts;
@@ -29,6 +30,7 @@ mod recheck;
 mod redacted;
 pub mod redacted_pdf;
 mod report;
+mod review;
 
 /// What can go wrong while publishing.
 #[derive(Debug, thiserror::Error)]

@@ -3,8 +3,9 @@
 //! redact crate finds replaced by its kind (`[PHONE]`), as text and HTML,
 //! and a log of every span. A PDF is also rebuilt as pictures of its pages
 //! with the values painted over in black ([`crate::redacted_pdf`]).
-//! Originals are not touched, and the log names where each value was,
-//! never the value.
+//! The workbench's review decides which detections are redacted and adds
+//! spans marked by hand ([`crate::review`]). Originals are not touched, and
+//! the log names where each value was and who approved it, never the value.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -12,22 +13,26 @@ use std::fs;
 use std::path::Path;
 use std::time::Duration;
 
+use leakcheck_core::words::count;
 use leakcheck_core::{Address, EmailMeta, ItemId};
-use leakcheck_redact::{Detector, Span, redact};
+use leakcheck_redact::{Detector, Kind, Span, redact};
 use leakcheck_store::{BlobStore, Catalog, ItemDetail};
 use serde::Serialize;
 
 use crate::html::{esc, page};
 use crate::redacted_pdf::redact_pdf;
+use crate::review::{Review, Reviewed, ReviewedText, review};
 use crate::{Result, io_at};
 
-/// One redacted span, as the log lists it.
+/// One span, as the log lists it: a redacted one, or a detection a
+/// reviewer rejected (left in the text).
 #[derive(Clone, Debug, Serialize)]
 pub struct LoggedSpan {
     /// The item.
     pub item: String,
     /// The rule that found it (`email`, `phone`, `iban`, `card`, `nir`,
-    /// `birth-date`, `postal-address`, `name`).
+    /// `birth-date`, `postal-address`, `name`), or the kind a reviewer
+    /// gave a span marked by hand.
     pub rule: String,
     /// Byte offsets in the item's rendering before redaction: its text, or
     /// for a PDF's page (`page` set) the page's text as rebuilt from
@@ -35,10 +40,21 @@ pub struct LoggedSpan {
     pub start: usize,
     /// End of the span (exclusive).
     pub end: usize,
-    /// What replaced it.
-    pub replacement: String,
-    /// Who approved it: the operator who ran the redaction.
-    pub approved_by: String,
+    /// What replaced it; `null` for a rejected detection, left in the text.
+    pub replacement: Option<String>,
+    /// `automatic` (found and not reviewed), `accepted`, `rejected` or
+    /// `manual` (marked by hand in the workbench).
+    pub review: Review,
+    /// Who approved it: the reviewer who accepted it or marked it by hand;
+    /// `null` for an unreviewed detection (redacted because the detector
+    /// found it) and for a rejected one.
+    pub approved_by: Option<String>,
+    /// The reviewer (who accepted, rejected or marked it), if any.
+    pub reviewed_by: Option<String>,
+    /// When it was reviewed (RFC 3339).
+    pub reviewed_at: Option<String>,
+    /// The operator who ran the redaction.
+    pub run_by: String,
     /// The page (from 1) of the redacted PDF the span was painted over on;
     /// absent for the text and HTML renderings.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -50,11 +66,19 @@ pub struct LoggedSpan {
 pub struct RedactStats {
     /// Items rendered redacted.
     pub items: u64,
-    /// Spans redacted, one per line of the log: in the texts and on the
-    /// PDFs' pages.
+    /// Spans redacted: in the texts and on the PDFs' pages.
     pub spans: u64,
-    /// Spans by rule.
+    /// Spans redacted by rule.
     pub by_rule: BTreeMap<String, u64>,
+    /// Of the texts' spans redacted, the detections no reviewer looked at.
+    pub unreviewed: u64,
+    /// Detections reviewers rejected, left in the texts (logged too).
+    pub rejected: u64,
+    /// Spans reviewers marked by hand, redacted.
+    pub manual: u64,
+    /// Review decisions that no longer fit their item's text (the text
+    /// changed since): not applied.
+    pub stale: u64,
     /// Redacted PDFs written (`<id>.pdf`).
     pub pdfs: u64,
     /// Pages of those PDFs.
@@ -62,8 +86,9 @@ pub struct RedactStats {
     /// Pages painted black whole, since what they show could not be
     /// checked: item, and `page N: why`.
     pub blacked_out: Vec<(String, String)>,
-    /// Items not rendered and why (no text to redact), and PDFs not
-    /// written and why (their text renderings are written).
+    /// Items not rendered and why (no text to redact; unreviewed
+    /// detections with `reviewed_only`), and PDFs not written and why
+    /// (their text renderings are written).
     pub not_rendered: Vec<(String, String)>,
 }
 
@@ -74,13 +99,16 @@ const PAGE_LIMIT: Duration = Duration::from_secs(60);
 /// earlier redaction are replaced): `<id>.txt`, `<id>.html`, for a PDF
 /// `<id>.pdf` (pictures of its pages at
 /// [`DPI`](crate::redacted_pdf::DPI) dots per inch, from a copy of its blob in
-/// `blobs`), and `redaction-log.jsonl`.
+/// `blobs`), and `redaction-log.jsonl`. The workbench's review decisions in
+/// the catalog are applied ([`review`]); with `reviewed_only`, an item with
+/// a detection nobody reviewed is not written (listed in `not_rendered`).
 pub fn write_redacted(
     catalog: &Catalog,
     blobs: &BlobStore,
     ids: &[ItemId],
     detector: &Detector,
-    approved_by: &str,
+    run_by: &str,
+    reviewed_only: bool,
     out: &Path,
 ) -> Result<RedactStats> {
     fs::create_dir_all(out).map_err(io_at(out))?;
@@ -95,20 +123,26 @@ pub fn write_redacted(
                 continue;
             }
         };
-        let spans = detector.find(&text);
-        for s in &spans {
-            let entry = LoggedSpan {
-                item: id.to_string(),
-                rule: s.kind.as_str().into(),
-                start: s.start,
-                end: s.end,
-                replacement: replacement(s),
-                approved_by: approved_by.into(),
-                page: None,
-            };
-            logged(&mut log, &mut stats, entry)?;
+        let reviewed = review(
+            &text,
+            detector.find(&text),
+            &catalog.redaction_decisions(id)?,
+        );
+        if reviewed_only && reviewed.unreviewed() > 0 {
+            stats.not_rendered.push((
+                id.to_string(),
+                format!(
+                    "{} not reviewed in the workbench",
+                    count(reviewed.unreviewed() as u64, "detection", "detections")
+                ),
+            ));
+            continue;
         }
-        let redacted = redact(&text, &spans);
+        stats.stale += reviewed.stale as u64;
+        for r in &reviewed.spans {
+            logged(&mut log, &mut stats, entry(id, r, run_by, None))?;
+        }
+        let redacted = redact(&text, &reviewed.to_redact());
         write(&out.join(format!("{id}.txt")), redacted.as_bytes())?;
         let body = format!("<h1>{id} (redacted)</h1><pre>{}</pre>", esc(&redacted));
         write(
@@ -117,27 +151,117 @@ pub fn write_redacted(
         )?;
         stats.items += 1;
         if d.kind == "pdf" {
-            redacted_pdf(blobs, id, detector, approved_by, out, &mut log, &mut stats)?;
+            let pages = PageReview::of(&reviewed);
+            let find = |t: &str| pages.find(detector, t);
+            redacted_pdf(blobs, id, &find, &pages, run_by, out, &mut log, &mut stats)?;
         }
     }
     write(&out.join("redaction-log.jsonl"), log.as_bytes())?;
     Ok(stats)
 }
 
+/// The log line of a span.
+fn entry(id: &ItemId, r: &Reviewed, run_by: &str, page: Option<u32>) -> LoggedSpan {
+    let approved = matches!(r.review, Review::Accepted | Review::Manual);
+    LoggedSpan {
+        item: id.to_string(),
+        rule: r.span.kind.as_str().into(),
+        start: r.span.start,
+        end: r.span.end,
+        replacement: r.redacted().then(|| match page {
+            Some(_) => "black box".to_string(),
+            None => replacement(&r.span),
+        }),
+        review: r.review,
+        approved_by: r.by.clone().filter(|_| approved),
+        reviewed_by: r.by.clone(),
+        reviewed_at: r.at.clone(),
+        run_by: run_by.into(),
+        page,
+    }
+}
+
+/// The review carried to a PDF's pages, whose texts (rebuilt from
+/// poppler's words) are not the rendering the decisions address: by value.
+/// A detection on a page with the value and kind of a rejected one is left;
+/// of an accepted one, it is logged as accepted; a hand-made span's value
+/// is painted wherever a page's text holds it as written.
+struct PageReview {
+    rejected: Vec<(Kind, String)>,
+    approved: Vec<Reviewed>,
+}
+
+impl PageReview {
+    fn of(reviewed: &ReviewedText) -> PageReview {
+        let (rejected, approved): (Vec<&Reviewed>, Vec<&Reviewed>) = reviewed
+            .spans
+            .iter()
+            .filter(|r| r.review != Review::Automatic)
+            .partition(|r| r.review == Review::Rejected);
+        PageReview {
+            rejected: rejected
+                .into_iter()
+                .map(|r| (r.span.kind, r.span.text.clone()))
+                .collect(),
+            approved: approved.into_iter().cloned().collect(),
+        }
+    }
+
+    /// The spans to paint on a page whose text is `text`.
+    fn find(&self, detector: &Detector, text: &str) -> Vec<Span> {
+        let mut spans: Vec<Span> = detector
+            .find(text)
+            .into_iter()
+            .filter(|s| !self.rejected.contains(&(s.kind, s.text.clone())))
+            .collect();
+        for m in self.approved.iter().filter(|r| r.review == Review::Manual) {
+            for (start, value) in text.match_indices(m.span.text.as_str()) {
+                spans.push(Span {
+                    start,
+                    end: start + value.len(),
+                    kind: m.span.kind,
+                    text: value.to_string(),
+                });
+            }
+        }
+        spans.sort_by_key(|s| (s.start, s.end));
+        spans
+    }
+
+    /// A page's span with the review its value had in the rendering.
+    fn reviewed(&self, span: &Span) -> Reviewed {
+        let same = |r: &&Reviewed| r.span.kind == span.kind && r.span.text == span.text;
+        match self.approved.iter().find(same) {
+            Some(r) => Reviewed {
+                span: span.clone(),
+                ..r.clone()
+            },
+            None => Reviewed {
+                span: span.clone(),
+                review: Review::Automatic,
+                by: None,
+                at: None,
+            },
+        }
+    }
+}
+
 /// Writes `<id>.pdf` and logs its spans, or records why not. Only a whole
 /// document is written: a page that fails fails it (an earlier file of
 /// that name is removed), never leaving a page unredacted.
+#[allow(clippy::too_many_arguments)]
 fn redacted_pdf(
     blobs: &BlobStore,
     id: &ItemId,
-    detector: &Detector,
-    approved_by: &str,
+    find: &dyn Fn(&str) -> Vec<Span>,
+    pages: &PageReview,
+    run_by: &str,
     out: &Path,
     log: &mut String,
     stats: &mut RedactStats,
 ) -> Result<()> {
     let path = out.join(format!("{id}.pdf"));
-    let made = redact_pdf(&blobs.path(id), detector, PAGE_LIMIT);
+    let made = redact_pdf(&blobs.path(id), find, PAGE_LIMIT);
     let made = match made {
         Ok(m) => m,
         Err(e) => {
@@ -152,16 +276,7 @@ fn redacted_pdf(
     };
     for (n, p) in (1..).zip(&made.pages) {
         for s in &p.spans {
-            let entry = LoggedSpan {
-                item: id.to_string(),
-                rule: s.kind.as_str().into(),
-                start: s.start,
-                end: s.end,
-                replacement: "black box".into(),
-                approved_by: approved_by.into(),
-                page: Some(n),
-            };
-            logged(log, stats, entry)?;
+            logged(log, stats, entry(id, &pages.reviewed(s), run_by, Some(n)))?;
         }
         if let Some(why) = &p.blacked_out {
             stats
@@ -179,6 +294,15 @@ fn redacted_pdf(
 fn logged(log: &mut String, stats: &mut RedactStats, entry: LoggedSpan) -> Result<()> {
     log.push_str(&serde_json::to_string(&entry)?);
     log.push('\n');
+    match entry.review {
+        Review::Rejected => {
+            stats.rejected += 1;
+            return Ok(());
+        }
+        Review::Manual if entry.page.is_none() => stats.manual += 1,
+        Review::Automatic if entry.page.is_none() => stats.unreviewed += 1,
+        _ => {}
+    }
     stats.spans += 1;
     *stats.by_rule.entry(entry.rule).or_default() += 1;
     Ok(())
@@ -187,6 +311,17 @@ fn logged(log: &mut String, stats: &mut RedactStats, entry: LoggedSpan) -> Resul
 /// The text [`redact`] writes in place of a span.
 fn replacement(s: &Span) -> String {
     format!("[{}]", s.kind.as_str().to_uppercase())
+}
+
+/// The text `leakcheck redact` renders for an item (an email's displayed
+/// headers and body, a document's text), which review decisions address by
+/// byte offsets; why not, when it has none.
+pub fn rendered_text(
+    catalog: &Catalog,
+    id: &ItemId,
+) -> Result<std::result::Result<String, String>> {
+    let d = catalog.item(id)?;
+    rendering(catalog, id, &d)
 }
 
 /// The item's text as published: an email's displayed headers and body, a

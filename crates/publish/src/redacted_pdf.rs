@@ -12,8 +12,9 @@
 //! limit like OCR's rendering ([`leakcheck_extract::ocr::render`]): the
 //! words and their boxes from `pdftotext -bbox-layout`, the pixels from
 //! `pdftoppm`. A page's text is rebuilt from its words (spaces between
-//! words, newlines between lines, in poppler's order) for the [`Detector`],
-//! and each word a span touches is painted over whole.
+//! words, newlines between lines, in poppler's order) for the span finder
+//! (a [`leakcheck_redact::Detector`], with the review's decisions applied by
+//! the caller), and each word a span touches is painted over whole.
 //!
 //! A page whose pixels may show what its words do not say cannot be checked
 //! that way, so it is painted black whole: a page that draws a large picture
@@ -31,7 +32,7 @@ use std::time::Duration;
 use image::GrayImage;
 use leakcheck_extract::ocr::engine::wait_with_limit;
 use leakcheck_extract::ocr::{OcrError, render};
-use leakcheck_redact::{Detector, Span};
+use leakcheck_redact::Span;
 use lopdf::{Document, Object, Stream, dictionary};
 
 /// Pixels per inch of the pictures: text stays legible, and an A4 page is
@@ -120,12 +121,12 @@ struct PageWords {
     lines: Vec<Vec<Word>>,
 }
 
-/// Makes the redacted copy of the PDF file `original`, with `limit` for
-/// each poppler call. Poppler reads a copy in a temporary folder: the
+/// Makes the redacted copy of the PDF file `original`, painting what `find`
+/// finds in each page's text, with `limit` for each poppler call. Poppler reads a copy in a temporary folder: the
 /// original (a blob of the case) is only ever read, by this copy.
 pub fn redact_pdf(
     original: &Path,
-    detector: &Detector,
+    find: &dyn Fn(&str) -> Vec<Span>,
     limit: Duration,
 ) -> Result<RedactedPdf, PdfError> {
     let dir = tempfile::tempdir()?;
@@ -138,7 +139,7 @@ pub fn redact_pdf(
     let mut pictures = Vec::new();
     let mut pages = Vec::new();
     for page in 1..=count {
-        let (picture, done) = redact_page(&pdf, page, dir.path(), detector, limit)?;
+        let (picture, done) = redact_page(&pdf, page, dir.path(), find, limit)?;
         pictures.push(picture);
         pages.push(done);
     }
@@ -162,7 +163,7 @@ fn redact_page(
     pdf: &Path,
     page: u32,
     dir: &Path,
-    detector: &Detector,
+    find: &dyn Fn(&str) -> Vec<Span>,
     limit: Duration,
 ) -> Result<(Picture, RedactedPage), PdfError> {
     let bbox = run(
@@ -192,7 +193,7 @@ fn redact_page(
             why: "pdftotext described no page".into(),
         })?;
     let (text, at) = page_text(&words);
-    let spans = detector.find(&text);
+    let spans = find(&text);
     let picture = render::has_large_picture(pdf, page, limit).map_err(|e| tool("pdfimages", e))?;
 
     let (mut img, dpi) = render_gray(pdf, page, &words, dir, limit)?;
@@ -577,7 +578,7 @@ fn picture_pdf(pages: Vec<Picture>) -> Result<Vec<u8>, PdfError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use leakcheck_redact::Rules;
+    use leakcheck_redact::{Detector, Rules};
 
     const BBOX: &str = r#"<html><head><title>&lt;doc&gt; Jeanne</title></head><body>
 <doc>
@@ -652,7 +653,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("fiche.pdf");
         std::fs::write(&path, &original).unwrap();
-        let made = match redact_pdf(&path, &detector, Duration::from_secs(60)) {
+        let made = match redact_pdf(&path, &|t: &str| detector.find(t), Duration::from_secs(60)) {
             Err(PdfError::Missing(tool)) => {
                 leakcheck_core::testing::skip(&format!("{tool} not installed"));
                 return;
@@ -694,7 +695,7 @@ mod tests {
         let path = dir.path().join("scan.pdf");
         std::fs::write(&path, &original).unwrap();
         let detector = Detector::new(&Rules::default()).unwrap();
-        let made = match redact_pdf(&path, &detector, Duration::from_secs(60)) {
+        let made = match redact_pdf(&path, &|t: &str| detector.find(t), Duration::from_secs(60)) {
             Err(PdfError::Missing(tool)) => {
                 leakcheck_core::testing::skip(&format!("{tool} not installed"));
                 return;
@@ -711,7 +712,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("garbage.pdf");
         std::fs::write(&path, b"%PDF-1.4\ngarbage").unwrap();
-        match redact_pdf(&path, &detector, Duration::from_secs(20)) {
+        match redact_pdf(&path, &|t: &str| detector.find(t), Duration::from_secs(20)) {
             Err(PdfError::Missing(tool)) => {
                 leakcheck_core::testing::skip(&format!("{tool} not installed"))
             }

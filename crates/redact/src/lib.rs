@@ -58,6 +58,23 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// Every kind, in the order of the README's table.
+    pub const ALL: [Kind; 8] = [
+        Kind::Email,
+        Kind::Phone,
+        Kind::Iban,
+        Kind::Card,
+        Kind::Nir,
+        Kind::BirthDate,
+        Kind::PostalAddress,
+        Kind::Name,
+    ];
+
+    /// The kind whose [`Kind::as_str`] is `id`.
+    pub fn parse(id: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.as_str() == id)
+    }
+
     /// The stable lower-case id: `email`, `phone`, `iban`, `card`, `nir`,
     /// `birth-date`, `postal-address` or `name` (the same as in serde).
     pub fn as_str(self) -> &'static str {
@@ -271,6 +288,14 @@ fn is_word(c: Option<char>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kinds_parse_from_their_ids() {
+        for k in Kind::ALL {
+            assert_eq!(Kind::parse(k.as_str()), Some(k));
+        }
+        assert_eq!(Kind::parse("Phone"), None);
+    }
 
     fn span(start: usize, end: usize, kind: Kind) -> Span {
         Span {

@@ -157,7 +157,7 @@ function route() {
   for (const a of document.querySelectorAll("header nav a")) {
     a.classList.toggle("current", a.getAttribute("href") === "#/" + (parts[0] || ""));
   }
-  const pages = { search: searchPage, item: itemPage, thread: threadPage, timeline: timelinePage, people: peoplePage, keys: keysPage, spread: spreadPage, admin: adminPage };
+  const pages = { search: searchPage, item: itemPage, thread: threadPage, timeline: timelinePage, people: peoplePage, case: casePage, keys: keysPage, spread: spreadPage, admin: adminPage };
   // Own properties only: `#/constructor` or `#/__proto__` must not reach
   // Object.prototype.
   const page = Object.hasOwn(pages, parts[0] || "") ? pages[parts[0]] : searchPage;
@@ -211,8 +211,17 @@ async function searchPage(_, params) {
       return h("li", {}, a);
     })));
   }
+  const pickedCount = h("span", { id: "picked-count" }, plural(picked.size, "item", "items") + " ticked");
+  const pick = (id) => {
+    const box = h("input", { type: "checkbox", class: "pick", "data-id": id, checked: picked.has(id), "aria-label": "tick for the evidence report" });
+    box.addEventListener("change", () => {
+      if (box.checked) picked.add(id); else picked.delete(id);
+      pickedCount.textContent = plural(picked.size, "item", "items") + " ticked";
+    });
+    return box;
+  };
   const hits = h("ol", { class: "hits", id: "hits" }, r.hits.map((hit) => h("li", { "data-id": hit.id },
-    h("div", {}, itemLink(hit.id, (hit.title && hit.title !== hit.path ? hit.title : fileName(hit.path)) || short(hit.id)), " ", badge(hit.verdict)),
+    h("div", {}, pick(hit.id), " ", itemLink(hit.id, (hit.title && hit.title !== hit.path ? hit.title : fileName(hit.path)) || short(hit.id)), " ", badge(hit.verdict)),
     h("div", { class: "hit-meta" }, `${hit.kind} · ${hit.date ? hit.date.slice(0, 10) : "no date"} · ${hit.path}`),
     hit.snippet ? snippet(hit.snippet) : null)));
   const pager = h("div", { class: "pager" },
@@ -223,8 +232,37 @@ async function searchPage(_, params) {
     h("a", { href: `${API}/export?${new URLSearchParams({ q, sort, format: "jsonl" })}`, download: "leakcheck-export.jsonl", title: "every hit with its verdict and findings, one JSON object per line" }, "JSON lines"),
     h("a", { href: `${API}/export?${new URLSearchParams({ q, sort, format: "ftm" })}`, download: "leakcheck-export.ftm.json", title: "FollowTheMoney entities, for OCCRP Aleph" }, "FollowTheMoney"));
   const notes = (r.notes || []).map((n) => h("p", { class: "muted" }, "Note: " + n));
-  render(form, ...notes, h("div", { class: "layout" }, facets, h("section", {}, hits, pager)));
+  const reportStatus = h("span", { class: "muted", id: "report-status" });
+  const reporting = (body) => () => downloadReport(body(), reportStatus).catch((e) => { reportStatus.textContent = e.message; });
+  const report = h("div", { class: "pager", id: "report-actions" }, "Evidence report (a zip, as leakcheck report writes it): ",
+    h("button", { type: "button", id: "report-picked", onclick: reporting(() => ({ ids: [...picked] })) }, "of the ticked items"), pickedCount,
+    h("button", { type: "button", id: "report-clear", onclick: () => { picked.clear(); route(); } }, "untick all"),
+    h("button", { type: "button", id: "report-query", disabled: r.total > MAX_REPORT || !r.total, title: `every hit, up to ${MAX_REPORT}`, onclick: reporting(() => ({ query: q })) }, `of every hit (${r.total})`),
+    reportStatus);
+  render(form, ...notes, h("div", { class: "layout" }, facets, h("section", {}, hits, pager, report)));
   selectHit(0);
+}
+
+// The items ticked for an evidence report, kept while moving between
+// searches and pages; the server takes at most MAX_REPORT.
+const picked = new Set();
+const MAX_REPORT = 200;
+
+// Asks the server for the report of `body` ({ids} or {query}) and saves
+// the zip it answers.
+async function downloadReport(body, status) {
+  status.textContent = "Writing the report…";
+  const r = await fetch(API + "/report", {
+    method: "POST", credentials: "same-origin",
+    headers: { "Content-Type": "application/json", "X-CSRF-Token": session.csrf },
+    body: JSON.stringify(body),
+  });
+  if (!r.ok) throw new Error((await r.json().catch(() => ({}))).error || r.statusText);
+  const url = URL.createObjectURL(await r.blob());
+  const link = h("a", { href: url, download: "leakcheck-report.zip", id: "report-download" }, "leakcheck-report.zip");
+  status.replaceChildren("Ready: ", link);
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(url), 60000);
 }
 
 // Keyboard: j/↓ and k/↑ move between results, Enter or o opens, / searches.
@@ -382,7 +420,109 @@ async function itemPage(id) {
   parts.push(h("h2", {}, "Found at"), h("ul", {}, it.occurrences.map((o) => h("li", {}, o.display))));
   if (it.errors.length) parts.push(h("h2", {}, "Problems"), h("ul", {}, it.errors.map((p) => h("li", { class: "error" }, `${p.stage}: ${p.reason}`))));
   parts.push(tagsAndNotes(it.id, v.tags, v.notes));
+  const review = h("section", { class: "panel", id: "redaction" }, h("h2", {}, "Redaction review"), h("p", { class: "muted" }, "Looking for personal data…"));
+  parts.push(review);
   render(...parts);
+  api(`/items/${it.id}/redaction`).then((r) => redactionReview(review, it.id, r), (e) => alertIn(review, e));
+}
+
+// ---- redaction review -----------------------------------------------------
+
+// Positions are byte offsets in the rendering (UTF-8), as `leakcheck redact`
+// counts them; the page's strings count UTF-16 units.
+const utf8 = new TextEncoder();
+const fromUtf8 = new TextDecoder();
+const REDACT_KINDS = ["name", "email", "phone", "postal-address", "birth-date", "iban", "card", "nir"];
+const REVIEW_WORDS = { automatic: "not reviewed (redacted)", accepted: "accepted (redacted)", rejected: "rejected (left in)", manual: "marked by hand (redacted)" };
+
+// The rendering with each span marked (what is redacted, what is left).
+function markedRendering(text, spans) {
+  const bytes = utf8.encode(text);
+  const pre = h("pre", { class: "body", id: "redaction-text" });
+  let at = 0;
+  for (const s of [...spans].sort((a, b) => a.start - b.start)) {
+    if (s.start < at) continue;
+    pre.append(fromUtf8.decode(bytes.subarray(at, s.start)),
+      h("mark", { class: "span " + s.review, title: `${s.kind}: ${REVIEW_WORDS[s.review]}`, "data-start": s.start }, fromUtf8.decode(bytes.subarray(s.start, s.end))));
+    at = s.end;
+  }
+  pre.append(fromUtf8.decode(bytes.subarray(at)));
+  return pre;
+}
+
+// The selection inside `pre`, as byte offsets in `text` (pre's text).
+function selectedSpan(pre, text) {
+  const sel = window.getSelection();
+  if (!sel || !sel.rangeCount || sel.isCollapsed) return null;
+  const range = sel.getRangeAt(0);
+  if (!pre.contains(range.startContainer) || !pre.contains(range.endContainer)) return null;
+  const before = document.createRange();
+  before.selectNodeContents(pre);
+  before.setEnd(range.startContainer, range.startOffset);
+  const from = before.toString().length;
+  const chosen = text.slice(from, from + range.toString().length);
+  const start = utf8.encode(text.slice(0, from)).length;
+  return { start, end: start + utf8.encode(chosen).length, value: chosen };
+}
+
+const reviewListeners = new WeakMap();
+
+function redactionReview(section, id, r) {
+  const decide = (decision, s, kind) => async () => {
+    try {
+      const next = await api(`/items/${id}/redaction`, { method: "POST", body: { decision, start: s.start, end: s.end, kind: kind || s.kind } });
+      redactionReview(section, id, next);
+    } catch (e) { alertIn(section, e); }
+  };
+  const head = [h("h2", {}, "Redaction review"),
+    h("p", { class: "muted" }, "What `leakcheck redact` takes out of this item's text before publication. Accept or reject each detection, or select words in the text below to mark a span by hand; the command applies these decisions and logs who approved each span. Rules: " + r.rules + ".")];
+  if (r.rendering === null) {
+    section.replaceChildren(...head, h("p", { class: "muted", id: "redaction-none" }, r.reason || "Nothing to review."));
+    return;
+  }
+  const context = (s) => h("span", { class: "context" }, "…" + s.before, h("mark", { class: "span " + s.review }, s.value), s.after + "…");
+  const state = (s) => h("span", { class: "review " + s.review }, REVIEW_WORDS[s.review], s.by ? h("span", { class: "muted" }, ` by ${s.by}, ${s.at}`) : null);
+  const button = (label, cls, action) => h("button", { type: "button", class: cls, onclick: action }, label);
+  const rows = r.detections.map((s) => h("tr", { "data-start": s.start, "data-kind": s.kind, "data-review": s.review },
+    h("td", {}, s.kind), h("td", {}, context(s)), h("td", {}, state(s)),
+    h("td", {}, canEdit() ? [
+      s.review !== "accepted" ? button("Accept", "accept", decide("accept", s)) : null,
+      s.review !== "rejected" ? button("Reject", "reject", decide("reject", s)) : null,
+      s.review !== "automatic" ? button("Undo", "undo", decide("clear", s)) : null] : null)));
+  const manual = r.manual.map((s) => h("li", { "data-start": s.start, "data-kind": s.kind },
+    s.kind, ": ", context(s), " ", state(s), canEdit() ? [" ", button("Remove", "remove", decide("clear", s))] : null));
+  const pre = markedRendering(r.rendering, [...r.detections, ...r.manual]);
+  const parts = [...head,
+    h("p", { id: "redaction-summary", "data-unreviewed": r.unreviewed },
+      `${plural(r.detections_total, "detection", "detections")}, ${r.unreviewed} not reviewed; ${plural(r.manual.length, "span", "spans")} marked by hand`,
+      r.stale ? `; ${plural(r.stale, "decision", "decisions")} no longer fit the text` : ""),
+    r.detections.length ? h("table", { id: "detections" }, h("tr", {}, ["kind", "in context", "review", ""].map((x) => h("th", {}, x))), rows) : h("p", { class: "muted" }, "The detector found no personal data."),
+    r.detections_total > r.detections.length ? h("p", { class: "muted" }, `The first ${r.detections.length} are listed; leakcheck redact applies the rules to all.`) : null,
+    h("h3", {}, "Marked by hand"),
+    manual.length ? h("ul", { id: "manual-spans" }, manual) : h("p", { class: "muted", id: "manual-none" }, "None.")];
+  if (canEdit()) {
+    // The selection is kept as it changes: pressing the button may move it.
+    let chosen = null;
+    const what = h("span", { class: "muted", id: "manual-selection" }, "select words in the text below");
+    const kind = h("select", { id: "manual-kind", "aria-label": "what the span holds" }, REDACT_KINDS.map((k) => h("option", { value: k }, k)));
+    const mark = h("button", { type: "button", id: "mark-selection", disabled: true, onclick: () => chosen && decide("manual", chosen, kind.value)() }, "Mark for redaction");
+    const follow = () => {
+      if (!section.isConnected) { document.removeEventListener("selectionchange", follow); return; }
+      const s = selectedSpan(pre, r.rendering);
+      if (!s) return;
+      chosen = s;
+      what.textContent = `“${s.value.length > 60 ? s.value.slice(0, 60) + "…" : s.value}” (bytes ${s.start}–${s.end})`;
+      mark.disabled = false;
+    };
+    // One listener per review: the one of the rendering drawn before goes.
+    if (reviewListeners.has(section)) document.removeEventListener("selectionchange", reviewListeners.get(section));
+    reviewListeners.set(section, follow);
+    document.addEventListener("selectionchange", follow);
+    parts.push(h("div", { class: "query", id: "manual-form" }, kind, mark, what));
+  }
+  parts.push(pre);
+  // replaceChildren writes null as text: only the parts there are.
+  section.replaceChildren(...parts.filter(Boolean));
 }
 
 function tagsAndNotes(id, tags, notes) {
@@ -678,6 +818,19 @@ function postItem(p) {
     h("div", {}, h("span", { class: "badge " + p.class }, p.class), " ", `${when(p.time_unix)} · ${p.author || "?"} on ${p.platform}`),
     h("div", { class: "snippet" }, p.text),
     matches);
+}
+
+// ---- case ----------------------------------------------------------------
+
+// The case report's charts, as the server draws them: pictures (<img>), in
+// which no script of the SVG could run.
+async function casePage() {
+  const charts = await api("/charts");
+  render(h("h1", {}, "Case"),
+    h("p", { class: "muted" }, "The charts of the case report (leakcheck report), drawn from the whole case: items by verdict, by month of their date, what each check proved or flagged, DKIM coverage by sender domain."),
+    h("div", { id: "charts" }, charts.map((c) => h("figure", { class: "chart", "data-chart": c.name },
+      // The title is drawn in the picture; alt says it for screen readers.
+      h("img", { src: `${API}/charts/${encodeURIComponent(c.name)}`, alt: c.title, id: "chart-" + c.name })))));
 }
 
 // ---- keys and admin ------------------------------------------------------

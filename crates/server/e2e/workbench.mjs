@@ -8,6 +8,10 @@
 //   LC_ARTIFACTS  folder for screenshots
 //   LC_OCR        "1" when the demo's scans were read by OCR (Tesseract is
 //                 there); the OCR steps are left out otherwise
+// Besides reading, it reviews an email's redaction (accept, reject, a span
+// marked by hand), downloads the evidence report of ticked search results
+// (saved as selection-report.zip among the screenshots) and shows the case
+// report's charts.
 // Exits non-zero, naming the step, on the first failed assertion.
 import { chromium } from "playwright-core";
 import { createHash } from "node:crypto";
@@ -128,6 +132,65 @@ try {
   await page.waitForSelector("#total");
   assert.deepEqual(await hitIds(), [first]);
 
+  step = "review the redaction of an email: accept, reject, mark by hand";
+  await page.goto(`${url}#/item/${first}`);
+  await page.waitForSelector("#redaction #redaction-summary");
+  const rows = page.locator("#detections tr[data-start]");
+  assert.ok((await rows.count()) >= 2, "the email's addresses are detected");
+  const [acceptAt, rejectAt] = [await rows.nth(0).getAttribute("data-start"), await rows.nth(1).getAttribute("data-start")];
+  await rows.nth(0).locator("button.accept").click();
+  await page.waitForSelector(`#detections tr[data-start="${acceptAt}"][data-review="accepted"]`);
+  await page.locator(`#detections tr[data-start="${rejectAt}"] button.reject`).click();
+  await page.waitForSelector(`#detections tr[data-start="${rejectAt}"][data-review="rejected"]`);
+  assert.match(await page.textContent(`#detections tr[data-start="${acceptAt}"]`), new RegExp(`accepted \\(redacted\\) by ${adminName}`));
+  assert.ok(await page.$("#redaction-text mark.rejected"), "the rejected value is shown as left in");
+  // Select the subject's first characters in the rendering, as a reader
+  // would with the mouse, and mark them.
+  const chosen = await page.evaluate(() => {
+    const pre = document.querySelector("#redaction-text");
+    const walker = document.createTreeWalker(pre, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const i = n.data.indexOf("Subject: ");
+      if (i < 0) continue;
+      const range = document.createRange();
+      range.setStart(n, i + 9);
+      range.setEnd(n, Math.min(n.data.length, i + 9 + 8));
+      getSelection().removeAllRanges();
+      getSelection().addRange(range);
+      return range.toString();
+    }
+    return null;
+  });
+  assert.ok(chosen && chosen.trim(), "the rendering shows the subject");
+  await page.waitForFunction(() => !document.querySelector("#mark-selection").disabled);
+  await page.selectOption("#manual-kind", "name");
+  await page.click("#mark-selection");
+  await page.waitForSelector("#manual-spans li");
+  assert.ok((await page.textContent("#manual-spans")).includes(chosen), "the span marked by hand is listed");
+  assert.ok(await page.$("#redaction-text mark.manual"), "the span marked by hand is shown redacted");
+  const review = await page.evaluate(async (id) => (await fetch(`/api/v1/items/${id}/redaction`)).json(), first);
+  assert.deepEqual(review.manual.map((m) => [m.value, m.kind, m.by]), [[chosen, "name", adminName]]);
+  assert.equal(review.detections.filter((d) => d.review !== "automatic").length, 2);
+  await page.locator("#redaction").scrollIntoViewIfNeeded();
+  await shot("04d-redaction-review");
+
+  step = "an evidence report of ticked search results";
+  await page.goto(`${url}#/search`);
+  await page.waitForSelector("#total");
+  await search("verdict:authentic kind:email");
+  const ticked = (await hitIds()).slice(0, 2);
+  for (const id of ticked) await page.check(`#hits input.pick[data-id="${id}"]`);
+  assert.match(await page.textContent("#picked-count"), /^2 items ticked/);
+  const [zip] = await Promise.all([page.waitForEvent("download"), page.click("#report-picked")]);
+  assert.equal(zip.suggestedFilename(), "leakcheck-report.zip");
+  const zipPath = join(artifacts, "selection-report.zip");
+  await zip.saveAs(zipPath);
+  const zipBytes = readFileSync(zipPath);
+  assert.equal(zipBytes.subarray(0, 4).toString("hex"), "504b0304", "the download is not a zip");
+  for (const id of ticked) assert.ok(zipBytes.includes(`leakcheck-report/items/${id}.html`), `${id} is not in the report`);
+  await page.waitForSelector("#report-download");
+  await shot("04e-selection-report");
+
   if (process.env.LC_OCR) {
     step = "a scan's text read by OCR: labelled in search and on its page";
     await search("ocr:RHONE-412");
@@ -181,6 +244,13 @@ try {
   await page.goto(`${url}#/keys`);
   await page.waitForSelector("#keys");
   await shot("07b-keys");
+
+  step = "the case report's charts";
+  await page.goto(`${url}#/case`);
+  await page.waitForSelector("#charts img");
+  await page.waitForFunction(() => [...document.querySelectorAll("#charts img")].every((i) => i.complete && i.naturalWidth > 0));
+  assert.deepEqual(await page.$$eval("#charts figure", (fs) => fs.map((f) => f.dataset.chart)), ["verdicts", "by-month", "by-check", "dkim-coverage"]);
+  await shot("07e-case-charts");
 
   step = "the spread of the dump outside";
   await page.goto(`${url}#/spread`);
@@ -274,7 +344,7 @@ try {
   await page.goto(`${url}#/admin`);
   await page.waitForSelector("#access-log");
   const log = await page.textContent("#access-log");
-  for (const action of ["login", "login-failed", "original", "tag-add", ...(process.env.LC_OCR ? ["picture"] : [])]) assert.ok(log.includes(action), `access log lacks ${action}`);
+  for (const action of ["login", "login-failed", "original", "tag-add", "redaction-accept", "redaction-reject", "redaction-manual", "report", ...(process.env.LC_OCR ? ["picture"] : [])]) assert.ok(log.includes(action), `access log lacks ${action}`);
   await shot("08-admin");
 
   step = "a hostile HTML email: nothing runs, nothing loads, the text reads";
@@ -312,6 +382,9 @@ try {
   await page.goto(`${url}#/item/${first}`);
   await page.waitForSelector("#verification");
   assert.equal(await page.locator("#tag-form").count(), 0);
+  await page.waitForSelector("#redaction #redaction-summary");
+  assert.equal(await page.locator("#redaction button").count(), 0, "a viewer is offered review buttons");
+  assert.equal(await page.locator("#redaction #manual-spans li").count(), 1, "a viewer sees the spans reviewed");
   const forbidden = await page.evaluate(async (id) => {
     const s = await (await fetch("/api/v1/session")).json();
     const r = await fetch(`/api/v1/items/${id}/tags`, { method: "POST", headers: { "Content-Type": "application/json", "X-CSRF-Token": s.csrf }, body: JSON.stringify({ tag: "x" }) });

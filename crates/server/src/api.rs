@@ -23,7 +23,7 @@ const MAX_LIMIT: usize = 200;
 /// Rows of an export at most.
 const MAX_EXPORT: usize = 10_000;
 /// How long a search waits for its turn before a 503.
-const SEARCH_QUEUE: std::time::Duration = std::time::Duration::from_secs(30);
+pub(crate) const SEARCH_QUEUE: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// A full item id from a path: 64 hex digits, nothing else reaches the
 /// catalog or the blob store.
@@ -79,7 +79,7 @@ fn page(p: &SearchParams, max: usize) -> ApiResult<Page> {
 /// Runs `q` with at most [`crate::state::SEARCHES`] searches at once (a
 /// search within the query limits still takes memory while it runs); the
 /// hits' paths as viewers see them.
-async fn run_search(state: &AppState, q: String, page: Page) -> ApiResult<SearchResult> {
+pub(crate) async fn run_search(state: &AppState, q: String, page: Page) -> ApiResult<SearchResult> {
     let _permit = tokio::time::timeout(SEARCH_QUEUE, state.0.searches.acquire())
         .await
         .map_err(|_| ApiError::Busy)?

@@ -2,7 +2,9 @@
 //! (plain HTML, CSS and JavaScript served from the binary, no CDN).
 //!
 //! [`auth`] decides who is asking (sessions, CSRF, login limiter); [`api`]
-//! reads the case; [`edit`] changes it; [`email_html`] makes an email's
+//! reads the case; [`edit`] changes it; [`redaction`] is the review of
+//! personal data before `leakcheck redact`; [`report`] zips an evidence
+//! report of a selection; [`charts`] serves the case report's charts; [`email_html`] makes an email's
 //! HTML safe to look at; [`explain`] words each check for a reader;
 //! [`openapi`] lists the routes. Every read of an original, every export,
 //! every login and every change is written to the case's append-only
@@ -30,6 +32,7 @@ pub use state::{AppState, Options};
 pub mod api;
 pub mod assets;
 pub mod auth;
+pub mod charts;
 pub mod edit;
 pub mod email_html;
 pub mod error;
@@ -38,6 +41,8 @@ pub mod guard;
 pub mod limiter;
 pub mod openapi;
 pub mod paths;
+pub mod redaction;
+pub mod report;
 pub mod spread;
 pub mod state;
 
@@ -67,6 +72,13 @@ pub fn app(state: AppState) -> Router {
         .route("/items/{id}/tags", post(edit::add_tag))
         .route("/items/{id}/tags/{tag}", delete(edit::remove_tag))
         .route("/items/{id}/notes", post(edit::add_note))
+        .route(
+            "/items/{id}/redaction",
+            get(redaction::get).post(redaction::post),
+        )
+        .route("/report", post(report::report))
+        .route("/charts", get(charts::list))
+        .route("/charts/{name}", get(charts::svg))
         .route("/timeline", get(api::timeline))
         .route("/people", get(api::people))
         .route("/keys", get(api::keys).post(edit::add_key))

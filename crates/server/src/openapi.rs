@@ -33,6 +33,10 @@ pub enum Reply {
     Html,
     /// An image item's picture, in its own media type.
     Picture,
+    /// A chart, as SVG.
+    Svg,
+    /// A zip archive.
+    Zip,
 }
 
 const fn r(
@@ -53,7 +57,7 @@ const fn r(
     }
 }
 
-use Reply::{Bytes, Csv, Html, Json, Picture};
+use Reply::{Bytes, Csv, Html, Json, Picture, Svg, Zip};
 
 /// Every route.
 pub const ROUTES: &[Route] = &[
@@ -176,6 +180,46 @@ pub const ROUTES: &[Route] = &[
         "Add a note: {text}",
         Some("NewNote"),
         Json("NoteAdded"),
+    ),
+    r(
+        "get",
+        "/items/{id}/redaction",
+        Some("viewer"),
+        "The redaction review: the text leakcheck redact renders (rendering; null with a reason when the item has none), the personal data the detector finds in it (default rules: names are marked by hand) with each one's review (automatic, accepted, rejected; by whom, when) and its context, the spans marked by hand, and the count of unreviewed detections; positions are byte offsets in the rendering",
+        None,
+        Json("Redaction"),
+    ),
+    r(
+        "post",
+        "/items/{id}/redaction",
+        Some("editor"),
+        "Review a span: {decision: accept|reject (a listed detection), manual (mark start..end by hand, up to 10,000 bytes on character boundaries), clear (take a decision back, remove a hand-made span), start, end, kind}; logged; answers the review as it now stands",
+        Some("RedactionChange"),
+        Json("Redaction"),
+    ),
+    r(
+        "post",
+        "/report",
+        Some("viewer"),
+        "An evidence report of a selection, as leakcheck report writes it, zipped: {ids, query, originals}; at most 200 items (logged)",
+        Some("Selection"),
+        Zip,
+    ),
+    r(
+        "get",
+        "/charts",
+        Some("viewer"),
+        "The case report's charts: name and title of each",
+        None,
+        Json("Charts"),
+    ),
+    r(
+        "get",
+        "/charts/{name}",
+        Some("viewer"),
+        "One of the case report's charts (verdicts, by-month, by-check, dkim-coverage) as SVG, under a policy that lets nothing load or run",
+        None,
+        Svg,
     ),
     r(
         "get",
@@ -503,6 +547,67 @@ pub fn schemas() -> Map<String, Value> {
                 &[],
             ),
         ),
+        (
+            "RedactionSpan",
+            object(
+                &[
+                    ("start", integer()),
+                    ("end", integer()),
+                    ("kind", string()),
+                    ("review", string()),
+                    ("by", nullable("string")),
+                    ("at", nullable("string")),
+                    ("before", string()),
+                    ("value", string()),
+                    ("after", string()),
+                ],
+                &[],
+            ),
+        ),
+        (
+            "Redaction",
+            object(
+                &[
+                    ("text", string()),
+                    ("rendering", nullable("string")),
+                    ("reason", nullable("string")),
+                    ("rules", string()),
+                    ("detections", array_of(named("RedactionSpan"))),
+                    ("detections_total", integer()),
+                    ("manual", array_of(named("RedactionSpan"))),
+                    ("unreviewed", integer()),
+                    ("stale", integer()),
+                ],
+                &[],
+            ),
+        ),
+        (
+            "RedactionChange",
+            object(
+                &[
+                    ("decision", string()),
+                    ("start", integer()),
+                    ("end", integer()),
+                    ("kind", string()),
+                ],
+                &[],
+            ),
+        ),
+        (
+            "Selection",
+            object(
+                &[],
+                &[
+                    ("ids", array_of(string())),
+                    ("query", nullable("string")),
+                    ("originals", nullable("boolean")),
+                ],
+            ),
+        ),
+        (
+            "Charts",
+            array_of(object(&[("name", string()), ("title", string())], &[])),
+        ),
         ("Added", object(&[("added", json!({}))], &[])),
         ("Removed", object(&[("removed", json!({}))], &[])),
         ("NoteAdded", object(&[("seq", integer())], &[])),
@@ -584,6 +689,8 @@ pub fn document() -> Value {
             Reply::Csv => json!({"text/csv": {"schema": string()}}),
             Reply::Bytes => json!({"application/octet-stream": {"schema": string()}}),
             Reply::Html => json!({"text/html": {"schema": string()}}),
+            Reply::Svg => json!({"image/svg+xml": {"schema": string()}}),
+            Reply::Zip => json!({"application/zip": {"schema": string()}}),
             Reply::Picture => {
                 let picture = json!({"schema": string()});
                 json!({

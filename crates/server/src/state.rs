@@ -93,6 +93,11 @@ pub struct Inner {
     pub verifying: Semaphore,
     /// The operator's folders, hidden from viewers.
     pub paths: Paths,
+    /// The redaction review's detector, compiled at its first use.
+    pub detector: std::sync::OnceLock<leakcheck_redact::Detector>,
+    /// The case report's charts and the catalog generation they were
+    /// drawn at.
+    pub charts: Mutex<Option<(i64, Arc<Vec<leakcheck_publish::Chart>>)>>,
     /// How the server is run.
     pub options: Options,
 }
@@ -142,6 +147,8 @@ impl AppState {
             syncing: Mutex::new(()),
             verifying: Semaphore::new(1),
             paths: Paths::new(),
+            detector: std::sync::OnceLock::new(),
+            charts: Mutex::new(None),
             options,
         })))
     }

@@ -210,7 +210,7 @@ async fn viewers_cannot_change_anything_and_editors_cannot_administer() {
     let f = fixture();
     let vic = login(&f.app, "vic").await;
     let eve = login(&f.app, "eve").await;
-    let body = json!({"tag": "x", "text": "n", "name": "z", "role": "viewer", "password": "long enough pass", "record": "s._domainkey.d.example v=DKIM1; p=", "source": "s"});
+    let body = json!({"tag": "x", "text": "n", "name": "z", "role": "viewer", "password": "long enough pass", "record": "s._domainkey.d.example v=DKIM1; p=", "source": "s", "decision": "manual", "start": 0, "end": 4, "kind": "name"});
     for r in ROUTES
         .iter()
         .filter(|r| matches!(r.role, Some("editor" | "admin")))
@@ -713,6 +713,8 @@ async fn every_json_answer_fits_its_documented_schema() {
         "NewNote": {"text": "seen by the desk"},
         "NewKey": {"record": "s1._domainkey.campaign.example v=DKIM1; k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAwtKGk/1AAJ4yvP/d2D4kCQ7O+8s9pE2sYgvFmbV2pU3TqjMWRnL3AnXWv9h9VfjvRqVxzJ1yD1xmYJtqGmwm8P4K8HjHPP4v2vK0C8TKZcXnEnIo9iN6tbqdC1mHdRwFTGb4cT4dCFaD8Nn2PkOUm7DOX3J9yqj8R2mTTzA2uHVY1cPZnJ4BPz1CdSq2uBQWZ4QaIRKcZJpgTfTjR7FNhNlHo6qWwD9OQ1yGNYkQbWxJSg/tbG1M1BlRjGSr1JEtQWmvIIQzP4YH1eyXyqe3S2Ik4cH8XtHtaBx2mDPbo1XLsKKWhW6KcTwN5B1sg2X9ZEQKWJdzn1ZH4zVRo9n9WQIDAQAB", "source": "test"},
         "NewUser": {"name": "zoe", "role": "viewer", "password": "a long passphrase 42"},
+        "RedactionChange": {"decision": "manual", "start": 0, "end": 4, "kind": "name"},
+        "Selection": {"ids": []},
     });
     let mut checked = 0;
     for r in ROUTES {

@@ -607,6 +607,49 @@ fn a_hostile_client_cannot_crash_bloat_or_outguess_the_server() {
         assert_eq!(a.status, 403, "{origin}");
     }
 
+    // 6g. Publication: spans far out of the text or with a forged kind,
+    // a report past its limit, reports raced, a chart named like a path.
+    let planted = vic.search("campagne planted", "");
+    let id = planted.json()["hits"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let review = format!("/api/v1/items/{id}/redaction");
+    for (start, end, kind) in [
+        (u64::MAX - 1, u64::MAX, "name"),
+        (0, 1 << 40, "name"),
+        (0, 4, "name\u{202e}"),
+        (0, 4, "__proto__"),
+    ] {
+        let a = ada.post(
+            &review,
+            json!({"decision": "manual", "start": start, "end": end, "kind": kind}),
+        );
+        assert_eq!(a.status, 400, "{start}..{end} {kind}: {}", a.text());
+    }
+    assert_eq!(vic.get(&review).json()["manual"], json!([]));
+    let many: Vec<String> = (0..300).map(|i| format!("{i:064x}")).collect();
+    let a = vic.post("/api/v1/report", json!({"ids": many}));
+    assert_eq!(a.status, 400, "{}", a.text());
+    let reports: Vec<_> = (0..4)
+        .map(|_| {
+            let c = vic.clone();
+            std::thread::spawn(move || c.post("/api/v1/report", json!({"query": "budget"})).status)
+        })
+        .collect();
+    for r in reports {
+        let status = r.join().unwrap();
+        assert!(status == 200 || status == 503, "a raced report: {status}");
+    }
+    for name in [
+        "..%2F..%2Fcatalog.sqlite",
+        "%00",
+        "verdicts%2F..%2Fby-month",
+    ] {
+        let a = vic.get(&format!("/api/v1/charts/{name}"));
+        assert_eq!(a.status, 404, "{name}: {}", a.text());
+    }
+
     // The half-sent requests ended on the server's side.
     let waited = slow_head.join().unwrap();
     assert!(

@@ -19,6 +19,7 @@ pub use ocr_rows::{OcrCandidate, OcrLayer, OcrOutcome, OcrPageRow, OcrWaiting};
 pub use posts::{
     Account, CLASSES, FirstSeen, HourCount, NewPost, PostMatch, PostRow, SpreadFilter,
 };
+pub use redactions::{Decision, MAX_MANUAL_SPANS, RENDERING, RedactionDecision, SpanRef};
 pub use search_rows::{MAX_PLAIN_TEXT, SearchRow, TextRow};
 pub use team::{Access, Note, Role, Tag, User, normal_tag};
 pub use verification::EmailLink;
@@ -31,7 +32,39 @@ mod custody;
 mod error;
 mod ocr_rows;
 mod posts;
+mod redactions;
 mod schema;
 mod search_rows;
 mod team;
 mod verification;
+
+/// What the catalog's unit tests share.
+#[cfg(test)]
+mod testutil {
+    use leakcheck_core::{ItemId, Kind, Record};
+
+    use crate::{Case, CaseSettings, Catalog};
+
+    /// A new case whose catalog holds one item (the bytes `x`).
+    pub fn case_with_item() -> (tempfile::TempDir, Catalog, ItemId) {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = CaseSettings {
+            name: "t".into(),
+            window: None,
+            org_domains: Vec::new(),
+            org_names: Vec::new(),
+            limits: Default::default(),
+            ocr: Default::default(),
+        };
+        let case = Case::init(&dir.path().join("c"), settings).unwrap();
+        let mut cat = case.catalog().unwrap();
+        let id = ItemId::of(b"x");
+        cat.apply(&[Record::Item {
+            id: id.clone(),
+            size: 1,
+            kind: Kind::Text,
+        }])
+        .unwrap();
+        (dir, cat, id)
+    }
+}

@@ -250,6 +250,23 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (item, page)
     ) WITHOUT ROWID;
     "#,
+    // 12: the workbench's redaction review: per item, each span of the text
+    // `leakcheck redact` renders that a person accepted or rejected (a
+    // detection) or marked by hand (manual), by whom and when. History
+    // stays in the access log; this holds the decision in force.
+    r#"
+    CREATE TABLE redaction_decisions (
+        item       TEXT NOT NULL,
+        text       TEXT NOT NULL,        -- which text: "rendering" (the email's headers and body, or the document's text)
+        start_byte INTEGER NOT NULL,     -- byte offsets in that text, end exclusive
+        end_byte   INTEGER NOT NULL,
+        kind       TEXT NOT NULL,        -- the rule: email, phone, iban, card, nir, birth-date, postal-address, name
+        decision   TEXT NOT NULL,        -- accept, reject, manual
+        user       TEXT NOT NULL,
+        at         TEXT NOT NULL,
+        PRIMARY KEY (item, text, start_byte, end_byte)
+    ) WITHOUT ROWID;
+    "#,
 ];
 
 /// The newest schema version this build writes.

@@ -104,7 +104,7 @@ pub struct Note {
     pub text: String,
 }
 
-fn now() -> String {
+pub(crate) fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
@@ -303,7 +303,8 @@ impl Catalog {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    fn known(&self, item: &ItemId) -> Result<()> {
+    /// Refuses an item the catalog does not hold.
+    pub(crate) fn known(&self, item: &ItemId) -> Result<()> {
         let found: Option<i64> = self
             .conn
             .query_row("SELECT 1 FROM items WHERE id = ?1", [item.as_str()], |r| {
@@ -329,30 +330,7 @@ fn user_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<User>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Case, CaseSettings};
-    use leakcheck_core::{Kind, Record};
-
-    fn case() -> (tempfile::TempDir, Catalog, ItemId) {
-        let dir = tempfile::tempdir().unwrap();
-        let settings = CaseSettings {
-            name: "t".into(),
-            window: None,
-            org_domains: Vec::new(),
-            org_names: Vec::new(),
-            limits: Default::default(),
-            ocr: Default::default(),
-        };
-        let case = Case::init(&dir.path().join("c"), settings).unwrap();
-        let mut cat = case.catalog().unwrap();
-        let id = ItemId::of(b"x");
-        cat.apply(&[Record::Item {
-            id: id.clone(),
-            size: 1,
-            kind: Kind::Text,
-        }])
-        .unwrap();
-        (dir, cat, id)
-    }
+    use crate::testutil::case_with_item as case;
 
     #[test]
     fn the_access_log_cannot_be_rewritten() {
