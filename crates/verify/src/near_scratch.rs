@@ -269,13 +269,13 @@ mod tests {
             kind: "text".into(),
             path: format!("dump/{n}.txt"),
             // Every third text is authentic; a forward names a sender.
-            claim: (n % 3 != 0).then_some(if n % 2 == 0 {
+            claim: (!n.is_multiple_of(3)).then_some(if n.is_multiple_of(2) {
                 Claim::Document
             } else {
                 Claim::Forwarded
             }),
             sender: (n % 5 == 1).then(|| "a@x.example".to_string()),
-            from: if n % 2 == 0 {
+            from: if n.is_multiple_of(2) {
                 vec!["a@x.example".into()]
             } else {
                 vec![]
