@@ -57,29 +57,23 @@ impl Catalog {
     }
 
     /// Every email's threading fields, in id order, without the rest of
-    /// its fields (a few dozen bytes an email).
-    pub fn email_links(&self) -> Result<Vec<EmailLink>> {
+    /// its fields, handed to `each` one at a time.
+    pub fn for_each_email_link(&self, mut each: impl FnMut(EmailLink) -> Result<()>) -> Result<()> {
         let mut stmt = self.conn.prepare(
             "SELECT item, json_extract(meta, '$.message_id'), json_extract(meta, '$.in_reply_to')
              FROM emails ORDER BY item",
         )?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, Option<String>>(1)?,
-                r.get::<_, Option<String>>(2)?,
-            ))
-        })?;
-        rows.map(|row| {
-            let (id, mid, replies) = row?;
-            let replies: Vec<String> = match replies {
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let id: String = r.get(0)?;
+            let replies: Vec<String> = match r.get::<_, Option<String>>(2)? {
                 Some(json) => serde_json::from_str(&json)
                     .map_err(|e| Error::Corrupt(format!("email {id}: in_reply_to: {e}")))?,
                 None => Vec::new(),
             };
-            Ok((parse_id(&id)?, mid, replies))
-        })
-        .collect()
+            each((parse_id(&id)?, r.get(1)?, replies))?;
+        }
+        Ok(())
     }
 
     /// Documents in id order after `after`, at most `limit`, each with

@@ -29,6 +29,7 @@ pub mod doc;
 pub mod duplicates;
 pub mod headers;
 pub mod keys;
+mod links;
 pub mod near;
 mod near_scratch;
 pub mod outlook;

@@ -22,12 +22,13 @@ use std::time::Instant;
 
 use chrono::{DateTime, Utc};
 use leakcheck_core::parallel::par_map;
-use leakcheck_core::{CheckId, EmailMeta, Finding, ItemId, Verdict, normalise_message_id};
+use leakcheck_core::{CheckId, EmailMeta, Finding, ItemId, Verdict};
 use leakcheck_store::{Case, Catalog};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
+use crate::links::Links;
 use crate::{
     KeySet, dkim, doc, duplicates, headers, near, outlook, signature_time, thread, thread_quote,
     window,
@@ -341,19 +342,7 @@ impl Pass<'_> {
         redo: Option<&HashSet<ItemId>>,
         done: &AtomicU64,
     ) -> leakcheck_store::Result<Totals> {
-        let links = self.catalog.email_links()?;
-        let mut by_mid: HashMap<&str, Vec<usize>> = HashMap::new();
-        for (i, (_, mid, _)) in links.iter().enumerate() {
-            if let Some(m) = mid.as_deref().and_then(normalise_message_id) {
-                by_mid.entry(m).or_default().push(i);
-            }
-        }
-        let duplicated: HashSet<&ItemId> = by_mid
-            .values()
-            .filter(|l| l.len() > 1)
-            .flatten()
-            .map(|&i| &links[i].0)
-            .collect();
+        let links = Links::read(&self.catalog)?;
 
         let t = Instant::now();
         let rebuilt = self.catalog.rebuilt_from_outlook()?;
@@ -361,11 +350,11 @@ impl Pass<'_> {
             rebuilt: rebuilt.keys().cloned().collect(),
             ..Default::default()
         };
-        let facts = self.emails(redo, &rebuilt, &duplicated, &mut proof, done)?;
+        let facts = self.emails(redo, &rebuilt, &links, &mut proof, done)?;
         self.profile.emails = t.elapsed().as_secs_f64();
 
         let t = Instant::now();
-        self.cross_message(&links, &by_mid, &proof)?;
+        self.cross_message(&links, &proof)?;
         self.profile.cross_message = t.elapsed().as_secs_f64();
 
         let t = Instant::now();
@@ -406,7 +395,7 @@ impl Pass<'_> {
         &mut self,
         redo: Option<&HashSet<ItemId>>,
         rebuilt: &BTreeMap<ItemId, serde_json::Value>,
-        duplicated: &HashSet<&ItemId>,
+        links: &Links,
         proof: &mut duplicates::Proof,
         done: &AtomicU64,
     ) -> leakcheck_store::Result<EmailFacts> {
@@ -472,6 +461,7 @@ impl Pass<'_> {
             drop(written);
             // What later steps need, read back alike for the emails
             // checked now and those whose findings stand.
+            let duplicated = links.duplicated_between(&first, &last)?;
             for (id, f) in self.catalog.findings_between(&first, &last)? {
                 if f.check != CheckId::EmailDkim {
                     continue;
@@ -511,28 +501,22 @@ impl Pass<'_> {
     /// of the messages it answers (all the checks compare).
     fn cross_message(
         &mut self,
-        links: &[leakcheck_store::EmailLink],
-        by_mid: &HashMap<&str, Vec<usize>>,
+        links: &Links,
         proof: &duplicates::Proof,
     ) -> leakcheck_store::Result<()> {
-        let mut groups: Vec<(&str, &Vec<usize>)> = by_mid
-            .iter()
-            .filter(|(_, l)| l.len() > 1)
-            .map(|(m, l)| (*m, l))
-            .collect();
-        groups.sort_unstable_by_key(|g| g.0);
         let mut batch: Vec<ItemId> = Vec::new();
         let flush = |catalog: &mut Catalog, batch: &mut Vec<ItemId>| {
             let emails = catalog.emails_of(batch)?;
             batch.clear();
             catalog.add_findings(&duplicates::check(&emails, proof))
         };
-        for (_, group) in groups {
-            batch.extend(group.iter().map(|&i| links[i].0.clone()));
+        links.copies(|group| {
+            batch.extend(group);
             if batch.len() >= PAGE {
                 flush(&mut self.catalog, &mut batch)?;
             }
-        }
+            Ok(())
+        })?;
         if !batch.is_empty() {
             flush(&mut self.catalog, &mut batch)?;
         }
@@ -553,23 +537,15 @@ impl Pass<'_> {
             all.clear();
             catalog.add_findings(&found)
         };
-        for (id, _, in_reply_to) in links {
-            let parents: Vec<usize> = in_reply_to
-                .iter()
-                .filter_map(|m| normalise_message_id(m).and_then(|m| by_mid.get(m)))
-                .flatten()
-                .copied()
-                .collect();
-            if parents.is_empty() {
-                continue;
-            }
-            replies.push(id.clone());
-            with_parents.push(id.clone());
-            with_parents.extend(parents.into_iter().map(|i| links[i].0.clone()));
+        links.replies(|reply, parents| {
+            replies.push(reply.clone());
+            with_parents.push(reply);
+            with_parents.extend(parents);
             if with_parents.len() >= PAGE {
                 flush(&mut self.catalog, &mut replies, &mut with_parents)?;
             }
-        }
+            Ok(())
+        })?;
         if !replies.is_empty() {
             flush(&mut self.catalog, &mut replies, &mut with_parents)?;
         }
