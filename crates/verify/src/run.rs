@@ -5,9 +5,8 @@
 //! Memory does not grow with the case's content: emails, documents and
 //! items are read a page at a time, findings are written to the catalog as
 //! they are made (in one transaction), and what is kept across pages is
-//! compact: each email's threading ids and the authentic ones. The
-//! near-copy signatures go to a temporary database on disk
-//! ([`crate::near`]).
+//! the authentic emails. The threading links and the near-copy signatures
+//! go to temporary databases on disk ([`crate::links`], [`crate::near`]).
 //!
 //! A pass follows change: what it was derived from (the keys, the case's
 //! settings, the items, the checks) is recorded with it, and the next run
