@@ -102,12 +102,28 @@ async fn openapi_json() -> axum::Json<serde_json::Value> {
     axum::Json(openapi::document())
 }
 
+/// SQLite allocates through the C library's malloc, and the server runs
+/// its catalog connections on whichever of tokio's blocking threads is
+/// free: glibc then gives each of those threads an arena of its own (up to
+/// eight per core) and keeps what they freed. The hostile-client test saw
+/// the server's peak RSS range from 256 to 526 MiB from run to run; with
+/// two arenas, from 134 to 311 MiB. Set before the blocking threads first
+/// allocate (they start with the first request).
+fn limit_malloc_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets a tunable of the C allocator.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 2);
+    }
+}
+
 /// Serves `state` on `listener` until Ctrl-C: HTTP/1.1, at most
 /// [`MAX_CONNECTIONS`] connections, each with [`HEADER_TIMEOUT`] to send
 /// its headers. Ours rather than `axum::serve`, which sets no header
 /// timeout: a client that sends half a request would hold its connection
 /// for ever.
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    limit_malloc_arenas();
     let app = app(state);
     let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
     let (stop, stopped) = watch::channel(());
