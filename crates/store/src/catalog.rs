@@ -655,8 +655,12 @@ impl Catalog {
     /// Emails whose bytes leakcheck rebuilt from Outlook properties (a
     /// message of a .pst or .msg, or a message nested in one), found nowhere
     /// as original bytes: each with where it was rebuilt from (source,
-    /// container, folder, and the rebuilt message it is nested in, if any).
-    pub fn rebuilt_from_outlook(&self) -> Result<BTreeMap<ItemId, serde_json::Value>> {
+    /// container, folder, and the rebuilt message it is nested in, if any),
+    /// in id order.
+    pub fn for_each_rebuilt_from_outlook(
+        &self,
+        mut each: impl FnMut(ItemId, serde_json::Value) -> Result<()>,
+    ) -> Result<()> {
         let mut stmt = self.conn.prepare(
             "WITH RECURSIVE rebuilt(item, source, folder, container, inside) AS (
                 SELECT o.item, json_extract(o.extra, '$.source'), json_extract(o.extra, '$.folder'),
@@ -683,13 +687,15 @@ impl Catalog {
                 r.get::<_, Option<String>>(4)?,
             ))
         })?;
-        let mut out = BTreeMap::new();
+        // The first row of each item is its origin (the ORDER BY's rule).
+        let mut last: Option<String> = None;
         for row in rows {
             let (id, source, folder, container, inside) = row?;
-            let id = parse_id(&id)?;
-            if out.contains_key(&id) {
+            if last.as_ref() == Some(&id) {
                 continue;
             }
+            let item = parse_id(&id)?;
+            last = Some(id);
             let mut e = serde_json::json!({"source": source, "container": container});
             if let Some(f) = folder {
                 e["folder"] = f.into();
@@ -697,9 +703,9 @@ impl Catalog {
             if let Some(i) = inside {
                 e["inside"] = i.into();
             }
-            out.insert(id, e);
+            each(item, e)?;
         }
-        Ok(out)
+        Ok(())
     }
 
     /// Every document with its metadata, and whether it is derived from

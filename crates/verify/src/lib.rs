@@ -35,6 +35,7 @@ mod near_scratch;
 pub mod outlook;
 pub mod recover;
 mod run;
+mod scratch;
 pub mod selectors;
 pub mod signature_time;
 mod signed;

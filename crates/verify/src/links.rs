@@ -10,11 +10,11 @@
 //! always read it: copies by Message-ID then item, parents by reply, then
 //! by their place in In-Reply-To, then by item.
 
-use std::collections::HashSet;
-
 use leakcheck_core::{ItemId, normalise_message_id};
-use leakcheck_store::{Catalog, Error, Result};
+use leakcheck_store::{Catalog, Result};
 use rusqlite::{Connection, params};
+
+use crate::scratch::{self, id};
 
 /// The page cache's size, in KiB (SQLite's negative `cache_size`).
 const CACHE_KIB: i64 = 16 * 1024;
@@ -27,16 +27,11 @@ pub(crate) struct Links {
 impl Links {
     /// Reads every email's threading ids from the catalog.
     pub(crate) fn read(catalog: &Catalog) -> Result<Links> {
-        // An empty file name: a temporary database of this connection's own.
-        let mut conn = Connection::open("")?;
-        conn.execute_batch(&format!(
-            "PRAGMA cache_size = -{CACHE_KIB};
-             PRAGMA temp_store = FILE;
-             PRAGMA journal_mode = OFF;
-             PRAGMA synchronous = OFF;
-             CREATE TABLE links (n INTEGER PRIMARY KEY, id TEXT NOT NULL, mid TEXT);
-             CREATE TABLE parents (n INTEGER NOT NULL, pos INTEGER NOT NULL, mid TEXT NOT NULL);"
-        ))?;
+        let mut conn = scratch::open(CACHE_KIB)?;
+        conn.execute_batch(
+            "CREATE TABLE links (n INTEGER PRIMARY KEY, id TEXT NOT NULL, mid TEXT);
+             CREATE TABLE parents (n INTEGER NOT NULL, pos INTEGER NOT NULL, mid TEXT NOT NULL);",
+        )?;
         let tx = conn.transaction()?;
         {
             let mut link = tx.prepare("INSERT INTO links (n, id, mid) VALUES (?1, ?2, ?3)")?;
@@ -66,21 +61,6 @@ impl Links {
         )?;
         tx.commit()?;
         Ok(Links { conn })
-    }
-
-    /// The emails from `first` to `last` (inclusive) whose Message-ID
-    /// another email of the case also has.
-    pub(crate) fn duplicated_between(
-        &self,
-        first: &ItemId,
-        last: &ItemId,
-    ) -> Result<HashSet<ItemId>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT l.id FROM links l JOIN shared s ON s.mid = l.mid
-             WHERE l.id >= ?1 AND l.id <= ?2",
-        )?;
-        let rows = stmt.query_map([first.as_str(), last.as_str()], |r| r.get::<_, String>(0))?;
-        rows.map(|r| id(&r?)).collect()
     }
 
     /// Each Message-ID that several emails have, with those emails, in
@@ -130,9 +110,4 @@ fn grouped(
         each(k, items)?;
     }
     Ok(())
-}
-
-/// An item id as the scratch database gave it back.
-fn id(s: &str) -> Result<ItemId> {
-    ItemId::parse(s).map_err(|e| Error::Corrupt(e.to_string()))
 }

@@ -21,6 +21,7 @@ use leakcheck_variants::minhash::{MAX_BUCKET, NEAR, Signature};
 use rusqlite::{Connection, params};
 
 use crate::near::{Claim, Unit};
+use crate::scratch;
 
 /// The page cache's size, in KiB (SQLite's negative `cache_size`).
 const CACHE_KIB: i64 = 32 * 1024;
@@ -40,14 +41,9 @@ pub(crate) struct Scratch {
 impl Scratch {
     /// An empty scratch database.
     pub(crate) fn new() -> Result<Scratch> {
-        // An empty file name: a temporary database of this connection's own.
-        let conn = Connection::open("")?;
-        conn.execute_batch(&format!(
-            "PRAGMA cache_size = -{CACHE_KIB};
-             PRAGMA temp_store = FILE;
-             PRAGMA journal_mode = OFF;
-             PRAGMA synchronous = OFF;
-             CREATE TABLE units (
+        let conn = scratch::open(CACHE_KIB)?;
+        conn.execute_batch(
+            "CREATE TABLE units (
                  n        INTEGER PRIMARY KEY,   -- in item order
                  id       TEXT NOT NULL,
                  kind     TEXT NOT NULL,
@@ -59,8 +55,8 @@ impl Scratch {
                  shingles INTEGER NOT NULL
              );
              CREATE TABLE bands (key INTEGER NOT NULL, n INTEGER NOT NULL, authentic INTEGER NOT NULL);
-             CREATE TABLE best (q INTEGER PRIMARY KEY, ref INTEGER NOT NULL, r REAL NOT NULL);"
-        ))?;
+             CREATE TABLE best (q INTEGER PRIMARY KEY, ref INTEGER NOT NULL, r REAL NOT NULL);",
+        )?;
         Ok(Scratch {
             conn,
             decoded: Decoded::default(),

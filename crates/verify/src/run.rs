@@ -28,6 +28,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::links::Links;
+use crate::scratch::IdMap;
 use crate::{
     KeySet, dkim, doc, duplicates, headers, near, outlook, signature_time, thread, thread_quote,
     window,
@@ -326,8 +327,9 @@ struct Pass<'a> {
 
 /// What the steps after the per-email one need of every email.
 struct EmailFacts {
-    /// Emails whose DKIM is authentic, in id order.
-    authentic: BTreeSet<ItemId>,
+    /// Emails whose DKIM is authentic, each with the header names its
+    /// passing signatures cover (lower case).
+    authentic: IdMap,
     /// Emails with at least one DKIM-Signature.
     signed: u64,
     emails: u64,
@@ -344,16 +346,12 @@ impl Pass<'_> {
         let links = Links::read(&self.catalog)?;
 
         let t = Instant::now();
-        let rebuilt = self.catalog.rebuilt_from_outlook()?;
-        let mut proof = duplicates::Proof {
-            rebuilt: rebuilt.keys().cloned().collect(),
-            ..Default::default()
-        };
-        let facts = self.emails(redo, &rebuilt, &links, &mut proof, done)?;
+        let rebuilt = self.rebuilt()?;
+        let facts = self.emails(redo, &rebuilt, done)?;
         self.profile.emails = t.elapsed().as_secs_f64();
 
         let t = Instant::now();
-        self.cross_message(&links, &proof)?;
+        self.cross_message(&links, &facts.authentic, &rebuilt)?;
         self.profile.cross_message = t.elapsed().as_secs_f64();
 
         let t = Instant::now();
@@ -388,21 +386,34 @@ impl Pass<'_> {
         Ok(totals)
     }
 
+    /// The emails rebuilt from Outlook properties, with where from.
+    fn rebuilt(&self) -> leakcheck_store::Result<IdMap> {
+        let mut rebuilt = IdMap::new()?;
+        let mut batch = Vec::new();
+        self.catalog.for_each_rebuilt_from_outlook(|id, origin| {
+            batch.push((id, origin));
+            if batch.len() >= PAGE {
+                rebuilt.insert_new(&std::mem::take(&mut batch))?;
+            }
+            Ok(())
+        })?;
+        rebuilt.insert_new(&batch)?;
+        Ok(rebuilt)
+    }
+
     /// Every email's own checks (only `redo`'s when given: the others'
     /// findings stand), a page at a time on every core.
     fn emails(
         &mut self,
         redo: Option<&HashSet<ItemId>>,
-        rebuilt: &BTreeMap<ItemId, serde_json::Value>,
-        links: &Links,
-        proof: &mut duplicates::Proof,
+        rebuilt: &IdMap,
         done: &AtomicU64,
     ) -> leakcheck_store::Result<EmailFacts> {
         let keys = KeySet::new(self.catalog.keys()?);
         let window = self.case.settings.window.as_ref();
         let blobs = self.case.blobs();
         let mut facts = EmailFacts {
-            authentic: BTreeSet::new(),
+            authentic: IdMap::new()?,
             signed: 0,
             emails: 0,
             org: doc::OrgNames::builder(
@@ -422,13 +433,19 @@ impl Pass<'_> {
                 .iter()
                 .filter(|(id, _)| redo.is_none_or(|r| r.contains(id)))
                 .collect();
+            let mut origins = HashMap::new();
+            for (id, _) in &todo {
+                if let Some(origin) = rebuilt.get(id)? {
+                    origins.insert(id, origin);
+                }
+            }
             let per_email = par_map(&todo, |(id, meta)| {
                 let mut findings = Vec::new();
                 match blobs.read(id) {
                     // Our bytes, not the sender's: a signature over them
                     // proves nothing either way.
-                    Ok(raw) if rebuilt.contains_key(id) => {
-                        findings.push(outlook::not_original(&raw, &rebuilt[id]));
+                    Ok(raw) if origins.contains_key(id) => {
+                        findings.push(outlook::not_original(&raw, &origins[id]));
                     }
                     Ok(raw) => {
                         let (dkim, arc) = dkim::check_signed(&raw, &keys, meta.date_unix);
@@ -460,7 +477,7 @@ impl Pass<'_> {
             drop(written);
             // What later steps need, read back alike for the emails
             // checked now and those whose findings stand.
-            let duplicated = links.duplicated_between(&first, &last)?;
+            let mut authentic = Vec::new();
             for (id, f) in self.catalog.findings_between(&first, &last)? {
                 if f.check != CheckId::EmailDkim {
                     continue;
@@ -472,18 +489,16 @@ impl Pass<'_> {
                 if f.verdict != Verdict::Authentic {
                     continue;
                 }
-                if duplicated.contains(&id) {
-                    let signed = signatures
-                        .into_iter()
-                        .flatten()
-                        .filter(|s| s["result"] == "pass")
-                        .flat_map(|s| s["signed_headers"].as_array().into_iter().flatten())
-                        .filter_map(|h| h.as_str().map(str::to_ascii_lowercase))
-                        .collect();
-                    proof.authentic.insert(id.clone(), signed);
-                }
-                facts.authentic.insert(id);
+                let signed: BTreeSet<String> = signatures
+                    .into_iter()
+                    .flatten()
+                    .filter(|s| s["result"] == "pass")
+                    .flat_map(|s| s["signed_headers"].as_array().into_iter().flatten())
+                    .filter_map(|h| h.as_str().map(str::to_ascii_lowercase))
+                    .collect();
+                authentic.push((id, json!(signed)));
             }
+            facts.authentic.insert_new(&authentic)?;
             for (_, meta) in &page {
                 facts.org.add_email(meta);
                 facts.population.add_email(meta);
@@ -501,13 +516,15 @@ impl Pass<'_> {
     fn cross_message(
         &mut self,
         links: &Links,
-        proof: &duplicates::Proof,
+        authentic: &IdMap,
+        rebuilt: &IdMap,
     ) -> leakcheck_store::Result<()> {
         let mut batch: Vec<ItemId> = Vec::new();
         let flush = |catalog: &mut Catalog, batch: &mut Vec<ItemId>| {
             let emails = catalog.emails_of(batch)?;
+            let proof = proof_of(batch, authentic, rebuilt)?;
             batch.clear();
-            catalog.add_findings(&duplicates::check(&emails, proof))
+            catalog.add_findings(&duplicates::check(&emails, &proof))
         };
         links.copies(|group| {
             batch.extend(group);
@@ -597,17 +614,18 @@ impl Pass<'_> {
 
     /// Proof travels with bytes: whatever an authentic email's body carries
     /// (attachments, their members...) is authentic too.
-    fn provenance(&mut self, authentic: &BTreeSet<ItemId>) -> leakcheck_store::Result<()> {
-        let mut given: HashSet<ItemId> = HashSet::new();
+    fn provenance(&mut self, authentic: &IdMap) -> leakcheck_store::Result<()> {
+        let catalog = &mut self.catalog;
+        // Each item is given provenance once, by the first email to reach it.
+        let mut given = IdMap::new()?;
         let mut found = Vec::new();
-        for email in authentic {
+        authentic.for_each_id(|email| {
             let mut stack = vec![(email.clone(), String::new())];
             while let Some((parent, via)) = stack.pop() {
-                for child in self.catalog.child_items(&parent)? {
-                    if child == *email || given.contains(&child) {
+                for child in catalog.child_items(&parent)? {
+                    if child == email || !given.insert(&child, &serde_json::Value::Null)? {
                         continue;
                     }
-                    given.insert(child.clone());
                     let route = if via.is_empty() {
                         parent.to_string()
                     } else {
@@ -626,10 +644,11 @@ impl Pass<'_> {
                 }
             }
             if found.len() >= PAGE {
-                self.catalog.add_findings(&std::mem::take(&mut found))?;
+                catalog.add_findings(&std::mem::take(&mut found))?;
             }
-        }
-        self.catalog.add_findings(&found)
+            Ok(())
+        })?;
+        catalog.add_findings(&found)
     }
 
     /// Every item's verdict from its findings, a page at a time.
@@ -692,6 +711,26 @@ pub fn reports<E: From<leakcheck_store::Error>>(
         }
     }
     Ok(())
+}
+
+/// What the duplicate checks need to know of `ids` beyond their fields.
+fn proof_of(
+    ids: &[ItemId],
+    authentic: &IdMap,
+    rebuilt: &IdMap,
+) -> leakcheck_store::Result<duplicates::Proof> {
+    let mut proof = duplicates::Proof::default();
+    for id in ids {
+        if let Some(signed) = authentic.get(id)? {
+            let signed = signed.as_array().into_iter().flatten();
+            let signed = signed.filter_map(|h| h.as_str().map(str::to_string));
+            proof.authentic.insert(id.clone(), signed.collect());
+        }
+        if rebuilt.contains(id)? {
+            proof.rebuilt.insert(id.clone());
+        }
+    }
+    Ok(proof)
 }
 
 /// When the dump first reached the case (its first ingest), or now if it
