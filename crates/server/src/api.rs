@@ -376,18 +376,30 @@ pub async fn picture(
             Ok((bytes, media, item.kind))
         })
         .await?;
-    let mut response = bytes.into_response();
+    let mut response = confined(bytes, media, PICTURE_CSP);
     let h = response.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(media));
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(PICTURE_CSP),
-    );
     let name = format!("inline; filename=\"{name_stem}.{}\"", extension(&kind));
     if let Ok(v) = HeaderValue::from_str(&name) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
     Ok(response)
+}
+
+/// An answer of this type under its own content security policy, which
+/// replaces the workbench page's.
+pub(crate) fn confined(
+    body: impl IntoResponse,
+    content_type: &'static str,
+    csp: &'static str,
+) -> Response {
+    let mut response = body.into_response();
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(csp),
+    );
+    response
 }
 
 /// An answer the browser saves under `name` rather than shows.
@@ -438,17 +450,8 @@ pub async fn html(
                 .ok_or_else(|| ApiError::NotFound("this item has no HTML body".into()))
         })
         .await?;
-    let mut response = page.into_response();
-    let h = response.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/html; charset=utf-8"),
-    );
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(FRAME_CSP),
-    );
-    h.insert(
+    let mut response = confined(page, "text/html; charset=utf-8", FRAME_CSP);
+    response.headers_mut().insert(
         header::X_FRAME_OPTIONS,
         HeaderValue::from_static("SAMEORIGIN"),
     );

@@ -8,11 +8,11 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use leakcheck_publish::Chart;
 use serde::Serialize;
 
+use crate::api::confined;
 use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult};
 use crate::state::{AppState, Inner};
@@ -73,15 +73,5 @@ pub async fn svg(
         let names: Vec<&str> = charts.iter().map(|c| c.name).collect();
         ApiError::NotFound(format!("no chart {name:?}: {}", names.join(", ")))
     })?;
-    let mut response = chart.svg.clone().into_response();
-    let h = response.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("image/svg+xml"),
-    );
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(SVG_CSP),
-    );
-    Ok(response)
+    Ok(confined(chart.svg.clone(), "image/svg+xml", SVG_CSP))
 }

@@ -2,18 +2,19 @@
 //! route refuses anonymous callers, roles are enforced, state changes need
 //! the CSRF token, ids are checked, and the access log records what it must.
 
-use std::sync::Arc;
+mod common;
+
 use std::sync::atomic::AtomicU64;
 
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use http_body_util::BodyExt;
 use leakcheck_server::openapi::{ROUTES, Reply};
-use leakcheck_server::{AppState, app, hash_password};
-use leakcheck_store::{Case, CaseSettings, OcrOutcome, OcrPageRow, Role};
+use leakcheck_server::{AppState, app};
+use leakcheck_store::{Case, OcrOutcome, OcrPageRow};
 use serde_json::{Value, json};
-use tower::ServiceExt;
+
+use common::{Client, call, login};
 
 const EMAIL: &str = "From: Anne <anne@campaign.example>\r\nTo: bob@campaign.example\r\n\
 Subject: Budget avril\r\nDate: Wed, 12 Apr 2017 18:02:00 +0200\r\nMessage-ID: <b1@campaign.example>\r\n\
@@ -61,92 +62,24 @@ struct Fixture {
 
 fn fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
-    let dump = dir.path().join("dump");
-    std::fs::create_dir_all(&dump).unwrap();
-    std::fs::write(dump.join("budget.eml"), EMAIL).unwrap();
-    std::fs::write(dump.join("notes.txt"), "figures for the rally").unwrap();
-    std::fs::write(dump.join("scan.png"), PNG).unwrap();
-    let settings = CaseSettings {
-        name: "api test".into(),
-        window: None,
-        org_domains: Vec::new(),
-        org_names: Vec::new(),
-        limits: Default::default(),
-        ocr: Default::default(),
-    };
-    let case = Case::init(&dir.path().join("case"), settings).unwrap();
-    leakcheck_ingest::run(
-        &case,
-        &[dump],
-        &leakcheck_ingest::Options::default(),
-        Arc::new(leakcheck_ingest::Progress::default()),
-    )
-    .unwrap();
+    let files: [(&str, &[u8]); 3] = [
+        ("budget.eml", EMAIL.as_bytes()),
+        ("notes.txt", b"figures for the rally"),
+        ("scan.png", PNG),
+    ];
+    let case = common::case_of(dir.path(), "api test", &files);
     let picture = leakcheck_core::ItemId::of(PNG);
-    let mut cat = case.catalog().unwrap();
-    cat.save_ocr(&picture, &scan_layer()).unwrap();
+    case.catalog()
+        .unwrap()
+        .save_ocr(&picture, &scan_layer())
+        .unwrap();
     leakcheck_search::sync(&case, &AtomicU64::new(0)).unwrap();
-    for (name, role) in [
-        ("ada", Role::Admin),
-        ("eve", Role::Editor),
-        ("vic", Role::Viewer),
-    ] {
-        let hash = hash_password(&format!("{name}-password")).unwrap();
-        cat.put_user(name, role, &hash).unwrap();
-    }
     let email = leakcheck_core::ItemId::of(EMAIL.as_bytes()).to_string();
     Fixture {
         _dir: dir,
         app: app(AppState::new(case, leakcheck_server::Options::default()).unwrap()),
         email,
         picture: picture.to_string(),
-    }
-}
-
-struct Answer {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: Vec<u8>,
-}
-
-impl Answer {
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap_or(Value::Null)
-    }
-}
-
-async fn call(app: &Router, req: Request<Body>) -> Answer {
-    let r = app.clone().oneshot(req).await.unwrap();
-    let status = r.status();
-    let headers = r.headers().clone();
-    let body = r.into_body().collect().await.unwrap().to_bytes().to_vec();
-    Answer {
-        status,
-        headers,
-        body,
-    }
-}
-
-/// A logged-in client: its cookie and CSRF token.
-struct Client {
-    cookie: String,
-    csrf: String,
-}
-
-async fn login(app: &Router, name: &str) -> Client {
-    let req = Request::post("/api/v1/login")
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(Body::from(
-            json!({"user": name, "password": format!("{name}-password")}).to_string(),
-        ))
-        .unwrap();
-    let a = call(app, req).await;
-    assert_eq!(a.status, StatusCode::OK, "login {name}");
-    let cookie = a.headers[header::SET_COOKIE].to_str().unwrap().to_string();
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"));
-    Client {
-        cookie: cookie.split(';').next().unwrap().to_string(),
-        csrf: a.json()["csrf"].as_str().unwrap().to_string(),
     }
 }
 

@@ -3,19 +3,19 @@
 //! span), the case report's charts as SVG under a strict policy, and a
 //! selection's evidence report as a zip.
 
+mod common;
+
 use std::io::Read as _;
-use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use http_body_util::BodyExt;
 use leakcheck_core::ItemId;
-use leakcheck_server::{AppState, app, hash_password};
-use leakcheck_store::{Case, CaseSettings, Role};
+use leakcheck_server::{AppState, app};
 use serde_json::{Value, json};
-use tower::ServiceExt;
+
+use common::{Answer, Client, call, login};
 
 /// An email with personal data: a phone number, an address in the body
 /// (and two in the headers), a private person's name the detector does not
@@ -34,37 +34,13 @@ struct Fixture {
 
 fn fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
-    let dump = dir.path().join("dump");
-    std::fs::create_dir_all(&dump).unwrap();
-    std::fs::write(dump.join("rappel.eml"), EMAIL).unwrap();
-    std::fs::write(dump.join("notes.txt"), "figures for the rally").unwrap();
-    let settings = CaseSettings {
-        name: "publication test".into(),
-        window: None,
-        org_domains: Vec::new(),
-        org_names: Vec::new(),
-        limits: Default::default(),
-        ocr: Default::default(),
-    };
-    let case = Case::init(&dir.path().join("case"), settings).unwrap();
-    leakcheck_ingest::run(
-        &case,
-        &[dump],
-        &leakcheck_ingest::Options::default(),
-        Arc::new(leakcheck_ingest::Progress::default()),
-    )
-    .unwrap();
+    let files: [(&str, &[u8]); 2] = [
+        ("rappel.eml", EMAIL.as_bytes()),
+        ("notes.txt", b"figures for the rally"),
+    ];
+    let case = common::case_of(dir.path(), "publication test", &files);
     leakcheck_verify::run(&case, false, &AtomicU64::new(0)).unwrap();
     leakcheck_search::sync(&case, &AtomicU64::new(0)).unwrap();
-    let mut cat = case.catalog().unwrap();
-    for (name, role) in [
-        ("ada", Role::Admin),
-        ("eve", Role::Editor),
-        ("vic", Role::Viewer),
-    ] {
-        let hash = hash_password(&format!("{name}-password")).unwrap();
-        cat.put_user(name, role, &hash).unwrap();
-    }
     Fixture {
         _dir: dir,
         app: app(AppState::new(case, leakcheck_server::Options::default()).unwrap()),
@@ -73,24 +49,7 @@ fn fixture() -> Fixture {
     }
 }
 
-struct Answer {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: Vec<u8>,
-}
-
-impl Answer {
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap_or(Value::Null)
-    }
-}
-
-/// A logged-in client: its cookie and CSRF token.
-struct Client {
-    cookie: String,
-    csrf: String,
-}
-
+/// Sends a JSON body as `who`, with its CSRF token.
 async fn send(app: &Router, method: &str, path: &str, who: Option<&Client>, body: Value) -> Answer {
     let mut b = Request::builder().method(method).uri(path);
     if let Some(c) = who {
@@ -102,26 +61,7 @@ async fn send(app: &Router, method: &str, path: &str, who: Option<&Client>, body
         .header(header::CONTENT_TYPE, "application/json")
         .body(Body::from(body.to_string()))
         .unwrap();
-    let r = app.clone().oneshot(req).await.unwrap();
-    let status = r.status();
-    let headers = r.headers().clone();
-    let body = r.into_body().collect().await.unwrap().to_bytes().to_vec();
-    Answer {
-        status,
-        headers,
-        body,
-    }
-}
-
-async fn login(app: &Router, name: &str) -> Client {
-    let body = json!({"user": name, "password": format!("{name}-password")});
-    let a = send(app, "POST", "/api/v1/login", None, body).await;
-    assert_eq!(a.status, StatusCode::OK, "login {name}");
-    let cookie = a.headers[header::SET_COOKIE].to_str().unwrap();
-    Client {
-        cookie: cookie.split(';').next().unwrap().to_string(),
-        csrf: a.json()["csrf"].as_str().unwrap().to_string(),
-    }
+    call(app, req).await
 }
 
 /// The review's span of `kind` whose value is `value`.
