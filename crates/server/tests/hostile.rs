@@ -4,6 +4,9 @@
 //! must answer each with a clear refusal, stay up, and keep its peak memory
 //! (VmHWM) under [`PEAK_RSS_BYTES`] for the whole run.
 
+#[path = "common/case.rs"]
+mod case;
+
 use std::io::{Read, Write};
 use std::net::{IpAddr, SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
@@ -13,7 +16,7 @@ use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
 use leakcheck_server::{Options, hash_password};
-use leakcheck_store::{Case, CaseSettings, Role};
+use leakcheck_store::{Case, Role};
 use serde_json::{Value, json};
 
 /// The bound on the server's peak resident memory over the whole run.
@@ -29,42 +32,28 @@ fn email(n: usize, subject: &str, body: &str) -> String {
 }
 
 /// A case with planted formulas in subjects and a file name with a bidi
-/// override, and three users.
+/// override, and its users.
 fn make_case(dir: &Path) -> PathBuf {
-    let dump = dir.join("dump");
-    std::fs::create_dir_all(&dump).unwrap();
     let planted = [
         "=HYPERLINK(\"http://evil.example\")",
         "-2+3 budget",
         "\u{FF1D}1+1 budget",
         "@SUM(A1) budget",
     ];
-    for (n, s) in planted.iter().enumerate() {
-        let body = format!("budget campagne planted {n}");
-        std::fs::write(dump.join(format!("m{n}.eml")), email(n, s, &body)).unwrap();
-    }
-    std::fs::write(
-        dump.join("invoice\u{202E}fdp.exe.txt"),
-        "budget invoice bidi",
-    )
-    .unwrap();
-    let settings = CaseSettings {
-        name: "hostile".into(),
-        window: None,
-        org_domains: Vec::new(),
-        org_names: Vec::new(),
-        limits: Default::default(),
-        ocr: Default::default(),
-    };
-    let root = dir.join("case");
-    let case = Case::init(&root, settings).unwrap();
-    leakcheck_ingest::run(
-        &case,
-        &[dump],
-        &leakcheck_ingest::Options::default(),
-        Arc::new(leakcheck_ingest::Progress::default()),
-    )
-    .unwrap();
+    let mails: Vec<(String, String)> = planted
+        .iter()
+        .enumerate()
+        .map(|(n, s)| {
+            let body = format!("budget campagne planted {n}");
+            (format!("m{n}.eml"), email(n, s, &body))
+        })
+        .collect();
+    let mut files: Vec<(&str, &[u8])> = mails
+        .iter()
+        .map(|(name, mail)| (name.as_str(), mail.as_bytes()))
+        .collect();
+    files.push(("invoice\u{202E}fdp.exe.txt", b"budget invoice bidi"));
+    let case = case::ingested(dir, "hostile", &files);
     leakcheck_search::sync(&case, &AtomicU64::new(0)).unwrap();
     let mut cat = case.catalog().unwrap();
     for (name, role) in [
@@ -78,7 +67,7 @@ fn make_case(dir: &Path) -> PathBuf {
         let hash = hash_password(&password(name)).unwrap();
         cat.put_user(name, role, &hash).unwrap();
     }
-    root
+    dir.join("case")
 }
 
 fn password(name: &str) -> String {

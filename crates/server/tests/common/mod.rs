@@ -2,42 +2,23 @@
 //! three users, and a client that logs in and reads answers whole.
 
 use std::path::Path;
-use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use http_body_util::BodyExt;
 use leakcheck_server::hash_password;
-use leakcheck_store::{Case, CaseSettings, Role};
+use leakcheck_store::{Case, Role};
 use serde_json::{Value, json};
 use tower::ServiceExt;
+
+pub mod case;
 
 /// A case named `name` in `dir/case`, with `files` ingested from
 /// `dir/dump` and users ada (admin), eve (editor) and vic (viewer), each
 /// with the password `NAME-password`.
 pub fn case_of(dir: &Path, name: &str, files: &[(&str, &[u8])]) -> Case {
-    let dump = dir.join("dump");
-    std::fs::create_dir_all(&dump).unwrap();
-    for (file, bytes) in files {
-        std::fs::write(dump.join(file), bytes).unwrap();
-    }
-    let settings = CaseSettings {
-        name: name.into(),
-        window: None,
-        org_domains: Vec::new(),
-        org_names: Vec::new(),
-        limits: Default::default(),
-        ocr: Default::default(),
-    };
-    let case = Case::init(&dir.join("case"), settings).unwrap();
-    leakcheck_ingest::run(
-        &case,
-        &[dump],
-        &leakcheck_ingest::Options::default(),
-        Arc::new(leakcheck_ingest::Progress::default()),
-    )
-    .unwrap();
+    let case = case::ingested(dir, name, files);
     let mut cat = case.catalog().unwrap();
     for (name, role) in [
         ("ada", Role::Admin),
