@@ -25,3 +25,10 @@ pub enum IngestError {
 
 /// Result with [`IngestError`].
 pub type Result<T> = std::result::Result<T, IngestError>;
+
+impl From<rusqlite::Error> for IngestError {
+    /// Ingest's own scratch databases fail as the store's do.
+    fn from(e: rusqlite::Error) -> Self {
+        IngestError::Store(e.into())
+    }
+}

@@ -1,16 +1,17 @@
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use leakcheck_core::Stage;
 use leakcheck_extract::native::{DecoderCommand, Isolation};
+use leakcheck_store::scratch::IdMap;
 use leakcheck_store::{Case, CustodyEntry, OpenedWith};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
+use serde_json::Value;
 
-use crate::walk::{TopFile, walk};
+use crate::walk::walk;
 use crate::worker::{Ctx, Data, Unit};
 use crate::{Result, writer};
 
@@ -81,6 +82,9 @@ pub struct SourceSummary {
     pub bytes: u64,
 }
 
+/// Top-level files read from the walk's list at once.
+const WALK_PAGE: usize = 1024;
+
 /// Records waiting for the catalog writer, at most.
 const RECORD_BACKLOG: usize = 2048;
 
@@ -105,12 +109,10 @@ pub fn run_with(
     progress: Arc<Progress>,
 ) -> Result<Summary> {
     let started = Instant::now();
-    let walked = walk(sources, case.root())?;
-    let total: u64 = walked.files.iter().map(|f| f.size).sum();
-    progress
-        .files_total
-        .store(walked.files.len() as u64, Ordering::Relaxed);
-    progress.bytes_total.store(total, Ordering::Relaxed);
+    let mut walked = walk(sources, case.root())?;
+    let (files, bytes) = walked.totals(None)?;
+    progress.files_total.store(files, Ordering::Relaxed);
+    progress.bytes_total.store(bytes, Ordering::Relaxed);
     case.blobs().clean_temp()?;
     let mut custody = case.custody()?;
     let entry = |event: &str, s: &SourceSummary, opened_with: Vec<OpenedWith>| CustodyEntry {
@@ -126,21 +128,18 @@ pub fn run_with(
         tool: concat!("leakcheck ", env!("CARGO_PKG_VERSION")).into(),
         opened_with,
     };
-    let mut summaries: Vec<SourceSummary> = sources
-        .iter()
-        .enumerate()
-        .map(|(i, p)| {
-            let files: Vec<&TopFile> = walked.files.iter().filter(|f| f.source == i).collect();
-            let abs = std::fs::canonicalize(p).unwrap_or_else(|_| p.clone());
-            SourceSummary {
-                kind: if abs.is_dir() { "folder" } else { "file" }.into(),
-                path: abs.display().to_string(),
-                sha256: None,
-                files: files.len() as u64,
-                bytes: files.iter().map(|f| f.size).sum(),
-            }
-        })
-        .collect();
+    let mut summaries = Vec::with_capacity(sources.len());
+    for (i, p) in sources.iter().enumerate() {
+        let (files, bytes) = walked.totals(Some(i))?;
+        let abs = std::fs::canonicalize(p).unwrap_or_else(|_| p.clone());
+        summaries.push(SourceSummary {
+            kind: if abs.is_dir() { "folder" } else { "file" }.into(),
+            path: abs.display().to_string(),
+            sha256: None,
+            files,
+            bytes,
+        });
+    }
     for s in &summaries {
         custody.append(&entry("started", s, Vec::new()))?;
     }
@@ -161,10 +160,10 @@ pub fn run_with(
         limits: case.settings.limits.clone(),
         records: record_tx,
         queue: queue_tx,
-        claimed: Mutex::new(case.catalog()?.done_items()?),
+        claimed: Mutex::new(done_items(case)?),
         pending: AtomicU64::new(0),
         progress: progress.clone(),
-        tops: Mutex::new(HashMap::new()),
+        tops: Mutex::new(Vec::new()),
         isolation: openers.decoder.clone().map(|command| Isolation {
             command,
             max_seconds: case.settings.limits.max_store_seconds,
@@ -172,9 +171,9 @@ pub fn run_with(
         passwords: openers.passwords.clone(),
         opened: Mutex::new(Vec::new()),
     });
-    for r in &walked.folders {
-        let _ = ctx.records.send(r.clone());
-    }
+    walked.for_each_folder(|r| {
+        let _ = ctx.records.send(r);
+    })?;
     let workers: Vec<_> = (0..threads)
         .map(|i| {
             let ctx = ctx.clone();
@@ -196,28 +195,44 @@ pub fn run_with(
     let budgets: Vec<Arc<AtomicU64>> = (0..sources.len())
         .map(|_| Arc::new(AtomicU64::new(case.settings.limits.max_expanded_bytes)))
         .collect();
-    for f in &walked.files {
-        ctx.pending.fetch_add(1, Ordering::SeqCst);
-        let data = match &f.error {
-            Some((stage, why)) => Data::Error(*stage, why.clone()),
-            None => Data::File(f.path.clone()),
+    // Files go to the workers a page at a time; between pages, the items
+    // the finished ones were stored as go back into the list. A failure of
+    // the list stops the run once the workers have stopped.
+    let mut after = None;
+    let mut failed = None;
+    'pages: loop {
+        let page = match walked.page(after.as_ref(), WALK_PAGE) {
+            Ok(page) => page,
+            Err(e) => break failed = Some(e),
         };
-        let unit = Unit {
-            parent: f.parent.clone(),
-            path: f.name.clone(),
-            position: 0,
-            display: f.path.display().to_string(),
-            depth: 0,
-            data,
-            extra: f.set.as_ref().map(|(set, n)| set.occurrence_extra(*n)),
-            guard: None,
-            budget: budgets[f.source].clone(),
-            source: f.source,
-            top: Some((f.path.clone(), f.size)),
-            set: f.set.clone(),
-        };
-        if ctx.queue.send(Some(unit)).is_err() {
-            break;
+        let Some(last) = page.last() else { break };
+        after = Some((last.parent.clone(), last.name.clone()));
+        for f in page {
+            ctx.pending.fetch_add(1, Ordering::SeqCst);
+            let data = match f.error {
+                Some(why) => Data::Error(Stage::Read, why),
+                None => Data::File(f.path.clone()),
+            };
+            let unit = Unit {
+                parent: f.parent,
+                path: f.name,
+                position: 0,
+                display: f.path.display().to_string(),
+                depth: 0,
+                data,
+                extra: f.set.as_ref().map(|(set, n)| set.occurrence_extra(*n)),
+                guard: None,
+                budget: budgets[f.source].clone(),
+                source: f.source,
+                top: Some((f.row, f.size)),
+                set: f.set,
+            };
+            if ctx.queue.send(Some(unit)).is_err() {
+                break 'pages;
+            }
+        }
+        if let Err(e) = walked.record_items(&std::mem::take(&mut *ctx.tops.lock().unwrap())) {
+            break failed = Some(e);
         }
     }
     while ctx.pending.load(Ordering::SeqCst) > 0 {
@@ -231,19 +246,23 @@ pub fn run_with(
             std::panic::resume_unwind(panic);
         }
     }
-    let tops = std::mem::take(&mut *ctx.tops.lock().unwrap());
+    let last_tops = std::mem::take(&mut *ctx.tops.lock().unwrap());
     let mut opened = std::mem::take(&mut *ctx.opened.lock().unwrap());
     // Workers finish in any order; the log should not depend on it.
     opened.sort();
     drop(ctx);
     writer.join().expect("catalog writer panicked")?;
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    walked.record_items(&last_tops)?;
     // Which occurrence of a container got to open it depends on thread
     // timing; settle the derived paths so a run's result does not.
     case.catalog()?
         .settle_paths(case.settings.limits.max_depth + 2)?;
 
     for (i, s) in summaries.iter_mut().enumerate() {
-        s.sha256 = source_hash(sources, i, &walked.files, &tops);
+        s.sha256 = walked.source_hash(sources, i)?;
         let mine = opened
             .iter()
             .filter(|(source, _)| *source == i)
@@ -259,33 +278,17 @@ pub fn run_with(
     })
 }
 
-/// A file's own hash; for a folder, the hash of its manifest: one line per
-/// file, `relative path<TAB>sha256` (or `-` when unreadable), sorted.
-fn source_hash(
-    sources: &[PathBuf],
-    i: usize,
-    files: &[TopFile],
-    tops: &HashMap<PathBuf, leakcheck_core::ItemId>,
-) -> Option<String> {
-    let root = std::fs::canonicalize(&sources[i]).ok()?;
-    if root.is_file() {
-        return tops.get(&root).map(|id| id.to_string());
-    }
-    let mut lines: Vec<String> = files
-        .iter()
-        .filter(|f| f.source == i)
-        .map(|f| {
-            let rel = f.path.strip_prefix(&root).unwrap_or(Path::new(&f.path));
-            let hash = tops
-                .get(&f.path)
-                .map_or("-".to_string(), |id| id.to_string());
-            format!("{}\t{hash}\n", rel.display())
-        })
-        .collect();
-    lines.sort();
-    let mut h = Sha256::new();
-    for l in &lines {
-        h.update(l.as_bytes());
-    }
-    Some(hex::encode(h.finalize()))
+/// The items an earlier run finished: they are not opened again.
+fn done_items(case: &Case) -> Result<IdMap> {
+    let mut done = IdMap::new()?;
+    let mut page = Vec::with_capacity(WALK_PAGE);
+    case.catalog()?.for_each_done_item(|id| {
+        page.push((id, Value::Null));
+        if page.len() == WALK_PAGE {
+            done.insert_new(&std::mem::take(&mut page))?;
+        }
+        Ok(())
+    })?;
+    done.insert_new(&page)?;
+    Ok(done)
 }

@@ -1,6 +1,5 @@
 //! One item's journey: bytes → blob store → kind → records → members.
 
-use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::io::{BufReader, Cursor, Read, Seek};
 use std::path::PathBuf;
@@ -12,6 +11,7 @@ use leakcheck_core::{ItemId, Kind, Limits, Record, Stage};
 use leakcheck_extract::native::Isolation;
 use leakcheck_extract::readers::rar::{RarSource, Volume};
 use leakcheck_extract::{self as extract, Flow, Listing, Member, MemberData, SNIFF_LEN, guard};
+use leakcheck_store::scratch::IdMap;
 use leakcheck_store::{BlobStore, OpenedWith, Spooled};
 use serde_json::Value;
 
@@ -30,11 +30,13 @@ pub struct Ctx {
     pub limits: Limits,
     pub records: Sender<Record>,
     pub queue: Sender<Option<Unit>>,
-    pub claimed: Mutex<HashSet<ItemId>>,
+    /// Items opened already, in this run or a finished earlier one.
+    pub claimed: Mutex<IdMap>,
     pub pending: AtomicU64,
     pub progress: Arc<Progress>,
-    /// Top-level file → its item id, for the custody manifest.
-    pub tops: Mutex<HashMap<PathBuf, ItemId>>,
+    /// Top-level files' rows in the walk's list and their items, until
+    /// the list records them (for the custody manifest).
+    pub tops: Mutex<Vec<(i64, ItemId)>>,
     /// How native decoders run (in a child process), when configured.
     pub isolation: Option<Isolation>,
     /// Passwords to try on encrypted archives.
@@ -59,8 +61,9 @@ pub struct Unit {
     pub budget: Arc<AtomicU64>,
     /// The number of the source (as given to ingest) it comes from.
     pub source: usize,
-    /// Set on files named by the walk (for custody and progress).
-    pub top: Option<(PathBuf, u64)>,
+    /// Set on files named by the walk: their row in its list and size
+    /// (for custody and progress).
+    pub top: Option<(i64, u64)>,
     /// The volume set a top-level file belongs to, and its number in it.
     pub set: Option<(Arc<VolumeSet>, u32)>,
 }
@@ -128,12 +131,9 @@ impl Ctx {
             set,
         } = unit;
         let loaded = self.load(data);
-        if let Some((top_path, size)) = &top {
+        if let Some((row, size)) = &top {
             if let Ok(body) = &loaded {
-                self.tops
-                    .lock()
-                    .unwrap()
-                    .insert(top_path.clone(), body.id.clone());
+                self.tops.lock().unwrap().push((*row, body.id.clone()));
             }
             self.progress.files_done.fetch_add(1, Ordering::Relaxed);
             self.progress.bytes_done.fetch_add(*size, Ordering::Relaxed);
@@ -181,8 +181,16 @@ impl Ctx {
             error: None,
             extra,
         });
-        if !self.claimed.lock().unwrap().insert(body.id.clone()) {
-            return; // seen before: its contents are (being) recorded once
+        match self.claimed.lock().unwrap().insert(&body.id, &Value::Null) {
+            Ok(true) => {}
+            Ok(false) => return, // seen before: its contents are (being) recorded once
+            // Opening it again is harmless (records are keyed by place),
+            // so it is opened, and the failure said.
+            Err(e) => self.item_error(
+                &body.id,
+                Stage::Read,
+                format!("ingest's list of items opened could not be read ({e}); opened anyway"),
+            ),
         }
         let guard = DoneGuard::new(body.id.clone(), self.records.clone(), parent_guard);
         if let Some(why) = unread {

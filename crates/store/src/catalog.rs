@@ -1,4 +1,4 @@
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
 
@@ -354,15 +354,15 @@ impl Catalog {
         Ok(())
     }
 
-    /// Items whose whole subtree is recorded: ingest need not open them again.
-    pub fn done_items(&self) -> Result<HashSet<ItemId>> {
+    /// Each item whose whole subtree is recorded (ingest need not open
+    /// it again), read without holding them all.
+    pub fn for_each_done_item(&self, mut each: impl FnMut(ItemId) -> Result<()>) -> Result<()> {
         let mut stmt = self.conn.prepare("SELECT id FROM items WHERE done = 1")?;
-        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
-        let mut set = HashSet::new();
-        for id in rows {
-            set.insert(parse_id(&id?)?);
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            each(parse_id(&row.get::<_, String>(0)?)?)?;
         }
-        Ok(set)
+        Ok(())
     }
 
     /// The figures of `leakcheck stats`, all derived from the tables.
@@ -985,7 +985,8 @@ impl Catalog {
     }
 }
 
-pub(crate) fn parse_id(s: &str) -> Result<ItemId> {
+/// An item id read back from a database, or why it is not one.
+pub fn parse_id(s: &str) -> Result<ItemId> {
     ItemId::parse(s).map_err(|e| Error::Corrupt(e.to_string()))
 }
 
@@ -1169,7 +1170,13 @@ mod tests {
         );
         assert_eq!(s.files_seen, s.items + s.duplicates + s.errors);
         assert_eq!(s.containers.unreconciled.len(), 1, "4 declared, 2 + 1 seen");
-        assert_eq!(cat.done_items().unwrap(), HashSet::from([zip.clone()]));
+        let mut done = Vec::new();
+        cat.for_each_done_item(|id| {
+            done.push(id);
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(done, std::slice::from_ref(&zip));
         assert_eq!(cat.resolve(&zip.as_str()[..10]).unwrap(), zip);
         assert!(matches!(cat.resolve("zz"), Err(Error::NoSuchItem(_))));
         let detail = cat.item(&zip).unwrap();

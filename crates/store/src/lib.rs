@@ -12,6 +12,7 @@ pub use blobs::{BlobStore, Spooled};
 pub use case::{Case, CaseSettings, OcrMode, OcrSettings, Window};
 pub use catalog::{
     Catalog, ContainerStat, ItemDetail, ItemRow, OccurrenceRow, OutlookTotals, ProblemRow, Stats,
+    parse_id,
 };
 pub use custody::{Custody, CustodyEntry, OpenedWith};
 pub use error::{Error, Result};
@@ -34,6 +35,7 @@ mod ocr_rows;
 mod posts;
 mod redactions;
 mod schema;
+pub mod scratch;
 mod search_rows;
 mod team;
 mod verification;

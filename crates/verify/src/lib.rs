@@ -35,7 +35,6 @@ mod near_scratch;
 pub mod outlook;
 pub mod recover;
 mod run;
-mod scratch;
 pub mod selectors;
 pub mod signature_time;
 mod signed;

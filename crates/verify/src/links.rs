@@ -11,10 +11,8 @@
 //! by their place in In-Reply-To, then by item.
 
 use leakcheck_core::{ItemId, normalise_message_id};
-use leakcheck_store::{Catalog, Result};
+use leakcheck_store::{Catalog, Result, parse_id as id, scratch};
 use rusqlite::{Connection, params};
-
-use crate::scratch::{self, id};
 
 /// The page cache's size, in KiB (SQLite's negative `cache_size`).
 const CACHE_KIB: i64 = 16 * 1024;
@@ -110,4 +108,78 @@ fn grouped(
         each(k, items)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use leakcheck_core::{EmailMeta, Kind, Record};
+    use leakcheck_store::{Case, CaseSettings};
+
+    use super::*;
+
+    /// `n`'s item id, as the emails below are stored.
+    fn item(n: u8) -> ItemId {
+        ItemId::of(&[n])
+    }
+
+    #[test]
+    fn groups_copies_and_finds_every_copy_of_each_parent() {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = CaseSettings {
+            name: "t".into(),
+            window: None,
+            org_domains: Vec::new(),
+            org_names: Vec::new(),
+            limits: Default::default(),
+            ocr: Default::default(),
+        };
+        let case = Case::init(&dir.path().join("c"), settings).unwrap();
+        let mut catalog = case.catalog().unwrap();
+        // 1 and 2 are copies of <a@x> (the second with spaces around its
+        // id); 3 answers a message not in the case and <a@x>; 4 answers
+        // <c@x>, which no email has; 5 has no Message-ID.
+        let emails: [(u8, Option<&str>, &[&str]); 5] = [
+            (1, Some("<a@x>"), &[]),
+            (2, Some(" <a@x> "), &[]),
+            (3, Some("<b@x>"), &["<gone@x>", "<a@x>"]),
+            (4, Some("<d@x>"), &["<c@x>"]),
+            (5, None, &[]),
+        ];
+        let mut records = Vec::new();
+        for (n, mid, answers) in emails {
+            records.push(Record::Item {
+                id: item(n),
+                size: 1,
+                kind: Kind::Email,
+            });
+            let meta = EmailMeta {
+                message_id: mid.map(str::to_string),
+                in_reply_to: answers.iter().map(|m| m.to_string()).collect(),
+                ..EmailMeta::default()
+            };
+            records.push(Record::email(item(n), meta));
+        }
+        catalog.apply(&records).unwrap();
+        let links = Links::read(&catalog).unwrap();
+
+        let mut copies = Vec::new();
+        links
+            .copies(|group| {
+                copies.push(group);
+                Ok(())
+            })
+            .unwrap();
+        let mut pair = vec![item(1), item(2)];
+        pair.sort();
+        assert_eq!(copies, [pair.clone()]);
+
+        let mut replies = Vec::new();
+        links
+            .replies(|reply, parents| {
+                replies.push((reply, parents));
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(replies, [(item(3), pair)], "4's parent is not in the case");
+    }
 }

@@ -21,7 +21,7 @@ use leakcheck_variants::minhash::{MAX_BUCKET, NEAR, Signature};
 use rusqlite::{Connection, params};
 
 use crate::near::{Claim, Unit};
-use crate::scratch;
+use leakcheck_store::scratch;
 
 /// The page cache's size, in KiB (SQLite's negative `cache_size`).
 const CACHE_KIB: i64 = 32 * 1024;

@@ -28,11 +28,11 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::links::Links;
-use crate::scratch::IdMap;
 use crate::{
     KeySet, dkim, doc, duplicates, headers, near, outlook, signature_time, thread, thread_quote,
     window,
 };
+use leakcheck_store::scratch::IdMap;
 
 /// Emails, documents or items read from the catalog at a time.
 const PAGE: usize = 1000;

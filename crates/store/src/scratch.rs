@@ -5,14 +5,20 @@
 //! goes with the connection, even after a SIGKILL.
 
 use leakcheck_core::ItemId;
-use leakcheck_store::{Error, Result};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::Value;
+
+use crate::catalog::parse_id;
+use crate::{Error, Result};
+
+/// Page cache of an [`IdMap`]: its rows are short, and a lookup touches a
+/// few pages of one B-tree.
+const CACHE_KIB: i64 = 4 * 1024;
 
 /// A temporary database of this connection's own (SQLite's empty file
 /// name) with `cache_kib` KiB of page cache, no journal and no syncing:
 /// nothing in it outlives the pass.
-pub(crate) fn open(cache_kib: i64) -> Result<Connection> {
+pub fn open(cache_kib: i64) -> Result<Connection> {
     let conn = Connection::open("")?;
     conn.execute_batch(&format!(
         "PRAGMA cache_size = -{cache_kib};
@@ -23,20 +29,15 @@ pub(crate) fn open(cache_kib: i64) -> Result<Connection> {
     Ok(conn)
 }
 
-/// An item id as a scratch database gave it back.
-pub(crate) fn id(s: &str) -> Result<ItemId> {
-    ItemId::parse(s).map_err(|e| Error::Corrupt(e.to_string()))
-}
-
 /// Items with a JSON value each, read back by id or in id order.
-pub(crate) struct IdMap {
+pub struct IdMap {
     conn: Connection,
 }
 
 impl IdMap {
     /// An empty map.
-    pub(crate) fn new() -> Result<IdMap> {
-        let conn = open(4 * 1024)?;
+    pub fn new() -> Result<IdMap> {
+        let conn = open(CACHE_KIB)?;
         conn.execute_batch(
             "CREATE TABLE m (id TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;",
         )?;
@@ -44,7 +45,7 @@ impl IdMap {
     }
 
     /// Adds `id` unless it is there already; says whether it was added.
-    pub(crate) fn insert(&mut self, id: &ItemId, value: &Value) -> Result<bool> {
+    pub fn insert(&mut self, id: &ItemId, value: &Value) -> Result<bool> {
         let mut add = self
             .conn
             .prepare_cached("INSERT OR IGNORE INTO m (id, value) VALUES (?1, ?2)")?;
@@ -53,7 +54,7 @@ impl IdMap {
 
     /// Adds the entries whose ids are not in the map yet, in one
     /// transaction; an id already there keeps its first value.
-    pub(crate) fn insert_new(&mut self, entries: &[(ItemId, Value)]) -> Result<()> {
+    pub fn insert_new(&mut self, entries: &[(ItemId, Value)]) -> Result<()> {
         let tx = self.conn.transaction()?;
         {
             let mut add =
@@ -67,7 +68,7 @@ impl IdMap {
     }
 
     /// The value of `id`, if it is in the map.
-    pub(crate) fn get(&self, id: &ItemId) -> Result<Option<Value>> {
+    pub fn get(&self, id: &ItemId) -> Result<Option<Value>> {
         let mut stmt = self
             .conn
             .prepare_cached("SELECT value FROM m WHERE id = ?1")?;
@@ -80,17 +81,17 @@ impl IdMap {
     }
 
     /// Whether `id` is in the map.
-    pub(crate) fn contains(&self, id: &ItemId) -> Result<bool> {
+    pub fn contains(&self, id: &ItemId) -> Result<bool> {
         let mut stmt = self.conn.prepare_cached("SELECT 1 FROM m WHERE id = ?1")?;
         Ok(stmt.exists([id.as_str()])?)
     }
 
     /// Every id, in order.
-    pub(crate) fn for_each_id(&self, mut each: impl FnMut(ItemId) -> Result<()>) -> Result<()> {
+    pub fn for_each_id(&self, mut each: impl FnMut(ItemId) -> Result<()>) -> Result<()> {
         let mut stmt = self.conn.prepare("SELECT id FROM m ORDER BY id")?;
         let mut rows = stmt.query([])?;
         while let Some(row) = rows.next()? {
-            each(id(&row.get::<_, String>(0)?)?)?;
+            each(parse_id(&row.get::<_, String>(0)?)?)?;
         }
         Ok(())
     }

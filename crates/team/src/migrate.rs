@@ -1,0 +1,46 @@
+//! The schema, as numbered migrations applied once each and in order.
+
+use postgres::Client;
+
+use crate::Result;
+
+/// Every migration: its number, name and SQL. Numbers only grow, and a
+/// migration once released is never edited (a later one changes it).
+pub const MIGRATIONS: &[(i32, &str, &str)] =
+    &[(1, "jobs", include_str!("../migrations/0001_jobs.sql"))];
+
+/// Held while migrating, so that two processes starting at once (a server
+/// and a worker) do not both apply the same migration.
+const LOCK: i64 = 0x6c65_616b_6368_6b31; // "leakchk1"
+
+/// Applies the migrations the database has not had yet, in one
+/// transaction, and says which it applied.
+pub fn migrate(client: &mut Client) -> Result<Vec<i32>> {
+    let mut tx = client.transaction()?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&LOCK])?;
+    tx.batch_execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+             version integer PRIMARY KEY,
+             name    text NOT NULL,
+             applied timestamptz NOT NULL DEFAULT now())",
+    )?;
+    let done: Vec<i32> = tx
+        .query("SELECT version FROM schema_migrations", &[])?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let mut applied = Vec::new();
+    for (version, name, sql) in MIGRATIONS {
+        if done.contains(version) {
+            continue;
+        }
+        tx.batch_execute(sql)?;
+        tx.execute(
+            "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)",
+            &[version, name],
+        )?;
+        applied.push(*version);
+    }
+    tx.commit()?;
+    Ok(applied)
+}
