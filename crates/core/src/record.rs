@@ -46,7 +46,13 @@ impl Record {
 
 impl Record {
     /// A document record, with its JSON made here (in the calling thread).
-    pub fn document(id: ItemId, meta: DocMeta, text: String) -> Record {
+    /// NUL characters in its text become U+FFFD: they mean nothing in a
+    /// text, SQLite's string functions stop at the first one (its `length`
+    /// would undercount), and PostgreSQL's text cannot hold one.
+    pub fn document(id: ItemId, meta: DocMeta, mut text: String) -> Record {
+        if text.contains('\0') {
+            text = text.replace('\0', "\u{FFFD}");
+        }
         let json = serde_json::to_string(&meta).expect("document meta serialises");
         Record::Document {
             id,

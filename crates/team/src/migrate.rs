@@ -6,8 +6,14 @@ use crate::Result;
 
 /// Every migration: its number, name and SQL. Numbers only grow, and a
 /// migration once released is never edited (a later one changes it).
-pub const MIGRATIONS: &[(i32, &str, &str)] =
-    &[(1, "jobs", include_str!("../migrations/0001_jobs.sql"))];
+pub const MIGRATIONS: &[(i32, &str, &str)] = &[
+    (1, "jobs", include_str!("../migrations/0001_jobs.sql")),
+    (
+        2,
+        "catalog_ingest",
+        include_str!("../migrations/0002_catalog_ingest.sql"),
+    ),
+];
 
 /// Held while migrating, so that two processes starting at once (a server
 /// and a worker) do not both apply the same migration.

@@ -1,0 +1,325 @@
+//! The catalog's ingest side on PostgreSQL: the records ingest writes,
+//! applied as the embedded catalog applies them (`Catalog::apply` in
+//! crates/store), and the counts `stats` derives from them.
+
+use std::collections::{BTreeMap, HashMap};
+
+use leakcheck_core::Record;
+use postgres::Client;
+
+use crate::Result;
+
+/// Every figure here is a query over the tables, as in the embedded
+/// catalog's `Stats`, so both can be compared field by field.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Every place bytes were found.
+    pub files_seen: u64,
+    /// Unique items.
+    pub items: u64,
+    /// Places whose bytes were already seen elsewhere.
+    pub duplicates: u64,
+    /// Places whose bytes could not be read.
+    pub errors: u64,
+    /// Items stored but not fully understood.
+    pub item_errors: u64,
+    /// Unique emails.
+    pub emails: u64,
+    /// Unique documents and images whose metadata was read.
+    pub documents: u64,
+    /// Characters of document text.
+    pub document_text_chars: u64,
+    /// Bytes of all unique items.
+    pub bytes: u64,
+    /// Unique items per kind.
+    pub by_kind: BTreeMap<String, u64>,
+}
+
+/// A case's catalog in PostgreSQL, migrated already (see [`crate::migrate`]).
+pub struct PgCatalog {
+    client: Client,
+}
+
+impl PgCatalog {
+    /// The catalog of the database `client` is connected to.
+    pub fn new(client: Client) -> PgCatalog {
+        PgCatalog { client }
+    }
+
+    /// Applies `records` as if one by one, in one transaction. Applying
+    /// the same records again changes nothing: every row is keyed by what
+    /// it describes, as in the embedded catalog.
+    ///
+    /// Each table gets one statement per batch, its rows passed as arrays
+    /// (`unnest`): a statement per record was a round trip each, and made
+    /// PostgreSQL 2.9 times slower than SQLite on the same batches.
+    pub fn apply(&mut self, records: &[Record]) -> Result<()> {
+        let b = Batch::of(records);
+        let mut tx = self.client.transaction()?;
+        tx.execute(
+            "INSERT INTO items (id, size, kind)
+             SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[])
+             ON CONFLICT (id) DO NOTHING",
+            &[&b.item_id, &b.item_size, &b.item_kind],
+        )?;
+        tx.execute(
+            "INSERT INTO occurrences (parent, path, position, display, depth, item, stage, error, extra)
+             SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::int[],
+                                  $6::text[], $7::text[], $8::text[], $9::text[])
+             ON CONFLICT (parent, path, position) DO UPDATE SET
+               display = excluded.display, depth = excluded.depth, item = excluded.item,
+               stage = excluded.stage, error = excluded.error, extra = excluded.extra",
+            &[
+                &b.occ_parent,
+                &b.occ_path,
+                &b.occ_position,
+                &b.occ_display,
+                &b.occ_depth,
+                &b.occ_item,
+                &b.occ_stage,
+                &b.occ_error,
+                &b.occ_extra,
+            ],
+        )?;
+        tx.execute(
+            "INSERT INTO item_errors (item, stage, reason)
+             SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
+             ON CONFLICT (item, stage) DO UPDATE SET reason = excluded.reason",
+            &[&b.err_item, &b.err_stage, &b.err_reason],
+        )?;
+        tx.execute(
+            "INSERT INTO containers (key, kind, expected, detail)
+             SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[])
+             ON CONFLICT (key) DO UPDATE SET
+               kind = excluded.kind, expected = excluded.expected, detail = excluded.detail",
+            &[&b.cont_key, &b.cont_kind, &b.cont_expected, &b.cont_detail],
+        )?;
+        tx.execute(
+            "INSERT INTO emails (item, message_id, subject, date_unix, from_addr, meta)
+             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[])
+             ON CONFLICT (item) DO UPDATE SET
+               message_id = excluded.message_id, subject = excluded.subject,
+               date_unix = excluded.date_unix, from_addr = excluded.from_addr, meta = excluded.meta",
+            &[
+                &b.email_item,
+                &b.email_message_id,
+                &b.email_subject,
+                &b.email_date,
+                &b.email_from,
+                &b.email_meta,
+            ],
+        )?;
+        tx.execute(
+            "INSERT INTO documents (item, format, meta, text)
+             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
+             ON CONFLICT (item) DO UPDATE SET
+               format = excluded.format, meta = excluded.meta, text = excluded.text",
+            &[&b.doc_item, &b.doc_format, &b.doc_meta, &b.doc_text],
+        )?;
+        // After the items: a done mark is for an item of this batch or an earlier one.
+        tx.execute(
+            "UPDATE items SET done = 1 WHERE id = ANY($1::text[])",
+            &[&b.done],
+        )?;
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('search_generation', '1')
+             ON CONFLICT (key) DO UPDATE SET value = (meta.value::bigint + 1)::text",
+            &[],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The figures of `stats` that ingest's tables give.
+    pub fn counts(&mut self) -> Result<Counts> {
+        let mut count = |sql: &str| -> Result<u64> {
+            Ok(self.client.query_one(sql, &[])?.get::<_, i64>(0) as u64)
+        };
+        let files_seen = count("SELECT count(*) FROM occurrences")?;
+        let items = count("SELECT count(DISTINCT item) FROM occurrences WHERE item IS NOT NULL")?;
+        let with_item = count("SELECT count(*) FROM occurrences WHERE item IS NOT NULL")?;
+        let errors = count("SELECT count(*) FROM occurrences WHERE item IS NULL")?;
+        let item_errors = count("SELECT count(DISTINCT item) FROM item_errors")?;
+        let emails = count("SELECT count(*) FROM emails")?;
+        let documents = count("SELECT count(*) FROM documents")?;
+        let document_text_chars =
+            count("SELECT coalesce(sum(char_length(text)), 0)::bigint FROM documents")?;
+        let bytes = count("SELECT coalesce(sum(size), 0)::bigint FROM items")?;
+        let by_kind = self
+            .client
+            .query("SELECT kind, count(*) FROM items GROUP BY kind", &[])?
+            .iter()
+            .map(|r| (r.get::<_, String>(0), r.get::<_, i64>(1) as u64))
+            .collect();
+        Ok(Counts {
+            files_seen,
+            items,
+            duplicates: with_item - items,
+            errors,
+            item_errors,
+            emails,
+            documents,
+            document_text_chars,
+            bytes,
+            by_kind,
+        })
+    }
+}
+
+/// PostgreSQL's text cannot hold NUL, which a hostile dump's names, headers
+/// and texts can: it becomes U+FFFD, one character for one, so counts of
+/// characters agree with the embedded catalog's.
+fn text(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.contains('\0') {
+        s.replace('\0', "\u{FFFD}").into()
+    } else {
+        s.into()
+    }
+}
+
+/// What a record is keyed by in a table it upserts.
+#[derive(Hash, PartialEq, Eq)]
+enum Key<'a> {
+    Occurrence(&'a str, &'a str, u64),
+    ItemError(&'a str, &'static str),
+    Container(&'a str),
+    Email(&'a str),
+    Document(&'a str),
+}
+
+fn key(r: &Record) -> Option<Key<'_>> {
+    Some(match r {
+        Record::Occurrence {
+            parent,
+            path,
+            position,
+            ..
+        } => Key::Occurrence(parent, path, *position),
+        Record::ItemError { id, stage, .. } => Key::ItemError(id.as_str(), stage.as_str()),
+        Record::Container { key, .. } => Key::Container(key),
+        Record::Email { id, .. } => Key::Email(id.as_str()),
+        Record::Document { id, .. } => Key::Document(id.as_str()),
+        Record::Item { .. } | Record::Done { .. } => return None,
+    })
+}
+
+/// A batch of records as the columns each table receives. One statement
+/// cannot upsert a row twice, so of the records with the same key only
+/// the last is kept: what applying them one by one leaves.
+#[derive(Default)]
+struct Batch {
+    item_id: Vec<String>,
+    item_size: Vec<i64>,
+    item_kind: Vec<&'static str>,
+    occ_parent: Vec<String>,
+    occ_path: Vec<String>,
+    occ_position: Vec<i64>,
+    occ_display: Vec<String>,
+    occ_depth: Vec<i32>,
+    occ_item: Vec<Option<String>>,
+    occ_stage: Vec<Option<&'static str>>,
+    occ_error: Vec<Option<String>>,
+    occ_extra: Vec<Option<String>>,
+    err_item: Vec<String>,
+    err_stage: Vec<&'static str>,
+    err_reason: Vec<String>,
+    cont_key: Vec<String>,
+    cont_kind: Vec<String>,
+    cont_expected: Vec<i64>,
+    cont_detail: Vec<Option<String>>,
+    email_item: Vec<String>,
+    email_message_id: Vec<Option<String>>,
+    email_subject: Vec<Option<String>>,
+    email_date: Vec<Option<i64>>,
+    email_from: Vec<Option<String>>,
+    email_meta: Vec<String>,
+    doc_item: Vec<String>,
+    doc_format: Vec<String>,
+    doc_meta: Vec<String>,
+    doc_text: Vec<String>,
+    done: Vec<String>,
+}
+
+impl Batch {
+    fn of(records: &[Record]) -> Batch {
+        let mut last = HashMap::new();
+        for (i, r) in records.iter().enumerate() {
+            if let Some(k) = key(r) {
+                last.insert(k, i);
+            }
+        }
+        let mut b = Batch::default();
+        let owned = |s: &str| text(s).into_owned();
+        for (i, r) in records.iter().enumerate() {
+            if key(r).is_some_and(|k| last[&k] != i) {
+                continue;
+            }
+            match r {
+                Record::Item { id, size, kind } => {
+                    b.item_id.push(id.to_string());
+                    b.item_size.push(*size as i64);
+                    b.item_kind.push(kind.as_str());
+                }
+                Record::Occurrence {
+                    parent,
+                    path,
+                    position,
+                    display,
+                    depth,
+                    item,
+                    error,
+                    extra,
+                } => {
+                    b.occ_parent.push(owned(parent));
+                    b.occ_path.push(owned(path));
+                    b.occ_position.push(*position as i64);
+                    b.occ_display.push(owned(display));
+                    b.occ_depth.push(*depth as i32);
+                    b.occ_item.push(item.as_ref().map(|i| i.to_string()));
+                    b.occ_stage.push(error.as_ref().map(|(s, _)| s.as_str()));
+                    b.occ_error.push(error.as_ref().map(|(_, m)| owned(m)));
+                    b.occ_extra.push(extra.as_ref().map(|v| v.to_string()));
+                }
+                Record::ItemError { id, stage, reason } => {
+                    b.err_item.push(id.to_string());
+                    b.err_stage.push(stage.as_str());
+                    b.err_reason.push(owned(reason));
+                }
+                Record::Container {
+                    key,
+                    kind,
+                    expected,
+                    detail,
+                } => {
+                    b.cont_key.push(owned(key));
+                    b.cont_kind.push(owned(kind));
+                    b.cont_expected.push(*expected as i64);
+                    b.cont_detail.push(detail.as_ref().map(|v| v.to_string()));
+                }
+                Record::Email { id, meta, json } => {
+                    let from = meta.from.first().and_then(|a| a.address.as_deref());
+                    b.email_item.push(id.to_string());
+                    b.email_message_id
+                        .push(meta.message_id.as_deref().map(owned));
+                    b.email_subject.push(meta.subject.as_deref().map(owned));
+                    b.email_date.push(meta.date_unix);
+                    b.email_from.push(from.map(owned));
+                    b.email_meta.push(json.clone());
+                }
+                Record::Document {
+                    id,
+                    meta,
+                    json,
+                    text: body,
+                } => {
+                    b.doc_item.push(id.to_string());
+                    b.doc_format.push(owned(&meta.format));
+                    b.doc_meta.push(json.clone());
+                    b.doc_text.push(owned(body));
+                }
+                Record::Done { id } => b.done.push(id.to_string()),
+            }
+        }
+        b
+    }
+}
