@@ -205,23 +205,12 @@ impl Walked {
     /// Up to `limit` files after `after` (a `(parent, name)` key), in order.
     pub fn page(&self, after: Option<&(String, String)>, limit: usize) -> Result<Vec<TopFile>> {
         let (parent, name) = after.map_or((None, None), |(p, n)| (Some(p), Some(n)));
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT rowid, parent, name, path, size, source, error FROM files
-                 WHERE ?1 IS NULL OR (parent, name) > (?1, ?2)
-                 ORDER BY parent, name LIMIT ?3",
-        )?;
-        let rows = stmt.query_map(params![parent, name, limit as i64], |r| {
-            Ok(TopFile {
-                row: r.get(0)?,
-                parent: r.get(1)?,
-                name: r.get(2)?,
-                path: PathBuf::from(std::ffi::OsStr::from_bytes(&r.get::<_, Vec<u8>>(3)?)),
-                size: r.get::<_, i64>(4)? as u64,
-                source: r.get::<_, i64>(5)? as usize,
-                error: r.get(6)?,
-                set: None,
-            })
-        })?;
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {FILE} FROM files
+             WHERE ?1 IS NULL OR (parent, name) > (?1, ?2)
+             ORDER BY parent, name LIMIT ?3"
+        ))?;
+        let rows = stmt.query_map(params![parent, name, limit as i64], top_file)?;
         let mut page = Vec::new();
         for row in rows {
             let mut file = row?;
@@ -278,28 +267,35 @@ impl Walked {
     }
 }
 
+/// The columns [`top_file`] reads.
+const FILE: &str = "rowid, parent, name, path, size, source, error";
+
+/// A file of the list, from a row of [`FILE`]; its volume set is the
+/// caller's to add.
+fn top_file(r: &rusqlite::Row<'_>) -> rusqlite::Result<TopFile> {
+    Ok(TopFile {
+        row: r.get(0)?,
+        parent: r.get(1)?,
+        name: r.get(2)?,
+        path: PathBuf::from(std::ffi::OsStr::from_bytes(&r.get::<_, Vec<u8>>(3)?)),
+        size: r.get::<_, i64>(4)? as u64,
+        source: r.get::<_, i64>(5)? as usize,
+        error: r.get(6)?,
+        set: None,
+    })
+}
+
 /// The files whose names make volume sets of two or more in one folder.
 fn volume_sets(conn: &Connection) -> Result<HashMap<i64, (Arc<VolumeSet>, u32)>> {
-    let mut stmt = conn.prepare(
-        "SELECT rowid, parent, name, path, size, source FROM files
-             WHERE volumes IS NOT NULL AND (parent, volumes) IN (
-                 SELECT parent, volumes FROM files WHERE volumes IS NOT NULL
-                 GROUP BY parent, volumes HAVING count(*) > 1)
-             ORDER BY parent, name",
-    )?;
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {FILE} FROM files
+         WHERE volumes IS NOT NULL AND (parent, volumes) IN (
+             SELECT parent, volumes FROM files WHERE volumes IS NOT NULL
+             GROUP BY parent, volumes HAVING count(*) > 1)
+         ORDER BY parent, name"
+    ))?;
     let mut files = stmt
-        .query_map([], |r| {
-            Ok(TopFile {
-                row: r.get(0)?,
-                parent: r.get(1)?,
-                name: r.get(2)?,
-                path: PathBuf::from(std::ffi::OsStr::from_bytes(&r.get::<_, Vec<u8>>(3)?)),
-                size: r.get::<_, i64>(4)? as u64,
-                source: r.get::<_, i64>(5)? as usize,
-                error: None,
-                set: None,
-            })
-        })?
+        .query_map([], top_file)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     find_sets(&mut files);
     Ok(files

@@ -98,14 +98,7 @@ async fn pages_of_the_aggregates_add_up_and_follow_an_ingest() {
         mail(3, Some(2), 3, 0, 4) + "altered\r\n",
     )
     .unwrap();
-    let settings = CaseSettings {
-        name: "views".into(),
-        window: None,
-        org_domains: Vec::new(),
-        org_names: Vec::new(),
-        limits: Default::default(),
-        ocr: Default::default(),
-    };
+    let settings = CaseSettings::named("views");
     let case = Case::init(&dir.path().join("case"), settings).unwrap();
     ingest(&case, &dump);
     leakcheck_search::sync(&case, &AtomicU64::new(0)).unwrap();

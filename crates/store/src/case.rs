@@ -59,6 +59,21 @@ pub struct CaseSettings {
     pub ocr: OcrSettings,
 }
 
+impl CaseSettings {
+    /// A case with only a name: no leak window, no organisation, the
+    /// default limits and OCR.
+    pub fn named(name: &str) -> CaseSettings {
+        CaseSettings {
+            name: name.to_string(),
+            window: None,
+            org_domains: Vec::new(),
+            org_names: Vec::new(),
+            limits: Limits::default(),
+            ocr: OcrSettings::default(),
+        }
+    }
+}
+
 /// What gets OCR'd.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -50,14 +50,7 @@ mod testutil {
     /// A new case whose catalog holds one item (the bytes `x`).
     pub fn case_with_item() -> (tempfile::TempDir, Catalog, ItemId) {
         let dir = tempfile::tempdir().unwrap();
-        let settings = CaseSettings {
-            name: "t".into(),
-            window: None,
-            org_domains: Vec::new(),
-            org_names: Vec::new(),
-            limits: Default::default(),
-            ocr: Default::default(),
-        };
+        let settings = CaseSettings::named("t");
         let case = Case::init(&dir.path().join("c"), settings).unwrap();
         let mut cat = case.catalog().unwrap();
         let id = ItemId::of(b"x");

@@ -65,14 +65,7 @@ fn main() {
     let records = records(emails);
 
     let dir = tempfile::tempdir().unwrap();
-    let settings = CaseSettings {
-        name: "bench".into(),
-        window: None,
-        org_domains: Vec::new(),
-        org_names: Vec::new(),
-        limits: Default::default(),
-        ocr: Default::default(),
-    };
+    let settings = CaseSettings::named("bench");
     let case = Case::init(&dir.path().join("c"), settings).unwrap();
     let mut sqlite = case.catalog().unwrap();
     let started = Instant::now();

@@ -117,14 +117,7 @@ fn the_same_records_give_the_same_counts_as_the_embedded_catalog() {
     let mut pg = PgCatalog::new(client);
 
     let dir = tempfile::tempdir().unwrap();
-    let settings = CaseSettings {
-        name: "t".into(),
-        window: None,
-        org_domains: Vec::new(),
-        org_names: Vec::new(),
-        limits: Default::default(),
-        ocr: Default::default(),
-    };
+    let settings = CaseSettings::named("t");
     let case = Case::init(&dir.path().join("c"), settings).unwrap();
     let mut sqlite = case.catalog().unwrap();
 

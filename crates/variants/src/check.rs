@@ -480,14 +480,7 @@ mod tests {
     #[test]
     fn a_catalog_error_is_an_error_not_a_miss() {
         let dir = tempfile::tempdir().unwrap();
-        let settings = CaseSettings {
-            name: "t".into(),
-            window: None,
-            org_domains: Vec::new(),
-            org_names: Vec::new(),
-            limits: Default::default(),
-            ocr: Default::default(),
-        };
+        let settings = CaseSettings::named("t");
         let case = Case::init(&dir.path().join("case"), settings).unwrap();
         let corpus = Corpus {
             texts: Vec::new(),

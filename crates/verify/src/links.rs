@@ -125,14 +125,7 @@ mod tests {
     #[test]
     fn groups_copies_and_finds_every_copy_of_each_parent() {
         let dir = tempfile::tempdir().unwrap();
-        let settings = CaseSettings {
-            name: "t".into(),
-            window: None,
-            org_domains: Vec::new(),
-            org_names: Vec::new(),
-            limits: Default::default(),
-            ocr: Default::default(),
-        };
+        let settings = CaseSettings::named("t");
         let case = Case::init(&dir.path().join("c"), settings).unwrap();
         let mut catalog = case.catalog().unwrap();
         // 1 and 2 are copies of <a@x> (the second with spaces around its

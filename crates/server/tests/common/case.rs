@@ -13,14 +13,7 @@ pub fn ingested(dir: &Path, name: &str, files: &[(&str, &[u8])]) -> Case {
     for (file, bytes) in files {
         std::fs::write(dump.join(file), bytes).unwrap();
     }
-    let settings = CaseSettings {
-        name: name.into(),
-        window: None,
-        org_domains: Vec::new(),
-        org_names: Vec::new(),
-        limits: Default::default(),
-        ocr: Default::default(),
-    };
+    let settings = CaseSettings::named(name);
     let case = Case::init(&dir.join("case"), settings).unwrap();
     leakcheck_ingest::run(
         &case,
