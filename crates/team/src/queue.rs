@@ -115,11 +115,16 @@ impl Queue {
     /// unless that was its last attempt: then it is failed.
     pub fn lease(&mut self, kind: Option<&str>, ttl: Duration) -> Result<Option<Lease>> {
         let mut tx = self.client.transaction()?;
+        // Rows another worker is settling are skipped, not waited for: two
+        // workers never wait on each other here.
         tx.execute(
             "UPDATE jobs SET state = 'failed', finished = now(),
                  error = 'its worker ' || leased_by || ' stopped answering on the last of '
                          || attempts || ' attempts (the lease expired)'
-             WHERE state = 'leased' AND lease_until < now() AND attempts >= max_attempts",
+             WHERE id IN (
+                 SELECT id FROM jobs
+                 WHERE state = 'leased' AND lease_until < now() AND attempts >= max_attempts
+                 FOR UPDATE SKIP LOCKED)",
             &[],
         )?;
         let row = tx.query_opt(
