@@ -2,19 +2,22 @@
 //! PostgreSQL.
 //!
 //! So far this crate holds the parts every team command stands on: the
-//! schema's numbered migrations ([`migrate`]), the job queue that workers
+//! schema's numbered migrations ([`migrate`]); the job queue that workers
 //! on any number of machines take work from ([`Queue`]), with leases that
-//! expire when a worker stops answering, so a killed worker loses nothing,
-//! and the catalog's ingest side ([`PgCatalog`]): ingest's records applied
-//! as the embedded catalog applies them, with the same counts.
+//! expire when a worker stops answering, so a killed worker loses nothing;
+//! the loop a worker runs ([`work`]); and the catalog's ingest side
+//! ([`PgCatalog`]): ingest's records applied as the embedded catalog
+//! applies them, with the same counts.
 #![warn(missing_docs)]
 
 pub use catalog::{Counts, PgCatalog};
 pub use error::{Result, TeamError};
 pub use migrate::{MIGRATIONS, migrate};
 pub use queue::{Failure, JobState, Lease, LeaseRow, Queue, Status};
+pub use worker::{WorkSummary, WorkerOptions, work};
 
 mod catalog;
 mod error;
 mod migrate;
 mod queue;
+mod worker;
