@@ -61,7 +61,8 @@ pub fn walk(sources: &[PathBuf], case_root: &Path) -> Result<Walked> {
     })?;
     let mut conn = scratch::open(CACHE_KIB)?;
     // `(parent, name)` is the key: two sources may overlap (a folder and a
-    // file inside it), and the first source to name a place keeps it.
+    // file inside it), and the first source to name a place keeps it. A
+    // name another file already has (see `text_of`) gets a number.
     conn.execute_batch(
         "CREATE TABLE files (
              parent TEXT NOT NULL, name TEXT NOT NULL, path BLOB NOT NULL,
@@ -72,13 +73,27 @@ pub fn walk(sources: &[PathBuf], case_root: &Path) -> Result<Walked> {
     let tx = conn.transaction()?;
     {
         let mut add = tx.prepare(
-            "INSERT OR IGNORE INTO files
+            "INSERT INTO files
                  (parent, name, path, size, source, error, rel, volumes)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         )?;
+        let mut holder = tx.prepare("SELECT path FROM files WHERE parent = ?1 AND name = ?2")?;
         let mut add =
             |root: &Path, path: &Path, size: u64, source: usize, error: Option<String>| {
-                let (parent, name) = container_of(path);
+                let (parent, mut name) = container_of(path);
+                let base = name.clone();
+                let bytes = path.as_os_str().as_bytes();
+                let mut n = 1;
+                while let Some(other) = holder
+                    .query_row(params![parent, name], |r| r.get::<_, Vec<u8>>(0))
+                    .optional()?
+                {
+                    if other == bytes {
+                        return Ok(()); // the same place, from an earlier source
+                    }
+                    n += 1;
+                    name = format!("{base} ({n})");
+                }
                 let rel = path
                     .strip_prefix(root)
                     .unwrap_or(path)
@@ -91,7 +106,7 @@ pub fn walk(sources: &[PathBuf], case_root: &Path) -> Result<Walked> {
                 add.execute(params![
                     parent,
                     name,
-                    path.as_os_str().as_bytes(),
+                    bytes,
                     size as i64,
                     source as i64,
                     error,
@@ -307,22 +322,38 @@ fn volume_sets(conn: &Connection) -> Result<HashMap<i64, (Arc<VolumeSet>, u32)>>
 /// A file in `M/cur`, `M/new` or `M/tmp` where `M` has both `cur` and `new`
 /// belongs to the maildir `M`; any other file belongs to its folder.
 fn container_of(path: &Path) -> (String, String) {
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let file_name = path.file_name().map(text_of).unwrap_or_default();
     let dir = path.parent().unwrap_or(Path::new("/"));
     if let (Some(sub), Some(maildir)) = (dir.file_name(), dir.parent())
-        && matches!(sub.to_str(), Some("cur" | "new" | "tmp"))
+        && let Some(sub @ ("cur" | "new" | "tmp")) = sub.to_str()
         && maildir.join("cur").is_dir()
         && maildir.join("new").is_dir()
     {
         return (
-            format!("maildir:{}", maildir.display()),
-            format!("{}/{}", sub.to_string_lossy(), file_name),
+            format!("maildir:{}", text_of(maildir.as_os_str())),
+            format!("{sub}/{file_name}"),
         );
     }
-    (format!("dir:{}", dir.display()), file_name)
+    (format!("dir:{}", text_of(dir.as_os_str())), file_name)
+}
+
+/// A name as text that keeps it apart from other names: UTF-8 as it is;
+/// otherwise each byte that is not UTF-8 written `\xHH`, and backslashes
+/// doubled. A lossy conversion made the names `a`+0xFF and `a`+0xFE the
+/// same text, and the walk kept only one of the two files.
+fn text_of(name: &std::ffi::OsStr) -> String {
+    let bytes = name.as_bytes();
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(bytes.len() + 8);
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(&chunk.valid().replace('\\', "\\\\"));
+        for b in chunk.invalid() {
+            out.push_str(&format!("\\x{b:02X}"));
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -408,6 +439,40 @@ mod tests {
             .filter_map(|f| Some((f.name.as_str(), f.set.as_ref()?.1)))
             .collect();
         assert_eq!(sets, [("x.part1.rar", 1), ("x.part2.rar", 2)]);
+    }
+
+    #[test]
+    fn names_that_are_not_utf8_stay_apart() {
+        use std::ffi::OsStr;
+        let dir = tempfile::tempdir().unwrap();
+        let dump = fs::canonicalize(dir.path()).unwrap().join("dump");
+        fs::create_dir_all(&dump).unwrap();
+        // Two names a lossy conversion makes the same, and a name that is
+        // valid UTF-8 and reads as the first one written out.
+        for (name, body) in [
+            (&b"a\xff.txt"[..], "ff"),
+            (b"a\xfe.txt", "fe"),
+            (br"a\xFF.txt", "text"),
+        ] {
+            fs::write(dump.join(OsStr::from_bytes(name)), body).unwrap();
+        }
+        let case = dir.path().join("case");
+        fs::create_dir_all(&case).unwrap();
+        let walked = walk(std::slice::from_ref(&dump), &case).unwrap();
+        let mut seen: Vec<(String, String)> = all(&walked, 10)
+            .into_iter()
+            .map(|f| (f.name, fs::read_to_string(&f.path).unwrap()))
+            .collect();
+        seen.sort();
+        assert_eq!(
+            seen,
+            [
+                (r"a\xFE.txt".to_string(), "fe".to_string()),
+                (r"a\xFF.txt".to_string(), "text".to_string()),
+                (r"a\xFF.txt (2)".to_string(), "ff".to_string()),
+            ]
+        );
+        assert_eq!(text_of(OsStr::from_bytes(b"x\\\xc3")), r"x\\\xC3");
     }
 
     #[test]
