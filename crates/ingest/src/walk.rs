@@ -73,47 +73,47 @@ pub fn walk(sources: &[PathBuf], case_root: &Path) -> Result<Walked> {
     let tx = conn.transaction()?;
     {
         let mut add = tx.prepare(
-            "INSERT INTO files
+            "INSERT OR IGNORE INTO files
                  (parent, name, path, size, source, error, rel, volumes)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         )?;
         let mut holder = tx.prepare("SELECT path FROM files WHERE parent = ?1 AND name = ?2")?;
         let mut add =
             |root: &Path, path: &Path, size: u64, source: usize, error: Option<String>| {
-                let (parent, mut name) = container_of(path);
-                let base = name.clone();
+                let (parent, base) = container_of(path);
                 let bytes = path.as_os_str().as_bytes();
-                let mut n = 1;
-                while let Some(other) = holder
-                    .query_row(params![parent, name], |r| r.get::<_, Vec<u8>>(0))
-                    .optional()?
-                {
-                    if other == bytes {
-                        return Ok(()); // the same place, from an earlier source
-                    }
-                    n += 1;
-                    name = format!("{base} ({n})");
-                }
                 let rel = path
                     .strip_prefix(root)
                     .unwrap_or(path)
                     .display()
                     .to_string();
-                let volumes = error
-                    .is_none()
-                    .then(|| volume_name(&name).map(|v| v.set))
-                    .flatten();
-                add.execute(params![
-                    parent,
-                    name,
-                    bytes,
-                    size as i64,
-                    source as i64,
-                    error,
-                    rel,
-                    volumes
-                ])
-                .map(|_| ())
+                let mut name = base.clone();
+                // Who holds a name is asked only when it is taken: rarely.
+                for n in 2.. {
+                    let volumes = error
+                        .is_none()
+                        .then(|| volume_name(&name).map(|v| v.set))
+                        .flatten();
+                    let added = add.execute(params![
+                        parent,
+                        name,
+                        bytes,
+                        size as i64,
+                        source as i64,
+                        error,
+                        rel,
+                        volumes
+                    ])?;
+                    if added == 1 {
+                        break;
+                    }
+                    let other: Vec<u8> = holder.query_row(params![parent, name], |r| r.get(0))?;
+                    if other == bytes {
+                        break; // the same place, from an earlier source
+                    }
+                    name = format!("{base} ({n})");
+                }
+                Ok::<(), IngestError>(())
             };
         for (source, raw) in sources.iter().enumerate() {
             let root = fs::canonicalize(raw).map_err(|e| IngestError::Source {
