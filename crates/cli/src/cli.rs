@@ -36,6 +36,15 @@ pub enum Command {
     Ingest(IngestArgs),
     /// Show what a case holds; the counts always add up.
     Stats(CaseArgs),
+    /// Take jobs from a team case's queue (ingest pages) until stopped.
+    ///
+    /// Run any number, on any machine that reaches the case's PostgreSQL
+    /// and sees the case folder and the sources at the same paths. A
+    /// worker killed at any moment loses nothing: its lease expires and
+    /// another worker does the job again.
+    Worker(crate::cmd_team::WorkerArgs),
+    /// Show a team case's job queue: queued, running, done, failed.
+    Jobs(crate::cmd_team::JobsArgs),
     /// List items.
     Ls(LsArgs),
     /// Show one item: where it was found, its email fields, its children.
@@ -385,6 +394,26 @@ pub struct InitArgs {
     /// authors and companies that match one are not flagged as outsiders.
     #[arg(long = "org-name", value_name = "NAME")]
     pub org_names: Vec<String>,
+    /// Make a team case: its catalog and job queue in this PostgreSQL
+    /// database (postgres://USER@HOST:PORT/DATABASE), shared by workers on
+    /// many machines.
+    ///
+    /// Never put the password in the address: give it in
+    /// LEAKCHECK_CATALOG_PASSWORD or with --catalog-password-file.
+    #[arg(long, value_name = "URL")]
+    pub catalog: Option<String>,
+    /// The schema of the database the case's tables go in (several cases
+    /// can share one database).
+    #[arg(long, value_name = "NAME")]
+    pub schema: Option<String>,
+    /// A file whose first line is the catalog's password.
+    #[arg(long, value_name = "FILE")]
+    pub catalog_password_file: Option<PathBuf>,
+    /// PEM certificates to trust for the catalog's TLS besides the system's
+    /// (a private CA, or the server's certificate). TLS is used when the
+    /// address says sslmode=require; the server's name is always checked.
+    #[arg(long, value_name = "FILE")]
+    pub catalog_ca_file: Option<PathBuf>,
     #[command(flatten)]
     pub out: Output,
 }
@@ -416,6 +445,12 @@ pub struct IngestArgs {
     /// longer than the rest of ingest. Ingest then says how many pages wait.
     #[arg(long)]
     pub ocr_later: bool,
+    /// Team cases: top-level files in each job the workers take.
+    ///
+    /// Smaller jobs share a small dump among more workers and cost less to
+    /// redo when a worker dies; larger ones cost the queue less.
+    #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub job_files: u64,
     #[command(flatten)]
     pub out: Output,
 }

@@ -25,6 +25,8 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Init(a) => init(a),
         Command::Ingest(a) => ingest(a),
         Command::Stats(a) => stats(&open(&a.case)?, &a.out),
+        Command::Worker(a) => crate::cmd_team::worker(a),
+        Command::Jobs(a) => crate::cmd_team::jobs(a),
         Command::Ls(a) => ls(a),
         Command::Show(a) => show_item(a),
         Command::Errors(a) => errors(a),
@@ -80,6 +82,7 @@ fn init(a: InitArgs) -> Result<u8> {
         org_names: a.org_names.iter().map(|n| n.trim().to_string()).collect(),
         limits: Default::default(),
         ocr: Default::default(),
+        team: crate::cmd_team::team_settings(&a)?,
     };
     let case = Case::init(&a.case, settings)
         .with_context(|| format!("creating case {}", a.case.display()))?;
@@ -109,6 +112,9 @@ fn init(a: InitArgs) -> Result<u8> {
 
 fn ingest(a: IngestArgs) -> Result<u8> {
     let case = open(&a.case)?;
+    if case.settings.team.is_some() {
+        return crate::cmd_team::ingest(&case, &a);
+    }
     let options = leakcheck_ingest::Options {
         note: a.note.clone(),
         operator: operator(),
@@ -174,7 +180,7 @@ pub fn decoder_command() -> Result<leakcheck_extract::native::DecoderCommand> {
 }
 
 /// One password per line; the line ending is not part of it, spaces are.
-fn read_passwords(file: &Path) -> Result<Vec<String>> {
+pub fn read_passwords(file: &Path) -> Result<Vec<String>> {
     let text = std::fs::read_to_string(file)
         .with_context(|| format!("reading passwords from {}", file.display()))?;
     Ok(text
@@ -185,6 +191,9 @@ fn read_passwords(file: &Path) -> Result<Vec<String>> {
 }
 
 fn stats(case: &Case, o: &Output) -> Result<u8> {
+    if case.settings.team.is_some() {
+        return crate::cmd_team::stats(case, o);
+    }
     let stats = case.catalog()?.stats()?;
     let mut out = stdout();
     if o.json {
@@ -197,7 +206,7 @@ fn stats(case: &Case, o: &Output) -> Result<u8> {
     Ok(0)
 }
 
-fn print_stats(out: &mut impl Write, s: &Stats, root: &Path) -> Result<()> {
+pub fn print_stats(out: &mut impl Write, s: &Stats, root: &Path) -> Result<()> {
     writeln!(
         out,
         "files seen   {:>10}  = {} unique items + {} duplicates + {} unreadable",
@@ -409,7 +418,11 @@ struct AuditProblem {
 }
 
 fn audit(case: &Case, o: &Output) -> Result<u8> {
-    let items = case.catalog()?.all_items()?;
+    let items = if case.settings.team.is_some() {
+        crate::cmd_team::all_items(case)?
+    } else {
+        case.catalog()?.all_items()?
+    };
     let blobs = case.blobs();
     let results = leakcheck_core::parallel::par_map(&items, |(id, size)| {
         (id.clone(), *size, blobs.rehash(id))
@@ -494,6 +507,7 @@ fn demo_cmd(a: DemoArgs) -> Result<u8> {
         org_names: vec![crate::demo_docs::COMPANY.into()],
         limits: Default::default(),
         ocr: Default::default(),
+        team: None,
     };
     let case = Case::init(&case_dir, settings)?;
     let (name, txt) =
@@ -533,6 +547,7 @@ fn demo_cmd(a: DemoArgs) -> Result<u8> {
         threads: 0,
         passwords: Some(passwords),
         ocr_later: false,
+        job_files: 64,
         out: Output {
             json: a.out.json,
             quiet: a.out.quiet,
@@ -670,6 +685,7 @@ fn demo_key_recovery(dir: &Path, human: bool) -> Result<u8> {
         org_names: vec![],
         limits: Default::default(),
         ocr: Default::default(),
+        team: None,
     };
     Case::init(&case_dir, settings)?;
     let quiet = || Output {
@@ -690,6 +706,7 @@ fn demo_key_recovery(dir: &Path, human: bool) -> Result<u8> {
         threads: 0,
         passwords: None,
         ocr_later: false,
+        job_files: 64,
         out: quiet(),
     })?;
     let code = verify(VerifyArgs {

@@ -18,6 +18,7 @@ mod cmd_publish;
 mod cmd_search;
 mod cmd_serve;
 mod cmd_spread;
+mod cmd_team;
 mod cmd_variants;
 mod common;
 mod demo;

@@ -20,4 +20,5 @@ mod resume;
 mod scale;
 mod search;
 mod spread;
+mod team;
 mod variants;

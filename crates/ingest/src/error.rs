@@ -21,6 +21,9 @@ pub enum IngestError {
     /// The case store failed (disk full, catalog locked...).
     #[error(transparent)]
     Store(#[from] leakcheck_store::Error),
+    /// The catalog a team worker writes to (PostgreSQL) failed.
+    #[error("catalog: {0}")]
+    Catalog(String),
 }
 
 /// Result with [`IngestError`].

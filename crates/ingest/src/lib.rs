@@ -8,14 +8,19 @@
 //! catalog; items marked done are not opened again.
 #![warn(missing_docs)]
 
+pub use claims::Claims;
 pub use error::{IngestError, Result};
+pub use job::{JobFile, JobSet, JobVolume, PageJob, PageOutcome, run_page};
 pub use ocr::{OcrProgress, OcrSummary};
-pub use run::{Openers, Options, Progress, SourceSummary, Summary, run, run_with};
+pub use run::{Openers, Options, Plan, Progress, SourceSummary, Summary, plan, run, run_with};
 
+mod claims;
 mod done;
 mod error;
+mod job;
 mod limited;
 pub mod ocr;
+mod pool;
 mod run;
 mod volumes;
 mod walk;

@@ -2,17 +2,17 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use leakcheck_core::Stage;
-use leakcheck_extract::native::{DecoderCommand, Isolation};
+use leakcheck_core::{ItemId, Record};
+use leakcheck_extract::native::DecoderCommand;
 use leakcheck_store::scratch::IdMap;
-use leakcheck_store::{Case, CustodyEntry, OpenedWith};
+use leakcheck_store::{Case, Custody, CustodyEntry, OpenedWith};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::walk::walk;
-use crate::worker::{Ctx, Data, Unit};
+use crate::pool::{Finished, Pool, Shared};
+use crate::walk::{TopFile, Walked, walk};
 use crate::{Result, writer};
 
 /// How to run an ingest.
@@ -86,7 +86,7 @@ pub struct SourceSummary {
 const WALK_PAGE: usize = 1024;
 
 /// Records waiting for the catalog writer, at most.
-const RECORD_BACKLOG: usize = 2048;
+pub(crate) const RECORD_BACKLOG: usize = 2048;
 
 /// Ingests `sources` into `case`. Problems with single items are recorded in
 /// the catalog and never stop the run; an `Err` means the run itself failed
@@ -108,26 +108,93 @@ pub fn run_with(
     openers: &Openers,
     progress: Arc<Progress>,
 ) -> Result<Summary> {
-    let started = Instant::now();
-    let mut walked = walk(sources, case.root())?;
-    let (files, bytes) = walked.totals(None)?;
+    let mut plan = plan(case, sources, options)?;
+    // Nobody else writes this case's blobs now: what a killed run left
+    // half-written can go.
+    case.blobs().clean_temp()?;
+    let (files, bytes) = plan.totals()?;
     progress.files_total.store(files, Ordering::Relaxed);
     progress.bytes_total.store(bytes, Ordering::Relaxed);
-    case.blobs().clean_temp()?;
-    let mut custody = case.custody()?;
-    let entry = |event: &str, s: &SourceSummary, opened_with: Vec<OpenedWith>| CustodyEntry {
-        event: event.into(),
-        path: s.path.clone(),
-        source_kind: s.kind.clone(),
-        sha256: s.sha256.clone(),
-        size: s.bytes,
-        files: s.files,
-        time: chrono::Utc::now().to_rfc3339(),
-        note: options.note.clone(),
-        operator: options.operator.clone(),
-        tool: concat!("leakcheck ", env!("CARGO_PKG_VERSION")).into(),
-        opened_with,
+    let threads = if options.threads == 0 {
+        thread::available_parallelism().map_or(2, |n| n.get())
+    } else {
+        options.threads
     };
+    // Records carry emails' and documents' fields and texts: a backlog of
+    // them waiting for the writer is memory, so it is kept short (the
+    // writer still commits up to its whole backlog at once).
+    let (record_tx, record_rx) = crossbeam_channel::bounded(RECORD_BACKLOG);
+    let mut catalog = case.catalog()?;
+    let writer = writer::spawn(move |batch| catalog.apply(batch), record_rx);
+    plan.folders(|r| {
+        let _ = record_tx.send(r);
+    })?;
+    let pool = Pool::start(
+        Shared {
+            blobs: case.blobs().clone(),
+            limits: case.settings.limits.clone(),
+            records: record_tx,
+            claims: Box::new(Mutex::new(done_items(case)?)),
+            progress: progress.clone(),
+            openers: openers.clone(),
+        },
+        threads,
+        sources.len(),
+    );
+    // Files go to the workers a page at a time; between pages, the items
+    // the finished ones were stored as go back into the list. A failure of
+    // the list stops the run once the workers have stopped.
+    let mut after = None;
+    let mut failed = None;
+    loop {
+        let page = match plan.page(&mut after, WALK_PAGE) {
+            Ok(page) if page.is_empty() => break,
+            Ok(page) => page,
+            Err(e) => break failed = Some(e),
+        };
+        for f in page {
+            pool.submit(f);
+        }
+        if let Err(e) = plan.record_items(&pool.take_tops()) {
+            break failed = Some(e);
+        }
+    }
+    let Finished {
+        tops: last_tops,
+        opened,
+    } = pool.finish();
+    writer.join().expect("catalog writer panicked")?;
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    plan.record_items(&last_tops)?;
+    // Which occurrence of a container got to open it depends on thread
+    // timing; settle the derived paths so a run's result does not.
+    case.catalog()?
+        .settle_paths(case.settings.limits.max_depth + 2)?;
+    plan.finish(
+        opened,
+        progress.places.load(Ordering::Relaxed),
+        progress.problems.load(Ordering::Relaxed),
+    )
+}
+
+/// A run walked and announced in the custody log. Its files go to workers
+/// a page at a time, here or on other machines; [`Plan::finish`] writes
+/// what they were stored as into the log.
+pub struct Plan {
+    walked: Walked,
+    sources: Vec<PathBuf>,
+    summaries: Vec<SourceSummary>,
+    custody: Custody,
+    options: Options,
+    started: Instant,
+}
+
+/// Walks `sources` for `case` and logs the run as started.
+pub fn plan(case: &Case, sources: &[PathBuf], options: &Options) -> Result<Plan> {
+    let started = Instant::now();
+    let walked = walk(sources, case.root())?;
     let mut summaries = Vec::with_capacity(sources.len());
     for (i, p) in sources.iter().enumerate() {
         let (files, bytes) = walked.totals(Some(i))?;
@@ -140,142 +207,93 @@ pub fn run_with(
             bytes,
         });
     }
-    for s in &summaries {
-        custody.append(&entry("started", s, Vec::new()))?;
-    }
-
-    let threads = if options.threads == 0 {
-        thread::available_parallelism().map_or(2, |n| n.get())
-    } else {
-        options.threads
+    let mut plan = Plan {
+        walked,
+        sources: sources.to_vec(),
+        summaries,
+        custody: case.custody()?,
+        options: options.clone(),
+        started,
     };
-    // Records carry emails' and documents' fields and texts: a backlog of
-    // them waiting for the writer is memory, so it is kept short (the
-    // writer still commits up to its whole backlog at once).
-    let (record_tx, record_rx) = crossbeam_channel::bounded(RECORD_BACKLOG);
-    let writer = writer::spawn(case.catalog()?, record_rx);
-    let (queue_tx, queue_rx) = crossbeam_channel::bounded::<Option<Unit>>(threads * 4);
-    let ctx = Arc::new(Ctx {
-        blobs: case.blobs().clone(),
-        limits: case.settings.limits.clone(),
-        records: record_tx,
-        queue: queue_tx,
-        claimed: Mutex::new(done_items(case)?),
-        pending: AtomicU64::new(0),
-        progress: progress.clone(),
-        tops: Mutex::new(Vec::new()),
-        isolation: openers.decoder.clone().map(|command| Isolation {
-            command,
-            max_seconds: case.settings.limits.max_store_seconds,
-        }),
-        passwords: openers.passwords.clone(),
-        opened: Mutex::new(Vec::new()),
-    });
-    walked.for_each_folder(|r| {
-        let _ = ctx.records.send(r);
-    })?;
-    let workers: Vec<_> = (0..threads)
-        .map(|i| {
-            let ctx = ctx.clone();
-            let rx = queue_rx.clone();
-            thread::Builder::new()
-                .name(format!("ingest-{i}"))
-                // Containers inside containers are processed inline when the
-                // queue is full, so give nesting room.
-                .stack_size(32 << 20)
-                .spawn(move || {
-                    while let Ok(Some(unit)) = rx.recv() {
-                        ctx.process(unit);
-                        ctx.pending.fetch_sub(1, Ordering::SeqCst);
-                    }
-                })
-                .expect("spawn ingest worker")
-        })
-        .collect();
-    let budgets: Vec<Arc<AtomicU64>> = (0..sources.len())
-        .map(|_| Arc::new(AtomicU64::new(case.settings.limits.max_expanded_bytes)))
-        .collect();
-    // Files go to the workers a page at a time; between pages, the items
-    // the finished ones were stored as go back into the list. A failure of
-    // the list stops the run once the workers have stopped.
-    let mut after = None;
-    let mut failed = None;
-    'pages: loop {
-        let page = match walked.page(after.as_ref(), WALK_PAGE) {
-            Ok(page) => page,
-            Err(e) => break failed = Some(e),
-        };
-        let Some(last) = page.last() else { break };
-        after = Some((last.parent.clone(), last.name.clone()));
-        for f in page {
-            ctx.pending.fetch_add(1, Ordering::SeqCst);
-            let data = match f.error {
-                Some(why) => Data::Error(Stage::Read, why),
-                None => Data::File(f.path.clone()),
-            };
-            let unit = Unit {
-                parent: f.parent,
-                path: f.name,
-                position: 0,
-                display: f.path.display().to_string(),
-                depth: 0,
-                data,
-                extra: f.set.as_ref().map(|(set, n)| set.occurrence_extra(*n)),
-                guard: None,
-                budget: budgets[f.source].clone(),
-                source: f.source,
-                top: Some((f.row, f.size)),
-                set: f.set,
-            };
-            if ctx.queue.send(Some(unit)).is_err() {
-                break 'pages;
-            }
-        }
-        if let Err(e) = walked.record_items(&std::mem::take(&mut *ctx.tops.lock().unwrap())) {
-            break failed = Some(e);
-        }
+    for i in 0..plan.summaries.len() {
+        let entry = plan.entry("started", i, Vec::new());
+        plan.custody.append(&entry)?;
     }
-    while ctx.pending.load(Ordering::SeqCst) > 0 {
-        thread::sleep(Duration::from_millis(5));
-    }
-    for _ in 0..threads {
-        let _ = ctx.queue.send(None);
-    }
-    for w in workers {
-        if let Err(panic) = w.join() {
-            std::panic::resume_unwind(panic);
-        }
-    }
-    let last_tops = std::mem::take(&mut *ctx.tops.lock().unwrap());
-    let mut opened = std::mem::take(&mut *ctx.opened.lock().unwrap());
-    // Workers finish in any order; the log should not depend on it.
-    opened.sort();
-    drop(ctx);
-    writer.join().expect("catalog writer panicked")?;
-    if let Some(e) = failed {
-        return Err(e);
-    }
-    walked.record_items(&last_tops)?;
-    // Which occurrence of a container got to open it depends on thread
-    // timing; settle the derived paths so a run's result does not.
-    case.catalog()?
-        .settle_paths(case.settings.limits.max_depth + 2)?;
+    Ok(plan)
+}
 
-    for (i, s) in summaries.iter_mut().enumerate() {
-        s.sha256 = walked.source_hash(sources, i)?;
-        let mine = opened
-            .iter()
-            .filter(|(source, _)| *source == i)
-            .map(|(_, o)| o.clone())
-            .collect();
-        custody.append(&entry("finished", s, mine))?;
+impl Plan {
+    /// Files and bytes of all sources.
+    pub fn totals(&self) -> Result<(u64, u64)> {
+        self.walked.totals(None)
     }
-    Ok(Summary {
-        sources: summaries,
-        places: progress.places.load(Ordering::Relaxed),
-        problems: progress.problems.load(Ordering::Relaxed),
-        seconds: started.elapsed().as_secs_f64(),
-    })
+
+    /// The records of the folders walked (how many files each holds).
+    pub fn folders(&self, each: impl FnMut(Record)) -> Result<()> {
+        self.walked.for_each_folder(each)
+    }
+
+    /// Up to `limit` files after the cursor `after`, which moves past them.
+    pub(crate) fn page(
+        &self,
+        after: &mut Option<(String, String)>,
+        limit: usize,
+    ) -> Result<Vec<TopFile>> {
+        let page = self.walked.page(after.as_ref(), limit)?;
+        if let Some(last) = page.last() {
+            *after = Some((last.parent.clone(), last.name.clone()));
+        }
+        Ok(page)
+    }
+
+    /// Records the items top-level files (by row) were stored as.
+    pub fn record_items(&mut self, items: &[(i64, ItemId)]) -> Result<()> {
+        self.walked.record_items(items)
+    }
+
+    /// Hashes each source (its manifest, for a folder) and logs the run as
+    /// finished, with the containers passwords opened; `places` and
+    /// `problems` are the run's counts.
+    pub fn finish(
+        mut self,
+        opened: Vec<(usize, OpenedWith)>,
+        places: u64,
+        problems: u64,
+    ) -> Result<Summary> {
+        for i in 0..self.summaries.len() {
+            self.summaries[i].sha256 = self.walked.source_hash(&self.sources, i)?;
+            let mine = opened
+                .iter()
+                .filter(|(source, _)| *source == i)
+                .map(|(_, o)| o.clone())
+                .collect();
+            let entry = self.entry("finished", i, mine);
+            self.custody.append(&entry)?;
+        }
+        Ok(Summary {
+            sources: self.summaries,
+            places,
+            problems,
+            seconds: self.started.elapsed().as_secs_f64(),
+        })
+    }
+
+    fn entry(&self, event: &str, i: usize, opened_with: Vec<OpenedWith>) -> CustodyEntry {
+        let s = &self.summaries[i];
+        CustodyEntry {
+            event: event.into(),
+            path: s.path.clone(),
+            source_kind: s.kind.clone(),
+            sha256: s.sha256.clone(),
+            size: s.bytes,
+            files: s.files,
+            time: chrono::Utc::now().to_rfc3339(),
+            note: self.options.note.clone(),
+            operator: self.options.operator.clone(),
+            tool: concat!("leakcheck ", env!("CARGO_PKG_VERSION")).into(),
+            opened_with,
+        }
+    }
 }
 
 /// The items an earlier run finished: they are not opened again.

@@ -11,11 +11,11 @@ use leakcheck_core::{ItemId, Kind, Limits, Record, Stage};
 use leakcheck_extract::native::Isolation;
 use leakcheck_extract::readers::rar::{RarSource, Volume};
 use leakcheck_extract::{self as extract, Flow, Listing, Member, MemberData, SNIFF_LEN, guard};
-use leakcheck_store::scratch::IdMap;
 use leakcheck_store::{BlobStore, OpenedWith, Spooled};
 use serde_json::Value;
 
 use crate::Progress;
+use crate::claims::Claims;
 use crate::done::DoneGuard;
 use crate::limited::Limited;
 use crate::volumes::VolumeSet;
@@ -30,8 +30,8 @@ pub struct Ctx {
     pub limits: Limits,
     pub records: Sender<Record>,
     pub queue: Sender<Option<Unit>>,
-    /// Items opened already, in this run or a finished earlier one.
-    pub claimed: Mutex<IdMap>,
+    /// Who opens which item.
+    pub claims: Box<dyn Claims>,
     pub pending: AtomicU64,
     pub progress: Arc<Progress>,
     /// Top-level files' rows in the walk's list and their items, until
@@ -181,7 +181,7 @@ impl Ctx {
             error: None,
             extra,
         });
-        match self.claimed.lock().unwrap().insert(&body.id, &Value::Null) {
+        match self.claims.claim(&body.id) {
             Ok(true) => {}
             Ok(false) => return, // seen before: its contents are (being) recorded once
             // Opening it again is harmless (records are keyed by place),

@@ -1,20 +1,22 @@
 //! The one thread that writes the catalog. SQLite takes one writer at a time,
-//! so workers send records here and never wait on each other for the database.
+//! so workers send records here and never wait on each other for the database;
+//! a team worker's records go to PostgreSQL the same way, a batch a statement.
 
 use std::thread::{self, JoinHandle};
 
 use crossbeam_channel::Receiver;
 use leakcheck_core::Record;
-use leakcheck_store::Catalog;
 
 /// Records per transaction: large enough to amortise the commit, small
 /// enough that a crash loses little work.
 const BATCH: usize = 4096;
 
-pub fn spawn(
-    mut catalog: Catalog,
+/// Applies the records that arrive, in batches, with `apply`, until every
+/// sender is gone; the first error is returned then.
+pub fn spawn<E: Send + 'static>(
+    mut apply: impl FnMut(&[Record]) -> Result<(), E> + Send + 'static,
     records: Receiver<Record>,
-) -> JoinHandle<leakcheck_store::Result<()>> {
+) -> JoinHandle<Result<(), E>> {
     thread::Builder::new()
         .name("catalog-writer".into())
         .spawn(move || {
@@ -31,7 +33,7 @@ pub fn spawn(
                 // After a failure keep draining, so workers never block on a
                 // full channel; the error is returned when the run ends.
                 if failed.is_none()
-                    && let Err(e) = catalog.apply(&batch)
+                    && let Err(e) = apply(&batch)
                 {
                     failed = Some(e);
                 }

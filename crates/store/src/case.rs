@@ -57,6 +57,31 @@ pub struct CaseSettings {
     /// What OCR reads, in which languages, and how long it may take.
     #[serde(default)]
     pub ocr: OcrSettings,
+    /// Where a team case keeps its catalog and job queue; none for a case
+    /// on one machine (the embedded SQLite catalog).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team: Option<TeamSettings>,
+}
+
+/// The PostgreSQL database of a team case. The password is never kept
+/// here in clear: it comes from `LEAKCHECK_CATALOG_PASSWORD`, or from the
+/// file named here.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TeamSettings {
+    /// `postgres://user@host:port/database?sslmode=...`, without a password.
+    pub catalog: String,
+    /// The schema the case's tables live in (several cases can share a
+    /// database); PostgreSQL's default search path when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schema: Option<String>,
+    /// A file holding the password (its first line).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_file: Option<PathBuf>,
+    /// PEM certificates to trust for TLS (`sslmode=require`) besides the
+    /// system's: a private CA, or the server's own certificate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_file: Option<PathBuf>,
 }
 
 impl CaseSettings {
@@ -70,6 +95,7 @@ impl CaseSettings {
             org_names: Vec::new(),
             limits: Limits::default(),
             ocr: OcrSettings::default(),
+            team: None,
         }
     }
 }
@@ -147,7 +173,9 @@ impl Case {
         let path = root.join(SETTINGS);
         fs::write(&path, text).map_err(io(&path))?;
         let case = Case::open(root)?;
-        case.catalog()?; // creates the schema now, so a fresh case is complete
+        if settings.team.is_none() {
+            case.catalog()?; // creates the schema now, so a fresh case is complete
+        }
         Custody::open(&case.root)?;
         Ok(case)
     }
@@ -184,8 +212,12 @@ impl Case {
         &self.blobs
     }
 
-    /// Opens a connection to the catalog (one per thread).
+    /// Opens a connection to the catalog (one per thread). A team case's
+    /// catalog is in PostgreSQL (see `leakcheck-team`), so it has none here.
     pub fn catalog(&self) -> Result<Catalog> {
+        if self.settings.team.is_some() {
+            return Err(Error::TeamCase(self.root.clone()));
+        }
         Catalog::open(&self.root.join("catalog.sqlite"))
     }
 
@@ -219,6 +251,7 @@ mod tests {
             org_names: vec!["Emmanuel Macron".into()],
             limits: Limits::default(),
             ocr: OcrSettings::default(),
+            team: None,
         };
         Case::init(&root, settings.clone()).unwrap();
         assert_eq!(Case::open(&root).unwrap().settings, settings);

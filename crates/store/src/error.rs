@@ -28,6 +28,12 @@ pub enum Error {
     /// The folder is not a leakcheck case.
     #[error("{0}: not a leakcheck case (no case.toml); create one with `leakcheck init`")]
     NotACase(PathBuf),
+    /// The case keeps its catalog in PostgreSQL, and the command asked for
+    /// the embedded one.
+    #[error(
+        "{0}: a team case (its catalog is in PostgreSQL): only `ingest`, `worker`, `jobs`, `stats` and `audit` work on team cases so far"
+    )]
+    TeamCase(PathBuf),
     /// `init` was pointed at a folder that is not empty.
     #[error("{0}: already exists and is not empty")]
     NotEmpty(PathBuf),

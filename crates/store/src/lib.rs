@@ -9,10 +9,10 @@
 
 pub use aggregates::{MailAggregates, MailTotals, Pair, Person};
 pub use blobs::{BlobStore, Spooled};
-pub use case::{Case, CaseSettings, OcrMode, OcrSettings, Window};
+pub use case::{Case, CaseSettings, OcrMode, OcrSettings, TeamSettings, Window};
 pub use catalog::{
-    Catalog, ContainerStat, ItemDetail, ItemRow, OccurrenceRow, OutlookTotals, ProblemRow, Stats,
-    parse_id,
+    Catalog, ContainerStat, ContainerTotals, ItemDetail, ItemRow, OccurrenceRow, OutlookTotals,
+    ProblemRow, Stats, parse_id,
 };
 pub use custody::{Custody, CustodyEntry, OpenedWith};
 pub use error::{Error, Result};

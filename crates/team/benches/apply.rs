@@ -88,7 +88,7 @@ fn main() {
         pg.apply(batch).unwrap();
     }
     let team = started.elapsed().as_secs_f64();
-    assert_eq!(pg.counts().unwrap().emails, emails as u64);
+    assert_eq!(pg.stats().unwrap().emails, emails as u64);
     Client::connect(&url, NoTls)
         .unwrap()
         .batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))

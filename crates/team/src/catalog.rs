@@ -4,36 +4,12 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use leakcheck_core::Record;
+use leakcheck_core::{ItemId, Kind, Record};
+use leakcheck_store::{ContainerStat, ContainerTotals, OutlookTotals, Stats, parse_id};
 use postgres::Client;
+use postgres::error::SqlState;
 
-use crate::Result;
-
-/// Every figure here is a query over the tables, as in the embedded
-/// catalog's `Stats`, so both can be compared field by field.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Counts {
-    /// Every place bytes were found.
-    pub files_seen: u64,
-    /// Unique items.
-    pub items: u64,
-    /// Places whose bytes were already seen elsewhere.
-    pub duplicates: u64,
-    /// Places whose bytes could not be read.
-    pub errors: u64,
-    /// Items stored but not fully understood.
-    pub item_errors: u64,
-    /// Unique emails.
-    pub emails: u64,
-    /// Unique documents and images whose metadata was read.
-    pub documents: u64,
-    /// Characters of document text.
-    pub document_text_chars: u64,
-    /// Bytes of all unique items.
-    pub bytes: u64,
-    /// Unique items per kind.
-    pub by_kind: BTreeMap<String, u64>,
-}
+use crate::{Result, TeamError};
 
 /// A case's catalog in PostgreSQL, migrated already (see [`crate::migrate`]).
 pub struct PgCatalog {
@@ -53,8 +29,27 @@ impl PgCatalog {
     /// Each table gets one statement per batch, its rows passed as arrays
     /// (`unnest`): a statement per record was a round trip each, and made
     /// PostgreSQL 2.9 times slower than SQLite on the same batches.
+    ///
+    /// Workers apply batches at once: two upserting the same rows in other
+    /// orders can deadlock, and PostgreSQL then aborts one of them, which
+    /// is tried again.
     pub fn apply(&mut self, records: &[Record]) -> Result<()> {
         let b = Batch::of(records);
+        let mut tries = 0;
+        loop {
+            match self.write(&b) {
+                Err(TeamError::Db(e))
+                    if tries < DEADLOCK_TRIES
+                        && e.code() == Some(&SqlState::T_R_DEADLOCK_DETECTED) =>
+                {
+                    tries += 1
+                }
+                done => return done,
+            }
+        }
+    }
+
+    fn write(&mut self, b: &Batch) -> Result<()> {
         let mut tx = self.client.transaction()?;
         tx.execute(
             "INSERT INTO items (id, size, kind)
@@ -121,17 +116,37 @@ impl PgCatalog {
             "UPDATE items SET done = 1 WHERE id = ANY($1::text[])",
             &[&b.done],
         )?;
-        tx.execute(
-            "INSERT INTO meta (key, value) VALUES ('search_generation', '1')
-             ON CONFLICT (key) DO UPDATE SET value = (meta.value::bigint + 1)::text",
-            &[],
-        )?;
+        tx.execute(BUMP_GENERATION, &[])?;
         tx.commit()?;
         Ok(())
     }
 
-    /// The figures of `stats` that ingest's tables give.
-    pub fn counts(&mut self) -> Result<Counts> {
+    /// Gives each occurrence inside a container the display path and depth
+    /// of the container's first place, as the embedded catalog's
+    /// `settle_paths` does: which worker opened a container first must not
+    /// change the result.
+    pub fn settle_paths(&mut self, max_passes: u32) -> Result<()> {
+        const PARENT: &str = "(SELECT p.display FROM occurrences p WHERE p.item = o.parent ORDER BY p.depth, p.display LIMIT 1)";
+        const DEPTH: &str = "(SELECT min(p.depth) FROM occurrences p WHERE p.item = o.parent)";
+        let sql = format!(
+            "UPDATE occurrences AS o SET display = {PARENT} || ' ! ' || o.path, depth = {DEPTH} + 1
+             WHERE o.parent NOT LIKE 'dir:%' AND o.parent NOT LIKE 'maildir:%'
+               AND {PARENT} IS NOT NULL
+               AND (o.display IS DISTINCT FROM {PARENT} || ' ! ' || o.path
+                    OR o.depth IS DISTINCT FROM {DEPTH} + 1)"
+        );
+        for _ in 0..max_passes {
+            if self.client.execute(&sql, &[])? == 0 {
+                break;
+            }
+        }
+        self.client.execute(BUMP_GENERATION, &[])?;
+        Ok(())
+    }
+
+    /// The figures of `leakcheck stats`, by the embedded catalog's queries.
+    /// Verdicts come with verification, which team cases do not run yet.
+    pub fn stats(&mut self) -> Result<Stats> {
         let mut count = |sql: &str| -> Result<u64> {
             Ok(self.client.query_one(sql, &[])?.get::<_, i64>(0) as u64)
         };
@@ -140,6 +155,21 @@ impl PgCatalog {
         let with_item = count("SELECT count(*) FROM occurrences WHERE item IS NOT NULL")?;
         let errors = count("SELECT count(*) FROM occurrences WHERE item IS NULL")?;
         let item_errors = count("SELECT count(DISTINCT item) FROM item_errors")?;
+        let unsupported: Vec<&str> = Kind::ALL
+            .iter()
+            .filter(|k| k.is_unsupported_container())
+            .map(|k| k.as_str())
+            .collect();
+        let unsupported = self
+            .client
+            .query_one(
+                "SELECT count(*) FROM items WHERE kind = ANY($1::text[])",
+                &[&unsupported],
+            )?
+            .get::<_, i64>(0) as u64;
+        let mut count = |sql: &str| -> Result<u64> {
+            Ok(self.client.query_one(sql, &[])?.get::<_, i64>(0) as u64)
+        };
         let emails = count("SELECT count(*) FROM emails")?;
         let documents = count("SELECT count(*) FROM documents")?;
         let document_text_chars =
@@ -151,20 +181,103 @@ impl PgCatalog {
             .iter()
             .map(|r| (r.get::<_, String>(0), r.get::<_, i64>(1) as u64))
             .collect();
-        Ok(Counts {
+        let all = self.container_stats()?;
+        let mut outlook = OutlookTotals::default();
+        for c in all.iter().filter(|c| c.kind == "pst" || c.kind == "msg") {
+            let d = c.detail.clone().unwrap_or_default();
+            let n = |k: &str| d.get(k).and_then(|v| v.as_u64()).unwrap_or(0);
+            if c.kind == "pst" {
+                outlook.stores += 1;
+            } else {
+                outlook.msg_files += 1;
+            }
+            outlook.messages_expected += c.expected;
+            outlook.messages_emitted += c.emitted;
+            outlook.messages_failed += c.failed;
+            outlook.attachments_expected += n("attachments_expected");
+            outlook.attachments_emitted += n("attachments_emitted");
+        }
+        let containers = ContainerTotals {
+            count: all.len() as u64,
+            expected: all.iter().map(|c| c.expected).sum(),
+            emitted: all.iter().map(|c| c.emitted).sum(),
+            failed: all.iter().map(|c| c.failed).sum(),
+            unreconciled: all
+                .into_iter()
+                .filter(|c| c.expected != c.emitted + c.failed)
+                .collect(),
+        };
+        Ok(Stats {
             files_seen,
             items,
             duplicates: with_item - items,
             errors,
             item_errors,
+            unsupported,
             emails,
             documents,
             document_text_chars,
             bytes,
             by_kind,
+            containers,
+            by_verdict: BTreeMap::new(),
+            outlook,
         })
     }
+
+    /// Every item's id and size, by id (for `audit`).
+    pub fn all_items(&mut self) -> Result<Vec<(ItemId, u64)>> {
+        self.client
+            .query("SELECT id, size FROM items ORDER BY id", &[])?
+            .iter()
+            .map(|r| {
+                let id: String = r.get(0);
+                let parsed = parse_id(&id)
+                    .map_err(|e| TeamError::Corrupt(format!("item id {id:?}: {e}")))?;
+                Ok((parsed, r.get::<_, i64>(1) as u64))
+            })
+            .collect()
+    }
+
+    /// Every container's reconciliation, by key.
+    fn container_stats(&mut self) -> Result<Vec<ContainerStat>> {
+        let rows = self.client.query(
+            "SELECT c.key, c.kind, c.expected, c.detail,
+                    (SELECT count(*) FROM occurrences o WHERE o.parent = c.key AND o.item IS NOT NULL),
+                    (SELECT count(*) FROM occurrences o WHERE o.parent = c.key AND o.item IS NULL)
+             FROM containers c ORDER BY c.key",
+            &[],
+        )?;
+        rows.iter()
+            .map(|r| {
+                let key: String = r.get(0);
+                let detail = r
+                    .get::<_, Option<String>>(3)
+                    .map(|d| {
+                        serde_json::from_str(&d).map_err(|e| {
+                            TeamError::Corrupt(format!("container {key}: detail: {e}"))
+                        })
+                    })
+                    .transpose()?;
+                Ok(ContainerStat {
+                    kind: r.get(1),
+                    expected: r.get::<_, i64>(2) as u64,
+                    emitted: r.get::<_, i64>(4) as u64,
+                    failed: r.get::<_, i64>(5) as u64,
+                    detail,
+                    key,
+                })
+            })
+            .collect()
+    }
 }
+
+/// Times a batch is tried when PostgreSQL chose it to break a deadlock.
+const DEADLOCK_TRIES: u32 = 5;
+
+/// Every write the search index must follow bumps the search generation.
+const BUMP_GENERATION: &str = "INSERT INTO meta (key, value) VALUES ('search_generation', '1')
+     ON CONFLICT (key) DO UPDATE SET value = (meta.value::bigint + 1)::text";
 
 /// PostgreSQL's text cannot hold NUL, which a hostile dump's names, headers
 /// and texts can: it becomes U+FFFD, one character for one, so counts of

@@ -7,6 +7,15 @@ pub enum TeamError {
     /// The database refused or could not be reached.
     #[error("PostgreSQL: {0}")]
     Db(#[from] postgres::Error),
+    /// The case's team settings are wrong (address, schema, password file).
+    #[error("{0}")]
+    Config(String),
+    /// Ingest failed in a way that is not the database's.
+    #[error(transparent)]
+    Ingest(#[from] leakcheck_ingest::IngestError),
+    /// A stored value did not decode.
+    #[error("catalog data is corrupt: {0}")]
+    Corrupt(String),
     /// The lease expired (its worker stopped answering for too long) and
     /// the job went back to the queue: another worker may hold it now, and
     /// this one's result must not be recorded.

@@ -5,19 +5,23 @@
 //! schema's numbered migrations ([`migrate`]); the job queue that workers
 //! on any number of machines take work from ([`Queue`]), with leases that
 //! expire when a worker stops answering, so a killed worker loses nothing;
-//! the loop a worker runs ([`work`]); and the catalog's ingest side
+//! the loop a worker runs ([`work`]); the catalog's ingest side
 //! ([`PgCatalog`]): ingest's records applied as the embedded catalog
-//! applies them, with the same counts.
+//! applies them, with the same `stats`; and ingest spread over workers as
+//! page jobs ([`ingest`]).
 #![warn(missing_docs)]
 
-pub use catalog::{Counts, PgCatalog};
+pub use catalog::PgCatalog;
+pub use connect::{PASSWORD_ENV, check_catalog, check_schema, connect};
 pub use error::{Result, TeamError};
 pub use migrate::{MIGRATIONS, migrate};
 pub use queue::{Failure, JobState, Lease, LeaseRow, Queue, Status};
 pub use worker::{WorkSummary, WorkerOptions, work};
 
 mod catalog;
+mod connect;
 mod error;
+pub mod ingest;
 mod migrate;
 mod queue;
 mod worker;

@@ -13,6 +13,11 @@ pub const MIGRATIONS: &[(i32, &str, &str)] = &[
         "catalog_ingest",
         include_str!("../migrations/0002_catalog_ingest.sql"),
     ),
+    (
+        3,
+        "team_ingest",
+        include_str!("../migrations/0003_team_ingest.sql"),
+    ),
 ];
 
 /// Held while migrating, so that two processes starting at once (a server

@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# Team mode against embedded mode: the same dump ingested into an embedded
+# case and into team cases whose ingest 1 and 2 worker processes do (one
+# thread each), side by side.
+#
+# Usage: bench/team.sh DUMP [RUNS]
+#   DUMP  a folder, e.g. the generator's scale-0.1 dump:
+#         python3 ../shared/bench/macron-scale/gen.py --out /tmp/m01 --scale 0.1 --seed 2017
+#   RUNS  runs of each mode (default 1); the median wall time is reported.
+# PostgreSQL: the one LEAKCHECK_BENCH_POSTGRES names (a libpq string or
+# postgres:// URL), else a throwaway cluster from .ci/postgres.sh, stopped
+# at the end.
+#
+# Rows:
+#   embedded, 1 thread    `ingest --threads 1` into a fresh embedded case
+#   embedded, 2 threads   `ingest --threads 2`
+#   team, 1 worker        `ingest` (walks, queues, waits) + 1 `worker --threads 1`
+#   team, 2 workers       the same with 2 workers
+# Wall seconds run from ingest's start to its end (the workers start with
+# it). Every case is checked against the first: `stats --json` must be the
+# same, or the script fails. The database's rate is the rows the team run
+# wrote (catalog tables) over its wall time: what it sustained, not its top.
+# Output: a markdown table on stdout; JSON in bench/results/team-latest.json.
+set -euo pipefail
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+DUMP=${1:?usage: bench/team.sh DUMP [RUNS]}
+RUNS=${2:-1}
+DUMP=$(cd "$DUMP" && pwd)
+cd "$REPO"
+cargo build --release -p leakcheck
+BIN=${CARGO_TARGET_DIR:-$REPO/target}/release/leakcheck
+RESULTS=$REPO/bench/results
+mkdir -p "$RESULTS"
+work=$(mktemp -d /tmp/leakcheck-team-bench.XXXXXX)
+pgdata=
+cleanup() {
+  if [[ -n $pgdata ]]; then .ci/postgres.sh stop "$pgdata"; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+if [[ -n ${LEAKCHECK_BENCH_POSTGRES:-} ]]; then
+  PG=$LEAKCHECK_BENCH_POSTGRES
+else
+  eval "$(.ci/postgres.sh)"
+  PG=$LEAKCHECK_TEST_POSTGRES
+  pgdata=$PGDATA_TEAM_TESTS
+fi
+files=$(find "$DUMP" -type f | wc -l)
+bytes=$(du -sb "$DUMP" | cut -f1)
+cat "$DUMP"/* > /dev/null 2>&1 || true # warm the page cache once
+
+now_us() { echo "${EPOCHREALTIME//[.,]/}"; }
+
+# embedded THREADS N: seconds of one run, into $work/e-THREADS-N.
+embedded() {
+  local case=$work/e-$1-$2
+  "$BIN" init "$case" -q
+  local start end
+  start=$(now_us)
+  "$BIN" ingest "$case" "$DUMP" --threads "$1" --ocr-later -q || [[ $? == 1 ]]
+  end=$(now_us)
+  echo "$(((end - start) / 1000))"
+}
+
+# team WORKERS N: seconds of one run, into $work/t-WORKERS-N (schema b_WORKERS_N).
+team() {
+  local case=$work/t-$1-$2 schema=b_$1_$2
+  psql_drop "$schema"
+  "$BIN" init "$case" --catalog "$PG" --schema "$schema" -q
+  local start end pids=()
+  start=$(now_us)
+  "$BIN" ingest "$case" "$DUMP" -q > /dev/null &
+  local ingest=$!
+  for _ in $(seq "$1"); do
+    "$BIN" worker "$case" --threads 1 -q > /dev/null 2>&1 &
+    pids+=($!)
+  done
+  wait "$ingest" || [[ $? == 1 ]]
+  end=$(now_us)
+  kill "${pids[@]}" 2> /dev/null || true
+  wait "${pids[@]}" 2> /dev/null || true
+  echo "$(((end - start) / 1000))"
+}
+
+psql_drop() {
+  "$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)/psql" "$PG" -q -c "DROP SCHEMA IF EXISTS $1 CASCADE" > /dev/null 2>&1 || true
+}
+
+rows() {
+  "$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)/psql" "$PG" -At -c \
+    "SET search_path TO $1; SELECT (SELECT count(*) FROM items) + (SELECT count(*) FROM occurrences)
+       + (SELECT count(*) FROM item_errors) + (SELECT count(*) FROM containers)
+       + (SELECT count(*) FROM emails) + (SELECT count(*) FROM documents)" | tail -n 1
+}
+
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+declare -A ms
+for run in $(seq "$RUNS"); do
+  for mode in e1 e2 t1 t2; do
+    case $mode in
+      e1) ms[$mode]+="$(embedded 1 "$run") " ;;
+      e2) ms[$mode]+="$(embedded 2 "$run") " ;;
+      t1) ms[$mode]+="$(team 1 "$run") " ;;
+      t2) ms[$mode]+="$(team 2 "$run") " ;;
+    esac
+  done
+done
+
+reference=$("$BIN" stats "$work/e-1-1" --json)
+for case in "$work"/e-* "$work"/t-*; do
+  if [[ $("$BIN" stats "$case" --json) != "$reference" ]]; then
+    echo "stats --json of $case differ from $work/e-1-1" >&2
+    exit 1
+  fi
+done
+written=$(rows b_2_1)
+
+declare -A med
+for mode in e1 e2 t1 t2; do
+  med[$mode]=$(tr ' ' '\n' <<< "${ms[$mode]}" | grep . | median)
+done
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+row() {
+  local s
+  s=$(awk -v m="$2" 'BEGIN {printf "%.1f", m / 1000}')
+  printf '| %s | %s | %.0f | %.1f | %s |\n' "$1" "$s" \
+    "$(awk -v f="$files" -v m="$2" 'BEGIN {print f / (m / 1000)}')" \
+    "$(awk -v b="$bytes" -v m="$2" 'BEGIN {print b / 1e6 / (m / 1000)}')" "$3"
+}
+echo "dump: $DUMP ($files files, $((bytes / 1000000)) MB), $RUNS run(s) each, median"
+echo
+echo "| mode | wall s | files/s | MB/s | ratio |"
+echo "|---|---:|---:|---:|---|"
+row "embedded, 1 thread" "${med[e1]}" "1.00"
+row "embedded, 2 threads" "${med[e2]}" "$(ratio "${med[e1]}" "${med[e2]}")× faster than 1 thread"
+row "team, 1 worker" "${med[t1]}" "$(ratio "${med[t1]}" "${med[e1]}")× embedded 1 thread's time"
+row "team, 2 workers" "${med[t2]}" "$(ratio "${med[t1]}" "${med[t2]}")× 1 worker's speed; $(ratio "${med[t2]}" "${med[e2]}")× embedded 2 threads' time"
+echo
+echo "database: $written catalog rows in the 2-worker run, $(awk -v r="$written" -v m="${med[t2]}" 'BEGIN {printf "%.0f", r / (m / 1000)}') rows/s sustained"
+cat > "$RESULTS/team-latest.json" << JSON
+{"dump": "$DUMP", "files": $files, "bytes": $bytes, "runs": $RUNS,
+ "ms": {"embedded_1": "${ms[e1]}", "embedded_2": "${ms[e2]}", "team_1": "${ms[t1]}", "team_2": "${ms[t2]}"},
+ "median_ms": {"embedded_1": ${med[e1]}, "embedded_2": ${med[e2]}, "team_1": ${med[t1]}, "team_2": ${med[t2]}},
+ "team_rows": $written}
+JSON

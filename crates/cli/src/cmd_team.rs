@@ -1,0 +1,314 @@
+//! Team cases: the catalog and job queue in PostgreSQL, ingest spread over
+//! `leakcheck worker` processes on any number of machines that see the
+//! case folder (its blob store) and the sources at the same paths.
+
+use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use leakcheck_core::words::count;
+use leakcheck_store::{Case, TeamSettings};
+use leakcheck_team::ingest::{self, INGEST_PAGE};
+use leakcheck_team::{PgCatalog, Queue, WorkerOptions};
+use postgres::Client;
+
+use crate::cli::{IngestArgs, InitArgs, Output};
+use crate::common::{json_line, open, operator, stdout};
+
+#[derive(Args, Debug)]
+pub struct WorkerArgs {
+    /// The team case (its folder: settings and blob store).
+    pub case: PathBuf,
+    /// Threads for a job's files (default: one per core).
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+    /// Stop once no job is queued or running, instead of waiting for more.
+    #[arg(long)]
+    pub until_drained: bool,
+    /// Seconds a job's lease lasts without a heartbeat: a worker that stops
+    /// answering for that long gives its job to the next worker.
+    #[arg(long, default_value_t = 60)]
+    pub lease_seconds: u64,
+    #[command(flatten)]
+    pub out: Output,
+}
+
+#[derive(Args, Debug)]
+pub struct JobsArgs {
+    /// The team case.
+    pub case: PathBuf,
+    #[command(flatten)]
+    pub out: Output,
+}
+
+/// The team settings `init` was given, checked and migrated.
+pub fn team_settings(a: &InitArgs) -> Result<Option<TeamSettings>> {
+    let Some(catalog) = a.catalog.clone() else {
+        if a.schema.is_some() || a.catalog_password_file.is_some() || a.catalog_ca_file.is_some() {
+            bail!(
+                "--schema, --catalog-password-file and --catalog-ca-file go with --catalog postgres://..."
+            );
+        }
+        return Ok(None);
+    };
+    let schema = a.schema.clone();
+    leakcheck_team::check_catalog(&catalog)?;
+    if let Some(s) = &schema {
+        leakcheck_team::check_schema(s)?;
+    }
+    // Kept as absolute paths: workers start from other folders.
+    let absolute = |f: &Option<PathBuf>| {
+        f.as_ref()
+            .map(|f| std::fs::canonicalize(f).with_context(|| format!("{}", f.display())))
+            .transpose()
+    };
+    let team = TeamSettings {
+        catalog,
+        schema,
+        password_file: absolute(&a.catalog_password_file)?,
+        ca_file: absolute(&a.catalog_ca_file)?,
+    };
+    let mut client = leakcheck_team::connect(&team)
+        .with_context(|| format!("connecting to {}", team.catalog))?;
+    leakcheck_team::migrate(&mut client).context("creating the team catalog's tables")?;
+    Ok(Some(team))
+}
+
+/// How a team case's commands reach its database (migrated on the way).
+fn connector(case: &Case) -> Result<impl Fn() -> leakcheck_team::Result<Client> + use<>> {
+    let team = case.settings.team.clone().context("not a team case")?;
+    let mut client = leakcheck_team::connect(&team)
+        .with_context(|| format!("connecting to the team catalog {}", team.catalog))?;
+    leakcheck_team::migrate(&mut client).context("migrating the team catalog")?;
+    Ok(move || leakcheck_team::connect(&team))
+}
+
+/// This process's name on leases: host and process id.
+fn worker_name() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_string())
+        .unwrap_or_else(|_| "host".into());
+    format!("{host}:{}", std::process::id())
+}
+
+/// `ingest` on a team case: walks here, queues the pages as jobs, waits
+/// for the workers, and finishes the run (custody log, settled paths).
+pub fn ingest(case: &Case, a: &IngestArgs) -> Result<u8> {
+    let connect = connector(case)?;
+    let options = leakcheck_ingest::Options {
+        note: a.note.clone(),
+        operator: operator(),
+        threads: a.threads,
+    };
+    let plan = leakcheck_ingest::plan(case, &a.sources, &options)
+        .with_context(|| format!("walking the sources for {}", case.root().display()))?;
+    let (files, bytes) = plan.totals()?;
+    let passwords = match &a.passwords {
+        Some(file) => crate::cmd::read_passwords(file)?,
+        None => Vec::new(),
+    };
+    let (run, jobs) = ingest::enqueue(
+        &connect,
+        &plan,
+        a.job_files as usize,
+        &passwords,
+        &worker_name(),
+    )
+    .context("queueing the ingest jobs")?;
+    let quiet = a.out.json || a.out.quiet;
+    if !quiet {
+        eprintln!(
+            "ingest run {run}: {} in {} queued; waiting for workers \
+             (start them with `leakcheck worker {}`)",
+            count(files, "file", "files"),
+            count(jobs, "job", "jobs"),
+            case.root().display()
+        );
+    }
+    let counters = Arc::new(leakcheck_ingest::Progress::default());
+    counters.files_total.store(files, Ordering::Relaxed);
+    counters.bytes_total.store(bytes, Ordering::Relaxed);
+    let bar = (!quiet && io::stderr().is_terminal())
+        .then(|| crate::progress::Bar::start(counters.clone()));
+    let mut client = connect()?;
+    let state = loop {
+        let state = ingest::run_state(&mut client, run)?;
+        counters.files_done.store(state.files, Ordering::Relaxed);
+        counters.bytes_done.store(state.bytes, Ordering::Relaxed);
+        if state.open == 0 {
+            break state;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    if let Some(bar) = bar {
+        bar.finish();
+    }
+    if !state.failed.is_empty() {
+        let list: Vec<String> = state
+            .failed
+            .iter()
+            .map(|(id, e)| format!("job {id}: {e}"))
+            .collect();
+        bail!(
+            "ingest run {run}: {} failed after every attempt, so their files are not all in \
+             the catalog (run the same ingest again to retry them):\n  {}",
+            count(state.failed.len() as u64, "job", "jobs"),
+            list.join("\n  ")
+        );
+    }
+    let summary = ingest::finish(&connect, run, plan, case.settings.limits.max_depth)
+        .with_context(|| format!("finishing ingest run {run}"))?;
+    let stats = PgCatalog::new(connect()?).stats()?;
+    let mut out = stdout();
+    if a.out.json {
+        json_line(
+            &mut out,
+            &serde_json::json!({"type": "ingest", "run": run, "jobs": jobs, "summary": summary, "stats": stats}),
+        )?;
+    } else if !a.out.quiet {
+        for s in &summary.sources {
+            writeln!(
+                out,
+                "ingested {} ({}, {}, sha256 {})",
+                leakcheck_core::sanitize::for_terminal(&s.path),
+                s.kind,
+                count(s.files, "file", "files"),
+                s.sha256.as_deref().unwrap_or("-")
+            )?;
+        }
+        writeln!(
+            out,
+            "{} recorded by the workers in {:.1}s, {}\n",
+            count(summary.places, "place", "places"),
+            summary.seconds,
+            count(summary.problems, "problem", "problems")
+        )?;
+        crate::cmd::print_stats(&mut out, &stats, case.root())?;
+    }
+    out.flush()?;
+    Ok(if summary.problems > 0 { 1 } else { 0 })
+}
+
+/// `leakcheck worker`: takes jobs until stopped (or drained).
+pub fn worker(a: WorkerArgs) -> Result<u8> {
+    let case = open(&a.case)?;
+    let connect = connector(&case)?;
+    let decoder = crate::cmd::decoder_command()?;
+    let threads = if a.threads == 0 {
+        std::thread::available_parallelism().map_or(2, |n| n.get())
+    } else {
+        a.threads
+    };
+    let options = WorkerOptions {
+        lease: Duration::from_secs(a.lease_seconds.max(3)),
+        kind: Some(INGEST_PAGE.into()),
+        idle: Duration::from_millis(500),
+        until_drained: a.until_drained,
+    };
+    let name = worker_name();
+    if !a.out.quiet && !a.out.json {
+        eprintln!("worker {name} on {}: taking jobs", case.root().display());
+    }
+    let summary = leakcheck_team::work(&connect, &name, &options, |lease| {
+        ingest::do_page(&case, &connect, lease, Some(decoder.clone()), threads)
+            .map_err(|e| e.to_string())
+    })
+    .context("the job queue failed")?;
+    let mut out = stdout();
+    if a.out.json {
+        json_line(
+            &mut out,
+            &serde_json::json!({"worker": name, "finished": summary.finished, "failed": summary.failed, "lost": summary.lost}),
+        )?;
+    } else if !a.out.quiet {
+        writeln!(
+            out,
+            "worker {name}: {} finished, {} failed, {} lost to an expired lease",
+            count(summary.finished, "job", "jobs"),
+            summary.failed,
+            summary.lost
+        )?;
+    }
+    out.flush()?;
+    Ok(if summary.failed > 0 { 1 } else { 0 })
+}
+
+/// `leakcheck jobs`: the queue, running leases, failures and throughput.
+pub fn jobs(a: JobsArgs) -> Result<u8> {
+    let case = open(&a.case)?;
+    let connect = connector(&case)?;
+    let status = Queue::new(connect()?, worker_name()).status()?;
+    let mut out = stdout();
+    if a.out.json {
+        let leases: Vec<_> = status
+            .leases
+            .iter()
+            .map(|l| serde_json::json!({"job": l.id, "kind": l.kind, "worker": l.worker, "attempt": l.attempt, "seconds_left": l.seconds_left}))
+            .collect();
+        let failures: Vec<_> = status
+            .failures
+            .iter()
+            .map(|f| serde_json::json!({"job": f.id, "kind": f.kind, "attempts": f.attempts, "error": f.error}))
+            .collect();
+        json_line(
+            &mut out,
+            &serde_json::json!({
+                "queued": status.queued, "leased": status.leased, "done": status.done,
+                "failed": status.failed, "done_last_minute": status.done_last_minute,
+                "leases": leases, "failures": failures,
+            }),
+        )?;
+    } else if !a.out.quiet {
+        writeln!(
+            out,
+            "queued {} · running {} · done {} · failed {} · {} done in the last minute",
+            status.queued, status.leased, status.done, status.failed, status.done_last_minute
+        )?;
+        for l in &status.leases {
+            let left = if l.seconds_left >= 0.0 {
+                format!("lease {:.0}s left", l.seconds_left)
+            } else {
+                "lease expired: the next worker takes it".to_string()
+            };
+            writeln!(
+                out,
+                "  job {} ({}) on {} attempt {}: {left}",
+                l.id, l.kind, l.worker, l.attempt
+            )?;
+        }
+        for f in &status.failures {
+            writeln!(
+                out,
+                "  job {} ({}) failed after {}: {}",
+                f.id,
+                f.kind,
+                count(f.attempts as u64, "attempt", "attempts"),
+                f.error
+            )?;
+        }
+    }
+    out.flush()?;
+    Ok(if status.failed > 0 { 1 } else { 0 })
+}
+
+/// `stats` on a team case.
+pub fn stats(case: &Case, o: &Output) -> Result<u8> {
+    let stats = PgCatalog::new(connector(case)?()?).stats()?;
+    let mut out = stdout();
+    if o.json {
+        json_line(&mut out, &stats)?;
+    } else if !o.quiet {
+        crate::cmd::print_stats(&mut out, &stats, case.root())?;
+    }
+    out.flush()?;
+    Ok(0)
+}
+
+/// Every item's id and size, for `audit` on a team case.
+pub fn all_items(case: &Case) -> Result<Vec<(leakcheck_core::ItemId, u64)>> {
+    Ok(PgCatalog::new(connector(case)?()?).all_items()?)
+}
