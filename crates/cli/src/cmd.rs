@@ -377,7 +377,11 @@ fn show_item(a: ShowArgs) -> Result<u8> {
 
 fn errors(a: ErrorsArgs) -> Result<u8> {
     let case = open(&a.case)?;
-    let rows = case.catalog()?.problems(a.limit)?;
+    let rows = if case.settings.team.is_some() {
+        crate::cmd_team::problems(&case, a.limit)?
+    } else {
+        case.catalog()?.problems(a.limit)?
+    };
     let mut out = stdout();
     for r in &rows {
         if a.out.json {

@@ -308,6 +308,11 @@ pub fn stats(case: &Case, o: &Output) -> Result<u8> {
     Ok(0)
 }
 
+/// `errors` on a team case.
+pub fn problems(case: &Case, limit: u64) -> Result<Vec<leakcheck_store::ProblemRow>> {
+    Ok(PgCatalog::new(connector(case)?()?).problems(limit)?)
+}
+
 /// Every item's id and size, for `audit` on a team case.
 pub fn all_items(case: &Case) -> Result<Vec<(leakcheck_core::ItemId, u64)>> {
     Ok(PgCatalog::new(connector(case)?()?).all_items()?)

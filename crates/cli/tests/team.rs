@@ -85,8 +85,13 @@ fn start_ingest(case: &Path, sources: &[PathBuf], passwords: &Path, job_files: u
         .expect("start ingest")
 }
 
-/// The embedded case's `stats --json` and custody hashes, for comparing.
-fn embedded(dir: &Path, sources: &[PathBuf], passwords: &Path) -> (String, Vec<String>) {
+/// The figures compared: `stats --json`, the custody log's source
+/// hashes, and `errors --json` (its lines sorted: problems at one place
+/// come in no set order).
+type Figures = (String, Vec<String>, Vec<String>);
+
+/// The embedded case's figures, for comparing.
+fn embedded(dir: &Path, sources: &[PathBuf], passwords: &Path) -> Figures {
     let case = dir.join("embedded");
     assert_eq!(
         lc([OsStr::new("init"), case.as_os_str(), OsStr::new("-q")]).code,
@@ -105,7 +110,7 @@ fn embedded(dir: &Path, sources: &[PathBuf], passwords: &Path) -> (String, Vec<S
     figures(&case)
 }
 
-fn figures(case: &Path) -> (String, Vec<String>) {
+fn figures(case: &Path) -> Figures {
     let stats = lc([OsStr::new("stats"), case.as_os_str(), OsStr::new("--json")]);
     assert_eq!(stats.code, 0, "stats: {}", stats.stderr);
     let custody = std::fs::read_to_string(case.join("custody.jsonl")).unwrap();
@@ -115,7 +120,12 @@ fn figures(case: &Path) -> (String, Vec<String>) {
         .filter(|e| e["event"] == "finished")
         .map(|e| format!("{} {}", e["path"], e["sha256"]))
         .collect();
-    (stats.stdout, hashes)
+    let errors = lc([OsStr::new("errors"), case.as_os_str(), OsStr::new("--json")]);
+    assert!(errors.code <= 1, "errors: {}", errors.stderr);
+    let mut problems: Vec<String> = errors.stdout.lines().map(String::from).collect();
+    problems.sort();
+    assert!(!problems.is_empty(), "the demo dump has problems to list");
+    (stats.stdout, hashes, problems)
 }
 
 /// Every place's row, as the embedded catalog has it and as PostgreSQL does.
@@ -181,7 +191,7 @@ fn three_workers_give_the_figures_of_one_embedded_run() {
     let mut sources = vec![dir.path().join("demo-dump")];
     // The shared email corpus too, when it is here (real mail: 6,500 files).
     sources.extend(crate::util::corpus("email"));
-    let (stats, hashes) = embedded(dir.path(), &sources, &passwords);
+    let (stats, hashes, problems) = embedded(dir.path(), &sources, &passwords);
 
     let case = dir.path().join("team");
     db.init(&case);
@@ -193,9 +203,10 @@ fn three_workers_give_the_figures_of_one_embedded_run() {
         let _ = w.wait();
     }
     assert!(report["jobs"].as_u64().unwrap() >= 1, "{report}");
-    let (team_stats, team_hashes) = figures(&case);
+    let (team_stats, team_hashes, team_problems) = figures(&case);
     assert_eq!(team_stats, stats, "stats --json");
     assert_eq!(team_hashes, hashes, "custody manifests");
+    assert_eq!(team_problems, problems, "errors --json");
     places_match(&dir.path().join("embedded"), &db);
     // Each worker took jobs: the work was shared.
     let takers: i64 = db
@@ -223,7 +234,7 @@ fn workers_killed_mid_job_lose_nothing() {
     demo(dir.path());
     let passwords = dir.path().join("demo-passwords.txt");
     let sources = vec![dir.path().join("demo-dump")];
-    let (stats, hashes) = embedded(dir.path(), &sources, &passwords);
+    let (stats, hashes, problems) = embedded(dir.path(), &sources, &passwords);
 
     let case = dir.path().join("team");
     db.init(&case);
@@ -290,12 +301,13 @@ fn workers_killed_mid_job_lose_nothing() {
         .unwrap()
         .get(0);
     assert!(redone >= 1, "no kill landed in the middle of a job");
-    let (team_stats, team_hashes) = figures(&case);
+    let (team_stats, team_hashes, team_problems) = figures(&case);
     assert_eq!(
         team_stats, stats,
         "stats --json after {redone} jobs were redone"
     );
     assert_eq!(team_hashes, hashes, "custody manifests");
+    assert_eq!(team_problems, problems, "errors --json");
     places_match(&dir.path().join("embedded"), &db);
 }
 

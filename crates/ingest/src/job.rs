@@ -7,6 +7,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
+use std::time::Duration;
 
 use leakcheck_core::{ItemId, Record};
 use leakcheck_extract::readers::rar::Volume;
@@ -19,6 +20,10 @@ use crate::run::{Plan, RECORD_BACKLOG};
 use crate::volumes::VolumeSet;
 use crate::walk::TopFile;
 use crate::{IngestError, Openers, Progress, Result, writer};
+
+/// How long a team worker's writer waits to fill a batch: each batch is a
+/// transaction of several statements on a database across the network.
+const LINGER: Duration = Duration::from_millis(100);
 
 /// Top-level files of one run, for one worker to ingest.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -174,7 +179,7 @@ pub fn run_page(
     apply: impl FnMut(&[Record]) -> std::result::Result<(), String> + Send + 'static,
 ) -> Result<PageOutcome> {
     let (record_tx, record_rx) = crossbeam_channel::bounded(RECORD_BACKLOG);
-    let writer = writer::spawn(apply, record_rx);
+    let writer = writer::spawn(apply, record_rx, LINGER);
     let sources = job.files.iter().map(|f| f.source + 1).max().unwrap_or(0);
     // Each page has each source's whole expansion budget: the limit is on
     // what one job may unpack, as pages do not share memory.

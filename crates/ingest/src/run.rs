@@ -2,7 +2,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use leakcheck_core::{ItemId, Record};
 use leakcheck_extract::native::DecoderCommand;
@@ -125,7 +125,7 @@ pub fn run_with(
     // writer still commits up to its whole backlog at once).
     let (record_tx, record_rx) = crossbeam_channel::bounded(RECORD_BACKLOG);
     let mut catalog = case.catalog()?;
-    let writer = writer::spawn(move |batch| catalog.apply(batch), record_rx);
+    let writer = writer::spawn(move |batch| catalog.apply(batch), record_rx, Duration::ZERO);
     plan.folders(|r| {
         let _ = record_tx.send(r);
     })?;

@@ -3,6 +3,7 @@
 //! a team worker's records go to PostgreSQL the same way, a batch a statement.
 
 use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
 
 use crossbeam_channel::Receiver;
 use leakcheck_core::Record;
@@ -12,10 +13,14 @@ use leakcheck_core::Record;
 const BATCH: usize = 4096;
 
 /// Applies the records that arrive, in batches, with `apply`, until every
-/// sender is gone; the first error is returned then.
+/// sender is gone; the first error is returned then. A batch takes what is
+/// waiting, and records that come within `linger` of its first one: a
+/// remote database pays a round trip per statement, so it is sent fewer,
+/// fuller batches.
 pub fn spawn<E: Send + 'static>(
     mut apply: impl FnMut(&[Record]) -> Result<(), E> + Send + 'static,
     records: Receiver<Record>,
+    linger: Duration,
 ) -> JoinHandle<Result<(), E>> {
     thread::Builder::new()
         .name("catalog-writer".into())
@@ -23,9 +28,10 @@ pub fn spawn<E: Send + 'static>(
             let mut failed = None;
             let mut batch = Vec::with_capacity(BATCH);
             while let Ok(first) = records.recv() {
+                let until = Instant::now() + linger;
                 batch.push(first);
                 while batch.len() < BATCH {
-                    match records.try_recv() {
+                    match records.recv_deadline(until) {
                         Ok(r) => batch.push(r),
                         Err(_) => break,
                     }

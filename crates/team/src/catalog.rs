@@ -5,21 +5,25 @@
 use std::collections::{BTreeMap, HashMap};
 
 use leakcheck_core::{ItemId, Kind, Record};
-use leakcheck_store::{ContainerStat, ContainerTotals, OutlookTotals, Stats, parse_id};
-use postgres::Client;
+use leakcheck_store::{ContainerStat, ContainerTotals, OutlookTotals, ProblemRow, Stats, parse_id};
 use postgres::error::SqlState;
+use postgres::{Client, Statement};
 
 use crate::{Result, TeamError};
 
 /// A case's catalog in PostgreSQL, migrated already (see [`crate::migrate`]).
 pub struct PgCatalog {
     client: Client,
+    statements: Option<Statements>,
 }
 
 impl PgCatalog {
     /// The catalog of the database `client` is connected to.
     pub fn new(client: Client) -> PgCatalog {
-        PgCatalog { client }
+        PgCatalog {
+            client,
+            statements: None,
+        }
     }
 
     /// Applies `records` as if one by one, in one transaction. Applying
@@ -49,73 +53,69 @@ impl PgCatalog {
         }
     }
 
+    /// One transaction; tables the batch has no rows for are not sent a
+    /// statement (a round trip each, for nothing).
     fn write(&mut self, b: &Batch) -> Result<()> {
+        let st = match &self.statements {
+            Some(st) => st.clone(),
+            None => {
+                let st = Statements::prepare(&mut self.client)?;
+                self.statements = Some(st.clone());
+                st
+            }
+        };
         let mut tx = self.client.transaction()?;
-        tx.execute(
-            "INSERT INTO items (id, size, kind)
-             SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[])
-             ON CONFLICT (id) DO NOTHING",
-            &[&b.item_id, &b.item_size, &b.item_kind],
-        )?;
-        tx.execute(
-            "INSERT INTO occurrences (parent, path, position, display, depth, item, stage, error, extra)
-             SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::int[],
-                                  $6::text[], $7::text[], $8::text[], $9::text[])
-             ON CONFLICT (parent, path, position) DO UPDATE SET
-               display = excluded.display, depth = excluded.depth, item = excluded.item,
-               stage = excluded.stage, error = excluded.error, extra = excluded.extra",
-            &[
-                &b.occ_parent,
-                &b.occ_path,
-                &b.occ_position,
-                &b.occ_display,
-                &b.occ_depth,
-                &b.occ_item,
-                &b.occ_stage,
-                &b.occ_error,
-                &b.occ_extra,
-            ],
-        )?;
-        tx.execute(
-            "INSERT INTO item_errors (item, stage, reason)
-             SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
-             ON CONFLICT (item, stage) DO UPDATE SET reason = excluded.reason",
-            &[&b.err_item, &b.err_stage, &b.err_reason],
-        )?;
-        tx.execute(
-            "INSERT INTO containers (key, kind, expected, detail)
-             SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[])
-             ON CONFLICT (key) DO UPDATE SET
-               kind = excluded.kind, expected = excluded.expected, detail = excluded.detail",
-            &[&b.cont_key, &b.cont_kind, &b.cont_expected, &b.cont_detail],
-        )?;
-        tx.execute(
-            "INSERT INTO emails (item, message_id, subject, date_unix, from_addr, meta)
-             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[])
-             ON CONFLICT (item) DO UPDATE SET
-               message_id = excluded.message_id, subject = excluded.subject,
-               date_unix = excluded.date_unix, from_addr = excluded.from_addr, meta = excluded.meta",
-            &[
-                &b.email_item,
-                &b.email_message_id,
-                &b.email_subject,
-                &b.email_date,
-                &b.email_from,
-                &b.email_meta,
-            ],
-        )?;
-        tx.execute(
-            "INSERT INTO documents (item, format, meta, text)
-             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
-             ON CONFLICT (item) DO UPDATE SET
-               format = excluded.format, meta = excluded.meta, text = excluded.text",
-            &[&b.doc_item, &b.doc_format, &b.doc_meta, &b.doc_text],
-        )?;
+        if !b.item_id.is_empty() {
+            tx.execute(&st.items, &[&b.item_id, &b.item_size, &b.item_kind])?;
+        }
+        if !b.occ_parent.is_empty() {
+            tx.execute(
+                &st.occurrences,
+                &[
+                    &b.occ_parent,
+                    &b.occ_path,
+                    &b.occ_position,
+                    &b.occ_display,
+                    &b.occ_depth,
+                    &b.occ_item,
+                    &b.occ_stage,
+                    &b.occ_error,
+                    &b.occ_extra,
+                ],
+            )?;
+        }
+        if !b.err_item.is_empty() {
+            tx.execute(&st.item_errors, &[&b.err_item, &b.err_stage, &b.err_reason])?;
+        }
+        if !b.cont_key.is_empty() {
+            tx.execute(
+                &st.containers,
+                &[&b.cont_key, &b.cont_kind, &b.cont_expected, &b.cont_detail],
+            )?;
+        }
+        if !b.email_item.is_empty() {
+            tx.execute(
+                &st.emails,
+                &[
+                    &b.email_item,
+                    &b.email_message_id,
+                    &b.email_subject,
+                    &b.email_date,
+                    &b.email_from,
+                    &b.email_meta,
+                ],
+            )?;
+        }
+        if !b.doc_item.is_empty() {
+            tx.execute(
+                &st.documents,
+                &[&b.doc_item, &b.doc_format, &b.doc_meta, &b.doc_text],
+            )?;
+        }
         // After the items: a done mark is for an item of this batch or an earlier one.
-        tx.execute(
-            "UPDATE items SET done = 1 WHERE id = ANY($1::text[])",
-            &[&b.done],
-        )?;
+        if !b.done.is_empty() {
+            tx.execute(&st.done, &[&b.done])?;
+        }
         tx.execute(BUMP_GENERATION, &[])?;
         tx.commit()?;
         Ok(())
@@ -225,6 +225,30 @@ impl PgCatalog {
         })
     }
 
+    /// What `leakcheck errors` lists: unreadable places and item errors,
+    /// by display path, at most `limit`.
+    pub fn problems(&mut self, limit: u64) -> Result<Vec<ProblemRow>> {
+        Ok(self
+            .client
+            .query(
+                "SELECT NULL, display, stage, error FROM occurrences WHERE item IS NULL
+                 UNION ALL
+                 SELECT e.item, (SELECT min(display) FROM occurrences o WHERE o.item = e.item),
+                        e.stage, e.reason
+                 FROM item_errors e
+                 ORDER BY 2 NULLS FIRST LIMIT $1",
+                &[&(limit.min(i64::MAX as u64) as i64)],
+            )?
+            .iter()
+            .map(|r| ProblemRow {
+                item: r.get(0),
+                display: r.get::<_, Option<String>>(1).unwrap_or_default(),
+                stage: r.get::<_, Option<String>>(2).unwrap_or_default(),
+                reason: r.get::<_, Option<String>>(3).unwrap_or_default(),
+            })
+            .collect())
+    }
+
     /// Every item's id and size, by id (for `audit`).
     pub fn all_items(&mut self) -> Result<Vec<(ItemId, u64)>> {
         self.client
@@ -271,6 +295,67 @@ impl PgCatalog {
             .collect()
     }
 }
+
+/// The statements `apply` sends, prepared once per connection: sending a
+/// statement's text each time costs a round trip more to parse it.
+#[derive(Clone)]
+struct Statements {
+    items: Statement,
+    occurrences: Statement,
+    item_errors: Statement,
+    containers: Statement,
+    emails: Statement,
+    documents: Statement,
+    done: Statement,
+}
+
+impl Statements {
+    fn prepare(client: &mut Client) -> Result<Statements> {
+        Ok(Statements {
+            items: client.prepare(ITEMS)?,
+            occurrences: client.prepare(OCCURRENCES)?,
+            item_errors: client.prepare(ITEM_ERRORS)?,
+            containers: client.prepare(CONTAINERS)?,
+            emails: client.prepare(EMAILS)?,
+            documents: client.prepare(DOCUMENTS)?,
+            done: client.prepare(DONE)?,
+        })
+    }
+}
+
+const ITEMS: &str = "INSERT INTO items (id, size, kind)
+     SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[])
+     ON CONFLICT (id) DO NOTHING";
+
+const OCCURRENCES: &str =
+    "INSERT INTO occurrences (parent, path, position, display, depth, item, stage, error, extra)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::int[],
+                          $6::text[], $7::text[], $8::text[], $9::text[])
+     ON CONFLICT (parent, path, position) DO UPDATE SET
+       display = excluded.display, depth = excluded.depth, item = excluded.item,
+       stage = excluded.stage, error = excluded.error, extra = excluded.extra";
+
+const ITEM_ERRORS: &str = "INSERT INTO item_errors (item, stage, reason)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
+     ON CONFLICT (item, stage) DO UPDATE SET reason = excluded.reason";
+
+const CONTAINERS: &str = "INSERT INTO containers (key, kind, expected, detail)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[])
+     ON CONFLICT (key) DO UPDATE SET
+       kind = excluded.kind, expected = excluded.expected, detail = excluded.detail";
+
+const EMAILS: &str = "INSERT INTO emails (item, message_id, subject, date_unix, from_addr, meta)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[])
+     ON CONFLICT (item) DO UPDATE SET
+       message_id = excluded.message_id, subject = excluded.subject,
+       date_unix = excluded.date_unix, from_addr = excluded.from_addr, meta = excluded.meta";
+
+const DOCUMENTS: &str = "INSERT INTO documents (item, format, meta, text)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
+     ON CONFLICT (item) DO UPDATE SET
+       format = excluded.format, meta = excluded.meta, text = excluded.text";
+
+const DONE: &str = "UPDATE items SET done = 1 WHERE id = ANY($1::text[])";
 
 /// Times a batch is tried when PostgreSQL chose it to break a deadlock.
 const DEADLOCK_TRIES: u32 = 5;

@@ -9,7 +9,7 @@ use leakcheck_core::{ItemId, Record};
 use leakcheck_extract::native::DecoderCommand;
 use leakcheck_ingest::{Claims, Openers, PageJob, Plan, Summary, run_page};
 use leakcheck_store::{Case, OpenedWith, parse_id};
-use postgres::Client;
+use postgres::{Client, Statement};
 use serde::{Deserialize, Serialize};
 
 use crate::{Lease, PgCatalog, Queue, Result, TeamError};
@@ -180,9 +180,18 @@ fn id(s: &str) -> Result<ItemId> {
 /// already done is never opened again.
 struct PgClaims {
     client: Mutex<Client>,
+    claim: Statement,
     job: i64,
     attempt: i32,
 }
+
+const CLAIM: &str = "INSERT INTO ingest_claims AS c (item, job, attempt)
+     SELECT $1, $2, $3 WHERE NOT EXISTS (SELECT 1 FROM items WHERE id = $1 AND done = 1)
+     ON CONFLICT (item) DO UPDATE SET job = excluded.job, attempt = excluded.attempt
+     WHERE (c.job = excluded.job AND c.attempt < excluded.attempt)
+        OR (c.job <> excluded.job AND NOT EXISTS (
+              SELECT 1 FROM jobs j WHERE j.id = c.job AND j.state IN ('queued', 'leased')))
+     RETURNING item";
 
 impl Claims for PgClaims {
     fn claim(&self, id: &ItemId) -> std::result::Result<bool, String> {
@@ -190,16 +199,7 @@ impl Claims for PgClaims {
             .client
             .lock()
             .unwrap()
-            .query(
-                "INSERT INTO ingest_claims AS c (item, job, attempt)
-                 SELECT $1, $2, $3 WHERE NOT EXISTS (SELECT 1 FROM items WHERE id = $1 AND done = 1)
-                 ON CONFLICT (item) DO UPDATE SET job = excluded.job, attempt = excluded.attempt
-                 WHERE (c.job = excluded.job AND c.attempt < excluded.attempt)
-                    OR (c.job <> excluded.job AND NOT EXISTS (
-                          SELECT 1 FROM jobs j WHERE j.id = c.job AND j.state IN ('queued', 'leased')))
-                 RETURNING item",
-                &[&id.as_str(), &self.job, &self.attempt],
-            )
+            .query(&self.claim, &[&id.as_str(), &self.job, &self.attempt])
             .map_err(|e| e.to_string())?;
         Ok(!rows.is_empty())
     }
@@ -226,12 +226,22 @@ pub fn do_page(
         page.files.len() as i64,
         page.files.iter().map(|f| f.size as i64).sum::<i64>(),
     );
+    // Neither a claim nor a batch of records waits for its commit to reach
+    // the disk: a claim lost in a crash only means an item opened twice, and
+    // records are done again with their job, which is finished later, on
+    // a connection that does wait (and the log is written in order).
+    let unhurried = |mut c: Client| -> Result<Client> {
+        c.batch_execute("SET synchronous_commit TO off")?;
+        Ok(c)
+    };
+    let mut client = unhurried(connect()?)?;
     let claims = PgClaims {
-        client: Mutex::new(connect()?),
+        claim: client.prepare(CLAIM)?,
+        client: Mutex::new(client),
         job: lease.id,
         attempt: lease.attempt,
     };
-    let mut catalog = PgCatalog::new(connect()?);
+    let mut catalog = PgCatalog::new(unhurried(connect()?)?);
     let outcome = run_page(
         case,
         page,
