@@ -146,28 +146,38 @@ fn ingest(a: IngestArgs) -> Result<u8> {
             &serde_json::json!({"type": "ingest", "summary": summary, "stats": stats, "index": index}),
         )?;
     } else if !a.out.quiet {
-        for s in &summary.sources {
-            writeln!(
-                out,
-                "ingested {} ({}, {}, {}, sha256 {})",
-                for_terminal(&s.path),
-                s.kind,
-                count(s.files, "file", "files"),
-                human_bytes(s.bytes),
-                s.sha256.as_deref().unwrap_or("-")
-            )?;
-        }
-        writeln!(
-            out,
-            "{} recorded in {:.1}s, {}\n",
-            count(summary.places, "place", "places"),
-            summary.seconds,
-            count(summary.problems, "problem", "problems")
-        )?;
-        print_stats(&mut out, &stats, case.root())?;
+        print_ingested(&mut out, &summary, &stats, case.root())?;
     }
     out.flush()?;
     Ok(if summary.problems > 0 { 1 } else { 0 })
+}
+
+/// What an ingest run did, source by source, then the case's figures.
+pub fn print_ingested(
+    out: &mut impl Write,
+    summary: &leakcheck_ingest::Summary,
+    stats: &Stats,
+    root: &Path,
+) -> Result<()> {
+    for s in &summary.sources {
+        writeln!(
+            out,
+            "ingested {} ({}, {}, {}, sha256 {})",
+            for_terminal(&s.path),
+            s.kind,
+            count(s.files, "file", "files"),
+            human_bytes(s.bytes),
+            s.sha256.as_deref().unwrap_or("-")
+        )?;
+    }
+    writeln!(
+        out,
+        "{} recorded in {:.1}s, {}\n",
+        count(summary.places, "place", "places"),
+        summary.seconds,
+        count(summary.problems, "problem", "problems")
+    )?;
+    print_stats(out, stats, root)
 }
 
 /// This binary, re-run as a native decoder's child (`main` answers the

@@ -170,24 +170,7 @@ pub fn ingest(case: &Case, a: &IngestArgs) -> Result<u8> {
             &serde_json::json!({"type": "ingest", "run": run, "jobs": jobs, "summary": summary, "stats": stats}),
         )?;
     } else if !a.out.quiet {
-        for s in &summary.sources {
-            writeln!(
-                out,
-                "ingested {} ({}, {}, sha256 {})",
-                leakcheck_core::sanitize::for_terminal(&s.path),
-                s.kind,
-                count(s.files, "file", "files"),
-                s.sha256.as_deref().unwrap_or("-")
-            )?;
-        }
-        writeln!(
-            out,
-            "{} recorded by the workers in {:.1}s, {}\n",
-            count(summary.places, "place", "places"),
-            summary.seconds,
-            count(summary.problems, "problem", "problems")
-        )?;
-        crate::cmd::print_stats(&mut out, &stats, case.root())?;
+        crate::cmd::print_ingested(&mut out, &summary, &stats, case.root())?;
     }
     out.flush()?;
     Ok(if summary.problems > 0 { 1 } else { 0 })

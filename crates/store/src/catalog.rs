@@ -88,6 +88,39 @@ pub struct ContainerTotals {
     pub unreconciled: Vec<ContainerStat>,
 }
 
+impl ContainerTotals {
+    /// The totals of every container's reconciliation, and of the Outlook
+    /// ones (stores and .msg files) among them, from each one's detail.
+    pub fn of(all: Vec<ContainerStat>) -> (ContainerTotals, OutlookTotals) {
+        let mut outlook = OutlookTotals::default();
+        for c in all.iter().filter(|c| c.kind == "pst" || c.kind == "msg") {
+            let d = c.detail.clone().unwrap_or_default();
+            let n = |k: &str| d.get(k).and_then(|v| v.as_u64()).unwrap_or(0);
+            if c.kind == "pst" {
+                outlook.stores += 1;
+            } else {
+                outlook.msg_files += 1;
+            }
+            outlook.messages_expected += c.expected;
+            outlook.messages_emitted += c.emitted;
+            outlook.messages_failed += c.failed;
+            outlook.attachments_expected += n("attachments_expected");
+            outlook.attachments_emitted += n("attachments_emitted");
+        }
+        let containers = ContainerTotals {
+            count: all.len() as u64,
+            expected: all.iter().map(|c| c.expected).sum(),
+            emitted: all.iter().map(|c| c.emitted).sum(),
+            failed: all.iter().map(|c| c.failed).sum(),
+            unreconciled: all
+                .into_iter()
+                .filter(|c| c.expected != c.emitted + c.failed)
+                .collect(),
+        };
+        (containers, outlook)
+    }
+}
+
 /// One container's reconciliation.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ContainerStat {
@@ -401,31 +434,7 @@ impl Catalog {
             by_verdict.insert(k, n as u64);
         }
         let all = self.container_stats(None)?;
-        let mut outlook = OutlookTotals::default();
-        for c in all.iter().filter(|c| c.kind == "pst" || c.kind == "msg") {
-            let d = c.detail.clone().unwrap_or_default();
-            let n = |k: &str| d.get(k).and_then(|v| v.as_u64()).unwrap_or(0);
-            if c.kind == "pst" {
-                outlook.stores += 1;
-            } else {
-                outlook.msg_files += 1;
-            }
-            outlook.messages_expected += c.expected;
-            outlook.messages_emitted += c.emitted;
-            outlook.messages_failed += c.failed;
-            outlook.attachments_expected += n("attachments_expected");
-            outlook.attachments_emitted += n("attachments_emitted");
-        }
-        let containers = ContainerTotals {
-            count: all.len() as u64,
-            expected: all.iter().map(|c| c.expected).sum(),
-            emitted: all.iter().map(|c| c.emitted).sum(),
-            failed: all.iter().map(|c| c.failed).sum(),
-            unreconciled: all
-                .into_iter()
-                .filter(|c| c.expected != c.emitted + c.failed)
-                .collect(),
-        };
+        let (containers, outlook) = ContainerTotals::of(all);
         Ok(Stats {
             files_seen,
             items,

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use leakcheck_core::{ItemId, Kind, Record};
-use leakcheck_store::{ContainerStat, ContainerTotals, OutlookTotals, ProblemRow, Stats, parse_id};
+use leakcheck_store::{ContainerStat, ContainerTotals, ProblemRow, Stats, parse_id};
 use postgres::error::SqlState;
 use postgres::{Client, Statement};
 
@@ -182,31 +182,7 @@ impl PgCatalog {
             .map(|r| (r.get::<_, String>(0), r.get::<_, i64>(1) as u64))
             .collect();
         let all = self.container_stats()?;
-        let mut outlook = OutlookTotals::default();
-        for c in all.iter().filter(|c| c.kind == "pst" || c.kind == "msg") {
-            let d = c.detail.clone().unwrap_or_default();
-            let n = |k: &str| d.get(k).and_then(|v| v.as_u64()).unwrap_or(0);
-            if c.kind == "pst" {
-                outlook.stores += 1;
-            } else {
-                outlook.msg_files += 1;
-            }
-            outlook.messages_expected += c.expected;
-            outlook.messages_emitted += c.emitted;
-            outlook.messages_failed += c.failed;
-            outlook.attachments_expected += n("attachments_expected");
-            outlook.attachments_emitted += n("attachments_emitted");
-        }
-        let containers = ContainerTotals {
-            count: all.len() as u64,
-            expected: all.iter().map(|c| c.expected).sum(),
-            emitted: all.iter().map(|c| c.emitted).sum(),
-            failed: all.iter().map(|c| c.failed).sum(),
-            unreconciled: all
-                .into_iter()
-                .filter(|c| c.expected != c.emitted + c.failed)
-                .collect(),
-        };
+        let (containers, outlook) = ContainerTotals::of(all);
         Ok(Stats {
             files_seen,
             items,
