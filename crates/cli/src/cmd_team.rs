@@ -80,7 +80,12 @@ pub fn team_settings(a: &InitArgs) -> Result<Option<TeamSettings>> {
 
 /// How a team case's commands reach its database (migrated on the way).
 fn connector(case: &Case) -> Result<impl Fn() -> leakcheck_team::Result<Client> + use<>> {
-    let team = case.settings.team.clone().context("not a team case")?;
+    let Some(team) = case.settings.team.clone() else {
+        bail!(
+            "{}: not a team case (it was made without --catalog): workers and jobs are for cases kept in PostgreSQL",
+            case.root().display()
+        );
+    };
     let mut client = leakcheck_team::connect(&team)
         .with_context(|| format!("connecting to the team catalog {}", team.catalog))?;
     leakcheck_team::migrate(&mut client).context("migrating the team catalog")?;
