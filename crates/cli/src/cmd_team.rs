@@ -72,24 +72,23 @@ pub fn team_settings(a: &InitArgs) -> Result<Option<TeamSettings>> {
         password_file: absolute(&a.catalog_password_file)?,
         ca_file: absolute(&a.catalog_ca_file)?,
     };
-    let mut client = leakcheck_team::connect(&team)
-        .with_context(|| format!("connecting to {}", team.catalog))?;
-    leakcheck_team::migrate(&mut client).context("creating the team catalog's tables")?;
+    leakcheck_team::open(&team)
+        .with_context(|| format!("creating the team catalog's tables in {}", team.catalog))?;
     Ok(Some(team))
 }
 
-/// How a team case's commands reach its database (migrated on the way).
-fn connector(case: &Case) -> Result<impl Fn() -> leakcheck_team::Result<Client> + use<>> {
+/// A team case's database: a first connection (the schema migrated on the
+/// way), and how to open more.
+fn connector(case: &Case) -> Result<(Client, impl Fn() -> leakcheck_team::Result<Client> + use<>)> {
     let Some(team) = case.settings.team.clone() else {
         bail!(
             "{}: not a team case (it was made without --catalog): workers and jobs are for cases kept in PostgreSQL",
             case.root().display()
         );
     };
-    let mut client = leakcheck_team::connect(&team)
-        .with_context(|| format!("connecting to the team catalog {}", team.catalog))?;
-    leakcheck_team::migrate(&mut client).context("migrating the team catalog")?;
-    Ok(move || leakcheck_team::connect(&team))
+    let client = leakcheck_team::open(&team)
+        .with_context(|| format!("opening the team catalog {}", team.catalog))?;
+    Ok((client, move || leakcheck_team::connect(&team)))
 }
 
 /// This process's name on leases: host and process id.
@@ -103,7 +102,7 @@ fn worker_name() -> String {
 /// `ingest` on a team case: walks here, queues the pages as jobs, waits
 /// for the workers, and finishes the run (custody log, settled paths).
 pub fn ingest(case: &Case, a: &IngestArgs) -> Result<u8> {
-    let connect = connector(case)?;
+    let (mut client, connect) = connector(case)?;
     let options = leakcheck_ingest::Options {
         note: a.note.clone(),
         operator: operator(),
@@ -139,7 +138,6 @@ pub fn ingest(case: &Case, a: &IngestArgs) -> Result<u8> {
     counters.bytes_total.store(bytes, Ordering::Relaxed);
     let bar = (!quiet && io::stderr().is_terminal())
         .then(|| crate::progress::Bar::start(counters.clone()));
-    let mut client = connect()?;
     let state = loop {
         let state = ingest::run_state(&mut client, run)?;
         counters.files_done.store(state.files, Ordering::Relaxed);
@@ -167,7 +165,7 @@ pub fn ingest(case: &Case, a: &IngestArgs) -> Result<u8> {
     }
     let summary = ingest::finish(&connect, run, plan, case.settings.limits.max_depth)
         .with_context(|| format!("finishing ingest run {run}"))?;
-    let stats = PgCatalog::new(connect()?).stats()?;
+    let stats = PgCatalog::new(client).stats()?;
     let mut out = stdout();
     if a.out.json {
         json_line(
@@ -184,7 +182,7 @@ pub fn ingest(case: &Case, a: &IngestArgs) -> Result<u8> {
 /// `leakcheck worker`: takes jobs until stopped (or drained).
 pub fn worker(a: WorkerArgs) -> Result<u8> {
     let case = open(&a.case)?;
-    let connect = connector(&case)?;
+    let (_, connect) = connector(&case)?;
     let decoder = crate::cmd::decoder_command()?;
     let threads = if a.threads == 0 {
         std::thread::available_parallelism().map_or(2, |n| n.get())
@@ -228,8 +226,8 @@ pub fn worker(a: WorkerArgs) -> Result<u8> {
 /// `leakcheck jobs`: the queue, running leases, failures and throughput.
 pub fn jobs(a: JobsArgs) -> Result<u8> {
     let case = open(&a.case)?;
-    let connect = connector(&case)?;
-    let status = Queue::new(connect()?, worker_name()).status()?;
+    let (client, _) = connector(&case)?;
+    let status = Queue::new(client, worker_name()).status()?;
     let mut out = stdout();
     if a.out.json {
         let leases: Vec<_> = status
@@ -285,7 +283,7 @@ pub fn jobs(a: JobsArgs) -> Result<u8> {
 
 /// `stats` on a team case.
 pub fn stats(case: &Case, o: &Output) -> Result<u8> {
-    let stats = PgCatalog::new(connector(case)?()?).stats()?;
+    let stats = PgCatalog::new(connector(case)?.0).stats()?;
     let mut out = stdout();
     if o.json {
         json_line(&mut out, &stats)?;
@@ -298,10 +296,10 @@ pub fn stats(case: &Case, o: &Output) -> Result<u8> {
 
 /// `errors` on a team case.
 pub fn problems(case: &Case, limit: u64) -> Result<Vec<leakcheck_store::ProblemRow>> {
-    Ok(PgCatalog::new(connector(case)?()?).problems(limit)?)
+    Ok(PgCatalog::new(connector(case)?.0).problems(limit)?)
 }
 
 /// Every item's id and size, for `audit` on a team case.
 pub fn all_items(case: &Case) -> Result<Vec<(leakcheck_core::ItemId, u64)>> {
-    Ok(PgCatalog::new(connector(case)?()?).all_items()?)
+    Ok(PgCatalog::new(connector(case)?.0).all_items()?)
 }

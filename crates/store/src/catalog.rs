@@ -121,6 +121,21 @@ impl ContainerTotals {
     }
 }
 
+/// One pass of `settle_paths`, in SQL both catalogs run (SQLite and
+/// PostgreSQL): a member's display and depth from its container's
+/// shallowest place.
+pub fn settle_paths_sql() -> String {
+    const PARENT: &str = "(SELECT p.display FROM occurrences p WHERE p.item = o.parent ORDER BY p.depth, p.display LIMIT 1)";
+    const DEPTH: &str = "(SELECT min(p.depth) FROM occurrences p WHERE p.item = o.parent)";
+    format!(
+        "UPDATE occurrences AS o SET display = {PARENT} || ' ! ' || o.path, depth = {DEPTH} + 1
+         WHERE o.parent NOT LIKE 'dir:%' AND o.parent NOT LIKE 'maildir:%'
+           AND {PARENT} IS NOT NULL
+           AND (o.display IS DISTINCT FROM {PARENT} || ' ! ' || o.path
+                OR o.depth IS DISTINCT FROM {DEPTH} + 1)"
+    )
+}
+
 /// One container's reconciliation.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ContainerStat {
@@ -370,14 +385,7 @@ impl Catalog {
     /// name, and its depth one more than that. Runs one nesting level per pass, to a
     /// fixed point (bounded, in case a dump nests an item inside itself).
     pub fn settle_paths(&mut self, max_passes: u32) -> Result<()> {
-        const PARENT: &str = "(SELECT p.display FROM occurrences p WHERE p.item = o.parent ORDER BY p.depth, p.display LIMIT 1)";
-        const DEPTH: &str = "(SELECT min(p.depth) FROM occurrences p WHERE p.item = o.parent)";
-        let sql = format!(
-            "UPDATE occurrences AS o SET display = {PARENT} || ' ! ' || o.path, depth = {DEPTH} + 1
-             WHERE o.parent NOT LIKE 'dir:%' AND o.parent NOT LIKE 'maildir:%'
-               AND {PARENT} IS NOT NULL
-               AND (o.display IS NOT {PARENT} || ' ! ' || o.path OR o.depth IS NOT {DEPTH} + 1)"
-        );
+        let sql = settle_paths_sql();
         for _ in 0..max_passes {
             if self.conn.execute(&sql, [])? == 0 {
                 break;

@@ -12,7 +12,7 @@ pub use blobs::{BlobStore, Spooled};
 pub use case::{Case, CaseSettings, OcrMode, OcrSettings, TeamSettings, Window};
 pub use catalog::{
     Catalog, ContainerStat, ContainerTotals, ItemDetail, ItemRow, OccurrenceRow, OutlookTotals,
-    ProblemRow, Stats, parse_id,
+    ProblemRow, Stats, parse_id, settle_paths_sql,
 };
 pub use custody::{Custody, CustodyEntry, OpenedWith};
 pub use error::{Error, Result};

@@ -5,7 +5,9 @@
 use std::collections::{BTreeMap, HashMap};
 
 use leakcheck_core::{ItemId, Kind, Record};
-use leakcheck_store::{ContainerStat, ContainerTotals, ProblemRow, Stats, parse_id};
+use leakcheck_store::{
+    ContainerStat, ContainerTotals, ProblemRow, Stats, parse_id, settle_paths_sql,
+};
 use postgres::error::SqlState;
 use postgres::{Client, Statement};
 
@@ -126,15 +128,7 @@ impl PgCatalog {
     /// `settle_paths` does: which worker opened a container first must not
     /// change the result.
     pub fn settle_paths(&mut self, max_passes: u32) -> Result<()> {
-        const PARENT: &str = "(SELECT p.display FROM occurrences p WHERE p.item = o.parent ORDER BY p.depth, p.display LIMIT 1)";
-        const DEPTH: &str = "(SELECT min(p.depth) FROM occurrences p WHERE p.item = o.parent)";
-        let sql = format!(
-            "UPDATE occurrences AS o SET display = {PARENT} || ' ! ' || o.path, depth = {DEPTH} + 1
-             WHERE o.parent NOT LIKE 'dir:%' AND o.parent NOT LIKE 'maildir:%'
-               AND {PARENT} IS NOT NULL
-               AND (o.display IS DISTINCT FROM {PARENT} || ' ! ' || o.path
-                    OR o.depth IS DISTINCT FROM {DEPTH} + 1)"
-        );
+        let sql = settle_paths_sql();
         for _ in 0..max_passes {
             if self.client.execute(&sql, &[])? == 0 {
                 break;

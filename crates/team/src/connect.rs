@@ -53,7 +53,7 @@ pub fn check_schema(schema: &str) -> Result<()> {
 }
 
 /// A connection to the case's database, its schema first on the search
-/// path (created when missing).
+/// path.
 pub fn connect(team: &TeamSettings) -> Result<Client> {
     check_catalog(&team.catalog)?;
     let mut config = Config::from_str(&team.catalog)
@@ -79,10 +79,23 @@ pub fn connect(team: &TeamSettings) -> Result<Client> {
     };
     if let Some(schema) = &team.schema {
         check_schema(schema)?;
+        client.batch_execute(&format!("SET search_path TO {schema}"))?;
+    }
+    Ok(client)
+}
+
+/// A connection as [`connect`] gives, after creating the case's schema
+/// when missing and applying the migrations it has not had: what a command
+/// does once when it starts, not every connection a worker opens.
+pub fn open(team: &TeamSettings) -> Result<Client> {
+    let mut client = connect(team)?;
+    if let Some(schema) = &team.schema {
+        // Set again once it exists, so that the tables go in it.
         client.batch_execute(&format!(
             "CREATE SCHEMA IF NOT EXISTS {schema}; SET search_path TO {schema}"
         ))?;
     }
+    crate::migrate(&mut client)?;
     Ok(client)
 }
 

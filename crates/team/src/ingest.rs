@@ -134,12 +134,22 @@ pub fn finish(
             state.failed.len()
         )));
     }
-    let tops = client
-        .query("SELECT row, item FROM ingest_tops WHERE run = $1", &[&run])?
-        .iter()
-        .map(|r| Ok((r.get::<_, i64>(0), id(&r.get::<_, String>(1))?)))
-        .collect::<Result<Vec<(i64, ItemId)>>>()?;
-    plan.record_items(&tops)?;
+    // A page at a time: a run of a million files has a million of them.
+    let mut after = -1i64;
+    loop {
+        let tops = client
+            .query(
+                "SELECT row, item FROM ingest_tops WHERE run = $1 AND row > $2
+                 ORDER BY row LIMIT 4096",
+                &[&run, &after],
+            )?
+            .iter()
+            .map(|r| Ok((r.get::<_, i64>(0), id(&r.get::<_, String>(1))?)))
+            .collect::<Result<Vec<(i64, ItemId)>>>()?;
+        let Some((last, _)) = tops.last() else { break };
+        after = *last;
+        plan.record_items(&tops)?;
+    }
     let mut opened = client
         .query(
             "SELECT source, opened FROM ingest_opened WHERE run = $1",

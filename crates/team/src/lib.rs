@@ -12,7 +12,7 @@
 #![warn(missing_docs)]
 
 pub use catalog::PgCatalog;
-pub use connect::{PASSWORD_ENV, check_catalog, check_schema, connect};
+pub use connect::{PASSWORD_ENV, check_catalog, check_schema, connect, open};
 pub use error::{Result, TeamError};
 pub use migrate::{MIGRATIONS, migrate};
 pub use queue::{Failure, JobState, Lease, LeaseRow, Queue, Status};
