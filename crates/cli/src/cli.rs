@@ -36,7 +36,8 @@ pub enum Command {
     Ingest(IngestArgs),
     /// Show what a case holds; the counts always add up.
     Stats(CaseArgs),
-    /// Take jobs from a team case's queue (ingest pages) until stopped.
+    /// Take jobs from a team case's queue (ingest pages, emails to verify)
+    /// until stopped.
     ///
     /// Run any number, on any machine that reaches the case's PostgreSQL
     /// and sees the case folder and the sources at the same paths. A
@@ -45,6 +46,16 @@ pub enum Command {
     Worker(crate::cmd_team::WorkerArgs),
     /// Show a team case's job queue: queued, running, done, failed.
     Jobs(crate::cmd_team::JobsArgs),
+    /// Move an embedded case to team mode: its catalog copied into
+    /// PostgreSQL, without ingesting again.
+    ///
+    /// What ingest and verify recorded is copied row for row, and every
+    /// table's count checked; `stats` and `verify --json` give what they
+    /// gave. The SQLite catalog is kept beside as catalog.sqlite.migrated.
+    /// A case whose workbench holds people, tags, notes, redaction
+    /// decisions, an access log or imported posts is refused: a team
+    /// catalog cannot hold those yet.
+    Migrate(MigrateArgs),
     /// List items.
     Ls(LsArgs),
     /// Show one item: where it was found, its email fields, its children.
@@ -402,6 +413,15 @@ pub struct InitArgs {
     /// LEAKCHECK_CATALOG_PASSWORD or with --catalog-password-file.
     #[arg(long, value_name = "URL")]
     pub catalog: Option<String>,
+    #[command(flatten)]
+    pub team: TeamOptions,
+    #[command(flatten)]
+    pub out: Output,
+}
+
+/// How a team case reaches its PostgreSQL catalog, besides the address.
+#[derive(Args, Debug)]
+pub struct TeamOptions {
     /// The schema of the database the case's tables go in (several cases
     /// can share one database).
     #[arg(long, value_name = "NAME")]
@@ -414,6 +434,19 @@ pub struct InitArgs {
     /// address says sslmode=require; the server's name is always checked.
     #[arg(long, value_name = "FILE")]
     pub catalog_ca_file: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct MigrateArgs {
+    /// The embedded case to move.
+    pub case: PathBuf,
+    /// The PostgreSQL database to move its catalog to
+    /// (postgres://USER@HOST:PORT/DATABASE; the password as for `init
+    /// --catalog`).
+    #[arg(long, value_name = "URL")]
+    pub to: String,
+    #[command(flatten)]
+    pub team: TeamOptions,
     #[command(flatten)]
     pub out: Output,
 }
@@ -631,6 +664,11 @@ pub struct VerifyArgs {
     /// Also print where the time went, step by step.
     #[arg(long)]
     pub verbose: bool,
+    /// On a team case: emails per job handed to the workers (smaller jobs
+    /// share a small case among more workers, larger ones cost the queue
+    /// less).
+    #[arg(long, default_value_t = 250, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub job_emails: u64,
     #[command(flatten)]
     pub out: Output,
 }

@@ -8,7 +8,7 @@ use anyhow::{Context, Result, bail};
 use leakcheck_core::sanitize::for_terminal;
 use leakcheck_core::words::{count, noun};
 use leakcheck_core::{ItemId, Kind};
-use leakcheck_store::{Case, CaseSettings, Stats, Window};
+use leakcheck_store::{Case, CaseSettings, Stats, VerifyCatalog, Window};
 use serde::Serialize;
 
 use crate::cli::{
@@ -27,6 +27,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Stats(a) => stats(&open(&a.case)?, &a.out),
         Command::Worker(a) => crate::cmd_team::worker(a),
         Command::Jobs(a) => crate::cmd_team::jobs(a),
+        Command::Migrate(a) => crate::cmd_team::migrate(a),
         Command::Ls(a) => ls(a),
         Command::Show(a) => show_item(a),
         Command::Errors(a) => errors(a),
@@ -82,7 +83,7 @@ fn init(a: InitArgs) -> Result<u8> {
         org_names: a.org_names.iter().map(|n| n.trim().to_string()).collect(),
         limits: Default::default(),
         ocr: Default::default(),
-        team: crate::cmd_team::team_settings(&a)?,
+        team: crate::cmd_team::team_settings(a.catalog.as_deref(), &a.team)?,
     };
     let case = Case::init(&a.case, settings)
         .with_context(|| format!("creating case {}", a.case.display()))?;
@@ -574,6 +575,7 @@ fn demo_cmd(a: DemoArgs) -> Result<u8> {
         case: case_dir.clone(),
         all: false,
         verbose: false,
+        job_emails: 250,
         out: quiet,
     })?;
     let keys_verified = demo_key_recovery(&a.dir, human)?;
@@ -727,6 +729,7 @@ fn demo_key_recovery(dir: &Path, human: bool) -> Result<u8> {
         case: case_dir.clone(),
         all: false,
         verbose: false,
+        job_emails: 250,
         out: quiet(),
     })?;
     let case = open(&case_dir)?;
@@ -747,6 +750,7 @@ fn demo_key_recovery(dir: &Path, human: bool) -> Result<u8> {
         case: case_dir.clone(),
         all: false,
         verbose: false,
+        job_emails: 250,
         out: quiet(),
     })?;
     if human {
@@ -769,6 +773,7 @@ fn demo_key_recovery(dir: &Path, human: bool) -> Result<u8> {
         case: case_dir.clone(),
         all: false,
         verbose: false,
+        job_emails: 250,
         out: quiet(),
     })?;
     show_dkim_verdicts(&case, human)?;
@@ -1028,6 +1033,11 @@ fn keys_fetch(a: KeysFetchArgs) -> Result<u8> {
 
 fn verify(a: VerifyArgs) -> Result<u8> {
     let case = open(&a.case)?;
+    if case.settings.team.is_some() {
+        let summary = crate::cmd_team::verify(&case, &a)
+            .with_context(|| format!("verifying {}", case.root().display()))?;
+        return verify_report(&case, &a, summary, crate::cmd_team::catalog(&case)?, None);
+    }
     let done = std::sync::atomic::AtomicU64::new(0);
     let show_bar = !a.out.json && !a.out.quiet && io::stderr().is_terminal();
     let emails = case.catalog()?.email_count()?;
@@ -1036,15 +1046,26 @@ fn verify(a: VerifyArgs) -> Result<u8> {
     })
     .with_context(|| format!("verifying {}", case.root().display()))?;
     // Verdicts are searchable (`verdict:`, `check:`): the index follows them.
-    let indexed = cmd_search::sync_index(&case, show_bar, false)?;
+    let indexed = cmd_search::sync_index(&case, show_bar, false)?.indexed;
+    verify_report(&case, &a, summary, case.catalog()?, Some(indexed))
+}
+
+/// What `verify` prints once its pass is done, from either catalog (the
+/// search index is not kept on team cases yet: `indexed` is None there).
+fn verify_report(
+    case: &Case,
+    a: &VerifyArgs,
+    summary: leakcheck_verify::Summary,
+    mut catalog: impl VerifyCatalog,
+    indexed: Option<u64>,
+) -> Result<u8> {
     let tally =
         |v: leakcheck_core::Verdict| summary.by_verdict.get(v.as_str()).copied().unwrap_or(0);
     let needs_look =
         tally(leakcheck_core::Verdict::Altered) + tally(leakcheck_core::Verdict::Suspicious) > 0;
     let mut out = stdout();
-    let catalog = case.catalog()?;
     if a.out.json {
-        leakcheck_verify::reports(&catalog, |r| json_line(&mut out, &r))?;
+        leakcheck_verify::reports_on(&mut catalog, |r| json_line(&mut out, &r))?;
     } else if !a.out.quiet {
         let how = match summary.mode {
             leakcheck_verify::Mode::Unchanged => "nothing re-checked".to_string(),
@@ -1081,23 +1102,18 @@ fn verify(a: VerifyArgs) -> Result<u8> {
             }
             writeln!(out, "\n{v}:")?;
             for id in &hits {
-                let item = catalog.item(id)?;
-                let mut paths: Vec<&str> = item
-                    .occurrences
-                    .iter()
-                    .map(|o| o.display.as_str())
-                    .collect();
-                paths.sort_unstable();
+                let places = catalog.places(id)?;
                 let why = catalog
-                    .verification(id)?
-                    .and_then(|(_, f)| f.into_iter().find(|f| f.verdict == v))
-                    .map(|f| f.summary)
+                    .findings_between(id, id)?
+                    .into_iter()
+                    .find(|(_, f)| f.verdict == v)
+                    .map(|(_, f)| f.summary)
                     .unwrap_or_default();
                 writeln!(
                     out,
                     "  {}  {}\n                {}",
                     &id.as_str()[..12],
-                    for_terminal(paths.first().copied().unwrap_or("")),
+                    for_terminal(places.first().map_or("", String::as_str)),
                     for_terminal(&why)
                 )?;
             }
@@ -1115,22 +1131,27 @@ fn verify(a: VerifyArgs) -> Result<u8> {
             let p = &summary.profile;
             writeln!(
                 out,
-                "\ntime: emails {:.1}s · cross-message {:.1}s · documents {:.1}s · provenance {:.1}s · near-copies {:.1}s · verdicts {:.1}s · index {} items",
+                "\ntime: emails {:.1}s · cross-message {:.1}s · documents {:.1}s · provenance {:.1}s · near-copies {:.1}s · verdicts {:.1}s · index {}",
                 p.emails,
                 p.cross_message,
                 p.documents,
                 p.provenance,
                 p.near_copies,
                 p.verdicts,
-                indexed.indexed
+                indexed.map_or("not kept on team cases yet".into(), |n| format!(
+                    "{n} items"
+                ))
             )?;
         }
-        writeln!(
-            out,
-            "\nsee one item's evidence: {} show {} <id>",
-            invocation(),
-            case.root().display()
-        )?;
+        // `show` does not read a team catalog yet.
+        if case.settings.team.is_none() {
+            writeln!(
+                out,
+                "\nsee one item's evidence: {} show {} <id>",
+                invocation(),
+                case.root().display()
+            )?;
+        }
     }
     out.flush()?;
     Ok(if needs_look { 1 } else { 0 })

@@ -11,12 +11,13 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use leakcheck_core::words::count;
-use leakcheck_store::{Case, TeamSettings};
+use leakcheck_store::{Case, TeamSettings, VerifyCatalog};
 use leakcheck_team::ingest::{self, INGEST_PAGE};
+use leakcheck_team::verify_jobs::{self, VERIFY_EMAILS};
 use leakcheck_team::{PgCatalog, Queue, WorkerOptions};
 use postgres::Client;
 
-use crate::cli::{IngestArgs, InitArgs, Output};
+use crate::cli::{IngestArgs, MigrateArgs, Output, TeamOptions, VerifyArgs};
 use crate::common::{json_line, open, operator, stdout};
 
 #[derive(Args, Debug)]
@@ -46,16 +47,16 @@ pub struct JobsArgs {
 }
 
 /// The team settings `init` was given, checked and migrated.
-pub fn team_settings(a: &InitArgs) -> Result<Option<TeamSettings>> {
-    let Some(catalog) = a.catalog.clone() else {
-        if a.schema.is_some() || a.catalog_password_file.is_some() || a.catalog_ca_file.is_some() {
+pub fn team_settings(catalog: Option<&str>, o: &TeamOptions) -> Result<Option<TeamSettings>> {
+    let Some(catalog) = catalog.map(str::to_string) else {
+        if o.schema.is_some() || o.catalog_password_file.is_some() || o.catalog_ca_file.is_some() {
             bail!(
                 "--schema, --catalog-password-file and --catalog-ca-file go with --catalog postgres://..."
             );
         }
         return Ok(None);
     };
-    let schema = a.schema.clone();
+    let schema = o.schema.clone();
     leakcheck_team::check_catalog(&catalog)?;
     if let Some(s) = &schema {
         leakcheck_team::check_schema(s)?;
@@ -69,12 +70,67 @@ pub fn team_settings(a: &InitArgs) -> Result<Option<TeamSettings>> {
     let team = TeamSettings {
         catalog,
         schema,
-        password_file: absolute(&a.catalog_password_file)?,
-        ca_file: absolute(&a.catalog_ca_file)?,
+        password_file: absolute(&o.catalog_password_file)?,
+        ca_file: absolute(&o.catalog_ca_file)?,
     };
     leakcheck_team::open(&team)
         .with_context(|| format!("creating the team catalog's tables in {}", team.catalog))?;
     Ok(Some(team))
+}
+
+/// `leakcheck migrate CASE --to postgres://…`: the embedded catalog copied
+/// into PostgreSQL, and the case made a team case.
+pub fn migrate(a: MigrateArgs) -> Result<u8> {
+    let mut case = open(&a.case)?;
+    if case.settings.team.is_some() {
+        bail!("{}: already a team case", case.root().display());
+    }
+    // Brings an older catalog's schema up to date before it is read.
+    drop(case.catalog()?);
+    let file = case.catalog_file();
+    let from = leakcheck_team::copy::open(&file)?;
+    if let Some(held) = leakcheck_team::copy::refusal(&from)? {
+        bail!(
+            "{}: its workbench holds {held}, which a team catalog cannot hold yet; \
+             the case was left as it is",
+            case.root().display()
+        );
+    }
+    let team = team_settings(Some(&a.to), &a.team)?.expect("an address was given");
+    let mut client = leakcheck_team::open(&team)?;
+    let copied = leakcheck_team::copy::copy(&from, &mut client)
+        .with_context(|| format!("copying {} to {}", file.display(), team.catalog))?;
+    drop(from);
+    case.make_team(team)?;
+    let mut out = stdout();
+    if a.out.json {
+        let tables: serde_json::Map<String, serde_json::Value> = copied
+            .iter()
+            .map(|(t, n)| (t.to_string(), (*n).into()))
+            .collect();
+        json_line(
+            &mut out,
+            &serde_json::json!({"type": "migrate", "tables": tables}),
+        )?;
+    } else if !a.out.quiet {
+        let rows: u64 = copied.iter().map(|(_, n)| n).sum();
+        writeln!(
+            out,
+            "{}: a team case now; {} rows copied ({}), every table's count checked; \
+             the SQLite catalog is kept as {}.migrated",
+            case.root().display(),
+            rows,
+            copied
+                .iter()
+                .filter(|(_, n)| *n > 0)
+                .map(|(t, n)| format!("{t} {n}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            file.display()
+        )?;
+    }
+    out.flush()?;
+    Ok(0)
 }
 
 /// A team case's database: a first connection (the schema migrated on the
@@ -179,6 +235,64 @@ pub fn ingest(case: &Case, a: &IngestArgs) -> Result<u8> {
     Ok(if summary.problems > 0 { 1 } else { 0 })
 }
 
+/// `verify` on a team case: queues the emails to check as jobs, waits for
+/// the workers, then runs the pass on their findings here.
+pub fn verify(case: &Case, a: &VerifyArgs) -> Result<leakcheck_verify::Summary> {
+    let (mut client, connect) = connector(case)?;
+    let mut catalog = PgCatalog::new(connect()?);
+    let (run, emails, jobs) = verify_jobs::enqueue(
+        &connect,
+        |each| leakcheck_verify::emails_to_check(case, &mut catalog, a.all, each),
+        a.job_emails as usize,
+        &worker_name(),
+    )
+    .context("queueing the emails to check")?;
+    let quiet = a.out.json || a.out.quiet;
+    if !quiet && jobs > 0 {
+        eprintln!(
+            "verify run {run}: {} in {} queued; waiting for workers \
+             (start them with `leakcheck worker {}`)",
+            count(emails, "email", "emails"),
+            count(jobs, "job", "jobs"),
+            case.root().display()
+        );
+    }
+    let show = !quiet && io::stderr().is_terminal();
+    let done = std::sync::atomic::AtomicU64::new(0);
+    let failed =
+        crate::progress::counted(show, "emails checked by workers", emails, &done, || {
+            loop {
+                let jobs = verify_jobs::state(&mut client, run)?;
+                done.store(verify_jobs::checked(&mut client, run)?, Ordering::Relaxed);
+                if jobs.open == 0 {
+                    return Ok::<_, anyhow::Error>(jobs.failed);
+                }
+                std::thread::sleep(Duration::from_millis(200));
+            }
+        })?;
+    if !failed.is_empty() {
+        let list: Vec<String> = failed
+            .iter()
+            .map(|(id, e)| format!("job {id}: {e}"))
+            .collect();
+        bail!(
+            "verify run {run}: {} failed after every attempt, so the last pass stands \
+             (run verify again to retry):\n  {}",
+            count(failed.len() as u64, "job", "jobs"),
+            list.join("\n  ")
+        );
+    }
+    let mut staged = connect()?;
+    let mut read = |ids: &[leakcheck_core::ItemId]| verify_jobs::staged(&mut staged, run, ids);
+    let done = std::sync::atomic::AtomicU64::new(0);
+    let total = catalog.email_count()?;
+    let summary = crate::progress::counted(show, "emails read", total, &done, || {
+        leakcheck_verify::run_staged(case, catalog, a.all, &done, &mut read)
+    })?;
+    verify_jobs::finish(&mut client, run)?;
+    Ok(summary)
+}
+
 /// `leakcheck worker`: takes jobs until stopped (or drained).
 pub fn worker(a: WorkerArgs) -> Result<u8> {
     let case = open(&a.case)?;
@@ -191,7 +305,7 @@ pub fn worker(a: WorkerArgs) -> Result<u8> {
     };
     let options = WorkerOptions {
         lease: Duration::from_secs(a.lease_seconds.max(3)),
-        kind: Some(INGEST_PAGE.into()),
+        kind: None,
         idle: Duration::from_millis(500),
         until_drained: a.until_drained,
     };
@@ -200,8 +314,12 @@ pub fn worker(a: WorkerArgs) -> Result<u8> {
         eprintln!("worker {name} on {}: taking jobs", case.root().display());
     }
     let summary = leakcheck_team::work(&connect, &name, &options, |lease| {
-        ingest::do_page(&case, &connect, lease, Some(decoder.clone()), threads)
-            .map_err(|e| e.to_string())
+        match lease.kind.as_str() {
+            INGEST_PAGE => ingest::do_page(&case, &connect, lease, Some(decoder.clone()), threads),
+            VERIFY_EMAILS => verify_jobs::do_emails(&case, &connect, lease),
+            other => return Err(format!("job {}: no worker does {other:?} jobs", lease.id)),
+        }
+        .map_err(|e| e.to_string())
     })
     .context("the job queue failed")?;
     let mut out = stdout();
@@ -283,7 +401,7 @@ pub fn jobs(a: JobsArgs) -> Result<u8> {
 
 /// `stats` on a team case.
 pub fn stats(case: &Case, o: &Output) -> Result<u8> {
-    let stats = PgCatalog::new(connector(case)?.0).stats()?;
+    let stats = catalog(case)?.stats()?;
     let mut out = stdout();
     if o.json {
         json_line(&mut out, &stats)?;
@@ -294,12 +412,17 @@ pub fn stats(case: &Case, o: &Output) -> Result<u8> {
     Ok(0)
 }
 
+/// A team case's catalog, for `verify`.
+pub fn catalog(case: &Case) -> Result<PgCatalog> {
+    Ok(PgCatalog::new(connector(case)?.0))
+}
+
 /// `errors` on a team case.
 pub fn problems(case: &Case, limit: u64) -> Result<Vec<leakcheck_store::ProblemRow>> {
-    Ok(PgCatalog::new(connector(case)?.0).problems(limit)?)
+    Ok(catalog(case)?.problems(limit)?)
 }
 
 /// Every item's id and size, for `audit` on a team case.
 pub fn all_items(case: &Case) -> Result<Vec<(leakcheck_core::ItemId, u64)>> {
-    Ok(PgCatalog::new(connector(case)?.0).all_items()?)
+    Ok(catalog(case)?.all_items()?)
 }

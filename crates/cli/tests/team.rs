@@ -198,10 +198,6 @@ fn three_workers_give_the_figures_of_one_embedded_run() {
     let ingest = start_ingest(&case, &sources, &passwords, 64);
     let mut workers: Vec<Child> = (0..3).map(|_| worker(&case)).collect();
     let report = finish_ingest(ingest);
-    for w in &mut workers {
-        let _ = w.kill();
-        let _ = w.wait();
-    }
     assert!(report["jobs"].as_u64().unwrap() >= 1, "{report}");
     let (team_stats, team_hashes, team_problems) = figures(&case);
     assert_eq!(team_stats, stats, "stats --json");
@@ -217,6 +213,75 @@ fn three_workers_give_the_figures_of_one_embedded_run() {
     if report["jobs"].as_u64().unwrap() >= 6 {
         assert!(takers >= 2, "one worker took every job");
     }
+
+    // Verified (the team case's emails checked by the same workers), both
+    // give the same findings and verdicts for every item, and the same
+    // figures with the verdicts in them.
+    let embedded = dir.path().join("embedded");
+    let (mine, theirs) = (
+        verify_json(&embedded, &[]),
+        verify_json(&case, &["--job-emails", "100"]),
+    );
+    let verify_takers: i64 = db
+        .client()
+        .query_one(
+            "SELECT count(DISTINCT leased_by) FROM jobs WHERE kind = 'verify-emails'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert!(verify_takers >= 2, "one worker took every verify job");
+    assert_eq!(theirs.len(), mine.len(), "verify --json lines");
+    for (a, b) in mine.iter().zip(&theirs) {
+        assert_eq!(b, a, "verify --json");
+    }
+    assert_eq!(
+        figures(&case).0,
+        figures(&embedded).0,
+        "stats --json after verify"
+    );
+    // A second pass finds nothing changed, on either.
+    for c in [&embedded, &case] {
+        let again = lc([OsStr::new("verify"), c.as_os_str(), OsStr::new("--verbose")]);
+        assert!(again.code <= 1, "verify again: {}", again.stderr);
+        assert!(
+            again.stdout.contains("nothing re-checked"),
+            "{}",
+            again.stdout
+        );
+    }
+    for w in &mut workers {
+        let _ = w.kill();
+        let _ = w.wait();
+    }
+}
+
+/// `verify --json`'s lines (one per item, in id order), each case's
+/// first ingest time (what the document checks date files against) named
+/// alike: the two cases were ingested a few seconds apart.
+fn verify_json(case: &Path, options: &[&str]) -> Vec<String> {
+    let mut args = vec![OsStr::new("verify"), case.as_os_str(), OsStr::new("--json")];
+    args.extend(options.iter().map(OsStr::new));
+    let run = lc(args);
+    assert!(run.code <= 1, "verify: {}", run.stderr);
+    normalised(case, &run.stdout)
+}
+
+/// `verify --json`'s lines as [`verify_json`] gives them.
+fn normalised(case: &Path, stdout: &str) -> Vec<String> {
+    let custody = std::fs::read_to_string(case.join("custody.jsonl")).unwrap();
+    let first: serde_json::Value = serde_json::from_str(custody.lines().next().unwrap()).unwrap();
+    let ingested = format!("\"ingested\":\"{}\"", first["time"].as_str().unwrap());
+    assert!(stdout.contains(&ingested), "{ingested}");
+    let lines: Vec<String> = stdout
+        .lines()
+        .map(|l| l.replace(&ingested, "\"ingested\":\"(first ingest)\""))
+        .collect();
+    let mut sorted = lines.clone();
+    sorted.sort();
+    assert_eq!(lines, sorted, "verify --json is in id order");
+    assert!(lines.len() > 40, "{} items verified", lines.len());
+    lines
 }
 
 /// A deterministic sequence for the kill times (xorshift).
@@ -252,14 +317,90 @@ fn workers_killed_mid_job_lose_nothing() {
         assert!(Instant::now() < deadline, "ingest queued no job");
         std::thread::sleep(Duration::from_millis(5));
     }
-    let mut seed = 0x5eed_u64;
+    let kills = kill_holders(
+        &mut client,
+        &case,
+        &mut workers,
+        "ingest-page",
+        0x5eed,
+        deadline,
+    );
+    let report = finish_ingest(ingest);
+    for w in &mut workers {
+        let _ = w.kill();
+        let _ = w.wait();
+    }
+    assert_eq!(kills, 6, "the workers finished before six kills: {report}");
+    let redone = redone(&mut client, "ingest-page");
+    assert!(redone >= 1, "no kill landed in the middle of a job");
+    let (team_stats, team_hashes, team_problems) = figures(&case);
+    assert_eq!(
+        team_stats, stats,
+        "stats --json after {redone} jobs were redone"
+    );
+    assert_eq!(team_hashes, hashes, "custody manifests");
+    assert_eq!(team_problems, problems, "errors --json");
+    places_match(&dir.path().join("embedded"), &db);
+
+    // Verify, an email a job, its workers killed as they check.
+    let mine = verify_json(&dir.path().join("embedded"), &[]);
+    let mut verify = Command::new(bin())
+        .args([OsStr::new("verify"), case.as_os_str()])
+        .args(["--json", "--job-emails", "1"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start verify");
+    let mut workers: Vec<Child> = (0..3).map(|_| worker(&case)).collect();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let kills = kill_holders(
+        &mut client,
+        &case,
+        &mut workers,
+        "verify-emails",
+        0xfeed,
+        deadline,
+    );
+    let out = std::mem::take(&mut verify.stdout).map(std::io::read_to_string);
+    let status = verify.wait().unwrap();
+    for w in &mut workers {
+        let _ = w.kill();
+        let _ = w.wait();
+    }
+    let stdout = out.unwrap().unwrap();
+    assert!(status.code().is_some_and(|c| c <= 1), "verify: {status}");
+    let redone = self::redone(&mut client, "verify-emails");
+    assert!(
+        kills >= 3 && redone >= 1,
+        "{kills} kills, {redone} verify jobs redone"
+    );
+    let theirs = normalised(&case, &stdout);
+    assert_eq!(theirs.len(), mine.len(), "verify --json lines");
+    for (a, b) in mine.iter().zip(&theirs) {
+        assert_eq!(b, a, "verify --json after {redone} jobs were redone");
+    }
+}
+
+/// Kills (SIGKILL) a worker that holds a lease on a job of `kind`, after
+/// a seeded delay, and starts another in its place, six times or until
+/// no job of `kind` is open. Says how many it killed.
+fn kill_holders(
+    client: &mut Client,
+    case: &Path,
+    workers: &mut Vec<Child>,
+    kind: &str,
+    seed: u64,
+    deadline: Instant,
+) -> u32 {
+    let mut seed = seed;
     let mut kills = 0;
+    let mut queued = false;
     while kills < 6 && Instant::now() < deadline {
         // A worker holding a lease is in the middle of a job.
         let holders: Vec<String> = client
             .query(
-                "SELECT leased_by FROM jobs WHERE state = 'leased' AND lease_until > now()",
-                &[],
+                "SELECT leased_by FROM jobs WHERE kind = $1 AND state = 'leased' AND lease_until > now()",
+                &[&kind],
             )
             .unwrap()
             .iter()
@@ -269,15 +410,16 @@ fn workers_killed_mid_job_lose_nothing() {
             .iter()
             .position(|w| holders.iter().any(|h| h.ends_with(&format!(":{}", w.id()))));
         let Some(victim) = victim else {
-            if client
+            let (all, open): (i64, i64) = client
                 .query_one(
-                    "SELECT count(*) FROM jobs WHERE state IN ('queued', 'leased')",
-                    &[],
+                    "SELECT count(*), count(*) FILTER (WHERE state IN ('queued', 'leased'))
+                     FROM jobs WHERE kind = $1",
+                    &[&kind],
                 )
-                .unwrap()
-                .get::<_, i64>(0)
-                == 0
-            {
+                .map(|r| (r.get(0), r.get(1)))
+                .unwrap();
+            queued |= all > 0;
+            if queued && open == 0 {
                 break;
             }
             std::thread::sleep(Duration::from_millis(5));
@@ -288,27 +430,114 @@ fn workers_killed_mid_job_lose_nothing() {
         w.kill().unwrap(); // SIGKILL
         w.wait().unwrap();
         kills += 1;
-        workers.push(worker(&case));
+        workers.push(worker(case));
     }
-    let report = finish_ingest(ingest);
+    kills
+}
+
+/// Jobs of `kind` that took more than one attempt.
+fn redone(client: &mut Client, kind: &str) -> i64 {
+    client
+        .query_one(
+            "SELECT count(*) FROM jobs WHERE kind = $1 AND attempts > 1",
+            &[&kind],
+        )
+        .unwrap()
+        .get(0)
+}
+
+#[test]
+fn an_embedded_case_moves_to_team_mode_without_ingesting_again() {
+    let Some(db) = Db::new("migrate") else { return };
+    let dir = tempfile::tempdir().unwrap();
+    demo(dir.path());
+    let passwords = dir.path().join("demo-passwords.txt");
+    let sources = vec![dir.path().join("demo-dump")];
+    let (_, hashes, problems) = embedded(dir.path(), &sources, &passwords);
+    let case = dir.path().join("embedded");
+    let reports = verify_json(&case, &[]);
+    let (stats, _, _) = figures(&case);
+    assert!(stats.contains("\"by_verdict\":{\""), "{stats}");
+    let migrate = |case: &Path| {
+        lc([
+            OsStr::new("migrate"),
+            case.as_os_str(),
+            OsStr::new("--to"),
+            OsStr::new(&db.url),
+            OsStr::new("--schema"),
+            OsStr::new(&db.schema),
+            OsStr::new("--json"),
+        ])
+    };
+
+    // A workbench with people in it is refused, and the case left as it was.
+    let other = dir.path().join("with-users");
+    assert_eq!(
+        lc([OsStr::new("init"), other.as_os_str(), OsStr::new("-q")]).code,
+        0
+    );
+    let mut child = Command::new(bin())
+        .args(["user", "add"])
+        .arg(&other)
+        .args(["ana", "--password-stdin", "-q"])
+        .stdin(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(child.stdin.as_mut().unwrap(), b"a long password 1\n").unwrap();
+    assert!(child.wait().unwrap().success());
+    let refused = migrate(&other);
+    assert_ne!(refused.code, 0);
+    assert!(
+        refused
+            .stderr
+            .contains("people who log in to the workbench (1)"),
+        "{}",
+        refused.stderr
+    );
+    assert!(other.join("catalog.sqlite").exists());
+
+    let run = migrate(&case);
+    assert_eq!(run.code, 0, "migrate: {}", run.stderr);
+    let tables: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert!(
+        tables["tables"]["findings"].as_u64().unwrap() > 0,
+        "{tables}"
+    );
+    assert!(!case.join("catalog.sqlite").exists());
+    assert!(case.join("catalog.sqlite.migrated").exists());
+    let toml = std::fs::read_to_string(case.join("case.toml")).unwrap();
+    assert!(toml.contains("[team]"), "{toml}");
+
+    // The same figures, and the last pass stands: nothing to re-check.
+    let (team_stats, team_hashes, team_problems) = figures(&case);
+    assert_eq!(team_stats, stats, "stats --json");
+    assert_eq!(team_hashes, hashes, "custody manifests");
+    assert_eq!(team_problems, problems, "errors --json");
+    let again = lc([
+        OsStr::new("verify"),
+        case.as_os_str(),
+        OsStr::new("--verbose"),
+    ]);
+    assert!(
+        again.stdout.contains("nothing re-checked"),
+        "{}",
+        again.stdout
+    );
+    assert_eq!(verify_json(&case, &[]), reports, "verify --json");
+    // A second pass from scratch, by workers, finds what the embedded one did.
+    let mut workers: Vec<Child> = (0..2).map(|_| worker(&case)).collect();
+    let all = verify_json(&case, &["--all"]);
     for w in &mut workers {
         let _ = w.kill();
         let _ = w.wait();
     }
-    assert_eq!(kills, 6, "the workers finished before six kills: {report}");
-    let redone: i64 = client
-        .query_one("SELECT count(*) FROM jobs WHERE attempts > 1", &[])
-        .unwrap()
-        .get(0);
-    assert!(redone >= 1, "no kill landed in the middle of a job");
-    let (team_stats, team_hashes, team_problems) = figures(&case);
-    assert_eq!(
-        team_stats, stats,
-        "stats --json after {redone} jobs were redone"
+    assert_eq!(all, reports, "verify --all --json");
+    let twice = migrate(&case);
+    assert!(
+        twice.stderr.contains("already a team case"),
+        "{}",
+        twice.stderr
     );
-    assert_eq!(team_hashes, hashes, "custody manifests");
-    assert_eq!(team_problems, problems, "errors --json");
-    places_match(&dir.path().join("embedded"), &db);
 }
 
 #[test]

@@ -155,6 +155,7 @@ pub struct Case {
 }
 
 const SETTINGS: &str = "case.toml";
+const CATALOG: &str = "catalog.sqlite";
 
 impl Case {
     /// Creates a new case in `root`, which must not exist or be empty.
@@ -218,7 +219,40 @@ impl Case {
         if self.settings.team.is_some() {
             return Err(Error::TeamCase(self.root.clone()));
         }
-        Catalog::open(&self.root.join("catalog.sqlite"))
+        Catalog::open(&self.catalog_file())
+    }
+
+    /// The embedded catalog's file (a team case has none).
+    pub fn catalog_file(&self) -> PathBuf {
+        self.root.join(CATALOG)
+    }
+
+    /// Makes this embedded case a team case whose catalog is `team`'s,
+    /// once the catalog's rows are there: `case.toml` gains the `[team]`
+    /// table (written aside, then renamed over), and the SQLite catalog is
+    /// kept beside as `catalog.sqlite.migrated`, no longer read.
+    pub fn make_team(&mut self, team: TeamSettings) -> Result<()> {
+        let mut settings = self.settings.clone();
+        settings.team = Some(team);
+        let path = self.root.join(SETTINGS);
+        let text = toml::to_string_pretty(&settings).map_err(|e| Error::BadSettings {
+            path: path.clone(),
+            reason: e.to_string(),
+        })?;
+        let aside = self.root.join("case.toml.new");
+        fs::write(&aside, text).map_err(io(&aside))?;
+        fs::rename(&aside, &path).map_err(io(&path))?;
+        self.settings = settings;
+        // The write-ahead log goes with the file, under the name SQLite
+        // looks for beside the new one (a catalog closed cleanly has none).
+        for suffix in ["", "-wal", "-shm"] {
+            let file = self.root.join(format!("{CATALOG}{suffix}"));
+            if suffix.is_empty() || file.exists() {
+                let moved = self.root.join(format!("{CATALOG}.migrated{suffix}"));
+                fs::rename(&file, &moved).map_err(io(&file))?;
+            }
+        }
+        Ok(())
     }
 
     /// Opens the custody log for appending.

@@ -245,13 +245,14 @@ pub(crate) fn json_column<T: serde::de::DeserializeOwned>(
     serde_json::from_str(json).map_err(|e| Error::Corrupt(format!("{what} {id}: {e}")))
 }
 
-/// A document's stored metadata.
-pub(crate) fn doc_meta(id: &str, json: &str) -> Result<DocMeta> {
+/// A document's stored metadata (the `documents.meta` column of either
+/// catalog).
+pub fn doc_meta(id: &str, json: &str) -> Result<DocMeta> {
     json_column("document", id, json)
 }
 
 /// An email's stored fields: the one decoder of the `emails.meta` column.
-pub(crate) fn email_meta(id: &str, json: &str) -> Result<EmailMeta> {
+pub fn email_meta(id: &str, json: &str) -> Result<EmailMeta> {
     json_column("email", id, json)
 }
 
@@ -673,7 +674,9 @@ impl Catalog {
     /// message of a .pst or .msg, or a message nested in one), found nowhere
     /// as original bytes: each with where it was rebuilt from (source,
     /// container, folder, and the rebuilt message it is nested in, if any),
-    /// in id order.
+    /// in id order. Of an email rebuilt at several places, the origin is
+    /// the first not nested in another message, by container, folder and
+    /// source (bytewise): the same in either catalog.
     pub fn for_each_rebuilt_from_outlook(
         &self,
         mut each: impl FnMut(ItemId, serde_json::Value) -> Result<()>,
@@ -693,7 +696,7 @@ impl Catalog {
                 SELECT 1 FROM occurrences o WHERE o.item = r.item
                   AND coalesce(json_extract(o.extra, '$.derived'), '') <> 'outlook'
                   AND o.parent NOT IN (SELECT item FROM rebuilt))
-             ORDER BY item, inside IS NOT NULL, container",
+             ORDER BY item, inside IS NOT NULL, container, folder, source",
         )?;
         let rows = stmt.query_map([], |r| {
             Ok((

@@ -31,7 +31,7 @@ pub enum Error {
     /// The case keeps its catalog in PostgreSQL, and the command asked for
     /// the embedded one.
     #[error(
-        "{0}: a team case (its catalog is in PostgreSQL): only `ingest`, `worker`, `jobs`, `stats`, `errors` and `audit` work on team cases so far"
+        "{0}: a team case (its catalog is in PostgreSQL): only `ingest`, `worker`, `jobs`, `stats`, `errors`, `verify` and `audit` work on team cases so far"
     )]
     TeamCase(PathBuf),
     /// `init` was pointed at a folder that is not empty.
@@ -61,6 +61,9 @@ pub enum Error {
     /// A value given to the catalog is not acceptable (a user name, a tag...).
     #[error("{0}")]
     Invalid(String),
+    /// A team case's catalog (PostgreSQL) failed.
+    #[error("catalog: {0}")]
+    Team(String),
     /// A stored value did not decode (the catalog was edited or corrupted).
     #[error("catalog data is corrupt: {0}")]
     Corrupt(String),

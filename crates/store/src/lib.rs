@@ -12,7 +12,7 @@ pub use blobs::{BlobStore, Spooled};
 pub use case::{Case, CaseSettings, OcrMode, OcrSettings, TeamSettings, Window};
 pub use catalog::{
     Catalog, ContainerStat, ContainerTotals, ItemDetail, ItemRow, OccurrenceRow, OutlookTotals,
-    ProblemRow, Stats, parse_id, settle_paths_sql,
+    ProblemRow, Stats, doc_meta, email_meta, parse_id, settle_paths_sql,
 };
 pub use custody::{Custody, CustodyEntry, OpenedWith};
 pub use error::{Error, Result};
@@ -24,6 +24,7 @@ pub use redactions::{Decision, MAX_MANUAL_SPANS, RENDERING, RedactionDecision, S
 pub use search_rows::{MAX_PLAIN_TEXT, SearchRow, TextRow};
 pub use team::{Access, Note, Role, Tag, User, normal_tag};
 pub use verification::EmailLink;
+pub use verify_catalog::VerifyCatalog;
 
 mod aggregates;
 mod blobs;
@@ -39,6 +40,7 @@ pub mod scratch;
 mod search_rows;
 mod team;
 mod verification;
+mod verify_catalog;
 
 /// What the catalog's unit tests share.
 #[cfg(test)]

@@ -87,6 +87,29 @@ pub struct TextRow {
 }
 
 impl TextRow {
+    /// A row from the columns either catalog reads: id, kind, size, first
+    /// place, verdict, and the stored email fields, document text and OCR
+    /// text.
+    pub fn from_columns(
+        id: &str,
+        kind: String,
+        size: i64,
+        path: Option<String>,
+        verdict: Option<String>,
+        [email, doc_text, ocr_text]: [Option<String>; 3],
+    ) -> Result<TextRow> {
+        Ok(TextRow {
+            id: parse_id(id)?,
+            kind,
+            size: size as u64,
+            path: path.unwrap_or_default(),
+            verdict: verdict_of(id, verdict)?,
+            email,
+            doc_text,
+            ocr_text,
+        })
+    }
+
     /// The item's text, as [`SearchRow::text`] gives it. An email's is read
     /// out of its stored fields here rather than by the query, so that
     /// callers can do it on every core; stored fields that no longer parse
@@ -143,16 +166,7 @@ impl Catalog {
         })?;
         rows.map(|row| {
             let (id, kind, size, path, verdict, email, doc_text, ocr_text) = row?;
-            Ok(TextRow {
-                id: parse_id(&id)?,
-                kind,
-                size: size as u64,
-                path: path.unwrap_or_default(),
-                verdict: verdict_of(&id, verdict)?,
-                email,
-                doc_text,
-                ocr_text,
-            })
+            TextRow::from_columns(&id, kind, size, path, verdict, [email, doc_text, ocr_text])
         })
         .collect()
     }
@@ -384,7 +398,7 @@ fn verdict_of(id: &str, v: Option<String>) -> Result<Option<Verdict>> {
 }
 
 /// A plain-text item's bytes as text (`size` 0: not known yet).
-fn plain_text(blobs: &BlobStore, id: &ItemId, kind: &str, size: u64) -> Option<String> {
+pub(crate) fn plain_text(blobs: &BlobStore, id: &ItemId, kind: &str, size: u64) -> Option<String> {
     if kind != "text" || size > MAX_PLAIN_TEXT {
         return None;
     }

@@ -5,7 +5,7 @@ use thiserror::Error;
 #[non_exhaustive]
 pub enum TeamError {
     /// The database refused or could not be reached.
-    #[error("PostgreSQL: {0}")]
+    #[error("PostgreSQL: {}", describe(.0))]
     Db(#[from] postgres::Error),
     /// The case's team settings are wrong (address, schema, password file).
     #[error("{0}")]
@@ -16,6 +16,9 @@ pub enum TeamError {
     /// A stored value did not decode.
     #[error("catalog data is corrupt: {0}")]
     Corrupt(String),
+    /// The catalog, read as `verify` reads it, failed.
+    #[error(transparent)]
+    Catalog(#[from] leakcheck_store::Error),
     /// The lease expired (its worker stopped answering for too long) and
     /// the job went back to the queue: another worker may hold it now, and
     /// this one's result must not be recorded.
@@ -32,3 +35,22 @@ pub enum TeamError {
 
 /// Result with [`TeamError`].
 pub type Result<T> = std::result::Result<T, TeamError>;
+
+/// The server's own message when it sent one (its `Display` says only
+/// "db error"), with its detail and hint.
+pub(crate) fn describe(e: &postgres::Error) -> String {
+    let Some(d) = e.as_db_error() else {
+        return e.to_string();
+    };
+    let mut s = format!("{}: {}", d.severity(), d.message());
+    for (what, part) in [
+        ("detail", d.detail()),
+        ("hint", d.hint()),
+        ("where", d.where_()),
+    ] {
+        if let Some(p) = part {
+            s.push_str(&format!(" ({what}: {p})"));
+        }
+    }
+    s
+}

@@ -18,7 +18,7 @@ use crate::{Lease, PgCatalog, Queue, Result, TeamError};
 pub const INGEST_PAGE: &str = "ingest-page";
 
 /// Leases a page job may have before it is left failed.
-const ATTEMPTS: i32 = 3;
+pub(crate) const ATTEMPTS: i32 = 3;
 
 /// Folder records applied at once.
 const FOLDER_BATCH: usize = 4096;
@@ -86,33 +86,54 @@ pub struct RunState {
 
 /// Where run `run`'s jobs stand.
 pub fn run_state(client: &mut Client, run: i64) -> Result<RunState> {
-    let row = client.query_one(
-        "SELECT count(*) FILTER (WHERE state IN ('queued', 'leased')),
-                count(*) FILTER (WHERE state = 'done')
-         FROM jobs WHERE kind = 'ingest-page' AND (payload ->> 'run')::bigint = $1",
-        &[&run],
-    )?;
-    let failed = client
-        .query(
-            "SELECT id, coalesce(error, '') FROM jobs
-             WHERE kind = 'ingest-page' AND (payload ->> 'run')::bigint = $1 AND state = 'failed'
-             ORDER BY id",
-            &[&run],
-        )?
-        .iter()
-        .map(|r| (r.get(0), r.get(1)))
-        .collect();
+    let RunJobs { open, done, failed } = jobs_of(client, INGEST_PAGE, run)?;
     let files = client.query_one(
         "SELECT coalesce(sum(files), 0)::bigint, coalesce(sum(bytes), 0)::bigint
          FROM ingest_pages WHERE run = $1",
         &[&run],
     )?;
     Ok(RunState {
-        open: row.get::<_, i64>(0) as u64,
-        done: row.get::<_, i64>(1) as u64,
+        open,
+        done,
         failed,
         files: files.get::<_, i64>(0) as u64,
         bytes: files.get::<_, i64>(1) as u64,
+    })
+}
+
+/// Where the jobs of one run stand.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RunJobs {
+    /// Jobs queued or leased.
+    pub open: u64,
+    /// Jobs done.
+    pub done: u64,
+    /// Jobs out of attempts, with their last error.
+    pub failed: Vec<(i64, String)>,
+}
+
+/// The jobs of `kind` that run `run` queued.
+pub(crate) fn jobs_of(client: &mut Client, kind: &str, run: i64) -> Result<RunJobs> {
+    let row = client.query_one(
+        "SELECT count(*) FILTER (WHERE state IN ('queued', 'leased')),
+                count(*) FILTER (WHERE state = 'done')
+         FROM jobs WHERE kind = $1 AND (payload ->> 'run')::bigint = $2",
+        &[&kind, &run],
+    )?;
+    let failed = client
+        .query(
+            "SELECT id, coalesce(error, '') FROM jobs
+             WHERE kind = $1 AND (payload ->> 'run')::bigint = $2 AND state = 'failed'
+             ORDER BY id",
+            &[&kind, &run],
+        )?
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    Ok(RunJobs {
+        open: row.get::<_, i64>(0) as u64,
+        done: row.get::<_, i64>(1) as u64,
+        failed,
     })
 }
 

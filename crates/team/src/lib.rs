@@ -8,7 +8,9 @@
 //! the loop a worker runs ([`work`]); the catalog's ingest side
 //! ([`PgCatalog`]): ingest's records applied as the embedded catalog
 //! applies them, with the same `stats`; and ingest spread over workers as
-//! page jobs ([`ingest`]).
+//! page jobs ([`ingest`]); and the catalog's verification side, so that
+//! `verify` runs on a team case (`PgCatalog` implements
+//! `leakcheck_store::VerifyCatalog`).
 #![warn(missing_docs)]
 
 pub use catalog::PgCatalog;
@@ -20,8 +22,11 @@ pub use worker::{WorkSummary, WorkerOptions, work};
 
 mod catalog;
 mod connect;
+pub mod copy;
 mod error;
 pub mod ingest;
 mod migrate;
 mod queue;
+mod verify;
+pub mod verify_jobs;
 mod worker;

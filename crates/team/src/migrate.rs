@@ -18,6 +18,11 @@ pub const MIGRATIONS: &[(i32, &str, &str)] = &[
         "team_ingest",
         include_str!("../migrations/0003_team_ingest.sql"),
     ),
+    (
+        4,
+        "catalog_verify",
+        include_str!("../migrations/0004_catalog_verify.sql"),
+    ),
 ];
 
 /// Held while migrating, so that two processes starting at once (a server

@@ -20,7 +20,10 @@
 
 pub use dkim::{DkimResult, SignatureResult};
 pub use keys::KeySet;
-pub use run::{ItemReport, Mode, Profile, Summary, reports, run};
+pub use run::{
+    ItemReport, Mode, Profile, Staged, Summary, check_emails, emails_to_check, reports, reports_on,
+    run, run_on, run_staged,
+};
 pub use transcript::{DkimTranscript, dkim_transcript};
 
 pub mod arc;

@@ -11,7 +11,7 @@
 //! by their place in In-Reply-To, then by item.
 
 use leakcheck_core::{ItemId, normalise_message_id};
-use leakcheck_store::{Catalog, Result, parse_id as id, scratch};
+use leakcheck_store::{Result, VerifyCatalog, parse_id as id, scratch};
 use rusqlite::{Connection, params};
 
 /// The page cache's size, in KiB (SQLite's negative `cache_size`).
@@ -24,7 +24,7 @@ pub(crate) struct Links {
 
 impl Links {
     /// Reads every email's threading ids from the catalog.
-    pub(crate) fn read(catalog: &Catalog) -> Result<Links> {
+    pub(crate) fn read(catalog: &mut impl VerifyCatalog) -> Result<Links> {
         let mut conn = scratch::open(CACHE_KIB)?;
         conn.execute_batch(
             "CREATE TABLE links (n INTEGER PRIMARY KEY, id TEXT NOT NULL, mid TEXT);
@@ -153,7 +153,7 @@ mod tests {
             records.push(Record::email(item(n), meta));
         }
         catalog.apply(&records).unwrap();
-        let links = Links::read(&catalog).unwrap();
+        let links = Links::read(&mut catalog).unwrap();
 
         let mut copies = Vec::new();
         links

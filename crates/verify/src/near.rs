@@ -13,7 +13,7 @@ use std::collections::{HashMap, HashSet};
 
 use leakcheck_core::words::count;
 use leakcheck_core::{CheckId, EmailMeta, Finding, ItemId, Kind, Verdict};
-use leakcheck_store::{Case, Catalog, Result, TextRow};
+use leakcheck_store::{Case, Result, TextRow, VerifyCatalog};
 use leakcheck_variants::minhash::{Signature, signature, words};
 use leakcheck_variants::{Change, diff};
 use serde_json::json;
@@ -263,7 +263,7 @@ fn inner_changes(mut changes: Vec<Change>, total: usize) -> (Vec<Change>, bool) 
 /// says how many it wrote. Texts are read a page at a time and only their
 /// signatures kept, on disk ([`Scratch`]); the two texts of a pair found
 /// are read again to compare them.
-pub fn check(case: &Case, catalog: &mut Catalog) -> Result<usize> {
+pub fn check(case: &Case, catalog: &mut impl VerifyCatalog) -> Result<usize> {
     let mut scratch = Scratch::new()?;
     let mut after = None;
     loop {
@@ -310,7 +310,7 @@ pub fn check(case: &Case, catalog: &mut Catalog) -> Result<usize> {
 }
 
 /// The text of a unit as it was compared, read again.
-fn text(case: &Case, catalog: &Catalog, u: &Unit) -> Result<String> {
+fn text(case: &Case, catalog: &mut impl VerifyCatalog, u: &Unit) -> Result<String> {
     Ok(match catalog.email(&u.id)? {
         Some(m) => {
             let t = m.text.as_deref().unwrap_or_default();
@@ -330,7 +330,7 @@ fn text(case: &Case, catalog: &Catalog, u: &Unit) -> Result<String> {
 /// The finding for a questioned text and the authentic text it resembles.
 fn finding(
     case: &Case,
-    catalog: &Catalog,
+    catalog: &mut impl VerifyCatalog,
     unit: &Unit,
     reference: &Unit,
     resemblance: f64,

@@ -22,7 +22,7 @@ use std::time::Instant;
 use chrono::{DateTime, Utc};
 use leakcheck_core::parallel::par_map;
 use leakcheck_core::{CheckId, EmailMeta, Finding, ItemId, Verdict};
-use leakcheck_store::{Case, Catalog};
+use leakcheck_store::{Case, Catalog, VerifyCatalog};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -136,7 +136,7 @@ fn hash(s: &str) -> String {
 }
 
 impl State {
-    fn now(case: &Case, catalog: &Catalog) -> leakcheck_store::Result<State> {
+    fn now(case: &Case, catalog: &mut impl VerifyCatalog) -> leakcheck_store::Result<State> {
         let checks: Vec<&str> = CheckId::all().map(|c| c.as_str()).collect();
         let mut keys: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for k in catalog.keys()? {
@@ -144,9 +144,15 @@ impl State {
             keys.entry(k.name.to_lowercase()).or_default().push(record);
         }
         let stats = catalog.stats()?;
+        // Where the catalog lives changes no finding: a case moved to team
+        // mode keeps its last pass.
+        let settings = leakcheck_store::CaseSettings {
+            team: None,
+            ..case.settings.clone()
+        };
         Ok(State {
             checks: format!("{} {}", env!("CARGO_PKG_VERSION"), hash(&checks.join(","))),
-            settings: hash(&serde_json::to_string(&case.settings).unwrap_or_default()),
+            settings: hash(&serde_json::to_string(&settings).unwrap_or_default()),
             keys: keys
                 .into_iter()
                 .map(|(name, mut records)| {
@@ -179,7 +185,7 @@ enum Plan {
 }
 
 fn plan(
-    catalog: &Catalog,
+    catalog: &mut impl VerifyCatalog,
     now: &State,
     then: Option<&State>,
     all: bool,
@@ -231,14 +237,127 @@ fn plan(
 /// Verifies `case`: only what changed since the last pass unless `all`.
 /// `done` counts emails read, for a progress bar.
 pub fn run(case: &Case, all: bool, done: &AtomicU64) -> leakcheck_store::Result<Summary> {
-    let started = Instant::now();
-    let mut catalog = case.catalog()?;
-    let mut now = State::now(case, &catalog)?;
+    run_on(case, case.catalog()?, all, done)
+}
+
+/// Verifies `case` as [`run`] does, its catalog given: the embedded one or
+/// a team case's.
+pub fn run_on<C: VerifyCatalog>(
+    case: &Case,
+    catalog: C,
+    all: bool,
+    done: &AtomicU64,
+) -> leakcheck_store::Result<Summary> {
+    run_with(case, catalog, all, done, None)
+}
+
+/// Reads the findings of the per-email step for these emails (each
+/// email's, in their order), made elsewhere: by workers, in team mode.
+pub type Staged<'a> = &'a mut dyn FnMut(&[ItemId]) -> leakcheck_store::Result<Vec<Vec<Finding>>>;
+
+/// Verifies `case` as [`run_on`] does, except that the per-email step's
+/// findings are read with `staged` rather than made here: workers made
+/// them for the emails [`emails_to_check`] listed.
+pub fn run_staged<C: VerifyCatalog>(
+    case: &Case,
+    catalog: C,
+    all: bool,
+    done: &AtomicU64,
+    staged: Staged<'_>,
+) -> leakcheck_store::Result<Summary> {
+    run_with(case, catalog, all, done, Some(staged))
+}
+
+/// The emails whose own checks a pass run now would make (every email,
+/// or those a change can affect; none when nothing changed), a page at a
+/// time, each with where it was rebuilt from when Outlook properties are
+/// all there is of it: what team mode hands workers.
+pub fn emails_to_check<C: VerifyCatalog>(
+    case: &Case,
+    catalog: &mut C,
+    all: bool,
+    mut each: impl FnMut(Vec<(ItemId, Option<serde_json::Value>)>) -> leakcheck_store::Result<()>,
+) -> leakcheck_store::Result<()> {
+    let now = State::now(case, catalog)?;
     let then: Option<State> = catalog
         .verify_state()?
         .and_then(|s| serde_json::from_str(&s).ok());
-    let (redo, reason) = match plan(&catalog, &now, then.as_ref(), all)? {
-        Plan::Nothing => return unchanged(&catalog, started),
+    let redo = match plan(catalog, &now, then.as_ref(), all)? {
+        Plan::Nothing => return Ok(()),
+        Plan::Full(_) => None,
+        Plan::Emails(redo, _) => Some(redo),
+    };
+    let rebuilt = rebuilt(catalog)?;
+    let mut after: Option<ItemId> = None;
+    loop {
+        let page = catalog.emails_page(after.as_ref(), PAGE)?;
+        let Some(last) = page.last() else {
+            return Ok(());
+        };
+        after = Some(last.0.clone());
+        let mut todo = Vec::new();
+        for (id, _) in page {
+            if redo.as_ref().is_none_or(|r| r.contains(&id)) {
+                let origin = rebuilt.get(&id)?;
+                todo.push((id, origin));
+            }
+        }
+        if !todo.is_empty() {
+            each(todo)?;
+        }
+    }
+}
+
+/// Every email's own checks (DKIM and ARC, or why they cannot say
+/// anything; dates against the window and the signatures; headers), on
+/// every core, given the case's keys and, for each email rebuilt from
+/// Outlook properties, where from.
+pub fn check_emails(
+    case: &Case,
+    keys: &KeySet,
+    emails: &[(&ItemId, &EmailMeta, Option<&serde_json::Value>)],
+) -> Vec<Vec<Finding>> {
+    let window = case.settings.window.as_ref();
+    let blobs = case.blobs();
+    par_map(emails, |(id, meta, origin)| {
+        let mut findings = Vec::new();
+        match (blobs.read(id), origin) {
+            // Our bytes, not the sender's: a signature over them
+            // proves nothing either way.
+            (Ok(raw), Some(origin)) => findings.push(outlook::not_original(&raw, origin)),
+            (Ok(raw), None) => {
+                let (dkim, arc) = dkim::check_signed(&raw, keys, meta.date_unix);
+                findings.extend(signature_time::check(meta, &dkim));
+                findings.push(dkim);
+                findings.extend(arc);
+            }
+            (Err(e), _) => findings.push(Finding {
+                check: CheckId::EmailDkim,
+                verdict: Verdict::Unverifiable,
+                summary: format!("the original could not be read: {e}"),
+                evidence: json!({}),
+            }),
+        }
+        findings.extend(window::check(meta, window));
+        findings.extend(headers::check(meta));
+        findings
+    })
+}
+
+fn run_with<C: VerifyCatalog>(
+    case: &Case,
+    mut catalog: C,
+    all: bool,
+    done: &AtomicU64,
+    staged: Option<Staged<'_>>,
+) -> leakcheck_store::Result<Summary> {
+    let started = Instant::now();
+    let mut now = State::now(case, &mut catalog)?;
+    let then: Option<State> = catalog
+        .verify_state()?
+        .and_then(|s| serde_json::from_str(&s).ok());
+    let (redo, reason) = match plan(&mut catalog, &now, then.as_ref(), all)? {
+        Plan::Nothing => return unchanged(&mut catalog, started),
         Plan::Full(why) => (None, why),
         Plan::Emails(redo, why) => (Some(redo), why),
     };
@@ -261,6 +380,7 @@ pub fn run(case: &Case, all: bool, done: &AtomicU64) -> leakcheck_store::Result<
         catalog,
         profile: Profile::default(),
         state: now,
+        staged,
     };
     let totals = pass.run(redo.as_ref(), done)?;
     let profile = pass.profile;
@@ -284,7 +404,10 @@ pub fn run(case: &Case, all: bool, done: &AtomicU64) -> leakcheck_store::Result<
 }
 
 /// The last pass's totals, when nothing changed since.
-fn unchanged(catalog: &Catalog, started: Instant) -> leakcheck_store::Result<Summary> {
+fn unchanged(
+    catalog: &mut impl VerifyCatalog,
+    started: Instant,
+) -> leakcheck_store::Result<Summary> {
     let (counts, _) = catalog.verdict_counts()?;
     let stats = catalog.stats()?;
     Ok(Summary {
@@ -318,11 +441,12 @@ struct Totals {
 }
 
 /// One pass under way, its findings written to `catalog` as they come.
-struct Pass<'a> {
+struct Pass<'a, 's, C> {
     case: &'a Case,
-    catalog: Catalog,
+    catalog: C,
     profile: Profile,
     state: State,
+    staged: Option<Staged<'s>>,
 }
 
 /// What the steps after the per-email one need of every email.
@@ -337,16 +461,16 @@ struct EmailFacts {
     population: doc::Population,
 }
 
-impl Pass<'_> {
+impl<C: VerifyCatalog> Pass<'_, '_, C> {
     fn run(
         &mut self,
         redo: Option<&HashSet<ItemId>>,
         done: &AtomicU64,
     ) -> leakcheck_store::Result<Totals> {
-        let links = Links::read(&self.catalog)?;
+        let links = Links::read(&mut self.catalog)?;
 
         let t = Instant::now();
-        let rebuilt = self.rebuilt()?;
+        let rebuilt = rebuilt(&mut self.catalog)?;
         let facts = self.emails(redo, &rebuilt, done)?;
         self.profile.emails = t.elapsed().as_secs_f64();
 
@@ -386,21 +510,6 @@ impl Pass<'_> {
         Ok(totals)
     }
 
-    /// The emails rebuilt from Outlook properties, with where from.
-    fn rebuilt(&self) -> leakcheck_store::Result<IdMap> {
-        let mut rebuilt = IdMap::new()?;
-        let mut batch = Vec::new();
-        self.catalog.for_each_rebuilt_from_outlook(|id, origin| {
-            batch.push((id, origin));
-            if batch.len() >= PAGE {
-                rebuilt.insert_new(&std::mem::take(&mut batch))?;
-            }
-            Ok(())
-        })?;
-        rebuilt.insert_new(&batch)?;
-        Ok(rebuilt)
-    }
-
     /// Every email's own checks (only `redo`'s when given: the others'
     /// findings stand), a page at a time on every core.
     fn emails(
@@ -410,8 +519,6 @@ impl Pass<'_> {
         done: &AtomicU64,
     ) -> leakcheck_store::Result<EmailFacts> {
         let keys = KeySet::new(self.catalog.keys()?);
-        let window = self.case.settings.window.as_ref();
-        let blobs = self.case.blobs();
         let mut facts = EmailFacts {
             authentic: IdMap::new()?,
             signed: 0,
@@ -433,37 +540,25 @@ impl Pass<'_> {
                 .iter()
                 .filter(|(id, _)| redo.is_none_or(|r| r.contains(id)))
                 .collect();
-            let mut origins = HashMap::new();
-            for (id, _) in &todo {
-                if let Some(origin) = rebuilt.get(id)? {
-                    origins.insert(id, origin);
+            let per_email = match &mut self.staged {
+                Some(read) => {
+                    let ids: Vec<ItemId> = todo.iter().map(|(id, _)| id.clone()).collect();
+                    read(&ids)?
                 }
-            }
-            let per_email = par_map(&todo, |(id, meta)| {
-                let mut findings = Vec::new();
-                match blobs.read(id) {
-                    // Our bytes, not the sender's: a signature over them
-                    // proves nothing either way.
-                    Ok(raw) if origins.contains_key(id) => {
-                        findings.push(outlook::not_original(&raw, &origins[id]));
+                None => {
+                    let mut origins = HashMap::new();
+                    for (id, _) in &todo {
+                        if let Some(origin) = rebuilt.get(id)? {
+                            origins.insert(id, origin);
+                        }
                     }
-                    Ok(raw) => {
-                        let (dkim, arc) = dkim::check_signed(&raw, &keys, meta.date_unix);
-                        findings.extend(signature_time::check(meta, &dkim));
-                        findings.push(dkim);
-                        findings.extend(arc);
-                    }
-                    Err(e) => findings.push(Finding {
-                        check: CheckId::EmailDkim,
-                        verdict: Verdict::Unverifiable,
-                        summary: format!("the original could not be read: {e}"),
-                        evidence: json!({}),
-                    }),
+                    let emails: Vec<_> = todo
+                        .iter()
+                        .map(|(id, meta)| (id, meta, origins.get(id)))
+                        .collect();
+                    check_emails(self.case, &keys, &emails)
                 }
-                findings.extend(window::check(meta, window));
-                findings.extend(headers::check(meta));
-                findings
-            });
+            };
             let mut written = Vec::new();
             for ((id, _), findings) in todo.iter().zip(per_email) {
                 for f in findings {
@@ -520,7 +615,7 @@ impl Pass<'_> {
         rebuilt: &IdMap,
     ) -> leakcheck_store::Result<()> {
         let mut batch: Vec<ItemId> = Vec::new();
-        let flush = |catalog: &mut Catalog, batch: &mut Vec<ItemId>| {
+        let flush = |catalog: &mut C, batch: &mut Vec<ItemId>| {
             let emails = catalog.emails_of(batch)?;
             let proof = proof_of(batch, authentic, rebuilt)?;
             batch.clear();
@@ -541,7 +636,7 @@ impl Pass<'_> {
         // message they answer (the checks pick the parent by one rule).
         let mut replies: Vec<ItemId> = Vec::new();
         let mut with_parents: Vec<ItemId> = Vec::new();
-        let flush = |catalog: &mut Catalog, replies: &mut Vec<ItemId>, all: &mut Vec<ItemId>| {
+        let flush = |catalog: &mut C, replies: &mut Vec<ItemId>, all: &mut Vec<ItemId>| {
             let emails = catalog.emails_of(all)?;
             let mine: HashSet<&ItemId> = replies.iter().collect();
             let found: Vec<(ItemId, Finding)> = thread::check(&emails)
@@ -689,28 +784,76 @@ pub fn reports<E: From<leakcheck_store::Error>>(
     mut each: impl FnMut(ItemReport) -> Result<(), E>,
 ) -> Result<(), E> {
     let mut after: Option<ItemId> = None;
-    loop {
-        let page = catalog.items_page(after.as_ref(), PAGE)?;
-        let (Some(first), Some(last)) = (page.first(), page.last()) else {
-            break;
-        };
-        let mut findings: HashMap<ItemId, Vec<Finding>> = HashMap::new();
-        for (id, f) in catalog.findings_between(&first.0, &last.0)? {
-            findings.entry(id).or_default().push(f);
-        }
-        after = Some(last.0.clone());
-        for (id, kind, paths) in page {
-            let findings = findings.remove(&id).unwrap_or_default();
-            each(ItemReport {
-                id: id.to_string(),
-                paths,
-                kind,
-                verdict: Verdict::roll_up(&findings),
-                findings,
-            })?;
-        }
+    while let Some(last) = report_page(
+        catalog.items_page(after.as_ref(), PAGE)?,
+        |first, last| catalog.findings_between(first, last),
+        &mut each,
+    )? {
+        after = Some(last);
     }
     Ok(())
+}
+
+/// [`reports`] from either catalog (a team case's among them).
+pub fn reports_on<E: From<leakcheck_store::Error>>(
+    catalog: &mut impl VerifyCatalog,
+    mut each: impl FnMut(ItemReport) -> Result<(), E>,
+) -> Result<(), E> {
+    let mut after: Option<ItemId> = None;
+    loop {
+        let page = catalog.items_page(after.as_ref(), PAGE)?;
+        let findings = |first: &ItemId, last: &ItemId| catalog.findings_between(first, last);
+        match report_page(page, findings, &mut each)? {
+            Some(last) => after = Some(last),
+            None => return Ok(()),
+        }
+    }
+}
+
+/// Hands one page of items to `each` as reports, with their findings;
+/// returns the page's last id, or None when the page is empty.
+fn report_page<E: From<leakcheck_store::Error>>(
+    page: Vec<(ItemId, String, Vec<String>)>,
+    mut findings_between: impl FnMut(
+        &ItemId,
+        &ItemId,
+    ) -> leakcheck_store::Result<Vec<(ItemId, Finding)>>,
+    each: &mut impl FnMut(ItemReport) -> Result<(), E>,
+) -> Result<Option<ItemId>, E> {
+    let (Some(first), Some(last)) = (page.first(), page.last()) else {
+        return Ok(None);
+    };
+    let last = last.0.clone();
+    let mut findings: HashMap<ItemId, Vec<Finding>> = HashMap::new();
+    for (id, f) in findings_between(&first.0, &last)? {
+        findings.entry(id).or_default().push(f);
+    }
+    for (id, kind, paths) in page {
+        let findings = findings.remove(&id).unwrap_or_default();
+        each(ItemReport {
+            id: id.to_string(),
+            paths,
+            kind,
+            verdict: Verdict::roll_up(&findings),
+            findings,
+        })?;
+    }
+    Ok(Some(last))
+}
+
+/// The emails rebuilt from Outlook properties, with where from.
+fn rebuilt(catalog: &mut impl VerifyCatalog) -> leakcheck_store::Result<IdMap> {
+    let mut rebuilt = IdMap::new()?;
+    let mut batch = Vec::new();
+    catalog.for_each_rebuilt_from_outlook(|id, origin| {
+        batch.push((id, origin));
+        if batch.len() >= PAGE {
+            rebuilt.insert_new(&std::mem::take(&mut batch))?;
+        }
+        Ok(())
+    })?;
+    rebuilt.insert_new(&batch)?;
+    Ok(rebuilt)
 }
 
 /// What the duplicate checks need to know of `ids` beyond their fields.
