@@ -823,7 +823,10 @@ pub fn key_record(
 }
 
 pub fn save_keys(case: &Case, keys: Vec<leakcheck_core::KeyRecord>, o: &Output) -> Result<u8> {
-    let added = case.catalog()?.add_keys(&keys)?;
+    let added = match case.settings.team {
+        Some(_) => crate::cmd_team::catalog(case)?.add_keys(&keys)?,
+        None => case.catalog()?.add_keys(&keys)?,
+    };
     let mut out = stdout();
     if o.json {
         json_line(
@@ -891,7 +894,10 @@ fn keys_import(a: KeysImportArgs) -> Result<u8> {
 }
 
 fn keys_list(case: &Case, o: &Output) -> Result<u8> {
-    let keys = case.catalog()?.keys()?;
+    let keys = match case.settings.team {
+        Some(_) => VerifyCatalog::keys(&mut crate::cmd_team::catalog(case)?)?,
+        None => case.catalog()?.keys()?,
+    };
     let mut out = stdout();
     for k in &keys {
         if o.json {

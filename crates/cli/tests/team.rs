@@ -214,13 +214,22 @@ fn three_workers_give_the_figures_of_one_embedded_run() {
         assert!(takers >= 2, "one worker took every job");
     }
 
-    // Verified (the team case's emails checked by the same workers), both
-    // give the same findings and verdicts for every item, and the same
-    // figures with the verdicts in them.
+    // Verified with the demo's keys (the team case's emails checked by the
+    // same workers), both give the same findings and verdicts for every
+    // item, and the same figures with the verdicts in them.
     let embedded = dir.path().join("embedded");
+    import_keys(&dir.path().join("demo-case"), &[&embedded, &case]);
     let (mine, theirs) = (
         verify_json(&embedded, &[]),
         verify_json(&case, &["--job-emails", "100"]),
+    );
+    let authentic = mine
+        .iter()
+        .filter(|l| l.contains("\"verdict\":\"authentic\",\"findings\""))
+        .count();
+    assert!(
+        authentic >= 3,
+        "{authentic} items proven authentic with the demo's keys"
     );
     let verify_takers: i64 = db
         .client()
@@ -253,6 +262,53 @@ fn three_workers_give_the_figures_of_one_embedded_run() {
     for w in &mut workers {
         let _ = w.kill();
         let _ = w.wait();
+    }
+}
+
+/// Imports `from`'s DKIM keys into `to`, through `keys list --json` and
+/// `keys import`, and checks that `keys list` shows them there.
+fn import_keys(from: &Path, to: &[&Path]) {
+    let list = lc([
+        OsStr::new("keys"),
+        OsStr::new("list"),
+        from.as_os_str(),
+        OsStr::new("--json"),
+    ]);
+    assert_eq!(list.code, 0, "keys list: {}", list.stderr);
+    let mut file = String::new();
+    for line in list.stdout.lines() {
+        let k: serde_json::Value = serde_json::from_str(line).unwrap();
+        file.push_str(&format!(
+            "{} {}\n",
+            k["name"].as_str().unwrap(),
+            k["txt"].as_str().unwrap()
+        ));
+    }
+    let path = from.with_extension("keys.txt");
+    std::fs::write(&path, &file).unwrap();
+    for case in to {
+        let import = lc([
+            OsStr::new("keys"),
+            OsStr::new("import"),
+            case.as_os_str(),
+            path.as_os_str(),
+            OsStr::new("--source"),
+            OsStr::new("the demo"),
+            OsStr::new("-q"),
+        ]);
+        assert_eq!(import.code, 0, "keys import: {}", import.stderr);
+        let listed = lc([
+            OsStr::new("keys"),
+            OsStr::new("list"),
+            case.as_os_str(),
+            OsStr::new("--json"),
+        ]);
+        assert_eq!(
+            listed.stdout.lines().count(),
+            file.lines().count(),
+            "{}",
+            listed.stderr
+        );
     }
 }
 

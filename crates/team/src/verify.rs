@@ -73,6 +73,60 @@ fn extra_text(json: Option<String>) -> Option<String> {
 }
 
 impl PgCatalog {
+    /// Adds DKIM keys as the embedded catalog's `add_keys` does: a key
+    /// already there (by name and value) is kept as first recorded, except
+    /// that an archive window or a private-key publication date it lacked
+    /// is filled in; a recovered key goes to its own table. Returns how
+    /// many were new.
+    pub fn add_keys(&mut self, keys: &[KeyRecord]) -> crate::Result<usize> {
+        let mut tx = self.client.transaction()?;
+        let mut added = 0;
+        for k in keys {
+            added += match k.origin {
+                KeyOrigin::Imported => {
+                    let n = tx.execute(
+                        "INSERT INTO dkim_keys (name, txt, source, obtained, added_by, added_at,
+                                                first_seen, last_seen, private_published)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                         ON CONFLICT (name, txt) DO NOTHING",
+                        &[
+                            &k.name,
+                            &k.txt,
+                            &k.source,
+                            &k.obtained,
+                            &k.added_by,
+                            &k.added_at,
+                            &k.first_seen,
+                            &k.last_seen,
+                            &k.private_published,
+                        ],
+                    )?;
+                    tx.execute(
+                        "UPDATE dkim_keys SET first_seen = coalesce(first_seen, $3),
+                                last_seen = coalesce(last_seen, $4),
+                                private_published = coalesce(private_published, $5)
+                         WHERE name = $1 AND txt = $2",
+                        &[
+                            &k.name,
+                            &k.txt,
+                            &k.first_seen,
+                            &k.last_seen,
+                            &k.private_published,
+                        ],
+                    )?;
+                    n
+                }
+                KeyOrigin::Recovered => tx.execute(
+                    "INSERT INTO recovered_keys (name, txt, source, added_by, added_at)
+                     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (name, txt) DO NOTHING",
+                    &[&k.name, &k.txt, &k.source, &k.added_by, &k.added_at],
+                )?,
+            } as usize;
+        }
+        tx.commit()?;
+        Ok(added)
+    }
+
     fn count(&mut self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<u64> {
         let row = self.client.query_one(sql, params).map_err(db)?;
         Ok(row.get::<_, i64>(0) as u64)
