@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Team mode against embedded mode: the same dump ingested into an embedded
-# case and into team cases whose ingest 1 and 2 worker processes do (one
-# thread each), side by side.
+# Team mode against embedded mode: the same dump ingested and verified in an
+# embedded case and in team cases whose ingest and verify 1 and 2 worker
+# processes do (one thread each), side by side.
 #
 # Usage: bench/team.sh DUMP [RUNS]
 #   DUMP  a folder, e.g. the generator's scale-0.1 dump:
@@ -17,8 +17,13 @@
 #   team, 1 worker        `ingest` (walks, queues, waits) + 1 `worker --threads 1`
 #   team, 2 workers       the same with 2 workers
 # Wall seconds run from ingest's start to its end (the workers start with
-# it). Every case is checked against the first: `stats --json` must be the
-# same, or the script fails. The database's rate is the rows the team run
+# it). Then each case is verified, timed the same way: embedded `verify`
+# pinned to one core (taskset) or on both, and team `verify` (queues the
+# emails, waits, runs the cross-item checks itself) with 1 or 2 workers, each
+# pinned to a core of its own (a worker checks its emails on every core it
+# may use). Every case is checked against the first: `stats --json` and
+# `verify --json` must be the same (each case's own ingest time aside), or
+# the script fails. The database's rate is the rows the team run
 # wrote (catalog tables) over its wall time: what it sustained, not its top.
 # Output: a markdown table on stdout; JSON in bench/results/team-latest.json.
 set -euo pipefail
@@ -61,7 +66,13 @@ embedded() {
   start=$(now_us)
   "$BIN" ingest "$case" "$DUMP" --threads "$1" --ocr-later -q || [[ $? == 1 ]]
   end=$(now_us)
-  echo "$(((end - start) / 1000))"
+  local pin=()
+  if [[ $1 == 1 ]]; then pin=(taskset -c 0); fi
+  local v0 v1
+  v0=$(now_us)
+  "${pin[@]}" "$BIN" verify "$case" -q || [[ $? == 1 ]]
+  v1=$(now_us)
+  echo "$(((end - start) / 1000)) $(((v1 - v0) / 1000))"
 }
 
 # team WORKERS N: seconds of one run, into $work/t-WORKERS-N (schema b_WORKERS_N).
@@ -81,7 +92,20 @@ team() {
   end=$(now_us)
   kill "${pids[@]}" 2> /dev/null || true
   wait "${pids[@]}" 2> /dev/null || true
-  echo "$(((end - start) / 1000))"
+  local v0 v1 core
+  pids=()
+  v0=$(now_us)
+  "$BIN" verify "$case" -q > /dev/null &
+  local verify=$!
+  for core in $(seq 0 $(($1 - 1))); do
+    taskset -c "$core" "$BIN" worker "$case" --threads 1 -q > /dev/null 2>&1 &
+    pids+=($!)
+  done
+  wait "$verify" || [[ $? == 1 ]]
+  v1=$(now_us)
+  kill "${pids[@]}" 2> /dev/null || true
+  wait "${pids[@]}" 2> /dev/null || true
+  echo "$(((end - start) / 1000)) $(((v1 - v0) / 1000))"
 }
 
 psql_drop() {
@@ -97,15 +121,17 @@ rows() {
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-declare -A ms
+declare -A ms vms
 for run in $(seq "$RUNS"); do
   for mode in e1 e2 t1 t2; do
     case $mode in
-      e1) ms[$mode]+="$(embedded 1 "$run") " ;;
-      e2) ms[$mode]+="$(embedded 2 "$run") " ;;
-      t1) ms[$mode]+="$(team 1 "$run") " ;;
-      t2) ms[$mode]+="$(team 2 "$run") " ;;
+      e1) got=$(embedded 1 "$run") ;;
+      e2) got=$(embedded 2 "$run") ;;
+      t1) got=$(team 1 "$run") ;;
+      t2) got=$(team 2 "$run") ;;
     esac
+    ms[$mode]+="${got% *} "
+    vms[$mode]+="${got#* } "
   done
 done
 
@@ -116,12 +142,27 @@ for case in "$work"/e-* "$work"/t-*; do
     exit 1
   fi
 done
+# verify --json, each case's first ingest time named alike.
+reports() {
+  local first
+  first=$(head -n 1 "$1/custody.jsonl" | sed -E 's/.*"time":"([^"]*)".*/\1/')
+  "$BIN" verify "$1" --json | sed "s/\"ingested\":\"$first\"/\"ingested\":\"first\"/g" || [[ $? == 1 ]]
+}
+reports "$work/e-1-1" > "$work/reports"
+for case in "$work"/e-* "$work"/t-*; do
+  if ! cmp -s <(reports "$case") "$work/reports"; then
+    echo "verify --json of $case differs from $work/e-1-1's" >&2
+    exit 1
+  fi
+done
 written=$(rows b_2_1)
 
-declare -A med
+declare -A med vmed
 for mode in e1 e2 t1 t2; do
   med[$mode]=$(tr ' ' '\n' <<< "${ms[$mode]}" | grep . | median)
+  vmed[$mode]=$(tr ' ' '\n' <<< "${vms[$mode]}" | grep . | median)
 done
+items=$("$BIN" stats "$work/e-1-1" --json | python3 -c 'import json, sys; print(json.load(sys.stdin)["items"])')
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 row() {
   local s
@@ -139,10 +180,25 @@ row "embedded, 2 threads" "${med[e2]}" "$(ratio "${med[e1]}" "${med[e2]}")× fas
 row "team, 1 worker" "${med[t1]}" "$(ratio "${med[t1]}" "${med[e1]}")× embedded 1 thread's time"
 row "team, 2 workers" "${med[t2]}" "$(ratio "${med[t1]}" "${med[t2]}")× 1 worker's speed; $(ratio "${med[t2]}" "${med[e2]}")× embedded 2 threads' time"
 echo
+echo "verify ($items items):"
+echo
+echo "| mode | wall s | items/s | ratio |"
+echo "|---|---:|---:|---|"
+vrow() {
+  printf '| %s | %s | %.0f | %s |\n' "$1" "$(awk -v m="$2" 'BEGIN {printf "%.1f", m / 1000}')" \
+    "$(awk -v n="$items" -v m="$2" 'BEGIN {print n / (m / 1000)}')" "$3"
+}
+vrow "embedded, 1 core" "${vmed[e1]}" "1.00"
+vrow "embedded, 2 cores" "${vmed[e2]}" "$(ratio "${vmed[e1]}" "${vmed[e2]}")× faster than 1 core"
+vrow "team, 1 worker" "${vmed[t1]}" "$(ratio "${vmed[t1]}" "${vmed[e1]}")× embedded 1 core's time"
+vrow "team, 2 workers" "${vmed[t2]}" "$(ratio "${vmed[t1]}" "${vmed[t2]}")× 1 worker's speed; $(ratio "${vmed[t2]}" "${vmed[e2]}")× embedded 2 cores' time"
+echo
 echo "database: $written catalog rows in the 2-worker run, $(awk -v r="$written" -v m="${med[t2]}" 'BEGIN {printf "%.0f", r / (m / 1000)}') rows/s sustained"
 cat > "$RESULTS/team-latest.json" << JSON
 {"dump": "$DUMP", "files": $files, "bytes": $bytes, "runs": $RUNS,
  "ms": {"embedded_1": "${ms[e1]}", "embedded_2": "${ms[e2]}", "team_1": "${ms[t1]}", "team_2": "${ms[t2]}"},
  "median_ms": {"embedded_1": ${med[e1]}, "embedded_2": ${med[e2]}, "team_1": ${med[t1]}, "team_2": ${med[t2]}},
+ "verify_ms": {"embedded_1": "${vms[e1]}", "embedded_2": "${vms[e2]}", "team_1": "${vms[t1]}", "team_2": "${vms[t2]}"},
+ "verify_median_ms": {"embedded_1": ${vmed[e1]}, "embedded_2": ${vmed[e2]}, "team_1": ${vmed[t1]}, "team_2": ${vmed[t2]}}, "items": $items,
  "team_rows": $written}
 JSON

@@ -240,7 +240,7 @@ pub fn ingest(case: &Case, a: &IngestArgs) -> Result<u8> {
 pub fn verify(case: &Case, a: &VerifyArgs) -> Result<leakcheck_verify::Summary> {
     let (mut client, connect) = connector(case)?;
     let mut catalog = PgCatalog::new(connect()?);
-    let (run, emails, jobs) = verify_jobs::enqueue(
+    let (run, emails, jobs, snapshot) = verify_jobs::enqueue(
         &connect,
         |each| leakcheck_verify::emails_to_check(case, &mut catalog, a.all, each),
         a.job_emails as usize,
@@ -287,7 +287,7 @@ pub fn verify(case: &Case, a: &VerifyArgs) -> Result<leakcheck_verify::Summary> 
     let done = std::sync::atomic::AtomicU64::new(0);
     let total = catalog.email_count()?;
     let summary = crate::progress::counted(show, "emails read", total, &done, || {
-        leakcheck_verify::run_staged(case, catalog, a.all, &done, &mut read)
+        leakcheck_verify::run_staged(case, catalog, a.all, &done, (&snapshot, &mut read))
     })?;
     verify_jobs::finish(&mut client, run)?;
     Ok(summary)

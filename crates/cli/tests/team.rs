@@ -588,6 +588,56 @@ fn an_embedded_case_moves_to_team_mode_without_ingesting_again() {
         let _ = w.wait();
     }
     assert_eq!(all, reports, "verify --all --json");
+
+    // A key added while the workers check the emails: the pass refuses to
+    // end on findings made with the old keys, and the last pass stands.
+    let verify = Command::new(bin())
+        .args([
+            OsStr::new("verify"),
+            case.as_os_str(),
+            OsStr::new("--all"),
+            OsStr::new("-q"),
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut client = db.client();
+    let queued = Instant::now();
+    while client
+        .query_one("SELECT count(*) FROM jobs WHERE state = 'queued'", &[])
+        .unwrap()
+        .get::<_, i64>(0)
+        == 0
+    {
+        assert!(
+            queued.elapsed() < Duration::from_secs(60),
+            "verify queued nothing"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let add = lc([
+        OsStr::new("keys"),
+        OsStr::new("add"),
+        case.as_os_str(),
+        OsStr::new("--record"),
+        OsStr::new(
+            "new._domainkey.example.org v=DKIM1; k=rsa; p=MFwwDQYJKoZIhvcNAQEBBQADSwAwSAJBAKJ",
+        ),
+        OsStr::new("--source"),
+        OsStr::new("a test"),
+        OsStr::new("-q"),
+    ]);
+    assert_eq!(add.code, 0, "keys add: {}", add.stderr);
+    let mut helper = worker(&case);
+    let out = verify.wait_with_output().unwrap();
+    let _ = helper.kill();
+    let _ = helper.wait();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("the case changed"), "{stderr}");
+    assert_eq!(verify_json(&case, &[]).len(), reports.len());
+
     let twice = migrate(&case);
     assert!(
         twice.stderr.contains("already a team case"),

@@ -37,21 +37,22 @@ struct Payload {
 
 /// Starts a verification run and queues `emails` (as
 /// `leakcheck_verify::emails_to_check` lists them) as jobs of `per_job`
-/// emails. Returns the run, and how many emails and jobs it queued.
-pub fn enqueue(
+/// emails. Returns the run, how many emails and jobs it queued, and what
+/// `emails` returned.
+pub fn enqueue<T>(
     connect: &dyn Fn() -> Result<Client>,
     emails: impl FnOnce(
         &mut dyn FnMut(Vec<(ItemId, Option<Value>)>) -> leakcheck_store::Result<()>,
-    ) -> leakcheck_store::Result<()>,
+    ) -> leakcheck_store::Result<T>,
     per_job: usize,
     worker: &str,
-) -> Result<(i64, u64, u64)> {
+) -> Result<(i64, u64, u64, T)> {
     let run: i64 = connect()?
         .query_one("INSERT INTO verify_runs DEFAULT VALUES RETURNING id", &[])?
         .get(0);
     let mut queue = Queue::new(connect()?, worker);
     let (mut count, mut jobs) = (0u64, 0u64);
-    emails(&mut |page| {
+    let listed = emails(&mut |page| {
         for chunk in page.chunks(per_job.max(1)) {
             let payload = Payload {
                 run,
@@ -69,7 +70,7 @@ pub fn enqueue(
         }
         Ok(())
     })?;
-    Ok((run, count, jobs))
+    Ok((run, count, jobs, listed))
 }
 
 /// Where run `run`'s jobs stand.

@@ -21,8 +21,8 @@
 pub use dkim::{DkimResult, SignatureResult};
 pub use keys::KeySet;
 pub use run::{
-    ItemReport, Mode, Profile, Staged, Summary, check_emails, emails_to_check, reports, reports_on,
-    run, run_on, run_staged,
+    ItemReport, Mode, Profile, Snapshot, Staged, Summary, check_emails, emails_to_check, reports,
+    reports_on, run, run_on, run_staged,
 };
 pub use transcript::{DkimTranscript, dkim_transcript};
 

@@ -255,15 +255,20 @@ pub fn run_on<C: VerifyCatalog>(
 /// email's, in their order), made elsewhere: by workers, in team mode.
 pub type Staged<'a> = &'a mut dyn FnMut(&[ItemId]) -> leakcheck_store::Result<Vec<Vec<Finding>>>;
 
+/// What a pass was to be derived from when [`emails_to_check`] listed
+/// its emails: the pass that reads their findings must start from the same.
+pub struct Snapshot(String);
+
 /// Verifies `case` as [`run_on`] does, except that the per-email step's
 /// findings are read with `staged` rather than made here: workers made
-/// them for the emails [`emails_to_check`] listed.
+/// them for the emails [`emails_to_check`] listed. Fails, changing
+/// nothing, when the case changed since (keys, settings, items).
 pub fn run_staged<C: VerifyCatalog>(
     case: &Case,
     catalog: C,
     all: bool,
     done: &AtomicU64,
-    staged: Staged<'_>,
+    staged: (&Snapshot, Staged<'_>),
 ) -> leakcheck_store::Result<Summary> {
     run_with(case, catalog, all, done, Some(staged))
 }
@@ -277,13 +282,14 @@ pub fn emails_to_check<C: VerifyCatalog>(
     catalog: &mut C,
     all: bool,
     mut each: impl FnMut(Vec<(ItemId, Option<serde_json::Value>)>) -> leakcheck_store::Result<()>,
-) -> leakcheck_store::Result<()> {
+) -> leakcheck_store::Result<Snapshot> {
     let now = State::now(case, catalog)?;
+    let snapshot = Snapshot(serde_json::to_string(&now).unwrap_or_default());
     let then: Option<State> = catalog
         .verify_state()?
         .and_then(|s| serde_json::from_str(&s).ok());
     let redo = match plan(catalog, &now, then.as_ref(), all)? {
-        Plan::Nothing => return Ok(()),
+        Plan::Nothing => return Ok(snapshot),
         Plan::Full(_) => None,
         Plan::Emails(redo, _) => Some(redo),
     };
@@ -292,7 +298,7 @@ pub fn emails_to_check<C: VerifyCatalog>(
     loop {
         let page = catalog.emails_page(after.as_ref(), PAGE)?;
         let Some(last) = page.last() else {
-            return Ok(());
+            return Ok(snapshot);
         };
         after = Some(last.0.clone());
         let mut todo = Vec::new();
@@ -349,10 +355,20 @@ fn run_with<C: VerifyCatalog>(
     mut catalog: C,
     all: bool,
     done: &AtomicU64,
-    staged: Option<Staged<'_>>,
+    staged: Option<(&Snapshot, Staged<'_>)>,
 ) -> leakcheck_store::Result<Summary> {
     let started = Instant::now();
     let mut now = State::now(case, &mut catalog)?;
+    if let Some((snapshot, _)) = &staged
+        && serde_json::to_string(&now).unwrap_or_default() != snapshot.0
+    {
+        return Err(leakcheck_store::Error::Invalid(
+            "the case changed (its keys, settings or items) while the workers checked its \
+             emails: the last pass stands; run verify again"
+                .into(),
+        ));
+    }
+    let staged = staged.map(|(_, read)| read);
     let then: Option<State> = catalog
         .verify_state()?
         .and_then(|s| serde_json::from_str(&s).ok());
