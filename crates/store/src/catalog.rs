@@ -245,6 +245,16 @@ pub(crate) fn json_column<T: serde::de::DeserializeOwned>(
     serde_json::from_str(json).map_err(|e| Error::Corrupt(format!("{what} {id}: {e}")))
 }
 
+/// Every DKIM key, imported then recovered under each name: the same
+/// query in both catalogs.
+pub const KEYS_SQL: &str = "SELECT name, txt, source, obtained, added_by, added_at, first_seen,
+        last_seen, private_published, 0
+     FROM dkim_keys
+     UNION ALL
+     SELECT name, txt, source, NULL, added_by, added_at, NULL, NULL, NULL, 1
+     FROM recovered_keys
+     ORDER BY 1, 10, 6";
+
 /// A document's stored metadata (the `documents.meta` column of either
 /// catalog).
 pub fn doc_meta(id: &str, json: &str) -> Result<DocMeta> {
@@ -857,15 +867,7 @@ impl Catalog {
 
     /// Every DKIM key of the case, by name: imported keys, then recovered ones.
     pub fn keys(&self) -> Result<Vec<KeyRecord>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT name, txt, source, obtained, added_by, added_at, first_seen, last_seen,
-                    private_published, 0
-             FROM dkim_keys
-             UNION ALL
-             SELECT name, txt, source, NULL, added_by, added_at, NULL, NULL, NULL, 1
-             FROM recovered_keys
-             ORDER BY 1, 10, 6",
-        )?;
+        let mut stmt = self.conn.prepare(KEYS_SQL)?;
         let rows = stmt.query_map([], |r| {
             Ok(KeyRecord {
                 name: r.get(0)?,

@@ -11,8 +11,8 @@ pub use aggregates::{MailAggregates, MailTotals, Pair, Person};
 pub use blobs::{BlobStore, Spooled};
 pub use case::{Case, CaseSettings, OcrMode, OcrSettings, TeamSettings, Window};
 pub use catalog::{
-    Catalog, ContainerStat, ContainerTotals, ItemDetail, ItemRow, OccurrenceRow, OutlookTotals,
-    ProblemRow, Stats, doc_meta, email_meta, parse_id, settle_paths_sql,
+    Catalog, ContainerStat, ContainerTotals, ItemDetail, ItemRow, KEYS_SQL, OccurrenceRow,
+    OutlookTotals, ProblemRow, Stats, doc_meta, email_meta, parse_id, settle_paths_sql,
 };
 pub use custody::{Custody, CustodyEntry, OpenedWith};
 pub use error::{Error, Result};

@@ -13,8 +13,8 @@ use std::collections::{HashMap, HashSet};
 
 use leakcheck_core::{CheckId, DocMeta, EmailMeta, Finding, ItemId, KeyOrigin, KeyRecord, Verdict};
 use leakcheck_store::{
-    EmailLink, Error, OcrLayer, OcrPageRow, Result, Stats, TextRow, VerifyCatalog, doc_meta,
-    email_meta, parse_id,
+    EmailLink, Error, KEYS_SQL, OcrLayer, OcrPageRow, Result, Stats, TextRow, VerifyCatalog,
+    doc_meta, email_meta, parse_id,
 };
 use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::ToSql;
@@ -73,6 +73,10 @@ fn extra_text(json: Option<String>) -> Option<String> {
 }
 
 impl PgCatalog {
+    fn rows(&mut self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Vec<postgres::Row>> {
+        self.client.query(sql, params).map_err(db)
+    }
+
     /// Adds DKIM keys as the embedded catalog's `add_keys` does: a key
     /// already there (by name and value) is kept as first recorded, except
     /// that an archive window or a private-key publication date it lacked
@@ -144,13 +148,11 @@ impl PgCatalog {
             return Ok(None);
         };
         let pages = self
-            .client
-            .query(
+            .rows(
                 "SELECT page, text, confidence, words, embedded, error FROM ocr_pages
                  WHERE item = $1 ORDER BY page",
                 &[&id],
-            )
-            .map_err(db)?
+            )?
             .iter()
             .map(|r| OcrPageRow {
                 page: r.get::<_, i64>(0) as u32,
@@ -188,19 +190,7 @@ impl VerifyCatalog for PgCatalog {
     }
 
     fn keys(&mut self) -> Result<Vec<KeyRecord>> {
-        let rows = self
-            .client
-            .query(
-                "SELECT name, txt, source, obtained, added_by, added_at, first_seen, last_seen,
-                        private_published, 0
-                 FROM dkim_keys
-                 UNION ALL
-                 SELECT name, txt, source, NULL, added_by, added_at, NULL, NULL, NULL, 1
-                 FROM recovered_keys
-                 ORDER BY 1, 10, 6",
-                &[],
-            )
-            .map_err(db)?;
+        let rows = self.rows(KEYS_SQL, &[])?;
         Ok(rows
             .iter()
             .map(|r| KeyRecord {
@@ -235,13 +225,10 @@ impl VerifyCatalog for PgCatalog {
     }
 
     fn ocr_with_embedded(&mut self) -> Result<Vec<(ItemId, OcrLayer)>> {
-        let rows = self
-            .client
-            .query(
-                "SELECT DISTINCT item FROM ocr_pages WHERE embedded IS NOT NULL ORDER BY item",
-                &[],
-            )
-            .map_err(db)?;
+        let rows = self.rows(
+            "SELECT DISTINCT item FROM ocr_pages WHERE embedded IS NOT NULL ORDER BY item",
+            &[],
+        )?;
         let mut out = Vec::new();
         for id in ids(rows)? {
             if let Some(layer) = self.ocr_layer(id.as_str())? {
@@ -260,31 +247,22 @@ impl VerifyCatalog for PgCatalog {
     }
 
     fn items_without_verdict(&mut self) -> Result<Vec<(ItemId, bool)>> {
-        let rows = self
-            .client
-            .query(
-                "SELECT i.id, EXISTS(SELECT 1 FROM emails e WHERE e.item = i.id) FROM items i
+        let rows = self.rows(
+            "SELECT i.id, EXISTS(SELECT 1 FROM emails e WHERE e.item = i.id) FROM items i
                  WHERE NOT EXISTS (SELECT 1 FROM verdicts v WHERE v.item = i.id) ORDER BY i.id",
-                &[],
-            )
-            .map_err(db)?;
+            &[],
+        )?;
         rows.iter()
             .map(|r| Ok((parse_id(r.get(0))?, r.get(1))))
             .collect()
     }
 
     fn emails_signed_with(&mut self, names: &HashSet<String>) -> Result<Vec<ItemId>> {
-        let rows = self
-            .client
-            .query(
-                "SELECT DISTINCT f.item, lower(s ->> 'selector') || '._domainkey.' || lower(s ->> 'domain')
+        let rows = self.rows("SELECT DISTINCT f.item, lower(s ->> 'selector') || '._domainkey.' || lower(s ->> 'domain')
                  FROM findings f, json_array_elements(
                      CASE WHEN json_typeof(f.evidence::json -> 'signatures') = 'array'
                           THEN f.evidence::json -> 'signatures' ELSE '[]'::json END) s
-                 WHERE f.check_id = 'email.dkim' ORDER BY f.item",
-                &[],
-            )
-            .map_err(db)?;
+                 WHERE f.check_id = 'email.dkim' ORDER BY f.item", &[])?;
         let mut out: Vec<ItemId> = Vec::new();
         for r in &rows {
             let name: Option<String> = r.get(1);
@@ -299,24 +277,18 @@ impl VerifyCatalog for PgCatalog {
     }
 
     fn items_with_check(&mut self, check: CheckId) -> Result<Vec<ItemId>> {
-        let rows = self
-            .client
-            .query(
-                "SELECT item FROM findings WHERE check_id = $1 ORDER BY item",
-                &[&check.as_str()],
-            )
-            .map_err(db)?;
+        let rows = self.rows(
+            "SELECT item FROM findings WHERE check_id = $1 ORDER BY item",
+            &[&check.as_str()],
+        )?;
         ids(rows)
     }
 
     fn verdict_counts(&mut self) -> Result<(Vec<(Verdict, u64)>, u64)> {
-        let rows = self
-            .client
-            .query(
-                "SELECT verdict, count(*) FROM verdicts GROUP BY verdict ORDER BY verdict",
-                &[],
-            )
-            .map_err(db)?;
+        let rows = self.rows(
+            "SELECT verdict, count(*) FROM verdicts GROUP BY verdict ORDER BY verdict",
+            &[],
+        )?;
         let counts = rows
             .iter()
             .map(|r| Ok((verdict(r.get(0))?, r.get::<_, i64>(1) as u64)))
@@ -329,13 +301,10 @@ impl VerifyCatalog for PgCatalog {
     }
 
     fn items_judged(&mut self, verdict: Verdict, limit: usize) -> Result<Vec<ItemId>> {
-        let rows = self
-            .client
-            .query(
-                "SELECT item FROM verdicts WHERE verdict = $1 ORDER BY item LIMIT $2",
-                &[&verdict.as_str(), &(limit as i64)],
-            )
-            .map_err(db)?;
+        let rows = self.rows(
+            "SELECT item FROM verdicts WHERE verdict = $1 ORDER BY item LIMIT $2",
+            &[&verdict.as_str(), &(limit as i64)],
+        )?;
         ids(rows)
     }
 
@@ -427,13 +396,10 @@ impl VerifyCatalog for PgCatalog {
         after_id: Option<&ItemId>,
         limit: usize,
     ) -> Result<Vec<(ItemId, EmailMeta)>> {
-        let rows = self
-            .client
-            .query(
-                "SELECT item, meta FROM emails WHERE item > $1 ORDER BY item LIMIT $2",
-                &[&after(after_id), &(limit as i64)],
-            )
-            .map_err(db)?;
+        let rows = self.rows(
+            "SELECT item, meta FROM emails WHERE item > $1 ORDER BY item LIMIT $2",
+            &[&after(after_id), &(limit as i64)],
+        )?;
         rows.iter()
             .map(|r| {
                 let id: &str = r.get(0);
@@ -444,13 +410,10 @@ impl VerifyCatalog for PgCatalog {
 
     fn emails_of(&mut self, of: &[ItemId]) -> Result<Vec<(ItemId, EmailMeta)>> {
         let wanted: Vec<&str> = of.iter().map(|i| i.as_str()).collect();
-        let rows = self
-            .client
-            .query(
-                "SELECT item, meta FROM emails WHERE item = ANY($1::text[]) ORDER BY item",
-                &[&wanted],
-            )
-            .map_err(db)?;
+        let rows = self.rows(
+            "SELECT item, meta FROM emails WHERE item = ANY($1::text[]) ORDER BY item",
+            &[&wanted],
+        )?;
         rows.iter()
             .map(|r| {
                 let id: &str = r.get(0);
@@ -493,15 +456,12 @@ impl VerifyCatalog for PgCatalog {
         after_id: Option<&ItemId>,
         limit: usize,
     ) -> Result<Vec<(ItemId, DocMeta, bool)>> {
-        let rows = self
-            .client
-            .query(
-                "SELECT d.item, d.meta, EXISTS(SELECT 1 FROM occurrences o WHERE o.item = d.item
+        let rows = self.rows(
+            "SELECT d.item, d.meta, EXISTS(SELECT 1 FROM occurrences o WHERE o.item = d.item
                      AND coalesce(json_typeof(o.extra::json -> 'derived'), 'null') <> 'null')
                  FROM documents d WHERE d.item > $1 ORDER BY d.item LIMIT $2",
-                &[&after(after_id), &(limit as i64)],
-            )
-            .map_err(db)?;
+            &[&after(after_id), &(limit as i64)],
+        )?;
         rows.iter()
             .map(|r| {
                 let id: &str = r.get(0);
@@ -515,14 +475,11 @@ impl VerifyCatalog for PgCatalog {
         after_id: Option<&ItemId>,
         limit: usize,
     ) -> Result<Vec<(ItemId, String, Vec<String>)>> {
-        let rows = self
-            .client
-            .query(
-                "SELECT i.id, i.kind, ARRAY(SELECT o.display FROM occurrences o WHERE o.item = i.id)
+        let rows = self.rows(
+            "SELECT i.id, i.kind, ARRAY(SELECT o.display FROM occurrences o WHERE o.item = i.id)
                  FROM items i WHERE i.id > $1 ORDER BY i.id LIMIT $2",
-                &[&after(after_id), &(limit as i64)],
-            )
-            .map_err(db)?;
+            &[&after(after_id), &(limit as i64)],
+        )?;
         rows.iter()
             .map(|r| {
                 let mut paths: Vec<String> = r.get(2);
@@ -533,13 +490,10 @@ impl VerifyCatalog for PgCatalog {
     }
 
     fn places(&mut self, id: &ItemId) -> Result<Vec<String>> {
-        let rows = self
-            .client
-            .query(
-                "SELECT display FROM occurrences WHERE item = $1",
-                &[&id.as_str()],
-            )
-            .map_err(db)?;
+        let rows = self.rows(
+            "SELECT display FROM occurrences WHERE item = $1",
+            &[&id.as_str()],
+        )?;
         let mut places: Vec<String> = rows.iter().map(|r| r.get(0)).collect();
         places.sort();
         Ok(places)
@@ -550,14 +504,11 @@ impl VerifyCatalog for PgCatalog {
         first: &ItemId,
         last: &ItemId,
     ) -> Result<Vec<(ItemId, Finding)>> {
-        let rows = self
-            .client
-            .query(
-                "SELECT item, check_id, verdict, summary, evidence FROM findings
+        let rows = self.rows(
+            "SELECT item, check_id, verdict, summary, evidence FROM findings
                  WHERE item >= $1 AND item <= $2 ORDER BY item, check_id",
-                &[&first.as_str(), &last.as_str()],
-            )
-            .map_err(db)?;
+            &[&first.as_str(), &last.as_str()],
+        )?;
         rows.iter()
             .map(|r| {
                 let f = finding(r.get(1), r.get(2), r.get(3), r.get(4))?;
@@ -572,25 +523,19 @@ impl VerifyCatalog for PgCatalog {
         first: &ItemId,
         last: &ItemId,
     ) -> Result<HashSet<ItemId>> {
-        let rows = self
-            .client
-            .query(
-                "SELECT DISTINCT item FROM findings
+        let rows = self.rows(
+            "SELECT DISTINCT item FROM findings
                  WHERE item >= $1 AND item <= $2 AND verdict = $3",
-                &[&first.as_str(), &last.as_str(), &verdict.as_str()],
-            )
-            .map_err(db)?;
+            &[&first.as_str(), &last.as_str(), &verdict.as_str()],
+        )?;
         Ok(ids(rows)?.into_iter().collect())
     }
 
     fn child_items(&mut self, id: &ItemId) -> Result<Vec<ItemId>> {
-        let rows = self
-            .client
-            .query(
-                "SELECT DISTINCT item FROM occurrences WHERE parent = $1 AND item IS NOT NULL",
-                &[&id.as_str()],
-            )
-            .map_err(db)?;
+        let rows = self.rows(
+            "SELECT DISTINCT item FROM occurrences WHERE parent = $1 AND item IS NOT NULL",
+            &[&id.as_str()],
+        )?;
         ids(rows)
     }
 
@@ -606,10 +551,8 @@ impl VerifyCatalog for PgCatalog {
     }
 
     fn text_rows(&mut self, after_id: Option<&ItemId>, limit: usize) -> Result<Vec<TextRow>> {
-        let rows = self
-            .client
-            .query(
-                "SELECT i.id, i.kind, i.size,
+        let rows = self.rows(
+            "SELECT i.id, i.kind, i.size,
                    (SELECT display FROM occurrences o WHERE o.item = i.id
                     ORDER BY o.depth, o.parent, o.position LIMIT 1),
                    v.verdict, e.meta, d.text,
@@ -620,9 +563,8 @@ impl VerifyCatalog for PgCatalog {
                  LEFT JOIN documents d ON d.item = i.id
                  LEFT JOIN verdicts v ON v.item = i.id
                  WHERE i.id > $1 ORDER BY i.id LIMIT $2",
-                &[&after(after_id), &(limit as i64)],
-            )
-            .map_err(db)?;
+            &[&after(after_id), &(limit as i64)],
+        )?;
         rows.iter()
             .map(|r| {
                 TextRow::from_columns(
