@@ -6,7 +6,7 @@ use thiserror::Error;
 pub enum TeamError {
     /// The database refused or could not be reached.
     #[error("PostgreSQL: {}", describe(.0))]
-    Db(#[from] postgres::Error),
+    Db(postgres::Error),
     /// The case's team settings are wrong (address, schema, password file).
     #[error("{0}")]
     Config(String),
@@ -31,6 +31,14 @@ pub enum TeamError {
         /// The attempt whose lease it was.
         attempt: i32,
     },
+}
+
+// Not `#[from]`: that would make the error its own source, and a report
+// of the chain would say the server's message twice.
+impl From<postgres::Error> for TeamError {
+    fn from(e: postgres::Error) -> TeamError {
+        TeamError::Db(e)
+    }
 }
 
 /// Result with [`TeamError`].
