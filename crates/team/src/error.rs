@@ -45,10 +45,17 @@ impl From<postgres::Error> for TeamError {
 pub type Result<T> = std::result::Result<T, TeamError>;
 
 /// The server's own message when it sent one (its `Display` says only
-/// "db error"), with its detail and hint.
+/// "db error"), with its detail and hint; else the error with its causes
+/// (a TLS handshake's names the certificate's fault).
 pub(crate) fn describe(e: &postgres::Error) -> String {
     let Some(d) = e.as_db_error() else {
-        return e.to_string();
+        let mut s = e.to_string();
+        let mut cause = std::error::Error::source(e);
+        while let Some(c) = cause {
+            s.push_str(&format!(": {c}"));
+            cause = c.source();
+        }
+        return s;
     };
     let mut s = format!("{}: {}", d.severity(), d.message());
     for (what, part) in [
