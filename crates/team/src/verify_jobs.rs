@@ -1,6 +1,6 @@
 //! `verify` spread over workers. The per-email step (reading each original,
-//! DKIM and ARC, dates and headers) is most of a pass's work and needs no
-//! other email: `verify` queues the emails a pass would check as jobs,
+//! DKIM and ARC, dates and headers) grows with the mail and its signatures,
+//! and needs no other email: `verify` queues the emails a pass would check as jobs,
 //! workers check them and stage their findings, and the pass that follows
 //! reads those instead of checking the emails itself, then runs the
 //! cross-item checks (duplicates, threads, populations, provenance,
