@@ -49,6 +49,16 @@ fn ids(rows: Vec<postgres::Row>) -> Result<Vec<ItemId>> {
     rows.iter().map(|r| parse_id(r.get(0))).collect()
 }
 
+/// Rows of (item, meta) as emails.
+fn emails(rows: &[postgres::Row]) -> Result<Vec<(ItemId, EmailMeta)>> {
+    rows.iter()
+        .map(|r| {
+            let id: &str = r.get(0);
+            Ok((parse_id(id)?, email_meta(id, r.get(1))?))
+        })
+        .collect()
+}
+
 fn after(after: Option<&ItemId>) -> &str {
     after.map_or("", |a| a.as_str())
 }
@@ -400,12 +410,7 @@ impl VerifyCatalog for PgCatalog {
             "SELECT item, meta FROM emails WHERE item > $1 ORDER BY item LIMIT $2",
             &[&after(after_id), &(limit as i64)],
         )?;
-        rows.iter()
-            .map(|r| {
-                let id: &str = r.get(0);
-                Ok((parse_id(id)?, email_meta(id, r.get(1))?))
-            })
-            .collect()
+        emails(&rows)
     }
 
     fn emails_of(&mut self, of: &[ItemId]) -> Result<Vec<(ItemId, EmailMeta)>> {
@@ -414,12 +419,7 @@ impl VerifyCatalog for PgCatalog {
             "SELECT item, meta FROM emails WHERE item = ANY($1::text[]) ORDER BY item",
             &[&wanted],
         )?;
-        rows.iter()
-            .map(|r| {
-                let id: &str = r.get(0);
-                Ok((parse_id(id)?, email_meta(id, r.get(1))?))
-            })
-            .collect()
+        emails(&rows)
     }
 
     fn email(&mut self, id: &ItemId) -> Result<Option<EmailMeta>> {
