@@ -12,6 +12,7 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 use leakcheck_core::words::count;
 use leakcheck_store::{Case, TeamSettings, VerifyCatalog};
+use leakcheck_team::Links;
 use leakcheck_team::ingest::{self, INGEST_PAGE};
 use leakcheck_team::verify_jobs::{self, VERIFY_EMAILS};
 use leakcheck_team::{PgCatalog, Queue, WorkerOptions};
@@ -313,10 +314,13 @@ pub fn worker(a: WorkerArgs) -> Result<u8> {
     if !a.out.quiet && !a.out.json {
         eprintln!("worker {name} on {}: taking jobs", case.root().display());
     }
+    let mut links = Links::new(&connect);
     let summary = leakcheck_team::work(&connect, &name, &options, |lease| {
         match lease.kind.as_str() {
-            INGEST_PAGE => ingest::do_page(&case, &connect, lease, Some(decoder.clone()), threads),
-            VERIFY_EMAILS => verify_jobs::do_emails(&case, &connect, lease),
+            INGEST_PAGE => {
+                links.with(|l| ingest::do_page(&case, l, lease, Some(decoder.clone()), threads))
+            }
+            VERIFY_EMAILS => links.with(|l| verify_jobs::do_emails(&case, l, lease)),
             other => return Err(format!("job {}: no worker does {other:?} jobs", lease.id)),
         }
         .map_err(|e| e.to_string())

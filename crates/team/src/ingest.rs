@@ -3,7 +3,7 @@
 //! are all done ([`finish`]): the same catalog and custody log as one
 //! embedded run of the same sources.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use leakcheck_core::{ItemId, Record};
 use leakcheck_extract::native::DecoderCommand;
@@ -12,7 +12,7 @@ use leakcheck_store::{Case, OpenedWith, parse_id};
 use postgres::{Client, Statement};
 use serde::{Deserialize, Serialize};
 
-use crate::{Lease, PgCatalog, Queue, Result, TeamError};
+use crate::{Lease, Links, PgCatalog, Queue, Result, TeamError};
 
 /// The kind of an ingest page job.
 pub const INGEST_PAGE: &str = "ingest-page";
@@ -210,7 +210,7 @@ fn id(s: &str) -> Result<ItemId> {
 /// died), and so does any job once the holder failed for good; an item
 /// already done is never opened again.
 struct PgClaims {
-    client: Mutex<Client>,
+    client: Arc<Mutex<Client>>,
     claim: Statement,
     job: i64,
     attempt: i32,
@@ -241,7 +241,7 @@ impl Claims for PgClaims {
 /// the shared catalog; what the custody log needs is kept with the run.
 pub fn do_page(
     case: &Case,
-    connect: &dyn Fn() -> Result<Client>,
+    links: &mut Links,
     lease: &Lease,
     decoder: Option<DecoderCommand>,
     threads: usize,
@@ -257,32 +257,30 @@ pub fn do_page(
         page.files.len() as i64,
         page.files.iter().map(|f| f.size as i64).sum::<i64>(),
     );
-    // Neither a claim nor a batch of records waits for its commit to reach
-    // the disk: a claim lost in a crash only means an item opened twice, and
-    // records are done again with their job, which is finished later, on
-    // a connection that does wait (and the log is written in order).
-    let unhurried = |mut c: Client| -> Result<Client> {
-        c.batch_execute("SET synchronous_commit TO off")?;
-        Ok(c)
-    };
-    let mut client = unhurried(connect()?)?;
+    let client = links.claims()?;
+    let claim = client.lock().unwrap().prepare(CLAIM)?;
     let claims = PgClaims {
-        claim: client.prepare(CLAIM)?,
-        client: Mutex::new(client),
+        client,
+        claim,
         job: lease.id,
         attempt: lease.attempt,
     };
-    let mut catalog = PgCatalog::new(unhurried(connect()?)?);
+    let writer = links.writer()?;
     let outcome = run_page(
         case,
         page,
         &openers,
         Box::new(claims),
         threads,
-        move |batch: &[Record]| catalog.apply(batch).map_err(|e| e.to_string()),
+        move |batch: &[Record]| {
+            writer
+                .lock()
+                .unwrap()
+                .apply(batch)
+                .map_err(|e| e.to_string())
+        },
     )?;
-    let mut client = connect()?;
-    let mut tx = client.transaction()?;
+    let mut tx = links.catalog()?.client.transaction()?;
     let (rows, items): (Vec<i64>, Vec<String>) = outcome
         .tops
         .iter()

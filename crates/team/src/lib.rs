@@ -16,6 +16,7 @@
 pub use catalog::PgCatalog;
 pub use connect::{PASSWORD_ENV, check_catalog, check_schema, connect, open};
 pub use error::{Result, TeamError};
+pub use links::Links;
 pub use migrate::{MIGRATIONS, migrate};
 pub use queue::{Failure, JobState, Lease, LeaseRow, Queue, Status};
 pub use worker::{WorkSummary, WorkerOptions, work};
@@ -25,6 +26,7 @@ mod connect;
 pub mod copy;
 mod error;
 pub mod ingest;
+mod links;
 mod migrate;
 mod queue;
 mod verify;

@@ -23,6 +23,7 @@ pub const MIGRATIONS: &[(i32, &str, &str)] = &[
         "catalog_verify",
         include_str!("../migrations/0004_catalog_verify.sql"),
     ),
+    (5, "lz4", include_str!("../migrations/0005_lz4.sql")),
 ];
 
 /// Held while migrating, so that two processes starting at once (a server

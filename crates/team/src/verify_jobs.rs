@@ -22,7 +22,7 @@ use serde_json::Value;
 use crate::catalog::text;
 use crate::error::describe;
 use crate::ingest::{ATTEMPTS, RunJobs, jobs_of};
-use crate::{Lease, PgCatalog, Queue, Result, TeamError};
+use crate::{Lease, Links, Queue, Result, TeamError};
 
 /// The job kind: emails to check.
 pub const VERIFY_EMAILS: &str = "verify-emails";
@@ -89,10 +89,10 @@ pub fn checked(client: &mut Client, run: i64) -> Result<u64> {
 
 /// Does one job: checks its emails with the case's keys, and stages the
 /// findings.
-pub fn do_emails(case: &Case, connect: &dyn Fn() -> Result<Client>, lease: &Lease) -> Result<()> {
+pub fn do_emails(case: &Case, links: &mut Links, lease: &Lease) -> Result<()> {
     let Payload { run, emails } = serde_json::from_value(lease.payload.clone())
         .map_err(|e| TeamError::Corrupt(format!("job {}: {e}", lease.id)))?;
-    let mut catalog = PgCatalog::new(connect()?);
+    let catalog = links.catalog()?;
     let keys = KeySet::new(catalog.keys()?);
     let ids = emails
         .iter()
