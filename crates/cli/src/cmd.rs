@@ -1042,7 +1042,15 @@ fn verify(a: VerifyArgs) -> Result<u8> {
     if case.settings.team.is_some() {
         let summary = crate::cmd_team::verify(&case, &a)
             .with_context(|| format!("verifying {}", case.root().display()))?;
-        return verify_report(&case, &a, summary, crate::cmd_team::catalog(&case)?, None);
+        let show_bar = !a.out.json && !a.out.quiet && io::stderr().is_terminal();
+        let indexed = cmd_search::sync_index(&case, show_bar, false)?.indexed;
+        return verify_report(
+            &case,
+            &a,
+            summary,
+            crate::cmd_team::catalog(&case)?,
+            indexed,
+        );
     }
     let done = std::sync::atomic::AtomicU64::new(0);
     let show_bar = !a.out.json && !a.out.quiet && io::stderr().is_terminal();
@@ -1053,17 +1061,16 @@ fn verify(a: VerifyArgs) -> Result<u8> {
     .with_context(|| format!("verifying {}", case.root().display()))?;
     // Verdicts are searchable (`verdict:`, `check:`): the index follows them.
     let indexed = cmd_search::sync_index(&case, show_bar, false)?.indexed;
-    verify_report(&case, &a, summary, case.catalog()?, Some(indexed))
+    verify_report(&case, &a, summary, case.catalog()?, indexed)
 }
 
-/// What `verify` prints once its pass is done, from either catalog (the
-/// search index is not kept on team cases yet: `indexed` is None there).
+/// What `verify` prints once its pass is done, from either catalog.
 fn verify_report(
     case: &Case,
     a: &VerifyArgs,
     summary: leakcheck_verify::Summary,
     mut catalog: impl VerifyCatalog,
-    indexed: Option<u64>,
+    indexed: u64,
 ) -> Result<u8> {
     let tally =
         |v: leakcheck_core::Verdict| summary.by_verdict.get(v.as_str()).copied().unwrap_or(0);
@@ -1144,9 +1151,7 @@ fn verify_report(
                 p.provenance,
                 p.near_copies,
                 p.verdicts,
-                indexed.map_or("not kept on team cases yet".into(), |n| format!(
-                    "{n} items"
-                ))
+                count(indexed, "item", "items")
             )?;
         }
         // `show` does not read a team catalog yet.

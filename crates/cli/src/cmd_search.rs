@@ -13,15 +13,22 @@ use crate::cli::{CaseArgs, SearchArgs, SortArg};
 use crate::common::{json_line, open, stdout};
 use crate::progress;
 
-/// Brings the case's index up to date, with a spinner on a terminal.
+/// Brings the case's index up to date, with a spinner on a terminal. On
+/// a team case the index is this machine's folder of the case, following
+/// the shared catalog.
 pub fn sync_index(case: &Case, show: bool, rebuild: bool) -> Result<SyncStats> {
     let done = AtomicU64::new(0);
     let show = show && io::stderr().is_terminal();
+    let mut team = match case.settings.team {
+        Some(_) => Some(crate::cmd_team::catalog(case)?),
+        None => None,
+    };
     let stats = progress::spin(show, "items indexed", &done, || {
-        if rebuild {
-            leakcheck_search::rebuild(case, &done)
-        } else {
-            leakcheck_search::sync(case, &done)
+        match (&mut team, rebuild) {
+            (Some(catalog), true) => leakcheck_search::rebuild_on(case, catalog, &done),
+            (Some(catalog), false) => leakcheck_search::sync_on(case, catalog, &done),
+            (None, true) => leakcheck_search::rebuild(case, &done),
+            (None, false) => leakcheck_search::sync(case, &done),
         }
     });
     stats.with_context(|| format!("indexing {}", case.root().join("index").display()))
@@ -33,8 +40,11 @@ pub fn sync_index(case: &Case, show: bool, rebuild: bool) -> Result<SyncStats> {
 /// item its first verdict and so re-indexes all of them, which made indexing
 /// in `ingest` too twice the work (25 s of 76 s on a 9 GB dump).
 pub fn index_as_is(case: &Case) -> Result<SyncStats> {
-    let idx = SearchIndex::of_case(case)
-        .with_context(|| format!("opening {}", case.root().join("index").display()))?;
+    let idx = match case.settings.team {
+        Some(_) => SearchIndex::of_case_on(case, &mut crate::cmd_team::catalog(case)?),
+        None => SearchIndex::of_case(case),
+    }
+    .with_context(|| format!("opening {}", case.root().join("index").display()))?;
     Ok(SyncStats {
         indexed: 0,
         total: idx.index.reader()?.searcher().num_docs(),
@@ -56,7 +66,14 @@ pub fn reindex(a: CaseArgs) -> Result<u8> {
 pub fn search(a: SearchArgs) -> Result<u8> {
     let case = open(&a.case)?;
     sync_index(&case, !a.out.quiet && !a.out.json, false)?;
-    let idx = SearchIndex::of_case(&case)?;
+    let mut team = match case.settings.team {
+        Some(_) => Some(crate::cmd_team::catalog(&case)?),
+        None => None,
+    };
+    let idx = match &mut team {
+        Some(catalog) => SearchIndex::of_case_on(&case, catalog)?,
+        None => SearchIndex::of_case(&case)?,
+    };
     let page = Page {
         limit: a.limit,
         offset: a.offset,
@@ -65,6 +82,13 @@ pub fn search(a: SearchArgs) -> Result<u8> {
             SortArg::Newest => Sort::Newest,
             SortArg::Oldest => Sort::Oldest,
         },
+    };
+    let mut search = |q: &str| match &mut team {
+        Some(catalog) => {
+            let searcher = idx.index.reader()?.searcher();
+            leakcheck_search::search_in(&case, catalog, &idx, &searcher, q, page)
+        }
+        None => leakcheck_search::search(&case, &idx, q, page),
     };
     let mut out = stdout();
     if let Some(batch) = &a.batch {
@@ -81,7 +105,7 @@ pub fn search(a: SearchArgs) -> Result<u8> {
         {
             // A query beyond the engine's limits gets its row with the
             // reason; the batch goes on.
-            let r = match leakcheck_search::search(&case, &idx, q, page) {
+            let r = match search(q) {
                 Err(leakcheck_search::Error::Refused(why)) => {
                     if a.out.json {
                         let e = serde_json::json!({"query": q, "error": why.to_string()});
@@ -116,8 +140,7 @@ pub fn search(a: SearchArgs) -> Result<u8> {
     let Some(query) = &a.query else {
         bail!("give a query, or --batch FILE with one query per line");
     };
-    let r = leakcheck_search::search(&case, &idx, query, page)
-        .with_context(|| format!("searching {}", case.root().display()))?;
+    let r = search(query).with_context(|| format!("searching {}", case.root().display()))?;
     if a.out.json {
         json_line(&mut out, &r)?;
     } else if !a.out.quiet {

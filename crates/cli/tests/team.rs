@@ -249,6 +249,19 @@ fn three_workers_give_the_figures_of_one_embedded_run() {
         figures(&embedded).0,
         "stats --json after verify"
     );
+    // The team case's index (this machine's, following the shared catalog)
+    // finds what the embedded case's finds.
+    let queries = dir.path().join("queries.txt");
+    std::fs::write(
+        &queries,
+        "verdict:authentic\nverdict:altered\ncheck:email.dkim\nréunion\nvirement\n",
+    )
+    .unwrap();
+    assert_eq!(
+        searched(&case, &queries),
+        searched(&embedded, &queries),
+        "search --batch --json"
+    );
     // A second pass finds nothing changed, on either.
     for c in [&embedded, &case] {
         let again = lc([OsStr::new("verify"), c.as_os_str(), OsStr::new("--verbose")]);
@@ -263,6 +276,45 @@ fn three_workers_give_the_figures_of_one_embedded_run() {
         let _ = w.kill();
         let _ = w.wait();
     }
+}
+
+/// `search --batch FILE --json`'s results, each with its hits in id order
+/// and without the time it took or the scores: which hits tie is up to the
+/// index's segments, not what they hold.
+fn searched(case: &Path, queries: &Path) -> Vec<serde_json::Value> {
+    let run = lc([
+        OsStr::new("search"),
+        case.as_os_str(),
+        OsStr::new("--batch"),
+        queries.as_os_str(),
+        OsStr::new("--json"),
+        OsStr::new("--limit"),
+        OsStr::new("10000"),
+    ]);
+    assert_eq!(run.code, 0, "search: {}", run.stderr);
+    let lines: Vec<serde_json::Value> = run
+        .stdout
+        .lines()
+        .map(|l| {
+            let mut v: serde_json::Value = serde_json::from_str(l).unwrap();
+            let r = v["result"].as_object_mut().unwrap();
+            r.remove("took_ms");
+            let hits = r["hits"].as_array_mut().unwrap();
+            for h in hits.iter_mut() {
+                h.as_object_mut().unwrap().remove("score");
+            }
+            hits.sort_by(|a, b| a["id"].as_str().cmp(&b["id"].as_str()));
+            v
+        })
+        .collect();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["result"]["total"].as_u64() > Some(0)),
+        "{}",
+        run.stdout
+    );
+    lines
 }
 
 /// Imports `from`'s DKIM keys into `to`, through `keys list --json` and

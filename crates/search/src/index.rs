@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use chrono::NaiveDateTime;
 use leakcheck_core::doc::{key, parse_date};
 use leakcheck_core::{Address, DocMeta, EmailMeta, ItemId};
-use leakcheck_store::{Case, MAX_PLAIN_TEXT, SearchRow};
+use leakcheck_store::{Case, MAX_PLAIN_TEXT, SearchCatalog, SearchRow};
 use tantivy::schema::{Facet, Value};
 use tantivy::{DateTime, Index, IndexWriter, TantivyDocument, Term};
 
@@ -70,6 +70,11 @@ impl SearchIndex {
     /// older leakcheck) is emptied, and the catalog told so: the next sync
     /// indexes everything again.
     pub fn of_case(case: &Case) -> Result<SearchIndex> {
+        SearchIndex::of_case_on(case, &mut case.catalog()?)
+    }
+
+    /// [`SearchIndex::of_case`], the catalog told through `catalog`.
+    pub fn of_case_on(case: &Case, catalog: &mut impl SearchCatalog) -> Result<SearchIndex> {
         let dir = case.root().join("index");
         let idx = SearchIndex::open(&dir)?;
         if idx.index.schema() == Fields::schema().0 {
@@ -77,7 +82,7 @@ impl SearchIndex {
         }
         drop(idx);
         std::fs::remove_dir_all(&dir)?;
-        case.catalog()?.clear_indexed()?;
+        catalog.clear_indexed()?;
         SearchIndex::open(&dir)
     }
 
@@ -211,9 +216,19 @@ fn plain_text_size(row: &SearchRow) -> u64 {
 
 /// Brings the case's index up to date; `done` counts items written.
 pub fn sync(case: &Case, done: &AtomicU64) -> Result<SyncStats> {
-    let idx = SearchIndex::of_case(case)?;
     let mut catalog = case.catalog()?;
     crate::aggregates::fresh(&mut catalog)?; // the mail's aggregates follow ingest too
+    sync_on(case, &mut catalog, done)
+}
+
+/// Brings the case's index up to date with `catalog` (the embedded one,
+/// or a team case's); `done` counts items written.
+pub fn sync_on(
+    case: &Case,
+    catalog: &mut impl SearchCatalog,
+    done: &AtomicU64,
+) -> Result<SyncStats> {
+    let idx = SearchIndex::of_case_on(case, catalog)?;
     // Nothing the index shows has changed since it was last brought up to
     // date, and it still holds every item: no need to list stale rows,
     // which reads every item of the case (seconds at a million).
@@ -342,13 +357,28 @@ fn lang_of(idx: &SearchIndex, doc: &TantivyDocument) -> String {
 
 /// Empties the index and indexes everything again.
 pub fn rebuild(case: &Case, done: &AtomicU64) -> Result<SyncStats> {
-    let idx = SearchIndex::of_case(case)?;
+    empty(case, &mut case.catalog()?)?;
+    sync(case, done)
+}
+
+/// [`rebuild`] with `catalog` (the embedded one, or a team case's).
+pub fn rebuild_on(
+    case: &Case,
+    catalog: &mut impl SearchCatalog,
+    done: &AtomicU64,
+) -> Result<SyncStats> {
+    empty(case, catalog)?;
+    sync_on(case, catalog, done)
+}
+
+fn empty(case: &Case, catalog: &mut impl SearchCatalog) -> Result<()> {
+    let idx = SearchIndex::of_case_on(case, catalog)?;
     let mut writer = idx.writer()?;
     writer.delete_all_documents()?;
     writer.commit()?;
     drop(writer);
-    case.catalog()?.clear_indexed()?;
-    sync(case, done)
+    catalog.clear_indexed()?;
+    Ok(())
 }
 #[cfg(test)]
 mod tests {

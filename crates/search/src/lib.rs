@@ -13,7 +13,7 @@
 #![warn(missing_docs)]
 
 pub use aggregates::{fresh, refresh};
-pub use index::{SearchIndex, SyncStats, rebuild, sync, update};
+pub use index::{SearchIndex, SyncStats, rebuild, rebuild_on, sync, sync_on, update};
 pub use people::{Correspondents, Pair, Person, correspondents, correspondents_in};
 pub use query::Refused;
 pub use search::{

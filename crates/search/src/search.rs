@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use leakcheck_core::ItemId;
-use leakcheck_store::{Case, Catalog};
+use leakcheck_store::{Case, SearchCatalog};
 use serde::Serialize;
 use tantivy::collector::{Count, DocSetCollector, FacetCollector, TopDocs};
 use tantivy::query::Query;
@@ -196,7 +196,7 @@ pub fn find(
 /// total, and facet counts.
 pub fn search(case: &Case, idx: &SearchIndex, query: &str, page: Page) -> Result<SearchResult> {
     let searcher = idx.index.reader()?.searcher();
-    search_in(case, &case.catalog()?, idx, &searcher, query, page)
+    search_in(case, &mut case.catalog()?, idx, &searcher, query, page)
 }
 
 /// Every item matching `query`, in id order, with what the parser ignored
@@ -227,7 +227,7 @@ pub fn matching(idx: &SearchIndex, query: &str) -> Result<(Vec<ItemId>, Vec<Stri
 /// rather than opening them each time).
 pub fn search_in(
     case: &Case,
-    catalog: &Catalog,
+    catalog: &mut impl SearchCatalog,
     idx: &SearchIndex,
     searcher: &Searcher,
     query: &str,
@@ -255,7 +255,7 @@ pub fn search_in(
         let id = text(f.id);
         let body = ItemId::parse(&id)
             .ok()
-            .and_then(|i| catalog.item_text(case.blobs(), &i, &text(f.kind)).ok())
+            .and_then(|i| catalog.hit_text(case.blobs(), &i, &text(f.kind)).ok())
             .flatten()
             .unwrap_or_default();
         let lang = match text(f.lang).as_str() {

@@ -21,6 +21,7 @@ pub use posts::{
     Account, CLASSES, FirstSeen, HourCount, NewPost, PostMatch, PostRow, SpreadFilter,
 };
 pub use redactions::{Decision, MAX_MANUAL_SPANS, RENDERING, RedactionDecision, SpanRef};
+pub use search_catalog::SearchCatalog;
 pub use search_rows::{MAX_PLAIN_TEXT, SearchRow, TextRow};
 pub use team::{Access, Note, Role, Tag, User, normal_tag};
 pub use verification::EmailLink;
@@ -37,6 +38,7 @@ mod posts;
 mod redactions;
 mod schema;
 pub mod scratch;
+mod search_catalog;
 mod search_rows;
 mod team;
 mod verification;

@@ -29,6 +29,7 @@ pub mod ingest;
 mod links;
 mod migrate;
 mod queue;
+mod search;
 mod verify;
 pub mod verify_jobs;
 mod worker;

@@ -24,6 +24,7 @@ pub const MIGRATIONS: &[(i32, &str, &str)] = &[
         include_str!("../migrations/0004_catalog_verify.sql"),
     ),
     (5, "lz4", include_str!("../migrations/0005_lz4.sql")),
+    (6, "search", include_str!("../migrations/0006_search.sql")),
 ];
 
 /// Held while migrating, so that two processes starting at once (a server

@@ -141,12 +141,12 @@ impl PgCatalog {
         Ok(added)
     }
 
-    fn count(&mut self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<u64> {
+    pub(crate) fn count(&mut self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<u64> {
         let row = self.client.query_one(sql, params).map_err(db)?;
         Ok(row.get::<_, i64>(0) as u64)
     }
 
-    fn ocr_layer(&mut self, id: &str) -> Result<Option<OcrLayer>> {
+    pub(crate) fn ocr_layer_of(&mut self, id: &str) -> Result<Option<OcrLayer>> {
         let Some(head) = self
             .client
             .query_opt(
@@ -241,7 +241,7 @@ impl VerifyCatalog for PgCatalog {
         )?;
         let mut out = Vec::new();
         for id in ids(rows)? {
-            if let Some(layer) = self.ocr_layer(id.as_str())? {
+            if let Some(layer) = self.ocr_layer_of(id.as_str())? {
                 out.push((id, layer));
             }
         }
