@@ -88,6 +88,10 @@ pub enum Command {
     Search(SearchArgs),
     /// Rebuild the case's search index from the catalog.
     Reindex(CaseArgs),
+    /// Bring the case's search index up to date with its catalog; with
+    /// --follow, keep doing so until stopped: the indexer of a team case,
+    /// whose workers write the catalog from other machines.
+    Index(IndexArgs),
     /// Read the text in scans and pictures (Tesseract): what waits, resumable.
     Ocr(crate::cmd_ocr::OcrArgs),
     /// Groups of near-copies in the dump, and what each copy changes.
@@ -382,6 +386,21 @@ pub struct Output {
 pub struct CaseArgs {
     /// The case folder.
     pub case: PathBuf,
+    #[command(flatten)]
+    pub out: Output,
+}
+
+#[derive(Args, Debug)]
+pub struct IndexArgs {
+    /// The case folder.
+    pub case: PathBuf,
+    /// Keep following the catalog: sync again every --every seconds. An
+    /// error is said and tried again at the next round.
+    #[arg(long)]
+    pub follow: bool,
+    /// Seconds between syncs, with --follow.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub every: u64,
     #[command(flatten)]
     pub out: Output,
 }

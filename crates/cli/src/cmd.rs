@@ -41,6 +41,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Verify(a) => verify(a),
         Command::Search(a) => cmd_search::search(a),
         Command::Reindex(a) => cmd_search::reindex(a),
+        Command::Index(a) => cmd_search::index(a),
         Command::Ocr(a) => crate::cmd_ocr::ocr_cmd(a),
         Command::Variants(a) => cmd_variants::variants(a),
         Command::Check(a) => cmd_variants::check(a),

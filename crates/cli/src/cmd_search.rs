@@ -9,7 +9,7 @@ use leakcheck_core::words::count;
 use leakcheck_search::{Page, SearchIndex, SearchResult, Sort, SyncStats};
 use leakcheck_store::Case;
 
-use crate::cli::{CaseArgs, SearchArgs, SortArg};
+use crate::cli::{CaseArgs, IndexArgs, SearchArgs, SortArg};
 use crate::common::{json_line, open, stdout};
 use crate::progress;
 
@@ -61,6 +61,35 @@ pub fn reindex(a: CaseArgs) -> Result<u8> {
         writeln!(out, "{} indexed", count(stats.total, "item", "items"))?;
     }
     Ok(0)
+}
+
+/// `leakcheck index`: one sync, or one every `--every` seconds until
+/// stopped. Following, a line is printed for each sync that indexed
+/// something, and an error (the database out of reach, say) does not end
+/// the loop.
+pub fn index(a: IndexArgs) -> Result<u8> {
+    let case = open(&a.case)?;
+    let mut out = stdout();
+    loop {
+        match sync_index(&case, !a.follow && !a.out.quiet && !a.out.json, false) {
+            Ok(stats) if stats.indexed == 0 && a.follow => {}
+            Ok(stats) if a.out.json => json_line(&mut out, &stats)?,
+            Ok(stats) if !a.out.quiet => writeln!(
+                out,
+                "{} indexed; the index holds {}",
+                count(stats.indexed, "item", "items"),
+                stats.total
+            )?,
+            Ok(_) => {}
+            Err(e) if a.follow => eprintln!("error: {e:#}"),
+            Err(e) => return Err(e),
+        }
+        out.flush()?;
+        if !a.follow {
+            return Ok(0);
+        }
+        std::thread::sleep(std::time::Duration::from_secs(a.every));
+    }
 }
 
 pub fn search(a: SearchArgs) -> Result<u8> {

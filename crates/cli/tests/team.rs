@@ -214,6 +214,35 @@ fn three_workers_give_the_figures_of_one_embedded_run() {
         assert!(takers >= 2, "one worker took every job");
     }
 
+    // An indexer following the catalog brings the team case's index up to
+    // the workers' writes, and stays on through verify (whose own sync
+    // waits for it).
+    let mut follower = Command::new(bin())
+        .arg("index")
+        .arg(&case)
+        .args(["--follow", "--every", "1", "--json"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let until = Instant::now() + Duration::from_secs(120);
+    loop {
+        let row = db
+            .client()
+            .query_one(
+                "SELECT (SELECT count(*) FROM search_indexed) = (SELECT count(*) FROM items),
+                        (SELECT value FROM meta WHERE key = 'search_synced')
+                          IS NOT DISTINCT FROM
+                        (SELECT value FROM meta WHERE key = 'search_generation')",
+                &[],
+            )
+            .unwrap();
+        if row.get::<_, bool>(0) && row.get::<_, bool>(1) {
+            break;
+        }
+        assert!(Instant::now() < until, "index --follow did not catch up");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+
     // Verified with the demo's keys (the team case's emails checked by the
     // same workers), both give the same findings and verdicts for every
     // item, and the same figures with the verdicts in them.
@@ -262,6 +291,16 @@ fn three_workers_give_the_figures_of_one_embedded_run() {
         searched(&embedded, &queries),
         "search --batch --json"
     );
+    let _ = follower.kill();
+    let followed = follower.wait_with_output().unwrap();
+    let first: serde_json::Value = serde_json::from_str(
+        String::from_utf8_lossy(&followed.stdout)
+            .lines()
+            .next()
+            .expect("index --follow said nothing"),
+    )
+    .unwrap();
+    assert!(first["indexed"].as_u64() > Some(40), "{first}");
     // A second pass finds nothing changed, on either.
     for c in [&embedded, &case] {
         let again = lc([OsStr::new("verify"), c.as_os_str(), OsStr::new("--verbose")]);

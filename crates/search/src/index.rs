@@ -5,13 +5,16 @@
 
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::thread;
+use std::time::{Duration, Instant};
 
 use chrono::NaiveDateTime;
 use leakcheck_core::doc::{key, parse_date};
 use leakcheck_core::{Address, DocMeta, EmailMeta, ItemId};
 use leakcheck_store::{Case, MAX_PLAIN_TEXT, SearchCatalog, SearchRow};
+use tantivy::directory::error::LockError;
 use tantivy::schema::{Facet, Value};
-use tantivy::{DateTime, Index, IndexWriter, TantivyDocument, Term};
+use tantivy::{DateTime, Index, IndexWriter, TantivyDocument, TantivyError, Term};
 
 use crate::Result;
 use crate::schema::{Fields, Lang, register};
@@ -34,6 +37,8 @@ const COMMIT_ITEMS: usize = 50_000;
 const COMMIT_TEXT_BYTES: usize = 64 << 20;
 /// Memory for the index writer.
 const WRITER_BYTES: usize = 128 << 20;
+/// How long a sync waits for another process's to end.
+pub const WRITER_WAIT: Duration = Duration::from_secs(120);
 
 /// An open index and its fields.
 pub struct SearchIndex {
@@ -87,8 +92,21 @@ impl SearchIndex {
     }
 
     /// A writer with the index's memory budget.
+    /// Another process syncing the same index (`index --follow`, a
+    /// server, `search`, `verify`) holds its lock until its sync ends:
+    /// this waits for it, up to [`WRITER_WAIT`], rather than fail.
     pub fn writer(&self) -> Result<IndexWriter> {
-        Ok(self.index.writer(WRITER_BYTES)?)
+        let until = Instant::now() + WRITER_WAIT;
+        loop {
+            match self.index.writer(WRITER_BYTES) {
+                Err(TantivyError::LockFailure(LockError::LockBusy, _))
+                    if Instant::now() < until =>
+                {
+                    thread::sleep(Duration::from_millis(200))
+                }
+                other => return Ok(other?),
+            }
+        }
     }
 
     /// One item as an index document.
@@ -384,6 +402,23 @@ fn empty(case: &Case, catalog: &mut impl SearchCatalog) -> Result<()> {
 mod tests {
     use super::*;
     use tantivy::schema::document::Document;
+
+    #[test]
+    fn a_sync_waits_for_another_to_release_the_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = SearchIndex::open(dir.path()).unwrap();
+        let held = first.writer().unwrap();
+        let started = Instant::now();
+        let waiter = thread::spawn({
+            let dir = dir.path().to_path_buf();
+            move || SearchIndex::open(&dir).unwrap().writer().map(drop)
+        });
+        thread::sleep(Duration::from_millis(600));
+        assert!(!waiter.is_finished(), "the second writer did not wait");
+        drop(held);
+        waiter.join().unwrap().unwrap();
+        assert!(started.elapsed() >= Duration::from_millis(600));
+    }
 
     /// A plain-text item with these bytes, found at `path`, never verified.
     fn text_row(bytes: &[u8], path: &str) -> SearchRow {
