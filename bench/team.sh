@@ -19,12 +19,13 @@
 # Wall seconds run from ingest's start to its end (the workers start with
 # it). Then each case is verified, timed the same way: embedded `verify`
 # pinned to one core (taskset) or on both, and team `verify` (queues the
-# emails, waits, runs the cross-item checks itself) with 1 or 2 workers, each
-# pinned to a core of its own (a worker checks its emails on every core it
-# may use). Every case is checked against the first: `stats --json` and
-# `verify --json` must be the same (each case's own ingest time aside), or
-# the script fails. The database's rate is the rows the team run
-# wrote (catalog tables) over its wall time: what it sustained, not its top.
+# emails, waits, runs the cross-item checks itself) with 1 or 2 workers of
+# one thread each. Every case is checked against the first as soon as it is
+# made, then deleted (a round of cases took 4.5 GB of disk on the scale-0.1
+# dump): `stats --json` and `verify --json` must be the same (each case's own
+# ingest time aside), or the script fails. The database's rate is the rows
+# the first 2-worker run wrote (catalog tables) over its wall time: what it
+# sustained, not its top.
 # Output: a markdown table on stdout; JSON in bench/results/team-latest.json.
 set -euo pipefail
 
@@ -92,13 +93,13 @@ team() {
   end=$(now_us)
   kill "${pids[@]}" 2> /dev/null || true
   wait "${pids[@]}" 2> /dev/null || true
-  local v0 v1 core
+  local v0 v1
   pids=()
   v0=$(now_us)
   "$BIN" verify "$case" -q > /dev/null &
   local verify=$!
-  for core in $(seq 0 $(($1 - 1))); do
-    taskset -c "$core" "$BIN" worker "$case" --threads 1 -q > /dev/null 2>&1 &
+  for _ in $(seq "$1"); do
+    "$BIN" worker "$case" --threads 1 -q > /dev/null 2>&1 &
     pids+=($!)
   done
   wait "$verify" || [[ $? == 1 ]]
@@ -121,6 +122,27 @@ rows() {
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
+# verify --json, each case's first ingest time named alike.
+reports() {
+  local first
+  first=$(head -n 1 "$1/custody.jsonl" | sed -E 's/.*"time":"([^"]*)".*/\1/')
+  "$BIN" verify "$1" --json | sed "s/\"ingested\":\"$first\"/\"ingested\":\"first\"/g" || [[ $? == 1 ]]
+}
+
+# same CASE [SCHEMA]: checks CASE against the first case, then deletes it.
+same() {
+  if [[ $("$BIN" stats "$1" --json) != "$(cat "$work/stats")" ]]; then
+    echo "stats --json of $1 differ from the first case's" >&2
+    exit 1
+  fi
+  if ! cmp -s <(reports "$1") "$work/reports"; then
+    echo "verify --json of $1 differs from the first case's" >&2
+    exit 1
+  fi
+  rm -rf "$1"
+  if [[ -n ${2:-} ]]; then psql_drop "$2"; fi
+}
+
 declare -A ms vms
 for run in $(seq "$RUNS"); do
   for mode in e1 e2 t1 t2; do
@@ -132,37 +154,29 @@ for run in $(seq "$RUNS"); do
     esac
     ms[$mode]+="${got% *} "
     vms[$mode]+="${got#* } "
+    case $mode-$run in
+      e1-1)
+        "$BIN" stats "$work/e-1-1" --json > "$work/stats"
+        reports "$work/e-1-1" > "$work/reports"
+        rm -rf "$work/e-1-1"
+        ;;
+      e1-*) same "$work/e-1-$run" ;;
+      e2-*) same "$work/e-2-$run" ;;
+      t1-*) same "$work/t-1-$run" "b_1_$run" ;;
+      t2-*)
+        if [[ $run == 1 ]]; then written=$(rows b_2_1); fi
+        same "$work/t-2-$run" "b_2_$run"
+        ;;
+    esac
   done
 done
-
-reference=$("$BIN" stats "$work/e-1-1" --json)
-for case in "$work"/e-* "$work"/t-*; do
-  if [[ $("$BIN" stats "$case" --json) != "$reference" ]]; then
-    echo "stats --json of $case differ from $work/e-1-1" >&2
-    exit 1
-  fi
-done
-# verify --json, each case's first ingest time named alike.
-reports() {
-  local first
-  first=$(head -n 1 "$1/custody.jsonl" | sed -E 's/.*"time":"([^"]*)".*/\1/')
-  "$BIN" verify "$1" --json | sed "s/\"ingested\":\"$first\"/\"ingested\":\"first\"/g" || [[ $? == 1 ]]
-}
-reports "$work/e-1-1" > "$work/reports"
-for case in "$work"/e-* "$work"/t-*; do
-  if ! cmp -s <(reports "$case") "$work/reports"; then
-    echo "verify --json of $case differs from $work/e-1-1's" >&2
-    exit 1
-  fi
-done
-written=$(rows b_2_1)
 
 declare -A med vmed
 for mode in e1 e2 t1 t2; do
   med[$mode]=$(tr ' ' '\n' <<< "${ms[$mode]}" | grep . | median)
   vmed[$mode]=$(tr ' ' '\n' <<< "${vms[$mode]}" | grep . | median)
 done
-items=$("$BIN" stats "$work/e-1-1" --json | python3 -c 'import json, sys; print(json.load(sys.stdin)["items"])')
+items=$(python3 -c 'import json, sys; print(json.load(sys.stdin)["items"])' < "$work/stats")
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 row() {
   local s

@@ -25,7 +25,7 @@ use crate::common::{json_line, open, operator, stdout};
 pub struct WorkerArgs {
     /// The team case (its folder: settings and blob store).
     pub case: PathBuf,
-    /// Threads for a job's files (default: one per core).
+    /// Threads for a job (its files, or its emails' checks; default: one per core).
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
     /// Stop once no job is queued or running, instead of waiting for more.
@@ -320,7 +320,7 @@ pub fn worker(a: WorkerArgs) -> Result<u8> {
             INGEST_PAGE => {
                 links.with(|l| ingest::do_page(&case, l, lease, Some(decoder.clone()), threads))
             }
-            VERIFY_EMAILS => links.with(|l| verify_jobs::do_emails(&case, l, lease)),
+            VERIFY_EMAILS => links.with(|l| verify_jobs::do_emails(&case, l, lease, threads)),
             other => return Err(format!("job {}: no worker does {other:?} jobs", lease.id)),
         }
         .map_err(|e| e.to_string())

@@ -12,9 +12,22 @@ const CLAIM: usize = 8;
 /// `f` applied to every item on every core; results in the items' order.
 /// A panic in `f` is raised again in the caller.
 pub fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(items.len().div_ceil(CLAIM));
+    par_map_on(0, items, f)
+}
+
+/// [`par_map`] on at most `threads` threads (0: one per core), for a
+/// process told how many cores it may take (a team worker's `--threads`).
+pub fn par_map_on<T: Sync, R: Send>(
+    threads: usize,
+    items: &[T],
+    f: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = match threads {
+        0 => cores,
+        n => n,
+    }
+    .min(items.len().div_ceil(CLAIM));
     if threads <= 1 {
         return items.iter().map(f).collect();
     }

@@ -87,9 +87,9 @@ pub fn checked(client: &mut Client, run: i64) -> Result<u64> {
     Ok(row.get::<_, i64>(0) as u64)
 }
 
-/// Does one job: checks its emails with the case's keys, and stages the
-/// findings.
-pub fn do_emails(case: &Case, links: &mut Links, lease: &Lease) -> Result<()> {
+/// Does one job: checks its emails with the case's keys on `threads`
+/// threads (0: every core), and stages the findings.
+pub fn do_emails(case: &Case, links: &mut Links, lease: &Lease, threads: usize) -> Result<()> {
     let Payload { run, emails } = serde_json::from_value(lease.payload.clone())
         .map_err(|e| TeamError::Corrupt(format!("job {}: {e}", lease.id)))?;
     let catalog = links.catalog()?;
@@ -109,7 +109,7 @@ pub fn do_emails(case: &Case, links: &mut Links, lease: &Lease) -> Result<()> {
         })?;
         todo.push((id, meta, origin.as_ref()));
     }
-    let found = leakcheck_verify::check_emails(case, &keys, &todo);
+    let found = leakcheck_verify::check_emails(case, &keys, &todo, threads);
     let mut cols: [Vec<String>; 5] = Default::default();
     for (id, findings) in ids.iter().zip(found) {
         // One finding per check, the last made (as the catalog keeps them).

@@ -20,7 +20,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
-use leakcheck_core::parallel::par_map;
+use leakcheck_core::parallel::par_map_on;
 use leakcheck_core::{CheckId, EmailMeta, Finding, ItemId, Verdict};
 use leakcheck_store::{Case, Catalog, VerifyCatalog};
 use serde::{Deserialize, Serialize};
@@ -316,16 +316,17 @@ pub fn emails_to_check<C: VerifyCatalog>(
 
 /// Every email's own checks (DKIM and ARC, or why they cannot say
 /// anything; dates against the window and the signatures; headers), on
-/// every core, given the case's keys and, for each email rebuilt from
-/// Outlook properties, where from.
+/// `threads` threads (0: every core), given the case's keys and, for each
+/// email rebuilt from Outlook properties, where from.
 pub fn check_emails(
     case: &Case,
     keys: &KeySet,
     emails: &[(&ItemId, &EmailMeta, Option<&serde_json::Value>)],
+    threads: usize,
 ) -> Vec<Vec<Finding>> {
     let window = case.settings.window.as_ref();
     let blobs = case.blobs();
-    par_map(emails, |(id, meta, origin)| {
+    par_map_on(threads, emails, |(id, meta, origin)| {
         let mut findings = Vec::new();
         match (blobs.read(id), origin) {
             // Our bytes, not the sender's: a signature over them
@@ -572,7 +573,7 @@ impl<C: VerifyCatalog> Pass<'_, '_, C> {
                         .iter()
                         .map(|(id, meta)| (id, meta, origins.get(id)))
                         .collect();
-                    check_emails(self.case, &keys, &emails)
+                    check_emails(self.case, &keys, &emails, 0)
                 }
             };
             let mut written = Vec::new();
