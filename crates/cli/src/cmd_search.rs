@@ -8,6 +8,7 @@ use leakcheck_core::sanitize::for_terminal as t;
 use leakcheck_core::words::count;
 use leakcheck_search::{Page, SearchIndex, SearchResult, Sort, SyncStats};
 use leakcheck_store::Case;
+use leakcheck_team::PgCatalog;
 
 use crate::cli::{CaseArgs, IndexArgs, SearchArgs, SortArg};
 use crate::common::{json_line, open, stdout};
@@ -17,19 +18,34 @@ use crate::progress;
 /// a team case the index is this machine's folder of the case, following
 /// the shared catalog.
 pub fn sync_index(case: &Case, show: bool, rebuild: bool) -> Result<SyncStats> {
+    sync_with(case, &mut team_catalog(case)?, show, rebuild)
+}
+
+/// A team case's catalog; `None` for an embedded case, whose catalog the
+/// search crate opens itself.
+fn team_catalog(case: &Case) -> Result<Option<PgCatalog>> {
+    case.settings
+        .team
+        .as_ref()
+        .map(|_| crate::cmd_team::catalog(case))
+        .transpose()
+}
+
+/// [`sync_index`] through `team`'s connection when the case is a team
+/// case (see [`team_catalog`]).
+fn sync_with(
+    case: &Case,
+    team: &mut Option<PgCatalog>,
+    show: bool,
+    rebuild: bool,
+) -> Result<SyncStats> {
     let done = AtomicU64::new(0);
     let show = show && io::stderr().is_terminal();
-    let mut team = match case.settings.team {
-        Some(_) => Some(crate::cmd_team::catalog(case)?),
-        None => None,
-    };
-    let stats = progress::spin(show, "items indexed", &done, || {
-        match (&mut team, rebuild) {
-            (Some(catalog), true) => leakcheck_search::rebuild_on(case, catalog, &done),
-            (Some(catalog), false) => leakcheck_search::sync_on(case, catalog, &done),
-            (None, true) => leakcheck_search::rebuild(case, &done),
-            (None, false) => leakcheck_search::sync(case, &done),
-        }
+    let stats = progress::spin(show, "items indexed", &done, || match (team, rebuild) {
+        (Some(catalog), true) => leakcheck_search::rebuild_on(case, catalog, &done),
+        (Some(catalog), false) => leakcheck_search::sync_on(case, catalog, &done),
+        (None, true) => leakcheck_search::rebuild(case, &done),
+        (None, false) => leakcheck_search::sync(case, &done),
     });
     stats.with_context(|| format!("indexing {}", case.root().join("index").display()))
 }
@@ -40,8 +56,8 @@ pub fn sync_index(case: &Case, show: bool, rebuild: bool) -> Result<SyncStats> {
 /// item its first verdict and so re-indexes all of them, which made indexing
 /// in `ingest` too twice the work (25 s of 76 s on a 9 GB dump).
 pub fn index_as_is(case: &Case) -> Result<SyncStats> {
-    let idx = match case.settings.team {
-        Some(_) => SearchIndex::of_case_on(case, &mut crate::cmd_team::catalog(case)?),
+    let idx = match team_catalog(case)? {
+        Some(mut catalog) => SearchIndex::of_case_on(case, &mut catalog),
         None => SearchIndex::of_case(case),
     }
     .with_context(|| format!("opening {}", case.root().join("index").display()))?;
@@ -64,14 +80,26 @@ pub fn reindex(a: CaseArgs) -> Result<u8> {
 }
 
 /// `leakcheck index`: one sync, or one every `--every` seconds until
-/// stopped. Following, a line is printed for each sync that indexed
-/// something, and an error (the database out of reach, say) does not end
-/// the loop.
+/// stopped, on one connection to a team case's catalog. Following, a line
+/// is printed for each sync that indexed something, and an error (the
+/// database out of reach, say) does not end the loop: the connection is
+/// opened again next round.
 pub fn index(a: IndexArgs) -> Result<u8> {
     let case = open(&a.case)?;
     let mut out = stdout();
+    let mut team = None;
     loop {
-        match sync_index(&case, !a.follow && !a.out.quiet && !a.out.json, false) {
+        let show = !a.follow && !a.out.quiet && !a.out.json;
+        let synced = (|| {
+            if team.is_none() {
+                team = team_catalog(&case)?;
+            }
+            sync_with(&case, &mut team, show, false)
+        })();
+        if synced.is_err() {
+            team = None;
+        }
+        match synced {
             Ok(stats) if stats.indexed == 0 && a.follow => {}
             Ok(stats) if a.out.json => json_line(&mut out, &stats)?,
             Ok(stats) if !a.out.quiet => writeln!(
@@ -94,11 +122,8 @@ pub fn index(a: IndexArgs) -> Result<u8> {
 
 pub fn search(a: SearchArgs) -> Result<u8> {
     let case = open(&a.case)?;
-    sync_index(&case, !a.out.quiet && !a.out.json, false)?;
-    let mut team = match case.settings.team {
-        Some(_) => Some(crate::cmd_team::catalog(&case)?),
-        None => None,
-    };
+    let mut team = team_catalog(&case)?;
+    sync_with(&case, &mut team, !a.out.quiet && !a.out.json, false)?;
     let idx = match &mut team {
         Some(catalog) => SearchIndex::of_case_on(&case, catalog)?,
         None => SearchIndex::of_case(&case)?,
