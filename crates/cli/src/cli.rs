@@ -365,6 +365,11 @@ pub struct ServeArgs {
     /// `Host` is refused (DNS rebinding).
     #[arg(long = "allow-host", value_name = "HOST")]
     pub allow_hosts: Vec<String>,
+    /// On a team case: the folder of this server's local replica of the
+    /// catalog (default: the case's `replica/`). Give each server on
+    /// another machine its own, on a local disk.
+    #[arg(long, value_name = "DIR")]
+    pub replica: Option<PathBuf>,
     #[command(flatten)]
     pub out: Output,
 }

@@ -15,7 +15,7 @@ use crate::cli::{
     Cli, Command, DemoArgs, ErrorsArgs, IngestArgs, InitArgs, KeysAddArgs, KeysCommand,
     KeysFetchArgs, KeysImportArgs, LsArgs, Output, PostsCommand, ShowArgs, VerifyArgs,
 };
-use crate::common::{human_bytes, invocation, json_line, open, operator, stdout};
+use crate::common::{human_bytes, invocation, json_line, open, operator, readable, stdout};
 use crate::{
     cmd_explore, cmd_keys, cmd_search, cmd_serve, cmd_spread, cmd_variants, demo, progress, show,
 };
@@ -35,7 +35,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Keys(KeysCommand::Add(a)) => keys_add(a),
         Command::Keys(KeysCommand::Import(a)) => keys_import(a),
         Command::Keys(KeysCommand::List(a)) => keys_list(&open(&a.case)?, &a.out),
-        Command::Keys(KeysCommand::Missing(a)) => keys_missing(&open(&a.case)?, &a.out),
+        Command::Keys(KeysCommand::Missing(a)) => keys_missing(&readable(&a.case)?, &a.out),
         Command::Keys(KeysCommand::Fetch(a)) => keys_fetch(a),
         Command::Keys(KeysCommand::Recover(a)) => cmd_keys::recover(a),
         Command::Verify(a) => verify(a),
@@ -305,7 +305,7 @@ pub fn print_stats(out: &mut impl Write, s: &Stats, root: &Path) -> Result<()> {
 }
 
 fn ls(a: LsArgs) -> Result<u8> {
-    let case = open(&a.case)?;
+    let case = readable(&a.case)?;
     if let Some(k) = &a.kind {
         k.parse::<Kind>().with_context(|| {
             let names: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
@@ -353,7 +353,7 @@ fn ls(a: LsArgs) -> Result<u8> {
 }
 
 fn show_item(a: ShowArgs) -> Result<u8> {
-    let case = open(&a.case)?;
+    let case = readable(&a.case)?;
     let catalog = case.catalog()?;
     let id = catalog.resolve(&a.item)?;
     if a.raw {

@@ -14,13 +14,13 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::cli::{By, PeopleArgs, ThreadArgs, TimelineArgs};
-use crate::common::{json_line, open, stdout};
+use crate::common::{json_line, readable, stdout};
 
 /// Widest bar of the timeline chart, in characters.
 const BAR: u64 = 50;
 
 pub fn thread(a: ThreadArgs) -> Result<u8> {
-    let case = open(&a.case)?;
+    let case = readable(&a.case)?;
     let mut catalog = case.catalog()?;
     let id = catalog.resolve(&a.item)?;
     leakcheck_search::fresh(&mut catalog)?;
@@ -107,7 +107,7 @@ fn node(out: &mut impl Write, n: &Node, depth: usize, item: &ItemId) -> Result<(
 }
 
 pub fn people(a: PeopleArgs) -> Result<u8> {
-    let case = open(&a.case)?;
+    let case = readable(&a.case)?;
     let mut catalog = case.catalog()?;
     let totals = leakcheck_search::fresh(&mut catalog)?;
     let limit = a.limit.try_into().unwrap_or(u64::MAX);
@@ -168,7 +168,7 @@ pub fn people(a: PeopleArgs) -> Result<u8> {
 }
 
 pub fn timeline(a: TimelineArgs) -> Result<u8> {
-    let case = open(&a.case)?;
+    let case = readable(&a.case)?;
     let mut catalog = case.catalog()?;
     let totals = leakcheck_search::fresh(&mut catalog)?;
     let by = match a.by {

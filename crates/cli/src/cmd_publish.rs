@@ -15,7 +15,7 @@ use leakcheck_search::SearchIndex;
 use leakcheck_store::{Case, Catalog};
 
 use crate::cli::Output;
-use crate::common::{json_line, open, stdout};
+use crate::common::{json_line, readable, stdout};
 use crate::progress;
 
 #[derive(Args, Debug)]
@@ -132,7 +132,7 @@ impl VerdictArg {
 
 /// `leakcheck report`: exit 0, or 2 on an error (named).
 pub fn report(a: ReportArgs) -> Result<u8> {
-    let case = open(&a.case)?;
+    let case = readable(&a.case)?;
     let catalog = case.catalog()?;
     let ids = choose(&case, &catalog, &a.select, &a.verdict)?;
     if ids.len() > a.max_items {
@@ -239,7 +239,7 @@ fn list_file(path: &Option<PathBuf>) -> Result<Vec<String>> {
 
 /// `leakcheck redact`: exit 0, or 2 on an error (named).
 pub fn redact(a: RedactArgs) -> Result<u8> {
-    let case = open(&a.case)?;
+    let case = readable(&a.case)?;
     let catalog = case.catalog()?;
     let ids = choose(&case, &catalog, &a.select, &a.verdict)?;
     if ids.is_empty() {
@@ -318,7 +318,7 @@ pub fn redact(a: RedactArgs) -> Result<u8> {
 
 /// `leakcheck export`: exit 0, or 2 on an error (named).
 pub fn export(a: ExportArgs) -> Result<u8> {
-    let case = open(&a.case)?;
+    let case = readable(&a.case)?;
     let catalog = case.catalog()?;
     let only: Option<HashSet<ItemId>> = match &a.query {
         Some(q) => {

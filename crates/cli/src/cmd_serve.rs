@@ -4,10 +4,11 @@ use std::io::{BufRead, Write};
 
 use anyhow::{Context, Result, bail};
 use leakcheck_core::sanitize::for_terminal as t;
-use leakcheck_store::Role;
+use leakcheck_server::cat::Cat;
+use leakcheck_store::{Role, Shared};
 
 use crate::cli::{RoleArg, ServeArgs, UserAddArgs, UserCommand, UserLogArgs, UserRemoveArgs};
-use crate::common::{invocation, json_line, open, operator, stdout};
+use crate::common::{invocation, json_line, open, operator, served, stdout, team_shared};
 
 pub fn user(c: UserCommand) -> Result<u8> {
     match c {
@@ -50,7 +51,9 @@ fn add(a: UserAddArgs) -> Result<u8> {
     leakcheck_server::check_password_strength(&password).map_err(|e| anyhow::anyhow!("{e}"))?;
     let hash = leakcheck_server::hash_password(&password).map_err(|e| anyhow::anyhow!(e))?;
     let role = role(a.role);
+    let (case, shared) = served(case, None)?;
     let mut catalog = case.catalog()?;
+    let mut catalog = Cat::new(&mut catalog, shared.as_deref());
     catalog
         .put_user(&a.name, role, &hash)
         .with_context(|| format!("adding user {:?}", a.name))?;
@@ -73,7 +76,8 @@ fn add(a: UserAddArgs) -> Result<u8> {
 }
 
 fn list(case: &std::path::Path, o: &crate::cli::Output) -> Result<u8> {
-    let users = open(case)?.catalog()?.users()?;
+    let (case, _) = served(open(case)?, None)?;
+    let users = case.catalog()?.users()?;
     let mut out = stdout();
     for u in &users {
         if o.json {
@@ -93,7 +97,9 @@ fn list(case: &std::path::Path, o: &crate::cli::Output) -> Result<u8> {
 }
 
 fn remove(a: UserRemoveArgs) -> Result<u8> {
-    let mut catalog = open(&a.case)?.catalog()?;
+    let (case, shared) = served(open(&a.case)?, None)?;
+    let mut catalog = case.catalog()?;
+    let mut catalog = Cat::new(&mut catalog, shared.as_deref());
     let removed = catalog.remove_user(&a.name)?;
     if removed {
         let by = operator().unwrap_or_else(|| "cli".into());
@@ -114,7 +120,10 @@ fn remove(a: UserRemoveArgs) -> Result<u8> {
 }
 
 fn log(a: UserLogArgs) -> Result<u8> {
-    let entries = open(&a.case)?.catalog()?.access_log(None, a.limit)?;
+    let entries = match team_shared(&open(&a.case)?, None)? {
+        Some((shared, _)) => shared.access_log(None, a.limit)?,
+        None => open(&a.case)?.catalog()?.access_log(None, a.limit)?,
+    };
     let mut out = stdout();
     for e in &entries {
         if a.out.json {
@@ -137,7 +146,7 @@ fn log(a: UserLogArgs) -> Result<u8> {
 }
 
 pub fn serve(a: ServeArgs) -> Result<u8> {
-    let case = open(&a.case)?;
+    let (case, shared) = served(open(&a.case)?, a.replica.as_deref())?;
     let users = case.catalog()?.users()?;
     if users.is_empty() {
         bail!(
@@ -164,8 +173,8 @@ pub fn serve(a: ServeArgs) -> Result<u8> {
             allowed_hosts: a.allow_hosts,
             bind: Some(addr),
         };
-        let state =
-            leakcheck_server::AppState::new(case, options).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let state = leakcheck_server::AppState::new(case, options, shared)
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
         let mut out = stdout();
         if a.out.json {
             json_line(

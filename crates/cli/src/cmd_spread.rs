@@ -10,7 +10,7 @@ use leakcheck_core::words::count;
 use leakcheck_store::{Account, CLASSES, FirstSeen, HourCount, SpreadFilter};
 
 use crate::cli::{PostsImportArgs, PostsListArgs, SpreadArgs, SpreadFilterArgs};
-use crate::common::{invocation, json_line, open, operator, stdout};
+use crate::common::{invocation, json_line, open, operator, readable, stdout};
 use crate::progress;
 
 /// `--since`/`--until`: RFC 3339, or a day (its midnight, UTC).
@@ -118,7 +118,7 @@ pub fn import(a: PostsImportArgs) -> Result<u8> {
 }
 
 pub fn list(a: PostsListArgs) -> Result<u8> {
-    let case = open(&a.case)?;
+    let case = readable(&a.case)?;
     let f = filter(&a.filter)?;
     let catalog = case.catalog()?;
     let item = a
@@ -179,7 +179,7 @@ pub fn list(a: PostsListArgs) -> Result<u8> {
 }
 
 pub fn spread(a: SpreadArgs) -> Result<u8> {
-    let case = open(&a.case)?;
+    let case = readable(&a.case)?;
     let f = filter(&a.filter)?;
     let catalog = case.catalog()?;
     let totals = catalog.spread_totals(&f)?;

@@ -90,13 +90,6 @@ pub fn migrate(a: MigrateArgs) -> Result<u8> {
     drop(case.catalog()?);
     let file = case.catalog_file();
     let from = leakcheck_team::copy::open(&file)?;
-    if let Some(held) = leakcheck_team::copy::refusal(&from)? {
-        bail!(
-            "{}: its workbench holds {held}, which a team catalog cannot hold yet; \
-             the case was left as it is",
-            case.root().display()
-        );
-    }
     let team = team_settings(Some(&a.to), &a.team)?.expect("an address was given");
     let mut client = leakcheck_team::open(&team)?;
     let copied = leakcheck_team::copy::copy(&from, &mut client)

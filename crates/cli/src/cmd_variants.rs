@@ -11,7 +11,7 @@ use leakcheck_store::Case;
 use leakcheck_variants::{Corpus, Entry, clusters};
 
 use crate::cli::{CheckArgs, VariantsArgs};
-use crate::common::{json_line, open, stdout};
+use crate::common::{json_line, readable, stdout};
 use crate::progress;
 
 fn entry_line(e: &Entry) -> String {
@@ -36,7 +36,7 @@ fn read_corpus(case: &Case, show: bool) -> Result<Corpus> {
 }
 
 pub fn variants(a: VariantsArgs) -> Result<u8> {
-    let case = open(&a.case)?;
+    let case = readable(&a.case)?;
     let corpus = read_corpus(&case, !a.out.json && !a.out.quiet)?;
     let found = clusters(&case, &corpus, &|e: &Entry| e.verdict)
         .with_context(|| format!("comparing the items of {}", case.root().display()))?;
@@ -115,7 +115,7 @@ pub fn variants(a: VariantsArgs) -> Result<u8> {
 }
 
 pub fn check(a: CheckArgs) -> Result<u8> {
-    let case = open(&a.case)?;
+    let case = readable(&a.case)?;
     let corpus = read_corpus(&case, !a.out.json && !a.out.quiet)?;
     // An outside email's signatures are verified with the case's keys.
     let keys = leakcheck_verify::KeySet::new(case.catalog()?.keys()?);

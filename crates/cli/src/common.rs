@@ -4,13 +4,50 @@
 
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::{Context, Result};
-use leakcheck_store::Case;
+use leakcheck_store::{Case, Shared};
+use leakcheck_team::TeamShared;
 use serde::Serialize;
 
 pub fn open(path: &Path) -> Result<Case> {
     Case::open(path).with_context(|| format!("opening case {}", path.display()))
+}
+
+/// A case to read: an embedded case as it is; a team case's local replica
+/// (its `replica/` folder), brought in step with the shared catalog first,
+/// so that the command reads what the embedded catalog would hold.
+pub fn readable(path: &Path) -> Result<Case> {
+    Ok(served(open(path)?, None)?.0)
+}
+
+/// A team case's shared catalog, and its replica (not refreshed yet); none
+/// on an embedded case.
+pub fn team_shared(case: &Case, replica: Option<&Path>) -> Result<Option<(TeamShared, Case)>> {
+    let Some(team) = &case.settings.team else {
+        return Ok(None);
+    };
+    let client = leakcheck_team::open(team)
+        .with_context(|| format!("connecting to the team catalog {}", team.catalog))?;
+    let replica = case.replica(replica)?;
+    let shared = TeamShared::new(client, &replica.catalog_file())?;
+    Ok(Some((shared, replica)))
+}
+
+/// The case the workbench reads, and a team case's shared catalog: an
+/// embedded case as it is; for a team case, its replica brought in step.
+pub fn served(case: Case, replica: Option<&Path>) -> Result<(Case, Option<Arc<dyn Shared>>)> {
+    let Some((shared, replica)) = team_shared(&case, replica)? else {
+        return Ok((case, None));
+    };
+    shared.refresh_now().with_context(|| {
+        format!(
+            "copying the team catalog into the replica {}",
+            replica.root().display()
+        )
+    })?;
+    Ok((replica, Some(Arc::new(shared))))
 }
 
 /// Who runs the command, for the custody and access logs.

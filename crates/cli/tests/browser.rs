@@ -2,8 +2,10 @@
 //! a hostile HTML email, driven by crates/server/e2e/workbench.mjs in
 //! headless Chromium (with the demo's scanned invoice read by OCR when
 //! Tesseract is here): reading, the redaction review, a selection's
-//! evidence report and the case's charts. Skips, saying so, when Chromium or the npm package is
-//! missing, unless LEAKCHECK_REQUIRE_BROWSER is set (CI sets it).
+//! evidence report and the case's charts; once on the embedded case, once
+//! on the same case moved to team mode. Skips, saying so, when Chromium or
+//! the npm package is missing, unless LEAKCHECK_REQUIRE_BROWSER is set (CI
+//! sets it); the team run needs PostgreSQL too (see `team`).
 
 use std::io::{BufRead, BufReader, Read};
 use std::net::TcpListener;
@@ -118,6 +120,25 @@ fn the_workbench_in_chromium() {
     if !can_run() {
         return;
     }
+    the_workbench(None);
+}
+
+/// The same pages on a team case: the demo case moved to PostgreSQL, its
+/// users added there, and the server reading its replica.
+#[test]
+fn the_workbench_in_chromium_on_a_team_case() {
+    if !can_run() {
+        return;
+    }
+    let Some(db) = crate::team::Db::new("browser") else {
+        return;
+    };
+    the_workbench(Some(&db));
+}
+
+/// The demo case plus a hostile email, served (moved to `team`'s
+/// PostgreSQL schema first, when given) and driven in Chromium.
+fn the_workbench(team: Option<&crate::team::Db>) {
     // The demo's scanned invoice has an OCR layer only where Tesseract and
     // poppler are (the OCR steps skip, saying so, without them).
     let ocr = crate::ocr::engines();
@@ -135,6 +156,18 @@ fn the_workbench_in_chromium() {
         "-q".as_ref(),
     ]);
     assert!(run.code <= 1, "ingest: {}", run.stderr);
+    if let Some(db) = team {
+        let run = lc([
+            "migrate".as_ref(),
+            case.as_os_str(),
+            "--to".as_ref(),
+            db.url.as_ref(),
+            "--schema".as_ref(),
+            db.schema.as_ref(),
+            "-q".as_ref(),
+        ]);
+        assert_eq!(run.code, 0, "migrate: {}", run.stderr);
+    }
     add_user(&case, "alice", "admin", "alice-password-1");
     add_user(&case, "victor", "viewer", "victor-password-1");
 
@@ -155,7 +188,12 @@ fn the_workbench_in_chromium() {
         serde_json::from_str(&line).unwrap_or_else(|e| panic!("serve printed {line:?} ({e})"));
     let url = url["url"].as_str().unwrap().to_string();
 
-    let artifacts = Path::new(env!("CARGO_TARGET_TMPDIR")).join("e2e-screenshots");
+    let shots = if team.is_some() {
+        "e2e-screenshots-team"
+    } else {
+        "e2e-screenshots"
+    };
+    let artifacts = Path::new(env!("CARGO_TARGET_TMPDIR")).join(shots);
     let out = Command::new("node")
         .arg(e2e_dir().join("workbench.mjs"))
         .env("LC_URL", &url)

@@ -12,13 +12,13 @@ use postgres::{Client, NoTls};
 use crate::util::{bin, demo, lc};
 
 /// A schema of its own for one test, dropped at the end.
-struct Db {
-    url: String,
-    schema: String,
+pub(crate) struct Db {
+    pub(crate) url: String,
+    pub(crate) schema: String,
 }
 
 impl Db {
-    fn new(test: &str) -> Option<Db> {
+    pub(crate) fn new(test: &str) -> Option<Db> {
         let Ok(url) = std::env::var("LEAKCHECK_TEST_POSTGRES") else {
             leakcheck_core::testing::skip(
                 "LEAKCHECK_TEST_POSTGRES is not set (eval \"$(.ci/postgres.sh)\" starts a cluster)",
@@ -582,6 +582,36 @@ fn kill_holders(
     kills
 }
 
+/// What the read commands print about `case`: the listing, an email, its
+/// thread, the people, the timeline and the CSV export.
+fn reads(case: &Path) -> Vec<(String, String)> {
+    let run = |args: &[&str]| -> (String, String) {
+        let out = lc([OsStr::new(args[0]), case.as_os_str()]
+            .into_iter()
+            .chain(args[1..].iter().map(OsStr::new)));
+        assert_eq!(out.code, 0, "{args:?}: {}", out.stderr);
+        (args.join(" "), out.stdout)
+    };
+    let ls = run(&["ls", "--json"]);
+    let email =
+        ls.1.lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+            .find(|v| v["kind"] == "email")
+            .expect("an email")["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+    assert!(!email.is_empty());
+    vec![
+        ls,
+        run(&["show", &email, "--json"]),
+        run(&["thread", &email, "--json"]),
+        run(&["people", "--json"]),
+        run(&["timeline", "--json"]),
+        run(&["export", "--format", "csv"]),
+    ]
+}
+
 /// Jobs of `kind` that took more than one attempt.
 fn redone(client: &mut Client, kind: &str) -> i64 {
     client
@@ -617,7 +647,8 @@ fn an_embedded_case_moves_to_team_mode_without_ingesting_again() {
         ])
     };
 
-    // A workbench with people in it is refused, and the case left as it was.
+    // The workbench's records move too: a user, and what the access log
+    // says of them, in a case of their own.
     let other = dir.path().join("with-users");
     assert_eq!(
         lc([OsStr::new("init"), other.as_os_str(), OsStr::new("-q")]).code,
@@ -632,17 +663,29 @@ fn an_embedded_case_moves_to_team_mode_without_ingesting_again() {
         .unwrap();
     std::io::Write::write_all(child.stdin.as_mut().unwrap(), b"a long password 1\n").unwrap();
     assert!(child.wait().unwrap().success());
-    let refused = migrate(&other);
-    assert_ne!(refused.code, 0);
-    assert!(
-        refused
-            .stderr
-            .contains("people who log in to the workbench (1)"),
-        "{}",
-        refused.stderr
+    let users_db = Db::new("migrate_users").unwrap();
+    let moved = lc([
+        OsStr::new("migrate"),
+        other.as_os_str(),
+        OsStr::new("--to"),
+        OsStr::new(&users_db.url),
+        OsStr::new("--schema"),
+        OsStr::new(&users_db.schema),
+        OsStr::new("--json"),
+    ]);
+    assert_eq!(moved.code, 0, "{}", moved.stderr);
+    let tables: serde_json::Value = serde_json::from_str(&moved.stdout).unwrap();
+    assert_eq!(
+        (&tables["tables"]["users"], &tables["tables"]["access_log"]),
+        (&1.into(), &1.into()),
+        "{tables}"
     );
-    assert!(other.join("catalog.sqlite").exists());
+    let listed = lc([OsStr::new("user"), OsStr::new("list"), other.as_os_str()]);
+    assert!(listed.stdout.starts_with("ana "), "{}", listed.stdout);
+    let log = lc([OsStr::new("user"), OsStr::new("log"), other.as_os_str()]);
+    assert!(log.stdout.contains("user-put"), "{}", log.stdout);
 
+    let read = reads(&case);
     let run = migrate(&case);
     assert_eq!(run.code, 0, "migrate: {}", run.stderr);
     let tables: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
@@ -654,6 +697,12 @@ fn an_embedded_case_moves_to_team_mode_without_ingesting_again() {
     assert!(case.join("catalog.sqlite.migrated").exists());
     let toml = std::fs::read_to_string(case.join("case.toml")).unwrap();
     assert!(toml.contains("[team]"), "{toml}");
+
+    // The read commands print the same, from the case's replica.
+    for ((what, embedded), (_, team)) in read.iter().zip(reads(&case)) {
+        assert_eq!(&team, embedded, "{what}");
+    }
+    assert!(case.join("replica/catalog.sqlite").exists());
 
     // The same figures, and the last pass stands: nothing to re-check.
     let (team_stats, team_hashes, team_problems) = figures(&case);

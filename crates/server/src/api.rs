@@ -88,8 +88,14 @@ pub(crate) async fn run_search(state: &AppState, q: String, page: Page) -> ApiRe
         .with_catalog(move |cat, inner| {
             inner.sync_index(cat)?;
             let searcher = inner.reader.searcher();
-            let mut r =
-                leakcheck_search::search_in(&inner.case, cat, &inner.index, &searcher, &q, page)?;
+            let mut r = leakcheck_search::search_in(
+                &inner.case,
+                &mut **cat,
+                &inner.index,
+                &searcher,
+                &q,
+                page,
+            )?;
             let shown = inner.paths.shown(&inner.case);
             for h in &mut r.hits {
                 h.path = shown.text(&h.path);

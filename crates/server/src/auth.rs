@@ -13,10 +13,11 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::response::{IntoResponse, Response};
 use leakcheck_core::ItemId;
-use leakcheck_store::{Catalog, Role};
+use leakcheck_store::Role;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use crate::cat::Cat;
 use crate::error::{ApiError, ApiResult};
 use crate::state::{AppState, PASSWORD_QUEUE, SESSION_IDLE, Session};
 
@@ -97,7 +98,7 @@ impl Auth {
     /// Appends what this user did to the access log, with their address.
     pub fn log(
         &self,
-        cat: &mut Catalog,
+        cat: &mut Cat,
         action: &str,
         item: Option<&ItemId>,
         detail: Option<&str>,
@@ -148,40 +149,30 @@ impl FromRequestParts<AppState> for Auth {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Auth> {
-        let token = cookie_token(&parts.headers).ok_or(ApiError::Unauthenticated)?;
-        let session = {
-            let mut sessions = state.0.sessions.lock().unwrap_or_else(|p| p.into_inner());
-            let live = sessions
-                .get(token)
-                .is_some_and(|s| s.seen.elapsed() < SESSION_IDLE);
-            if !live {
-                sessions.remove(token);
-                return Err(ApiError::Unauthenticated);
-            }
-            let s = sessions.get_mut(token).ok_or(ApiError::Unauthenticated)?;
-            s.seen = Instant::now();
-            s.clone()
-        };
+        let token = cookie_token(&parts.headers)
+            .ok_or(ApiError::Unauthenticated)?
+            .to_string();
         // The user as the catalog has them now: a removal, a new role or a
         // new password made anywhere (the command line too) ends the
         // session at this request. One indexed row read.
-        let name = session.user.clone();
-        let now = state
-            .with_catalog(move |cat, _| Ok(cat.user(&name)?))
-            .await?;
-        let current = now.is_some_and(|u| {
-            u.role == session.role
-                && constant_eq(u.password.as_bytes(), session.password.as_bytes())
-        });
-        if !current {
-            state
-                .0
-                .sessions
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .remove(token);
-            return Err(ApiError::Unauthenticated);
-        }
+        let session = state
+            .with_catalog(move |cat, inner| {
+                let Some(session) = inner.session(&token)? else {
+                    return Ok(None);
+                };
+                let now = cat.user(&session.user)?;
+                let current = now.is_some_and(|u| {
+                    u.role == session.role
+                        && constant_eq(u.password.as_bytes(), session.password.as_bytes())
+                });
+                if !current {
+                    inner.close_session(&token)?;
+                    return Ok(None);
+                }
+                Ok(Some(session))
+            })
+            .await?
+            .ok_or(ApiError::Unauthenticated)?;
         if !matches!(parts.method, Method::GET | Method::HEAD) {
             let sent = parts
                 .headers
@@ -303,19 +294,10 @@ pub async fn login(
         case: state.0.case.settings.name.clone(),
     };
     {
-        let mut sessions = state.0.sessions.lock().unwrap_or_else(|p| p.into_inner());
-        sessions.retain(|_, s| s.seen.elapsed() < SESSION_IDLE);
-        let mut mine: Vec<(Instant, String)> = sessions
-            .iter()
-            .filter(|(_, s)| s.user == session.user)
-            .map(|(t, s)| (s.seen, t.clone()))
-            .collect();
-        mine.sort();
-        let over = (mine.len() + 1).saturating_sub(SESSIONS_PER_USER);
-        for (_, t) in mine.into_iter().take(over) {
-            sessions.remove(&t);
-        }
-        sessions.insert(token.clone(), session);
+        let token = token.clone();
+        state
+            .with_catalog(move |_, inner| inner.open_session(&token, session, SESSIONS_PER_USER))
+            .await?;
     }
     let secure = if state.0.options.secure_cookies {
         "; Secure"
@@ -343,16 +325,14 @@ pub async fn logout(
     auth: Auth,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    if let Some(t) = cookie_token(&headers) {
-        state
-            .0
-            .sessions
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(t);
-    }
+    let token = cookie_token(&headers).map(str::to_string);
     state
-        .with_catalog(move |cat, _| auth.log(cat, "logout", None, None))
+        .with_catalog(move |cat, inner| {
+            if let Some(t) = token {
+                inner.close_session(&t)?;
+            }
+            auth.log(cat, "logout", None, None)
+        })
         .await?;
     let mut response = Json(json!({"ok": true})).into_response();
     response.headers_mut().insert(
@@ -370,16 +350,12 @@ pub async fn session(
     auth: Auth,
     headers: HeaderMap,
 ) -> ApiResult<Json<SessionInfo>> {
-    let csrf = cookie_token(&headers)
-        .and_then(|t| {
-            state
-                .0
-                .sessions
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .get(t)
-                .map(|s| s.csrf.clone())
-        })
+    let token = cookie_token(&headers)
+        .ok_or(ApiError::Unauthenticated)?
+        .to_string();
+    let csrf = state
+        .with_catalog(move |_, inner| Ok(inner.session(&token)?.map(|s| s.csrf)))
+        .await?
         .ok_or(ApiError::Unauthenticated)?;
     Ok(Json(SessionInfo {
         user: auth.user,

@@ -105,6 +105,13 @@ pub async fn verify(State(state): State<AppState>, auth: Auth) -> ApiResult<Json
         .map_err(|_| ApiError::BadRequest("a verification pass is already running".into()))?;
     let summary = state
         .with_catalog(move |cat, inner| {
+            if cat.is_team() {
+                return Err(ApiError::BadRequest(
+                    "on a team case, workers verify: run `leakcheck verify CASE` where \
+                     `leakcheck worker CASE` processes run"
+                        .into(),
+                ));
+            }
             auth.log(cat, "verify", None, None)?;
             let summary = leakcheck_verify::run(&inner.case, false, &AtomicU64::new(0))?;
             inner.sync_index(cat)?;

@@ -8,7 +8,8 @@
 //! HTML safe to look at; [`explain`] words each check for a reader;
 //! [`openapi`] lists the routes. Every read of an original, every export,
 //! every login and every change is written to the case's append-only
-//! access log.
+//! access log. On a team case, the server reads its local replica of the
+//! catalog, and writes the shared one ([`cat`]).
 #![warn(missing_docs)]
 
 use std::net::SocketAddr;
@@ -32,6 +33,7 @@ pub use state::{AppState, Options};
 pub mod api;
 pub mod assets;
 pub mod auth;
+pub mod cat;
 pub mod charts;
 pub mod edit;
 pub mod email_html;

@@ -31,7 +31,7 @@ impl Paths {
 
     /// The prefixes to hide for `case`, each ending in `/`.
     fn prefixes(&self, case: &Case) -> Vec<String> {
-        let log = case.root().join("custody.jsonl");
+        let log = case.home().join("custody.jsonl");
         let len = std::fs::metadata(&log).map_or(0, |m| m.len());
         let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
         if cache.0 != len {
@@ -41,8 +41,8 @@ impl Paths {
                 .unwrap_or_default()
                 .into_iter()
                 .map(|e| e.path)
-                .chain(std::fs::canonicalize(case.root()).map(|p| p.display().to_string()))
-                .chain([case.root().display().to_string()])
+                .chain(std::fs::canonicalize(case.home()).map(|p| p.display().to_string()))
+                .chain([case.home().display().to_string()])
                 .filter_map(|p| {
                     let parent = std::path::Path::new(&p).parent()?.display().to_string();
                     let parent = parent.trim_end_matches('/');

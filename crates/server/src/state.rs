@@ -9,9 +9,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use leakcheck_search::SearchIndex;
-use leakcheck_store::{Case, Catalog, MailTotals, Role};
+use leakcheck_store::{Case, Catalog, MailTotals, Role, Shared, SharedSession};
 use tokio::sync::Semaphore;
 
+use crate::cat::Cat;
 use crate::error::{ApiError, ApiResult};
 use crate::limiter::Limiter;
 use crate::paths::Paths;
@@ -100,6 +101,8 @@ pub struct Inner {
     pub charts: Mutex<Option<(i64, Arc<Vec<leakcheck_publish::Chart>>)>>,
     /// How the server is run.
     pub options: Options,
+    /// A team case's shared catalog (the case served is then its replica).
+    pub shared: Option<Arc<dyn Shared>>,
 }
 
 impl Inner {
@@ -125,9 +128,83 @@ impl Inner {
     }
 }
 
+impl Inner {
+    /// The session under `token`, marked as used now; none when there is
+    /// none or it was idle too long. Blocks on a team case (the sessions
+    /// are in its shared catalog).
+    pub fn session(&self, token: &str) -> ApiResult<Option<Session>> {
+        if let Some(shared) = &self.shared {
+            return Ok(shared.session(token, SESSION_IDLE)?.map(|s| Session {
+                user: s.user,
+                role: s.role,
+                password: s.password,
+                csrf: s.csrf,
+                seen: Instant::now(),
+            }));
+        }
+        let mut sessions = self.sessions.lock().unwrap_or_else(|p| p.into_inner());
+        let live = sessions
+            .get(token)
+            .is_some_and(|s| s.seen.elapsed() < SESSION_IDLE);
+        if !live {
+            sessions.remove(token);
+            return Ok(None);
+        }
+        Ok(sessions.get_mut(token).map(|s| {
+            s.seen = Instant::now();
+            s.clone()
+        }))
+    }
+
+    /// Records a new session, ending the user's oldest beyond
+    /// `per_user`, and everyone's idle ones.
+    pub fn open_session(&self, token: &str, session: Session, per_user: usize) -> ApiResult<()> {
+        if let Some(shared) = &self.shared {
+            let kept = SharedSession {
+                user: session.user,
+                role: session.role,
+                password: session.password,
+                csrf: session.csrf,
+            };
+            return Ok(shared.open_session(token, &kept, per_user, SESSION_IDLE)?);
+        }
+        let mut sessions = self.sessions.lock().unwrap_or_else(|p| p.into_inner());
+        sessions.retain(|_, s| s.seen.elapsed() < SESSION_IDLE);
+        let mut mine: Vec<(Instant, String)> = sessions
+            .iter()
+            .filter(|(_, s)| s.user == session.user)
+            .map(|(t, s)| (s.seen, t.clone()))
+            .collect();
+        mine.sort();
+        let over = (mine.len() + 1).saturating_sub(per_user);
+        for (_, t) in mine.into_iter().take(over) {
+            sessions.remove(&t);
+        }
+        sessions.insert(token.to_string(), session);
+        Ok(())
+    }
+
+    /// Ends the session under `token`.
+    pub fn close_session(&self, token: &str) -> ApiResult<()> {
+        if let Some(shared) = &self.shared {
+            return Ok(shared.close_session(token)?);
+        }
+        self.sessions
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(token);
+        Ok(())
+    }
+}
+
 impl AppState {
-    /// Opens the case's index and readies the state.
-    pub fn new(case: Case, options: Options) -> ApiResult<AppState> {
+    /// Opens the case's index and readies the state. On a team case,
+    /// `case` is the server's replica and `shared` the shared catalog.
+    pub fn new(
+        case: Case,
+        options: Options,
+        shared: Option<Arc<dyn Shared>>,
+    ) -> ApiResult<AppState> {
         let index = SearchIndex::of_case(&case)?;
         let reader = index
             .index
@@ -150,6 +227,7 @@ impl AppState {
             detector: std::sync::OnceLock::new(),
             charts: Mutex::new(None),
             options,
+            shared,
         })))
     }
 
@@ -157,7 +235,7 @@ impl AppState {
     pub async fn with_catalog<T, F>(&self, f: F) -> ApiResult<T>
     where
         T: Send + 'static,
-        F: FnOnce(&mut Catalog, &Inner) -> ApiResult<T> + Send + 'static,
+        F: FnOnce(&mut Cat, &Inner) -> ApiResult<T> + Send + 'static,
     {
         let state = self.clone();
         let _slot = self
@@ -181,7 +259,15 @@ impl AppState {
                     c
                 }
             };
-            let out = f(&mut catalog, inner);
+            // A team case's replica is brought in step first (one query
+            // when nothing changed).
+            let out = match &inner.shared {
+                Some(shared) => shared
+                    .refresh()
+                    .map_err(ApiError::from)
+                    .and_then(|()| f(&mut Cat::new(&mut catalog, Some(shared.as_ref())), inner)),
+                None => f(&mut Cat::new(&mut catalog, None), inner),
+            };
             let mut pool = inner.catalogs.lock().unwrap_or_else(|p| p.into_inner());
             if pool.len() < CATALOG_SLOTS {
                 pool.push(catalog);

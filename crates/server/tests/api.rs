@@ -77,7 +77,7 @@ fn fixture() -> Fixture {
     let email = leakcheck_core::ItemId::of(EMAIL.as_bytes()).to_string();
     Fixture {
         _dir: dir,
-        app: app(AppState::new(case, leakcheck_server::Options::default()).unwrap()),
+        app: app(AppState::new(case, leakcheck_server::Options::default(), None).unwrap()),
         email,
         picture: picture.to_string(),
     }
@@ -535,6 +535,7 @@ async fn a_panic_is_a_500_with_an_id_and_nothing_else() {
     let state = AppState::new(
         leakcheck_store::Case::open(&f._dir.path().join("case")).unwrap(),
         leakcheck_server::Options::default(),
+        None,
     )
     .unwrap();
     let boom = Router::new()

@@ -93,7 +93,7 @@ fn child_server() {
             bind: Some(addr),
             ..Options::default()
         };
-        let state = leakcheck_server::AppState::new(case, options).unwrap();
+        let state = leakcheck_server::AppState::new(case, options, None).unwrap();
         println!("LISTENING {}", addr.port());
         leakcheck_server::serve(state, listener).await.unwrap();
     });

@@ -43,7 +43,7 @@ fn fixture() -> Fixture {
     leakcheck_search::sync(&case, &AtomicU64::new(0)).unwrap();
     Fixture {
         _dir: dir,
-        app: app(AppState::new(case, leakcheck_server::Options::default()).unwrap()),
+        app: app(AppState::new(case, leakcheck_server::Options::default(), None).unwrap()),
         email: ItemId::of(EMAIL.as_bytes()).to_string(),
         notes: ItemId::of(b"figures for the rally").to_string(),
     }

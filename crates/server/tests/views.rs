@@ -111,6 +111,7 @@ async fn pages_of_the_aggregates_add_up_and_follow_an_ingest() {
     let app = app(AppState::new(
         Case::open(case.root()).unwrap(),
         leakcheck_server::Options::default(),
+        None,
     )
     .unwrap());
     let cookie = login(&app).await;

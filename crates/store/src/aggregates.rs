@@ -16,7 +16,7 @@ use crate::catalog::{Catalog, email_meta, json_column, parse_id};
 use crate::error::Result;
 
 /// The `meta` key of the stamp and totals.
-const STAMP: &str = "mail_aggregates";
+pub(crate) const STAMP: &str = "mail_aggregates";
 
 /// The counts that explain the aggregates: `dated + undated + copies =
 /// emails`, and every message is in `threads` once.

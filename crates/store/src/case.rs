@@ -149,6 +149,9 @@ impl Default for OcrSettings {
 #[derive(Debug)]
 pub struct Case {
     root: PathBuf,
+    /// The case folder users name: `root`, except for a team case's
+    /// replica, whose is the team case's (with its custody log).
+    home: PathBuf,
     /// The settings read from `case.toml`.
     pub settings: CaseSettings,
     blobs: BlobStore,
@@ -198,6 +201,7 @@ impl Case {
         let blobs = BlobStore::open(root.join("blobs"))?;
         Ok(Case {
             root: root.to_path_buf(),
+            home: root.to_path_buf(),
             settings,
             blobs,
         })
@@ -206,6 +210,12 @@ impl Case {
     /// The case folder.
     pub fn root(&self) -> &Path {
         &self.root
+    }
+
+    /// The case folder users name: the root, or a replica's team case
+    /// folder, where the custody log is.
+    pub fn home(&self) -> &Path {
+        &self.home
     }
 
     /// The blob store.
@@ -225,6 +235,25 @@ impl Case {
     /// The embedded catalog's file (a team case has none).
     pub fn catalog_file(&self) -> PathBuf {
         self.root.join(CATALOG)
+    }
+
+    /// The local replica of a team case's catalog: an embedded case in the
+    /// case's `replica/` folder (or `folder`, when given), with the case's
+    /// settings and blobs, whose catalog the caller keeps in step with the
+    /// shared one. The workbench serves it.
+    pub fn replica(&self, folder: Option<&Path>) -> Result<Case> {
+        let root = folder.map_or_else(|| self.root.join("replica"), Path::to_path_buf);
+        fs::create_dir_all(&root).map_err(io(&root))?;
+        let mut settings = self.settings.clone();
+        settings.team = None;
+        let replica = Case {
+            root,
+            home: self.root.clone(),
+            settings,
+            blobs: self.blobs.clone(),
+        };
+        replica.catalog()?;
+        Ok(replica)
     }
 
     /// Makes this embedded case a team case whose catalog is `team`'s,
@@ -257,7 +286,7 @@ impl Case {
 
     /// Opens the custody log for appending.
     pub fn custody(&self) -> Result<Custody> {
-        Custody::open(&self.root)
+        Custody::open(&self.home)
     }
 }
 

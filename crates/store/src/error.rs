@@ -31,7 +31,7 @@ pub enum Error {
     /// The case keeps its catalog in PostgreSQL, and the command asked for
     /// the embedded one.
     #[error(
-        "{0}: a team case (its catalog is in PostgreSQL): only `ingest`, `worker`, `jobs`, `stats`, `errors`, `verify`, `keys add`, `keys import`, `keys list` and `audit` work on team cases so far"
+        "{0}: a team case (its catalog is in PostgreSQL): `ocr`, `posts import`, `keys recover` and `keys fetch` do not work on team cases yet"
     )]
     TeamCase(PathBuf),
     /// `init` was pointed at a folder that is not empty.

@@ -22,8 +22,9 @@ pub use posts::{
 };
 pub use redactions::{Decision, MAX_MANUAL_SPANS, RENDERING, RedactionDecision, SpanRef};
 pub use search_catalog::SearchCatalog;
-pub use search_rows::{MAX_PLAIN_TEXT, SearchRow, TextRow};
-pub use team::{Access, Note, Role, Tag, User, normal_tag};
+pub use search_rows::{MAX_PLAIN_TEXT, SearchRow, TextRow, replica_changed};
+pub use shared::{Shared, SharedSession, check_span, note_text};
+pub use team::{Access, Note, Role, Tag, User, check_user_name, normal_tag, now};
 pub use verification::EmailLink;
 pub use verify_catalog::VerifyCatalog;
 
@@ -40,6 +41,7 @@ mod schema;
 pub mod scratch;
 mod search_catalog;
 mod search_rows;
+mod shared;
 mod team;
 mod verification;
 mod verify_catalog;

@@ -96,12 +96,7 @@ impl Catalog {
         user: &str,
     ) -> Result<()> {
         self.known(item)?;
-        if span.start >= span.end || span.kind.is_empty() || span.kind.len() > 32 {
-            return Err(Error::Invalid(format!(
-                "span {}..{} of kind {:?}: an empty span or an unnamed kind",
-                span.start, span.end, span.kind
-            )));
-        }
+        crate::shared::check_span(span)?;
         let tx = self.conn.transaction()?;
         if decision == Decision::Manual {
             let manual: i64 = tx.query_row(

@@ -390,6 +390,21 @@ pub(crate) fn bump_search_generation(conn: &rusqlite::Connection) -> Result<()> 
     Ok(())
 }
 
+/// Marks the catalog on `conn` as changed by a team case's replica refresh:
+/// the search generation moves on, so the index syncs; when the catalog's
+/// own tables were copied (`catalog`), the mail aggregates are computed
+/// again too.
+pub fn replica_changed(conn: &rusqlite::Connection, catalog: bool) -> Result<()> {
+    bump_search_generation(conn)?;
+    if catalog {
+        conn.execute(
+            "DELETE FROM meta WHERE key = ?1",
+            [crate::aggregates::STAMP],
+        )?;
+    }
+    Ok(())
+}
+
 /// A stored verdict, read back: a name the catalog does not know is a
 /// corrupt row, not "no verdict".
 fn verdict_of(id: &str, v: Option<String>) -> Result<Option<Verdict>> {

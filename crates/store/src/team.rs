@@ -104,7 +104,8 @@ pub struct Note {
     pub text: String,
 }
 
-pub(crate) fn now() -> String {
+/// Now, as the catalog records times (RFC 3339, UTC, to the second).
+pub fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
@@ -123,6 +124,16 @@ pub fn normal_tag(tag: &str) -> Result<String> {
             "tag {tag:?}: 1 to 64 letters, digits, '-', '_' or '.'"
         )))
     }
+}
+
+/// Refuses a name no user can have (see [`valid_user_name`]).
+pub fn check_user_name(name: &str) -> Result<()> {
+    if !valid_user_name(name) {
+        return Err(Error::Invalid(format!(
+            "user name {name:?}: 1 to 64 ASCII letters, digits, '-', '_', '.' or '@'"
+        )));
+    }
+    Ok(())
 }
 
 /// Whether `name` can be a user's: 1 to 64 ASCII letters, digits, `-`,
@@ -149,11 +160,7 @@ impl Catalog {
 
     /// Adds a user, or replaces the role and password of an existing one.
     pub fn put_user(&mut self, name: &str, role: Role, password_hash: &str) -> Result<()> {
-        if !valid_user_name(name) {
-            return Err(Error::Invalid(format!(
-                "user name {name:?}: 1 to 64 ASCII letters, digits, '-', '_', '.' or '@'"
-            )));
-        }
+        check_user_name(name)?;
         self.conn.execute(
             "INSERT INTO users (name, role, password, created) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT(name) DO UPDATE SET role = excluded.role, password = excluded.password",
@@ -274,12 +281,7 @@ impl Catalog {
     /// Adds a note to an item; its number.
     pub fn add_note(&mut self, item: &ItemId, author: &str, text: &str) -> Result<i64> {
         self.known(item)?;
-        let text = text.trim();
-        if text.is_empty() || text.len() > 20_000 {
-            return Err(Error::Invalid(
-                "a note has 1 to 20,000 bytes of text".into(),
-            ));
-        }
+        let text = crate::shared::note_text(text)?;
         self.conn.execute(
             "INSERT INTO notes (item, author, at, text) VALUES (?1, ?2, ?3, ?4)",
             params![item.as_str(), author, now(), text],

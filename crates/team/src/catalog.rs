@@ -338,9 +338,28 @@ const DONE: &str = "UPDATE items SET done = 1 WHERE id = ANY($1::text[])";
 /// Times a batch is tried when PostgreSQL chose it to break a deadlock.
 const DEADLOCK_TRIES: u32 = 5;
 
-/// Every write the search index must follow bumps the search generation.
+/// Every write the search index must follow bumps the search generation;
+/// it changes the catalog that replicas follow too.
 pub(crate) const BUMP_GENERATION: &str =
-    "INSERT INTO meta (key, value) VALUES ('search_generation', '1')
+    "INSERT INTO meta (key, value) VALUES ('search_generation', '1'), ('catalog_generation', '1')
+     ON CONFLICT (key) DO UPDATE SET value = (meta.value::bigint + 1)::text";
+
+/// Moves the catalog generation on alone: what servers' replicas follow,
+/// for a change the search index does not show (keys).
+pub(crate) const BUMP_CATALOG: &str =
+    "INSERT INTO meta (key, value) VALUES ('catalog_generation', '1')
+     ON CONFLICT (key) DO UPDATE SET value = (meta.value::bigint + 1)::text";
+
+/// Moves the workbench generation on: a user, a tag, a note or a redaction
+/// decision changed, which replicas copy again.
+pub(crate) const BUMP_WORKBENCH: &str =
+    "INSERT INTO meta (key, value) VALUES ('workbench_generation', '1')
+     ON CONFLICT (key) DO UPDATE SET value = (meta.value::bigint + 1)::text";
+
+/// Moves both the search generation and the workbench's on: a tag, which
+/// the index shows.
+pub(crate) const BUMP_TAGS: &str =
+    "INSERT INTO meta (key, value) VALUES ('search_generation', '1'), ('workbench_generation', '1')
      ON CONFLICT (key) DO UPDATE SET value = (meta.value::bigint + 1)::text";
 
 /// PostgreSQL's text cannot hold NUL, which a hostile dump's names, headers

@@ -1,13 +1,11 @@
 //! An embedded case's catalog copied into PostgreSQL (`leakcheck migrate
-//! CASE --to postgres://…`): what ingest and verify recorded, row for row,
-//! so that a case moves to team mode without being ingested again.
+//! CASE --to postgres://…`): what ingest and verify recorded and what the
+//! workbench holds, row for row, so that a case moves to team mode without
+//! being ingested again. What is derived again on demand (the search
+//! index's bookkeeping, the mail aggregates) is left behind.
 //!
-//! Only the tables team mode reads are copied. The workbench's own
-//! records (people, their tags, notes and redaction decisions, the access
-//! log, imported posts) have no place in a team catalog yet: a case that
-//! holds any is refused, rather than moved without them. What is derived
-//! again on demand (the search index's bookkeeping, the mail aggregates)
-//! is left behind.
+//! The same table lists say what a server's replica copies back
+//! ([`crate::replica`]).
 
 use std::path::Path;
 
@@ -20,7 +18,7 @@ use crate::{Result, TeamError};
 
 /// A column's type on the PostgreSQL side.
 #[derive(Clone, Copy)]
-enum Col {
+pub(crate) enum Col {
     Text,
     Int,
     BigInt,
@@ -29,8 +27,11 @@ enum Col {
 
 use Col::{BigInt, Int, Real, Text};
 
-/// The tables copied, with their columns in both catalogs.
-const TABLES: &[(&str, &[(&str, Col)])] = &[
+/// A table and its columns, named alike in both catalogs.
+pub(crate) type Table = (&'static str, &'static [(&'static str, Col)]);
+
+/// What ingest and verify recorded, with their columns in both catalogs.
+pub(crate) const CATALOG_TABLES: &[Table] = &[
     (
         "items",
         &[
@@ -147,14 +148,89 @@ const TABLES: &[(&str, &[(&str, Col)])] = &[
     ),
 ];
 
-/// The workbench's records, which a team catalog cannot hold yet.
-const REFUSED: &[(&str, &str)] = &[
-    ("users", "people who log in to the workbench"),
-    ("access_log", "the workbench's access log"),
-    ("tags", "tags"),
-    ("notes", "notes"),
-    ("redaction_decisions", "redaction decisions"),
-    ("posts", "imported posts"),
+/// The workbench's records. The access log comes last: a replica does not
+/// copy it back (it is read from the shared catalog).
+pub(crate) const WORKBENCH_TABLES: &[Table] = &[
+    (
+        "users",
+        &[
+            ("name", Text),
+            ("role", Text),
+            ("password", Text),
+            ("created", Text),
+        ],
+    ),
+    (
+        "tags",
+        &[
+            ("item", Text),
+            ("tag", Text),
+            ("added_by", Text),
+            ("added_at", Text),
+        ],
+    ),
+    (
+        "notes",
+        &[
+            ("seq", BigInt),
+            ("item", Text),
+            ("author", Text),
+            ("at", Text),
+            ("text", Text),
+        ],
+    ),
+    (
+        "redaction_decisions",
+        &[
+            ("item", Text),
+            ("text", Text),
+            ("start_byte", BigInt),
+            ("end_byte", BigInt),
+            ("kind", Text),
+            ("decision", Text),
+            ("\"user\"", Text),
+            ("at", Text),
+        ],
+    ),
+    (
+        "posts",
+        &[
+            ("id", Text),
+            ("source", Text),
+            ("platform", Text),
+            ("post_id", Text),
+            ("time_unix", BigInt),
+            ("author", Text),
+            ("author_id", Text),
+            ("text", Text),
+            ("claims", Int),
+            ("detail", Text),
+        ],
+    ),
+    (
+        "post_matches",
+        &[
+            ("post", Text),
+            ("what", Text),
+            ("item", Text),
+            ("basis", Text),
+            ("similarity", Real),
+            ("changed", Int),
+            ("evidence", Text),
+        ],
+    ),
+    (
+        "access_log",
+        &[
+            ("seq", BigInt),
+            ("at", Text),
+            ("\"user\"", Text),
+            ("action", Text),
+            ("item", Text),
+            ("detail", Text),
+            ("peer", Text),
+        ],
+    ),
 ];
 
 /// Rows sent to PostgreSQL in one statement.
@@ -225,21 +301,6 @@ pub fn open(file: &Path) -> Result<rusqlite::Connection> {
         .map_err(|e| TeamError::Corrupt(format!("{}: {e}", file.display())))
 }
 
-/// Says why the embedded catalog `from` cannot move to team mode as it
-/// is, if it cannot: the workbench records it holds.
-pub fn refusal(from: &rusqlite::Connection) -> Result<Option<String>> {
-    let mut held = Vec::new();
-    for (table, what) in REFUSED {
-        let n: i64 = from
-            .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
-            .map_err(sqlite)?;
-        if n > 0 {
-            held.push(format!("{what} ({n})"));
-        }
-    }
-    Ok((!held.is_empty()).then(|| held.join(", ")))
-}
-
 fn sqlite(e: rusqlite::Error) -> TeamError {
     TeamError::Corrupt(format!("the embedded catalog: {e}"))
 }
@@ -256,7 +317,7 @@ pub fn copy(from: &rusqlite::Connection, to: &mut Client) -> Result<Vec<(&'stati
     }
     let mut tx = to.transaction()?;
     let mut copied = Vec::new();
-    for (table, cols) in TABLES {
+    for (table, cols) in CATALOG_TABLES.iter().chain(WORKBENCH_TABLES) {
         let names: Vec<&str> = cols.iter().map(|(n, _)| *n).collect();
         let casts: Vec<String> = cols
             .iter()
@@ -316,6 +377,17 @@ pub fn copy(from: &rusqlite::Connection, to: &mut Client) -> Result<Vec<(&'stati
             &[&state],
         )?;
     }
+    // The numbers the workbench gives next follow the copied ones.
+    for table in ["notes", "access_log"] {
+        tx.execute(
+            &format!(
+                "SELECT setval(pg_get_serial_sequence('{table}', 'seq'),
+                               coalesce((SELECT max(seq) FROM {table}), 0) + 1, false)"
+            ),
+            &[],
+        )?;
+    }
+    tx.execute(crate::catalog::BUMP_GENERATION, &[])?;
     for (table, n) in &copied {
         let there: i64 = tx
             .query_one(&format!("SELECT count(*) FROM {table}"), &[])?

@@ -10,7 +10,9 @@
 //! applies them, with the same `stats`; and ingest spread over workers as
 //! page jobs ([`ingest`]); and the catalog's verification side, so that
 //! `verify` runs on a team case (`PgCatalog` implements
-//! `leakcheck_store::VerifyCatalog`).
+//! `leakcheck_store::VerifyCatalog`); and the workbench's side
+//! ([`TeamShared`]): its writes, sessions and access log in PostgreSQL, and
+//! the local replica a server reads ([`replica`]).
 #![warn(missing_docs)]
 
 pub use catalog::PgCatalog;
@@ -19,6 +21,7 @@ pub use error::{Result, TeamError};
 pub use links::Links;
 pub use migrate::{MIGRATIONS, migrate};
 pub use queue::{Failure, JobState, Lease, LeaseRow, Queue, Status};
+pub use workbench::TeamShared;
 pub use worker::{WorkSummary, WorkerOptions, work};
 
 mod catalog;
@@ -29,7 +32,9 @@ pub mod ingest;
 mod links;
 mod migrate;
 mod queue;
+pub mod replica;
 mod search;
 mod verify;
 pub mod verify_jobs;
+mod workbench;
 mod worker;

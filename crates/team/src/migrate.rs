@@ -25,6 +25,11 @@ pub const MIGRATIONS: &[(i32, &str, &str)] = &[
     ),
     (5, "lz4", include_str!("../migrations/0005_lz4.sql")),
     (6, "search", include_str!("../migrations/0006_search.sql")),
+    (
+        7,
+        "workbench",
+        include_str!("../migrations/0007_workbench.sql"),
+    ),
 ];
 
 /// Held while migrating, so that two processes starting at once (a server

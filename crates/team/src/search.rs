@@ -1,8 +1,7 @@
 //! The search index's side of a team catalog: the rows it indexes, read as
 //! the embedded catalog reads them (crates/store/src/search_rows.rs), and
-//! what it holds. A team catalog keeps no tags yet (the workbench's
-//! records stay embedded), so an item's indexed state is its verdict and
-//! flagging checks, as an untagged item's is in the embedded catalog.
+//! what it holds: an item's indexed state is its verdict, flagging checks
+//! and tags, as in the embedded catalog.
 
 use leakcheck_core::{ItemId, Verdict};
 use leakcheck_store::{
@@ -26,6 +25,7 @@ const ROWS: &str = "WITH rows AS (
          e.meta AS email, d.meta AS doc, d.text AS text, v.verdict,
          (SELECT string_agg(f.check_id, ',' ORDER BY f.check_id) FROM findings f
           WHERE f.item = i.id AND f.verdict IN ('authentic', 'altered', 'suspicious')) AS checks,
+         (SELECT string_agg(t.tag, ',' ORDER BY t.tag) FROM tags t WHERE t.item = i.id) AS tags,
          s.state AS indexed, s.lang AS lang,
          (SELECT string_agg(p.text, E'\\n\\f\\n' ORDER BY p.page) FROM ocr_pages p
           WHERE p.item = i.id) AS ocr
@@ -35,9 +35,10 @@ const ROWS: &str = "WITH rows AS (
        LEFT JOIN verdicts v ON v.item = i.id
        LEFT JOIN search_indexed s ON s.item = i.id
        WHERE i.id > $3 AND ($4 = '' OR i.id = $4))
-     SELECT id, kind, size, path, email, doc, text, verdict, checks, lang, ocr FROM rows
+     SELECT id, kind, size, path, email, doc, text, verdict, checks, lang, ocr, tags FROM rows
      WHERE $1 OR indexed IS NULL
         OR indexed <> coalesce(verdict, '-') || '|' || coalesce(checks, '') || '|'
+                      || coalesce(tags, '')
      ORDER BY id LIMIT $2";
 
 impl PgCatalog {
@@ -86,7 +87,10 @@ impl PgCatalog {
                         .get::<_, Option<&str>>(8)
                         .map(|c| c.split(',').map(String::from).collect())
                         .unwrap_or_default(),
-                    tags: Vec::new(),
+                    tags: r
+                        .get::<_, Option<&str>>(11)
+                        .map(|c| c.split(',').map(String::from).collect())
+                        .unwrap_or_default(),
                     lang: r.get(9),
                     ocr: r.get(10),
                 })

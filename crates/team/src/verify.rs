@@ -21,7 +21,7 @@ use postgres::types::ToSql;
 use serde::Deserialize;
 
 use crate::PgCatalog;
-use crate::catalog::{BUMP_GENERATION, text};
+use crate::catalog::{BUMP_CATALOG, BUMP_GENERATION, text};
 use crate::error::describe;
 
 fn db(e: postgres::Error) -> Error {
@@ -137,6 +137,9 @@ impl PgCatalog {
                 )?,
             } as usize;
         }
+        // A replica follows the keys too (the embedded catalog's keys
+        // change no search state, so the search generation stays).
+        tx.execute(BUMP_CATALOG, &[])?;
         tx.commit()?;
         Ok(added)
     }
