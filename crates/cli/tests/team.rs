@@ -810,7 +810,12 @@ fn a_team_case_refuses_a_password_in_its_address_and_commands_it_cannot_run() {
         !case.join("catalog.sqlite").exists(),
         "a team case has no embedded catalog"
     );
-    let run = lc([OsStr::new("ls"), case.as_os_str()]);
+    let run = lc([
+        OsStr::new("posts"),
+        OsStr::new("import"),
+        case.as_os_str(),
+        OsStr::new("nowhere.json"),
+    ]);
     assert_ne!(run.code, 0);
     assert!(run.stderr.contains("team case"), "{}", run.stderr);
     let jobs = lc([OsStr::new("jobs"), case.as_os_str(), OsStr::new("--json")]);
