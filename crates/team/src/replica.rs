@@ -12,7 +12,7 @@
 //! reads and writes them in the shared catalog.
 
 use postgres::fallible_iterator::FallibleIterator;
-use postgres::{Client, IsolationLevel};
+use postgres::{Client, IsolationLevel, SimpleQueryMessage};
 use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, TransactionBehavior};
 
@@ -45,38 +45,39 @@ fn held(conn: &rusqlite::Connection, key: &str) -> Result<Option<String>> {
 /// Brings the replica `to` (an embedded catalog's connection) in step with
 /// the shared catalog `from`. Two servers sharing one replica take turns.
 pub fn refresh(from: &mut Client, to: &mut rusqlite::Connection) -> Result<Refreshed> {
+    // One round trip when nothing changed, which is most requests: the
+    // simple protocol, outside the snapshot's transaction (which costs
+    // three more).
+    let quick: Vec<(String, String)> = from
+        .simple_query(MARKS)?
+        .into_iter()
+        .filter_map(|m| match m {
+            SimpleQueryMessage::Row(r) => Some((
+                r.get(0).unwrap_or_default().to_string(),
+                r.get(1).unwrap_or_default().to_string(),
+            )),
+            _ => None,
+        })
+        .collect();
+    if stale(to, &Marks::of(quick))? == Refreshed::default() {
+        return Ok(Refreshed::default());
+    }
     let mut tx = from
         .build_transaction()
         .isolation_level(IsolationLevel::RepeatableRead)
         .read_only(true)
         .start()?;
-    let marks = tx.query(
-        "SELECT key, value FROM meta
-         WHERE key IN ('catalog_generation', 'workbench_generation', 'verify_state')",
-        &[],
-    )?;
-    let mark = |key: &str| -> Option<String> {
-        marks
+    let marks = Marks::of(
+        tx.query(MARKS, &[])?
             .iter()
-            .find(|r| r.get::<_, &str>(0) == key)
-            .map(|r| r.get(1))
-    };
-    let catalog = mark("catalog_generation").unwrap_or_else(|| "0".into());
-    let workbench = mark("workbench_generation").unwrap_or_else(|| "0".into());
-    let stale = |conn: &rusqlite::Connection| -> Result<Refreshed> {
-        Ok(Refreshed {
-            catalog: held(conn, HELD_CATALOG)?.as_deref() != Some(catalog.as_str()),
-            workbench: held(conn, HELD_WORKBENCH)?.as_deref() != Some(workbench.as_str()),
-        })
-    };
-    if stale(to)? == Refreshed::default() {
-        return Ok(Refreshed::default());
-    }
+            .map(|r| (r.get(0), r.get(1)))
+            .collect(),
+    );
     let local = to
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .map_err(sqlite)?;
     // Another server on this replica may have refreshed it meanwhile.
-    let copy = stale(&local)?;
+    let copy = stale(&local, &marks)?;
     if copy.catalog {
         for table in CATALOG_TABLES {
             replace(&mut tx, &local, table)?;
@@ -84,7 +85,7 @@ pub fn refresh(from: &mut Client, to: &mut rusqlite::Connection) -> Result<Refre
         local
             .execute("DELETE FROM meta WHERE key = 'verify_state'", [])
             .map_err(sqlite)?;
-        if let Some(state) = mark("verify_state") {
+        if let Some(state) = &marks.verify_state {
             local
                 .execute(
                     "INSERT INTO meta (key, value) VALUES ('verify_state', ?1)",
@@ -101,7 +102,10 @@ pub fn refresh(from: &mut Client, to: &mut rusqlite::Connection) -> Result<Refre
     if copy != Refreshed::default() {
         leakcheck_store::replica_changed(&local, copy.catalog)?;
     }
-    for (key, value) in [(HELD_CATALOG, &catalog), (HELD_WORKBENCH, &workbench)] {
+    for (key, value) in [
+        (HELD_CATALOG, &marks.catalog),
+        (HELD_WORKBENCH, &marks.workbench),
+    ] {
         local
             .execute(
                 "INSERT INTO meta (key, value) VALUES (?1, ?2)
@@ -113,6 +117,38 @@ pub fn refresh(from: &mut Client, to: &mut rusqlite::Connection) -> Result<Refre
     local.commit().map_err(sqlite)?;
     tx.commit()?;
     Ok(copy)
+}
+
+const MARKS: &str = "SELECT key, value FROM meta
+     WHERE key IN ('catalog_generation', 'workbench_generation', 'verify_state')";
+
+/// The shared catalog's generations (0 before the first write), and the
+/// state its last verification pass was derived from.
+struct Marks {
+    catalog: String,
+    workbench: String,
+    verify_state: Option<String>,
+}
+
+impl Marks {
+    fn of(rows: Vec<(String, String)>) -> Marks {
+        let mark = |key: &str| -> Option<String> {
+            rows.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
+        };
+        Marks {
+            catalog: mark("catalog_generation").unwrap_or_else(|| "0".into()),
+            workbench: mark("workbench_generation").unwrap_or_else(|| "0".into()),
+            verify_state: mark("verify_state"),
+        }
+    }
+}
+
+/// What the replica on `conn` lacks of `marks`.
+fn stale(conn: &rusqlite::Connection, marks: &Marks) -> Result<Refreshed> {
+    Ok(Refreshed {
+        catalog: held(conn, HELD_CATALOG)?.as_deref() != Some(marks.catalog.as_str()),
+        workbench: held(conn, HELD_WORKBENCH)?.as_deref() != Some(marks.workbench.as_str()),
+    })
 }
 
 /// Replaces the replica's rows of `table` with the shared catalog's,
