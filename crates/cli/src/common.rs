@@ -31,7 +31,12 @@ pub fn team_shared(case: &Case, replica: Option<&Path>) -> Result<Option<(TeamSh
     let client = leakcheck_team::open(team)
         .with_context(|| format!("connecting to the team catalog {}", team.catalog))?;
     let replica = case.replica(replica)?;
-    let shared = TeamShared::new(client, &replica.catalog_file())?;
+    let more = team.clone();
+    let shared = TeamShared::new(
+        client,
+        move || leakcheck_team::connect(&more),
+        &replica.catalog_file(),
+    )?;
     Ok(Some((shared, replica)))
 }
 

@@ -11,6 +11,10 @@
 //! was in. The access log and the sessions are not copied: the server
 //! reads and writes them in the shared catalog.
 
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
 use postgres::fallible_iterator::FallibleIterator;
 use postgres::{Client, IsolationLevel, SimpleQueryMessage};
 use rusqlite::types::Value;
@@ -42,26 +46,63 @@ fn held(conn: &rusqlite::Connection, key: &str) -> Result<Option<String>> {
         .map_err(sqlite)
 }
 
-/// Brings the replica `to` (an embedded catalog's connection) in step with
-/// the shared catalog `from`. Two servers sharing one replica take turns.
-pub fn refresh(from: &mut Client, to: &mut rusqlite::Connection) -> Result<Refreshed> {
-    // One round trip when nothing changed, which is most requests: the
-    // simple protocol, outside the snapshot's transaction (which costs
-    // three more).
-    let quick: Vec<(String, String)> = from
-        .simple_query(MARKS)?
-        .into_iter()
-        .filter_map(|m| match m {
-            SimpleQueryMessage::Row(r) => Some((
-                r.get(0).unwrap_or_default().to_string(),
-                r.get(1).unwrap_or_default().to_string(),
-            )),
-            _ => None,
+/// A replica: its embedded catalog's connection, and the generations it
+/// was last seen holding.
+pub struct Replica {
+    conn: Mutex<rusqlite::Connection>,
+    held: Mutex<Option<Generations>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Replica {
+    /// The replica whose embedded catalog is the file `file` (made
+    /// already, as `Case::replica` makes it).
+    pub fn open(file: &Path) -> Result<Replica> {
+        let conn = rusqlite::Connection::open(file)
+            .map_err(|e| TeamError::Corrupt(format!("{}: {e}", file.display())))?;
+        conn.busy_timeout(Duration::from_secs(60))
+            .map_err(|e| TeamError::Corrupt(format!("{}: {e}", file.display())))?;
+        Ok(Replica {
+            conn: Mutex::new(conn),
+            held: Mutex::new(None),
         })
-        .collect();
-    if stale(to, &Marks::of(quick))? == Refreshed::default() {
-        return Ok(Refreshed::default());
     }
+
+    /// Brings the replica in step with the shared catalog `from`. Two
+    /// servers sharing one replica take turns.
+    pub fn refresh(&self, from: &mut Client) -> Result<Refreshed> {
+        // One round trip when nothing changed, which is most requests: the
+        // simple protocol, outside the snapshot's transaction (which costs
+        // three more), compared with what this process saw the replica
+        // hold (another process may only have brought it further on).
+        let quick = Marks::of(
+            from.simple_query(MARKS)?
+                .into_iter()
+                .filter_map(|m| match m {
+                    SimpleQueryMessage::Row(r) => Some((
+                        r.get(0).unwrap_or_default().to_string(),
+                        r.get(1).unwrap_or_default().to_string(),
+                    )),
+                    _ => None,
+                })
+                .collect(),
+        );
+        if lock(&self.held).as_ref() == Some(&quick.generations) {
+            return Ok(Refreshed::default());
+        }
+        let mut to = lock(&self.conn);
+        let copy = refresh(from, &mut to)?;
+        *lock(&self.held) = Some(copy.1);
+        Ok(copy.0)
+    }
+}
+
+/// Copies what the replica `to` lacks of the shared catalog `from`, in one
+/// snapshot of it; says what, and what the replica holds now.
+fn refresh(from: &mut Client, to: &mut rusqlite::Connection) -> Result<(Refreshed, Generations)> {
     let mut tx = from
         .build_transaction()
         .isolation_level(IsolationLevel::RepeatableRead)
@@ -103,8 +144,8 @@ pub fn refresh(from: &mut Client, to: &mut rusqlite::Connection) -> Result<Refre
         leakcheck_store::replica_changed(&local, copy.catalog)?;
     }
     for (key, value) in [
-        (HELD_CATALOG, &marks.catalog),
-        (HELD_WORKBENCH, &marks.workbench),
+        (HELD_CATALOG, &marks.generations.catalog),
+        (HELD_WORKBENCH, &marks.generations.workbench),
     ] {
         local
             .execute(
@@ -116,17 +157,23 @@ pub fn refresh(from: &mut Client, to: &mut rusqlite::Connection) -> Result<Refre
     }
     local.commit().map_err(sqlite)?;
     tx.commit()?;
-    Ok(copy)
+    Ok((copy, marks.generations))
 }
 
 const MARKS: &str = "SELECT key, value FROM meta
      WHERE key IN ('catalog_generation', 'workbench_generation', 'verify_state')";
 
-/// The shared catalog's generations (0 before the first write), and the
-/// state its last verification pass was derived from.
-struct Marks {
+/// The shared catalog's generations (0 before the first write).
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Generations {
     catalog: String,
     workbench: String,
+}
+
+/// The generations, and the state the last verification pass was derived
+/// from.
+struct Marks {
+    generations: Generations,
     verify_state: Option<String>,
 }
 
@@ -136,8 +183,10 @@ impl Marks {
             rows.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
         };
         Marks {
-            catalog: mark("catalog_generation").unwrap_or_else(|| "0".into()),
-            workbench: mark("workbench_generation").unwrap_or_else(|| "0".into()),
+            generations: Generations {
+                catalog: mark("catalog_generation").unwrap_or_else(|| "0".into()),
+                workbench: mark("workbench_generation").unwrap_or_else(|| "0".into()),
+            },
             verify_state: mark("verify_state"),
         }
     }
@@ -145,9 +194,10 @@ impl Marks {
 
 /// What the replica on `conn` lacks of `marks`.
 fn stale(conn: &rusqlite::Connection, marks: &Marks) -> Result<Refreshed> {
+    let g = &marks.generations;
     Ok(Refreshed {
-        catalog: held(conn, HELD_CATALOG)?.as_deref() != Some(marks.catalog.as_str()),
-        workbench: held(conn, HELD_WORKBENCH)?.as_deref() != Some(marks.workbench.as_str()),
+        catalog: held(conn, HELD_CATALOG)?.as_deref() != Some(g.catalog.as_str()),
+        workbench: held(conn, HELD_WORKBENCH)?.as_deref() != Some(g.workbench.as_str()),
     })
 }
 

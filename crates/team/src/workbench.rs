@@ -6,7 +6,7 @@
 //! replica ([`crate::replica`]), refreshed through this too.
 
 use std::path::Path;
-use std::sync::{Mutex, MutexGuard, OnceLock};
+use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use leakcheck_core::{ItemId, KeyRecord};
@@ -18,16 +18,19 @@ use postgres::{Client, Statement};
 
 use crate::catalog::{BUMP_TAGS, BUMP_WORKBENCH};
 use crate::error::describe;
-use crate::{PgCatalog, TeamError, replica};
+use crate::replica::{Refreshed, Replica};
+use crate::{PgCatalog, TeamError};
 
 fn db(e: postgres::Error) -> Error {
     Error::Team(describe(&e))
 }
 
-fn team(e: TeamError) -> Error {
-    match e {
-        TeamError::Catalog(e) => e,
-        e => Error::Team(e.to_string()),
+impl From<TeamError> for Error {
+    fn from(e: TeamError) -> Error {
+        match e {
+            TeamError::Catalog(e) => e,
+            e => Error::Team(e.to_string()),
+        }
     }
 }
 
@@ -50,35 +53,76 @@ fn token_key(token: &str) -> String {
 /// Seconds between two writes of a session's last use.
 const SEEN_EVERY: i64 = 60;
 
+/// Connections to the shared catalog kept between requests, at most: as
+/// many as the requests a server runs at once on the catalog.
+const POOL: usize = 8;
+
+/// One connection, and the statement every request runs on it, prepared
+/// once (a round trip less each time).
+struct Conn {
+    catalog: PgCatalog,
+    find_session: Option<Statement>,
+}
+
+/// Opens a connection to the shared catalog.
+type Connector = Box<dyn Fn() -> crate::Result<Client> + Send + Sync>;
+
 /// A team case's shared catalog, and the replica it refreshes.
 pub struct TeamShared {
-    catalog: Mutex<PgCatalog>,
-    replica: Mutex<rusqlite::Connection>,
-    /// The statement every request runs, prepared once (a round trip
-    /// less each time).
-    find_session: OnceLock<Statement>,
+    open: Connector,
+    idle: Mutex<Vec<Conn>>,
+    replica: Replica,
 }
 
 impl TeamShared {
-    /// The shared catalog `client` is connected to (migrated already), and
+    /// The shared catalog `first` is connected to (migrated already),
+    /// `open` making more connections to it when requests run at once, and
     /// the replica whose embedded catalog is the file `replica`.
-    pub fn new(client: Client, replica: &Path) -> crate::Result<TeamShared> {
-        let conn = rusqlite::Connection::open(replica)
-            .map_err(|e| TeamError::Corrupt(format!("{}: {e}", replica.display())))?;
-        conn.busy_timeout(Duration::from_secs(60))
-            .map_err(|e| TeamError::Corrupt(format!("{}: {e}", replica.display())))?;
+    pub fn new(
+        first: Client,
+        open: impl Fn() -> crate::Result<Client> + Send + Sync + 'static,
+        replica: &Path,
+    ) -> crate::Result<TeamShared> {
         Ok(TeamShared {
-            catalog: Mutex::new(PgCatalog::new(client)),
-            replica: Mutex::new(conn),
-            find_session: OnceLock::new(),
+            open: Box::new(open),
+            idle: Mutex::new(vec![Conn {
+                catalog: PgCatalog::new(first),
+                find_session: None,
+            }]),
+            replica: Replica::open(replica)?,
         })
     }
 
+    /// Runs `f` on an idle connection, or a new one; the connection goes
+    /// back to the pool unless it was closed (the server went away).
+    fn with<T, E>(
+        &self,
+        f: impl FnOnce(&mut Conn) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E>
+    where
+        E: From<TeamError>,
+    {
+        let idle = lock(&self.idle).pop();
+        let mut conn = match idle {
+            Some(c) => c,
+            None => Conn {
+                catalog: PgCatalog::new((self.open)()?),
+                find_session: None,
+            },
+        };
+        let out = f(&mut conn);
+        if !conn.catalog.client.is_closed() {
+            let mut idle = lock(&self.idle);
+            if idle.len() < POOL {
+                idle.push(conn);
+            }
+        }
+        out
+    }
+
     /// Brings the replica in step now, saying what it copied.
-    pub fn refresh_now(&self) -> crate::Result<replica::Refreshed> {
-        let mut catalog = lock(&self.catalog);
-        let mut conn = lock(&self.replica);
-        replica::refresh(&mut catalog.client, &mut conn)
+    pub fn refresh_now(&self) -> crate::Result<Refreshed> {
+        self.with(|c| self.replica.refresh(&mut c.catalog.client))
     }
 
     /// Runs `f` in a transaction that ends by moving `bump`'s generation on
@@ -88,14 +132,20 @@ impl TeamShared {
         bump: &str,
         f: impl FnOnce(&mut postgres::Transaction<'_>) -> Result<(T, bool)>,
     ) -> Result<T> {
-        let mut catalog = lock(&self.catalog);
-        let mut tx = catalog.client.transaction().map_err(db)?;
-        let (out, changed) = f(&mut tx)?;
-        if changed {
-            tx.execute(bump, &[]).map_err(db)?;
-        }
-        tx.commit().map_err(db)?;
-        Ok(out)
+        self.with(|c| {
+            let mut tx = c.catalog.client.transaction().map_err(db)?;
+            let (out, changed) = f(&mut tx)?;
+            if changed {
+                tx.execute(bump, &[]).map_err(db)?;
+            }
+            tx.commit().map_err(db)?;
+            Ok::<_, Error>(out)
+        })
+    }
+
+    /// Runs one statement's worth of `f` on a pooled connection.
+    fn client<T>(&self, f: impl FnOnce(&mut Client) -> Result<T>) -> Result<T> {
+        self.with::<T, Error>(|c| f(&mut c.catalog.client))
     }
 }
 
@@ -113,7 +163,7 @@ fn known(tx: &mut postgres::Transaction<'_>, item: &ItemId) -> Result<()> {
 
 impl Shared for TeamShared {
     fn refresh(&self) -> Result<()> {
-        self.refresh_now().map(|_| ()).map_err(team)
+        Ok(self.refresh_now().map(|_| ())?)
     }
 
     fn put_user(&self, name: &str, role: Role, password_hash: &str) -> Result<()> {
@@ -147,9 +197,8 @@ impl Shared for TeamShared {
         detail: Option<&str>,
         peer: Option<&str>,
     ) -> Result<()> {
-        lock(&self.catalog)
-            .client
-            .execute(
+        self.client(|c| {
+            c.execute(
                 "INSERT INTO access_log (at, \"user\", action, item, detail, peer)
                  VALUES ($1, $2, $3, $4, $5, $6)",
                 &[
@@ -161,19 +210,20 @@ impl Shared for TeamShared {
                     &peer,
                 ],
             )
-            .map_err(db)?;
+            .map_err(db)
+        })?;
         Ok(())
     }
 
     fn access_log(&self, before: Option<i64>, limit: usize) -> Result<Vec<Access>> {
-        let rows = lock(&self.catalog)
-            .client
-            .query(
+        let rows = self.client(|c| {
+            c.query(
                 "SELECT seq, at, \"user\", action, item, detail, peer FROM access_log
                  WHERE seq < $1 ORDER BY seq DESC LIMIT $2",
                 &[&before.unwrap_or(i64::MAX), &(limit as i64)],
             )
-            .map_err(db)?;
+            .map_err(db)
+        })?;
         Ok(rows
             .iter()
             .map(|r| Access {
@@ -299,7 +349,7 @@ impl Shared for TeamShared {
     }
 
     fn add_keys(&self, keys: &[KeyRecord]) -> Result<usize> {
-        lock(&self.catalog).add_keys(keys).map_err(team)
+        self.with(|c| c.catalog.add_keys(keys).map_err(Error::from))
     }
 
     fn open_session(
@@ -345,38 +395,39 @@ impl Shared for TeamShared {
     fn session(&self, token: &str, idle: Duration) -> Result<Option<SharedSession>> {
         let now = unix_now();
         let key = token_key(token);
-        let mut catalog = lock(&self.catalog);
-        let find = match self.find_session.get() {
-            Some(f) => f.clone(),
-            None => {
-                let f = catalog
-                    .client
-                    .prepare(
-                        "SELECT \"user\", role, password, csrf, seen FROM sessions
-                         WHERE token = $1 AND seen >= $2",
+        let row = self.with(|c| {
+            let find = match &c.find_session {
+                Some(f) => f.clone(),
+                None => {
+                    let f = c
+                        .catalog
+                        .client
+                        .prepare(
+                            "SELECT \"user\", role, password, csrf, seen FROM sessions
+                             WHERE token = $1 AND seen >= $2",
+                        )
+                        .map_err(db)?;
+                    c.find_session.insert(f).clone()
+                }
+            };
+            let client = &mut c.catalog.client;
+            let row = client
+                .query_opt(&find, &[&key, &(now - idle.as_secs() as i64)])
+                .map_err(db)?;
+            // The last use is written at most once a minute: a write a
+            // request would be a commit each, for a time kept to hours.
+            if let Some(r) = &row
+                && r.get::<_, i64>(4) < now - SEEN_EVERY
+            {
+                client
+                    .execute(
+                        "UPDATE sessions SET seen = $2 WHERE token = $1",
+                        &[&key, &now],
                     )
                     .map_err(db)?;
-                self.find_session.get_or_init(|| f).clone()
             }
-        };
-        let row = catalog
-            .client
-            .query_opt(&find, &[&key, &(now - idle.as_secs() as i64)])
-            .map_err(db)?;
-        // The last use is written at most once a minute: a write a request
-        // (a commit, flushed to disk) made the team server 2.3 times slower
-        // than the embedded one, for a time kept to hours.
-        if let Some(r) = &row
-            && r.get::<_, i64>(4) < now - SEEN_EVERY
-        {
-            catalog
-                .client
-                .execute(
-                    "UPDATE sessions SET seen = $2 WHERE token = $1",
-                    &[&key, &now],
-                )
-                .map_err(db)?;
-        }
+            Ok::<_, Error>(row)
+        })?;
         row.map(|r| {
             Ok(SharedSession {
                 user: r.get(0),
@@ -389,13 +440,13 @@ impl Shared for TeamShared {
     }
 
     fn close_session(&self, token: &str) -> Result<()> {
-        lock(&self.catalog)
-            .client
-            .execute(
+        self.client(|c| {
+            c.execute(
                 "DELETE FROM sessions WHERE token = $1",
                 &[&token_key(token)],
             )
-            .map_err(db)?;
+            .map_err(db)
+        })?;
         Ok(())
     }
 }

@@ -43,6 +43,17 @@ impl Schema {
             .unwrap();
         c
     }
+
+    /// The workbench's side of this schema, with the replica `file`.
+    fn shared(&self, file: &std::path::Path) -> TeamShared {
+        let (url, name) = (self.url.clone(), self.name.clone());
+        let more = move || {
+            let mut c = Client::connect(&url, NoTls)?;
+            c.batch_execute(&format!("SET search_path TO {name}"))?;
+            Ok(c)
+        };
+        TeamShared::new(self.client(), more, file).unwrap()
+    }
 }
 
 impl Drop for Schema {
@@ -76,7 +87,7 @@ fn the_replica_follows_the_shared_catalog_and_changes_are_made_there() {
     let dir = tempfile::tempdir().unwrap();
     let case = Case::init(&dir.path().join("c"), CaseSettings::named("t")).unwrap();
     let replica = case.catalog().unwrap();
-    let shared = TeamShared::new(db.client(), &case.catalog_file()).unwrap();
+    let shared = db.shared(&case.catalog_file());
 
     let both = Refreshed {
         catalog: true,
@@ -160,23 +171,29 @@ fn the_replica_follows_the_shared_catalog_and_changes_are_made_there() {
 }
 
 #[test]
-fn two_servers_tagging_at_once_add_each_tag_once() {
+fn four_requests_on_two_servers_tagging_at_once_add_each_tag_once() {
     let Some(db) = Schema::new("race") else {
         return;
     };
     let (a, ra) = item(1);
     PgCatalog::new(db.client()).apply(&[ra]).unwrap();
+    // Two servers, each answering two requests at once (its pool opens a
+    // second connection).
     let dir = tempfile::tempdir().unwrap();
+    let servers: Vec<TeamShared> = (0..2)
+        .map(|n| {
+            let case =
+                Case::init(&dir.path().join(format!("c{n}")), CaseSettings::named("t")).unwrap();
+            db.shared(&case.catalog_file())
+        })
+        .collect();
     let added: usize = std::thread::scope(|s| {
-        let runs: Vec<_> = (0..2)
+        let runs: Vec<_> = (0..4)
             .map(|n| {
-                let case = Case::init(&dir.path().join(format!("c{n}")), CaseSettings::named("t"))
-                    .unwrap();
-                let shared = TeamShared::new(db.client(), &case.catalog_file()).unwrap();
-                let a = a.clone();
+                let (shared, a) = (&servers[n % 2], &a);
                 s.spawn(move || {
                     (0..20)
-                        .filter(|t| shared.add_tag(&a, &format!("t{t}"), "x").unwrap())
+                        .filter(|t| shared.add_tag(a, &format!("t{t}"), "x").unwrap())
                         .count()
                 })
             })
@@ -199,7 +216,7 @@ fn the_access_log_is_append_only_and_sessions_outlive_a_server() {
     };
     let dir = tempfile::tempdir().unwrap();
     let case = Case::init(&dir.path().join("c"), CaseSettings::named("t")).unwrap();
-    let shared = TeamShared::new(db.client(), &case.catalog_file()).unwrap();
+    let shared = db.shared(&case.catalog_file());
     shared
         .log_access("ana", "login", None, None, Some("127.0.0.1"))
         .unwrap();
@@ -233,7 +250,7 @@ fn the_access_log_is_append_only_and_sessions_outlive_a_server() {
         shared.open_session(t, &ana(t), 2, idle).unwrap();
     }
     // Another server (a restart) finds them; the oldest beyond two is gone.
-    let other = TeamShared::new(db.client(), &case.catalog_file()).unwrap();
+    let other = db.shared(&case.catalog_file());
     assert_eq!(other.session("t1", idle).unwrap(), None);
     assert_eq!(other.session("t3", idle).unwrap(), Some(ana("t3")));
     // Kept under a hash: the token itself is nowhere in the table.
