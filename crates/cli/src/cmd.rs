@@ -824,10 +824,7 @@ pub fn key_record(
 }
 
 pub fn save_keys(case: &Case, keys: Vec<leakcheck_core::KeyRecord>, o: &Output) -> Result<u8> {
-    let added = match case.settings.team {
-        Some(_) => crate::cmd_team::catalog(case)?.add_keys(&keys)?,
-        None => case.catalog()?.add_keys(&keys)?,
-    };
+    let added = crate::cmd_team::add_keys(case, &keys)?;
     let mut out = stdout();
     if o.json {
         json_line(
@@ -984,7 +981,10 @@ fn keys_missing(case: &Case, o: &Output) -> Result<u8> {
 fn keys_fetch(a: KeysFetchArgs) -> Result<u8> {
     let case = open(&a.case)?;
     let names: Vec<String> = if a.names.is_empty() {
-        missing_keys(&case)?.into_iter().map(|m| m.name).collect()
+        missing_keys(&readable(&a.case)?)?
+            .into_iter()
+            .map(|m| m.name)
+            .collect()
     } else {
         a.names
             .iter()
@@ -1006,7 +1006,7 @@ fn keys_fetch(a: KeysFetchArgs) -> Result<u8> {
             })
         })
         .collect();
-    case.catalog()?.add_keys(&found)?;
+    crate::cmd_team::add_keys(&case, &found)?;
     let mut out = stdout();
     for (name, r) in &results {
         if a.out.json {

@@ -16,7 +16,7 @@ use serde::Deserialize;
 
 use crate::cli::{KeysImportArgs, KeysRecoverArgs};
 use crate::cmd::{key_record, save_keys};
-use crate::common::{json_line, open, operator, stdout};
+use crate::common::{json_line, open, operator, readable, stdout};
 
 /// Signatures read per key: enough for [`recover::MAX_PAIRS`] pairs.
 const SIGNATURES_PER_KEY: usize = 12;
@@ -25,8 +25,9 @@ const SIGNATURES_PER_KEY: usize = 12;
 pub fn recover(a: KeysRecoverArgs) -> Result<u8> {
     let started = Instant::now();
     let deadline = started + Duration::from_secs(a.max_seconds);
+    // Read from a team case's replica; keys go to its shared catalog.
     let case = open(&a.case)?;
-    let catalog = case.catalog()?;
+    let catalog = readable(&a.case)?.catalog()?;
     let recovered: HashSet<String> = catalog
         .keys()?
         .into_iter()
@@ -119,7 +120,7 @@ pub fn recover(a: KeysRecoverArgs) -> Result<u8> {
                     origin: KeyOrigin::Recovered,
                     ..KeyRecord::default()
                 };
-                case.catalog()?.add_keys(&[key])?;
+                crate::cmd_team::add_keys(&case, &[key])?;
                 let failed_ids: Vec<&str> = failed.iter().map(|s| s.item.as_str()).collect();
                 let pairs: Vec<[&str; 2]> = no_common_factor
                     .iter()

@@ -13,9 +13,10 @@ use leakcheck_core::sanitize::for_terminal;
 use leakcheck_core::words::{count, noun};
 use leakcheck_ingest::ocr::{self, OcrProgress, OcrSummary};
 use leakcheck_store::{Case, OcrMode};
+use leakcheck_team::copy::Bump;
 
 use crate::cli::Output;
-use crate::common::{json_line, open, stdout};
+use crate::common::{json_line, open, readable, stdout, writing};
 
 #[derive(Args, Debug)]
 pub struct OcrArgs {
@@ -27,6 +28,10 @@ pub struct OcrArgs {
     #[command(flatten)]
     pub out: Output,
 }
+
+/// The tables an OCR pass writes, with their keys.
+const OCR_TABLES: &[(&str, &[&str])] =
+    &[("ocr_items", &["item"]), ("ocr_pages", &["item", "page"])];
 
 /// `leakcheck ocr CASE`: reads what waits, with progress and an ETA.
 /// Exit 1 when OCR is unavailable or an item failed.
@@ -41,16 +46,18 @@ pub fn ocr_cmd(a: OcrArgs) -> Result<u8> {
         return Ok(0);
     }
     let show = !a.out.json && !a.out.quiet && std::io::stderr().is_terminal();
-    let summary = match pass(&case, a.jobs, show)? {
+    // On a team case the pass runs on a replica of its own, and what it
+    // read goes to the shared catalog at the end.
+    let summary = match writing(case, OCR_TABLES, Bump::Catalog, |c| pass(c, a.jobs, show))? {
         Ok(s) => s,
         Err(why) => {
             writeln!(out, "{why}")?;
-            print_waiting(&mut out, &case)?;
+            print_waiting(&mut out, &readable(&a.case)?)?;
             out.flush()?;
             return Ok(1);
         }
     };
-    crate::cmd_search::sync_index(&case, show, false)?;
+    crate::cmd_search::sync_index(&open(&a.case)?, show, false)?;
     if a.out.json {
         json_line(
             &mut out,

@@ -7,10 +7,11 @@ use std::sync::atomic::AtomicU64;
 use anyhow::{Context, Result, bail};
 use leakcheck_core::sanitize::{csv_cell, for_terminal as t};
 use leakcheck_core::words::count;
-use leakcheck_store::{Account, CLASSES, FirstSeen, HourCount, SpreadFilter};
+use leakcheck_store::{Account, CLASSES, Case, FirstSeen, HourCount, SpreadFilter};
+use leakcheck_team::copy::Bump;
 
 use crate::cli::{PostsImportArgs, PostsListArgs, SpreadArgs, SpreadFilterArgs};
-use crate::common::{invocation, json_line, open, operator, readable, stdout};
+use crate::common::{invocation, json_line, open, operator, readable, stdout, writing};
 use crate::progress;
 
 /// `--since`/`--until`: RFC 3339, or a day (its midnight, UTC).
@@ -51,8 +52,16 @@ fn time(unix: Option<i64>) -> String {
         .map_or_else(|| "(no date)".into(), |s| s[..16].replace('T', " "))
 }
 
+/// The tables `posts import` writes, with their keys.
+const POSTS: &[(&str, &[&str])] = &[("posts", &["id"]), ("post_matches", &["post", "what"])];
+
 pub fn import(a: PostsImportArgs) -> Result<u8> {
-    let case = open(&a.case)?;
+    writing(open(&a.case)?, POSTS, Bump::Workbench, |case| {
+        import_into(case, &a)
+    })
+}
+
+fn import_into(case: &Case, a: &PostsImportArgs) -> Result<u8> {
     if case.catalog()?.stats()?.items == 0 {
         bail!(
             "{}: the case holds no items yet; ingest the dump first, then import posts to match against it",
@@ -75,7 +84,7 @@ pub fn import(a: PostsImportArgs) -> Result<u8> {
     let done = AtomicU64::new(0);
     let show = !a.out.quiet && !a.out.json && std::io::stderr().is_terminal();
     let summary = progress::spin(show, "posts matched", &done, || {
-        leakcheck_spread::import(&case, &a.export, &source, &claims, operator(), &done)
+        leakcheck_spread::import(case, &a.export, &source, &claims, operator(), &done)
     })
     .with_context(|| format!("importing posts from {}", a.export.display()))?;
     let mut out = stdout();
@@ -110,7 +119,7 @@ pub fn import(a: PostsImportArgs) -> Result<u8> {
             out,
             "\nnext: {} spread {}",
             invocation(),
-            case.root().display()
+            case.home().display()
         )?;
     }
     out.flush()?;

@@ -79,6 +79,14 @@ pub fn team_settings(catalog: Option<&str>, o: &TeamOptions) -> Result<Option<Te
     Ok(Some(team))
 }
 
+/// Adds keys to the case's catalog, embedded or shared; how many were new.
+pub fn add_keys(case: &Case, keys: &[leakcheck_core::KeyRecord]) -> Result<usize> {
+    Ok(match case.settings.team {
+        Some(_) => catalog(case)?.add_keys(keys)?,
+        None => case.catalog()?.add_keys(keys)?,
+    })
+}
+
 /// `leakcheck migrate CASE --to postgres://…`: the embedded catalog copied
 /// into PostgreSQL, and the case made a team case.
 pub fn migrate(a: MigrateArgs) -> Result<u8> {

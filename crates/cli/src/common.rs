@@ -9,6 +9,7 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use leakcheck_store::{Case, Shared};
 use leakcheck_team::TeamShared;
+use leakcheck_team::copy::Bump;
 use serde::Serialize;
 
 pub fn open(path: &Path) -> Result<Case> {
@@ -20,6 +21,35 @@ pub fn open(path: &Path) -> Result<Case> {
 /// so that the command reads what the embedded catalog would hold.
 pub fn readable(path: &Path) -> Result<Case> {
     Ok(served(open(path)?, None)?.0)
+}
+
+/// Runs `f`, which writes the catalog, on `case`: an embedded case itself;
+/// for a team case, a replica of its own in a temporary folder (nobody
+/// else refreshes it under `f`), whose rows of `tables` (each with its
+/// key) are then sent to the shared catalog, replacing those of the same
+/// key, in one transaction that moves `bump`'s generations on.
+pub fn writing<T>(
+    case: Case,
+    tables: &[(&str, &[&str])],
+    bump: Bump,
+    f: impl FnOnce(&Case) -> Result<T>,
+) -> Result<T> {
+    let Some(team) = case.settings.team.clone() else {
+        return f(&case);
+    };
+    let scratch = tempfile::Builder::new()
+        .prefix("leakcheck-replica")
+        .tempdir()
+        .context("making a temporary folder for the case's replica")?;
+    let (replica, _) = served(case, Some(scratch.path()))?;
+    let out = f(&replica)?;
+    let file = replica.catalog_file();
+    let written = leakcheck_team::copy::open(&file)?;
+    let mut client = leakcheck_team::open(&team)
+        .with_context(|| format!("connecting to the team catalog {}", team.catalog))?;
+    leakcheck_team::copy::push(&written, &mut client, tables, bump)
+        .with_context(|| format!("sending {}'s rows to the team catalog", file.display()))?;
+    Ok(out)
 }
 
 /// A team case's shared catalog, and its replica (not refreshed yet); none

@@ -31,7 +31,7 @@ pub enum Error {
     /// The case keeps its catalog in PostgreSQL, and the command asked for
     /// the embedded one.
     #[error(
-        "{0}: a team case (its catalog is in PostgreSQL): `ocr`, `posts import`, `keys recover` and `keys fetch` do not work on team cases yet"
+        "{0}: a team case (its catalog is in PostgreSQL), asked for an embedded catalog: read its replica (`Case::replica`) or its PostgreSQL catalog"
     )]
     TeamCase(PathBuf),
     /// `init` was pointed at a folder that is not empty.

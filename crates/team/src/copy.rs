@@ -305,6 +305,104 @@ fn sqlite(e: rusqlite::Error) -> TeamError {
     TeamError::Corrupt(format!("the embedded catalog: {e}"))
 }
 
+/// Copies the rows of `table` from `from` into `to`, a batch a statement;
+/// `conflict` ends each statement (an `ON CONFLICT` clause, or nothing).
+/// Returns the rows written.
+fn copy_table(
+    from: &rusqlite::Connection,
+    to: &mut postgres::Transaction<'_>,
+    (table, cols): &Table,
+    conflict: &str,
+) -> Result<u64> {
+    let names: Vec<&str> = cols.iter().map(|(n, _)| *n).collect();
+    let casts: Vec<String> = cols
+        .iter()
+        .enumerate()
+        .map(|(i, (_, c))| format!("${}::{}", i + 1, Values::cast(*c)))
+        .collect();
+    let insert = to.prepare(&format!(
+        "INSERT INTO {table} ({}) SELECT * FROM unnest({}) {conflict}",
+        names.join(", "),
+        casts.join(", ")
+    ))?;
+    let mut stmt = from
+        .prepare(&format!("SELECT {} FROM {table}", names.join(", ")))
+        .map_err(sqlite)?;
+    let mut rows = stmt.query([]).map_err(sqlite)?;
+    let mut batch: Vec<Values> = cols.iter().map(|(_, c)| Values::new(*c)).collect();
+    let (mut n, mut in_batch) = (0u64, 0usize);
+    loop {
+        let row = rows.next().map_err(sqlite)?;
+        if let Some(row) = row {
+            for (i, values) in batch.iter_mut().enumerate() {
+                values.push(row.get_ref(i).map_err(sqlite)?, table)?;
+            }
+            in_batch += 1;
+        }
+        if in_batch > 0 && (in_batch == BATCH || row.is_none()) {
+            let params: Vec<&(dyn ToSql + Sync)> = batch.iter().map(Values::param).collect();
+            n += to.execute(&insert, &params)?;
+            batch = cols.iter().map(|(_, c)| Values::new(*c)).collect();
+            in_batch = 0;
+        }
+        if row.is_none() {
+            return Ok(n);
+        }
+    }
+}
+
+/// What a command run on a private replica wrote, sent to the shared
+/// catalog: every row of each table named, replacing the row of the same
+/// key (`OCR` and `posts import` on a team case run the embedded code on a
+/// replica of their own, then push). Ends by moving on the generations
+/// that `bump` moves, in the same transaction. Returns each table's rows.
+pub fn push(
+    from: &rusqlite::Connection,
+    to: &mut Client,
+    tables: &[(&str, &[&str])],
+    bump: Bump,
+) -> Result<Vec<(&'static str, u64)>> {
+    let mut tx = to.transaction()?;
+    let mut pushed = Vec::new();
+    for (name, key) in tables {
+        let table = CATALOG_TABLES
+            .iter()
+            .chain(WORKBENCH_TABLES)
+            .find(|(t, _)| t == name)
+            .ok_or_else(|| TeamError::Config(format!("no table {name} to push")))?;
+        let set: Vec<String> = table
+            .1
+            .iter()
+            .filter(|(c, _)| !key.contains(c))
+            .map(|(c, _)| format!("{c} = excluded.{c}"))
+            .collect();
+        let conflict = format!(
+            "ON CONFLICT ({}) DO UPDATE SET {}",
+            key.join(", "),
+            set.join(", ")
+        );
+        pushed.push((table.0, copy_table(from, &mut tx, table, &conflict)?));
+    }
+    tx.execute(
+        match bump {
+            Bump::Catalog => crate::catalog::BUMP_GENERATION,
+            Bump::Workbench => crate::catalog::BUMP_WORKBENCH,
+        },
+        &[],
+    )?;
+    tx.commit()?;
+    Ok(pushed)
+}
+
+/// Which generations a push moves on.
+#[derive(Clone, Copy, Debug)]
+pub enum Bump {
+    /// The catalog's and the search index's: rows the index shows (OCR).
+    Catalog,
+    /// The workbench's: rows only the workbench reads (posts).
+    Workbench,
+}
+
 /// Copies the catalog `from` into the migrated, empty schema `to` is set
 /// to, in one transaction, and checks every table's count after. Returns
 /// each table with its rows.
@@ -317,43 +415,8 @@ pub fn copy(from: &rusqlite::Connection, to: &mut Client) -> Result<Vec<(&'stati
     }
     let mut tx = to.transaction()?;
     let mut copied = Vec::new();
-    for (table, cols) in CATALOG_TABLES.iter().chain(WORKBENCH_TABLES) {
-        let names: Vec<&str> = cols.iter().map(|(n, _)| *n).collect();
-        let casts: Vec<String> = cols
-            .iter()
-            .enumerate()
-            .map(|(i, (_, c))| format!("${}::{}", i + 1, Values::cast(*c)))
-            .collect();
-        let insert = tx.prepare(&format!(
-            "INSERT INTO {table} ({}) SELECT * FROM unnest({})",
-            names.join(", "),
-            casts.join(", ")
-        ))?;
-        let mut stmt = from
-            .prepare(&format!("SELECT {} FROM {table}", names.join(", ")))
-            .map_err(sqlite)?;
-        let mut rows = stmt.query([]).map_err(sqlite)?;
-        let mut batch: Vec<Values> = cols.iter().map(|(_, c)| Values::new(*c)).collect();
-        let (mut n, mut in_batch) = (0u64, 0usize);
-        loop {
-            let row = rows.next().map_err(sqlite)?;
-            if let Some(row) = row {
-                for (i, values) in batch.iter_mut().enumerate() {
-                    values.push(row.get_ref(i).map_err(sqlite)?, table)?;
-                }
-                in_batch += 1;
-            }
-            if in_batch > 0 && (in_batch == BATCH || row.is_none()) {
-                let params: Vec<&(dyn ToSql + Sync)> = batch.iter().map(Values::param).collect();
-                n += tx.execute(&insert, &params)?;
-                batch = cols.iter().map(|(_, c)| Values::new(*c)).collect();
-                in_batch = 0;
-            }
-            if row.is_none() {
-                break;
-            }
-        }
-        copied.push((*table, n));
+    for table in CATALOG_TABLES.iter().chain(WORKBENCH_TABLES) {
+        copied.push((table.0, copy_table(from, &mut tx, table, "")?));
     }
     // What the last verification pass was derived from: with it, `verify`
     // on the team case finds nothing changed.
