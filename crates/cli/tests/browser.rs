@@ -157,15 +157,7 @@ fn the_workbench(team: Option<&crate::team::Db>) {
     ]);
     assert!(run.code <= 1, "ingest: {}", run.stderr);
     if let Some(db) = team {
-        let run = lc([
-            "migrate".as_ref(),
-            case.as_os_str(),
-            "--to".as_ref(),
-            db.url.as_ref(),
-            "--schema".as_ref(),
-            db.schema.as_ref(),
-            "-q".as_ref(),
-        ]);
+        let run = crate::team::migrate(&case, db);
         assert_eq!(run.code, 0, "migrate: {}", run.stderr);
     }
     add_user(&case, "alice", "admin", "alice-password-1");

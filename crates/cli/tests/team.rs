@@ -635,18 +635,6 @@ fn an_embedded_case_moves_to_team_mode_without_ingesting_again() {
     let reports = verify_json(&case, &[]);
     let (stats, _, _) = figures(&case);
     assert!(stats.contains("\"by_verdict\":{\""), "{stats}");
-    let migrate = |case: &Path| {
-        lc([
-            OsStr::new("migrate"),
-            case.as_os_str(),
-            OsStr::new("--to"),
-            OsStr::new(&db.url),
-            OsStr::new("--schema"),
-            OsStr::new(&db.schema),
-            OsStr::new("--json"),
-        ])
-    };
-
     // The workbench's records move too: a user, and what the access log
     // says of them, in a case of their own.
     let other = dir.path().join("with-users");
@@ -664,15 +652,7 @@ fn an_embedded_case_moves_to_team_mode_without_ingesting_again() {
     std::io::Write::write_all(child.stdin.as_mut().unwrap(), b"a long password 1\n").unwrap();
     assert!(child.wait().unwrap().success());
     let users_db = Db::new("migrate_users").unwrap();
-    let moved = lc([
-        OsStr::new("migrate"),
-        other.as_os_str(),
-        OsStr::new("--to"),
-        OsStr::new(&users_db.url),
-        OsStr::new("--schema"),
-        OsStr::new(&users_db.schema),
-        OsStr::new("--json"),
-    ]);
+    let moved = migrate(&other, &users_db);
     assert_eq!(moved.code, 0, "{}", moved.stderr);
     let tables: serde_json::Value = serde_json::from_str(&moved.stdout).unwrap();
     assert_eq!(
@@ -686,7 +666,7 @@ fn an_embedded_case_moves_to_team_mode_without_ingesting_again() {
     assert!(log.stdout.contains("user-put"), "{}", log.stdout);
 
     let read = reads(&case);
-    let run = migrate(&case);
+    let run = migrate(&case, &db);
     assert_eq!(run.code, 0, "migrate: {}", run.stderr);
     let tables: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert!(
@@ -778,7 +758,7 @@ fn an_embedded_case_moves_to_team_mode_without_ingesting_again() {
     assert!(stderr.contains("the case changed"), "{stderr}");
     assert_eq!(verify_json(&case, &[]).len(), reports.len());
 
-    let twice = migrate(&case);
+    let twice = migrate(&case, &db);
     assert!(
         twice.stderr.contains("already a team case"),
         "{}",
@@ -820,18 +800,17 @@ fn a_team_case_refuses_a_password_in_its_address_and_reads_through_a_replica() {
     assert_eq!(jobs.json()["queued"], 0);
 }
 
-/// `migrate CASE` into `db`'s schema, quietly.
-fn migrate_into(case: &Path, db: &Db) {
-    let run = lc([
+/// `migrate CASE --json` into `db`'s schema.
+pub(crate) fn migrate(case: &Path, db: &Db) -> crate::util::Run {
+    lc([
         OsStr::new("migrate"),
         case.as_os_str(),
         OsStr::new("--to"),
         OsStr::new(&db.url),
         OsStr::new("--schema"),
         OsStr::new(&db.schema),
-        OsStr::new("-q"),
-    ]);
-    assert_eq!(run.code, 0, "migrate: {}", run.stderr);
+        OsStr::new("--json"),
+    ])
 }
 
 /// An embedded case of `sources` (OCR left for later) and a copy of it
@@ -855,7 +834,8 @@ fn twins(dir: &Path, sources: &[&Path], db: &Db) -> (PathBuf, PathBuf) {
         assert!(run.code <= 1, "ingest: {}", run.stderr);
         made.push(case);
     }
-    migrate_into(&made[1], db);
+    let run = migrate(&made[1], db);
+    assert_eq!(run.code, 0, "migrate: {}", run.stderr);
     (made.remove(0), made.remove(0))
 }
 

@@ -8,56 +8,17 @@ use std::sync::{Arc, Barrier};
 use std::thread;
 use std::time::Duration;
 
-use leakcheck_core::testing::skip;
 use leakcheck_team::{JobState, Queue, TeamError, migrate};
-use postgres::{Client, NoTls};
 use serde_json::json;
 
-/// A schema of one test's own.
-struct Schema {
-    url: String,
-    name: String,
-}
+mod schema;
+use schema::Schema;
 
-impl Schema {
-    fn new(test: &str) -> Option<Schema> {
-        let Ok(url) = std::env::var("LEAKCHECK_TEST_POSTGRES") else {
-            skip(
-                "LEAKCHECK_TEST_POSTGRES is not set (eval \"$(.ci/postgres.sh)\" starts a cluster)",
-            );
-            return None;
-        };
-        let name = format!("t_{test}_{}", std::process::id());
-        let mut c = Client::connect(&url, NoTls).expect("connect to LEAKCHECK_TEST_POSTGRES");
-        c.batch_execute(&format!(
-            "DROP SCHEMA IF EXISTS {name} CASCADE; CREATE SCHEMA {name}"
-        ))
-        .unwrap();
-        Some(Schema { url, name })
-    }
-
-    /// A new connection working in the schema.
-    fn client(&self) -> Client {
-        let mut c = Client::connect(&self.url, NoTls).unwrap();
-        c.batch_execute(&format!("SET search_path TO {}", self.name))
-            .unwrap();
-        c
-    }
-
-    /// A migrated queue for `worker`.
-    fn queue(&self, worker: &str) -> Queue {
-        let mut c = self.client();
-        migrate(&mut c).unwrap();
-        Queue::new(c, worker)
-    }
-}
-
-impl Drop for Schema {
-    fn drop(&mut self) {
-        if let Ok(mut c) = Client::connect(&self.url, NoTls) {
-            let _ = c.batch_execute(&format!("DROP SCHEMA IF EXISTS {} CASCADE", self.name));
-        }
-    }
+/// A migrated queue for `worker` in `db`.
+fn queue(db: &Schema, worker: &str) -> Queue {
+    let mut c = db.client();
+    migrate(&mut c).unwrap();
+    Queue::new(c, worker)
 }
 
 fn ms(n: u64) -> Duration {
@@ -94,13 +55,13 @@ fn workers_never_take_the_same_job() {
     let Some(db) = Schema::new("share") else {
         return;
     };
-    let mut q = db.queue("enqueuer");
+    let mut q = queue(&db, "enqueuer");
     for n in 0..200 {
         q.enqueue("count", &json!({ "n": n }), 3).unwrap();
     }
     let workers: Vec<_> = (0..4)
         .map(|w| {
-            let mut q = db.queue(&format!("w{w}"));
+            let mut q = queue(&db, &format!("w{w}"));
             thread::spawn(move || {
                 let mut got = Vec::new();
                 while let Some(lease) = q.lease(None, Duration::from_secs(30)).unwrap() {
@@ -127,7 +88,7 @@ fn an_expired_lease_goes_to_the_next_worker_and_the_first_cannot_finish() {
     let Some(db) = Schema::new("expire") else {
         return;
     };
-    let (mut a, mut b) = (db.queue("a"), db.queue("b"));
+    let (mut a, mut b) = (queue(&db, "a"), queue(&db, "b"));
     let id = a.enqueue("slow", &json!({}), 3).unwrap();
     // Leases long enough that a loaded machine does not let them expire
     // between two statements.
@@ -159,7 +120,7 @@ fn heartbeats_keep_a_lease_past_its_first_expiry() {
     let Some(db) = Schema::new("heartbeat") else {
         return;
     };
-    let (mut a, mut b) = (db.queue("a"), db.queue("b"));
+    let (mut a, mut b) = (queue(&db, "a"), queue(&db, "b"));
     a.enqueue("long", &json!({}), 3).unwrap();
     let lease = a.lease(None, ms(1500)).unwrap().unwrap();
     for _ in 0..4 {
@@ -175,7 +136,7 @@ fn a_job_out_of_attempts_is_left_failed_with_its_error() {
     let Some(db) = Schema::new("fail") else {
         return;
     };
-    let mut q = db.queue("w");
+    let mut q = queue(&db, "w");
     let flaky = q.enqueue("flaky", &json!({}), 2).unwrap();
     let lease = q.lease(Some("flaky"), ms(5000)).unwrap().unwrap();
     assert_eq!(q.fail(&lease, "disk full").unwrap(), JobState::Queued);
@@ -208,13 +169,13 @@ fn a_worker_whose_connection_dies_mid_job_loses_nothing() {
     let Some(db) = Schema::new("dies") else {
         return;
     };
-    let mut q = db.queue("survivor");
+    let mut q = queue(&db, "survivor");
     for n in 0..20 {
         q.enqueue("item", &json!({ "n": n }), 3).unwrap();
     }
     // A worker takes three jobs and vanishes (its connection closes with
     // no word, as when its process is killed).
-    let mut dead = db.queue("killed");
+    let mut dead = queue(&db, "killed");
     for _ in 0..3 {
         dead.lease(None, ms(300)).unwrap().unwrap();
     }

@@ -5,63 +5,31 @@
 
 use std::time::Duration;
 
-use leakcheck_core::testing::skip;
 use leakcheck_core::{ItemId, Kind, Record};
 use leakcheck_store::{Case, CaseSettings, Decision, Error, Role, Shared, SharedSession, SpanRef};
 use leakcheck_team::replica::Refreshed;
 use leakcheck_team::{PgCatalog, TeamShared, migrate};
 use postgres::{Client, NoTls};
 
-struct Schema {
-    url: String,
-    name: String,
+mod schema;
+use schema::Schema;
+
+/// A migrated schema for `test`.
+fn migrated(test: &str) -> Option<Schema> {
+    let db = Schema::new(&format!("workbench_{test}"))?;
+    migrate(&mut db.client()).unwrap();
+    Some(db)
 }
 
-impl Schema {
-    fn new(test: &str) -> Option<Schema> {
-        let Ok(url) = std::env::var("LEAKCHECK_TEST_POSTGRES") else {
-            skip(
-                "LEAKCHECK_TEST_POSTGRES is not set (eval \"$(.ci/postgres.sh)\" starts a cluster)",
-            );
-            return None;
-        };
-        let name = format!("t_workbench_{test}_{}", std::process::id());
-        let s = Schema { url, name };
-        let mut c = Client::connect(&s.url, NoTls).unwrap();
-        c.batch_execute(&format!(
-            "DROP SCHEMA IF EXISTS {0} CASCADE; CREATE SCHEMA {0}",
-            s.name
-        ))
-        .unwrap();
-        migrate(&mut s.client()).unwrap();
-        Some(s)
-    }
-
-    fn client(&self) -> Client {
-        let mut c = Client::connect(&self.url, NoTls).unwrap();
-        c.batch_execute(&format!("SET search_path TO {}", self.name))
-            .unwrap();
-        c
-    }
-
-    /// The workbench's side of this schema, with the replica `file`.
-    fn shared(&self, file: &std::path::Path) -> TeamShared {
-        let (url, name) = (self.url.clone(), self.name.clone());
-        let more = move || {
-            let mut c = Client::connect(&url, NoTls)?;
-            c.batch_execute(&format!("SET search_path TO {name}"))?;
-            Ok(c)
-        };
-        TeamShared::new(self.client(), more, file).unwrap()
-    }
-}
-
-impl Drop for Schema {
-    fn drop(&mut self) {
-        if let Ok(mut c) = Client::connect(&self.url, NoTls) {
-            let _ = c.batch_execute(&format!("DROP SCHEMA IF EXISTS {} CASCADE", self.name));
-        }
-    }
+/// The workbench's side of `db`, with the replica `file`.
+fn team_shared(db: &Schema, file: &std::path::Path) -> TeamShared {
+    let (url, name) = (db.url.clone(), db.name.clone());
+    let more = move || {
+        let mut c = Client::connect(&url, NoTls)?;
+        c.batch_execute(&format!("SET search_path TO {name}"))?;
+        Ok(c)
+    };
+    TeamShared::new(db.client(), more, file).unwrap()
 }
 
 fn item(n: u8) -> (ItemId, Record) {
@@ -76,7 +44,7 @@ fn item(n: u8) -> (ItemId, Record) {
 
 #[test]
 fn the_replica_follows_the_shared_catalog_and_changes_are_made_there() {
-    let Some(db) = Schema::new("replica") else {
+    let Some(db) = migrated("replica") else {
         return;
     };
     let mut pg = PgCatalog::new(db.client());
@@ -87,7 +55,7 @@ fn the_replica_follows_the_shared_catalog_and_changes_are_made_there() {
     let dir = tempfile::tempdir().unwrap();
     let case = Case::init(&dir.path().join("c"), CaseSettings::named("t")).unwrap();
     let replica = case.catalog().unwrap();
-    let shared = db.shared(&case.catalog_file());
+    let shared = team_shared(&db, &case.catalog_file());
 
     let both = Refreshed {
         catalog: true,
@@ -172,7 +140,7 @@ fn the_replica_follows_the_shared_catalog_and_changes_are_made_there() {
 
 #[test]
 fn four_requests_on_two_servers_tagging_at_once_add_each_tag_once() {
-    let Some(db) = Schema::new("race") else {
+    let Some(db) = migrated("race") else {
         return;
     };
     let (a, ra) = item(1);
@@ -184,7 +152,7 @@ fn four_requests_on_two_servers_tagging_at_once_add_each_tag_once() {
         .map(|n| {
             let case =
                 Case::init(&dir.path().join(format!("c{n}")), CaseSettings::named("t")).unwrap();
-            db.shared(&case.catalog_file())
+            team_shared(&db, &case.catalog_file())
         })
         .collect();
     let added: usize = std::thread::scope(|s| {
@@ -211,12 +179,12 @@ fn four_requests_on_two_servers_tagging_at_once_add_each_tag_once() {
 
 #[test]
 fn the_access_log_is_append_only_and_sessions_outlive_a_server() {
-    let Some(db) = Schema::new("log") else {
+    let Some(db) = migrated("log") else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
     let case = Case::init(&dir.path().join("c"), CaseSettings::named("t")).unwrap();
-    let shared = db.shared(&case.catalog_file());
+    let shared = team_shared(&db, &case.catalog_file());
     shared
         .log_access("ana", "login", None, None, Some("127.0.0.1"))
         .unwrap();
@@ -250,7 +218,7 @@ fn the_access_log_is_append_only_and_sessions_outlive_a_server() {
         shared.open_session(t, &ana(t), 2, idle).unwrap();
     }
     // Another server (a restart) finds them; the oldest beyond two is gone.
-    let other = db.shared(&case.catalog_file());
+    let other = team_shared(&db, &case.catalog_file());
     assert_eq!(other.session("t1", idle).unwrap(), None);
     assert_eq!(other.session("t3", idle).unwrap(), Some(ana("t3")));
     // Kept under a hash: the token itself is nowhere in the table.
