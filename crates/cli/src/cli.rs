@@ -437,6 +437,15 @@ pub struct InitArgs {
     /// LEAKCHECK_CATALOG_PASSWORD or with --catalog-password-file.
     #[arg(long, value_name = "URL")]
     pub catalog: Option<String>,
+    /// Where the originals go: a folder (a shared mount; relative to the
+    /// case), or s3://BUCKET/PREFIX on S3-compatible storage, with the
+    /// case's blobs/ as this machine's cache.
+    ///
+    /// S3 credentials come from the environment (AWS_ACCESS_KEY_ID,
+    /// AWS_SECRET_ACCESS_KEY, AWS_REGION; AWS_ENDPOINT for another
+    /// provider, AWS_ALLOW_HTTP=true for plain HTTP).
+    #[arg(long, value_name = "FOLDER|URL")]
+    pub blobs: Option<String>,
     #[command(flatten)]
     pub team: TeamOptions,
     #[command(flatten)]

@@ -84,6 +84,7 @@ fn init(a: InitArgs) -> Result<u8> {
         org_names: a.org_names.iter().map(|n| n.trim().to_string()).collect(),
         limits: Default::default(),
         ocr: Default::default(),
+        blobs: a.blobs.clone(),
         team: crate::cmd_team::team_settings(a.catalog.as_deref(), &a.team)?,
     };
     let case = Case::init(&a.case, settings)
@@ -523,6 +524,7 @@ fn demo_cmd(a: DemoArgs) -> Result<u8> {
         org_names: vec![crate::demo_docs::COMPANY.into()],
         limits: Default::default(),
         ocr: Default::default(),
+        blobs: None,
         team: None,
     };
     let case = Case::init(&case_dir, settings)?;
@@ -702,6 +704,7 @@ fn demo_key_recovery(dir: &Path, human: bool) -> Result<u8> {
         org_names: vec![],
         limits: Default::default(),
         ocr: Default::default(),
+        blobs: None,
         team: None,
     };
     Case::init(&case_dir, settings)?;

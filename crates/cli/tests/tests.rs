@@ -17,6 +17,7 @@ mod ocr;
 mod publish;
 mod redact;
 mod resume;
+mod s3;
 mod scale;
 mod search;
 mod spread;

@@ -140,11 +140,19 @@ fn read_item(
 ) -> OcrOutcome {
     let started = Instant::now();
     let limit = Duration::from_secs(settings.page_seconds.max(1));
-    let path = case.blobs().path(&c.id);
     let mut outcome = OcrOutcome {
         engine: Some(engine.version.clone()),
         languages: Some(settings.languages.join("+")),
         ..OcrOutcome::default()
+    };
+    let path = match case.blobs().local(&c.id) {
+        Ok(p) => p,
+        Err(e) => {
+            outcome.status = "failed".into();
+            outcome.detail = Some(json!({ "error": e.to_string() }));
+            outcome.seconds = started.elapsed().as_secs_f64();
+            return outcome;
+        }
     };
     let result = if c.kind == "pdf" {
         read_pdf(engine, settings, &path, c, limit).map(|pages| (pages, None))

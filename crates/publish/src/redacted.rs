@@ -261,7 +261,10 @@ fn redacted_pdf(
     stats: &mut RedactStats,
 ) -> Result<()> {
     let path = out.join(format!("{id}.pdf"));
-    let made = redact_pdf(&blobs.path(id), find, PAGE_LIMIT);
+    let made = match blobs.local(id) {
+        Ok(original) => redact_pdf(&original, find, PAGE_LIMIT).map_err(|e| e.to_string()),
+        Err(e) => Err(e.to_string()),
+    };
     let made = match made {
         Ok(m) => m,
         Err(e) => {

@@ -101,6 +101,7 @@ impl Fixture {
             org_names: vec![],
             limits: Default::default(),
             ocr: Default::default(),
+            blobs: None,
             team: None,
         };
         let case = Case::init(&dir.path().join("case"), settings).unwrap();

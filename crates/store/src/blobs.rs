@@ -1,11 +1,13 @@
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use leakcheck_core::ItemId;
 use sha2::{Digest, Sha256};
 
-use crate::error::{Result, io};
+use crate::error::{Error, Result, io};
+use crate::remote::Remote;
 
 /// Content-addressed store of originals: `blobs/ab/<sha256>`.
 ///
@@ -15,35 +17,81 @@ use crate::error::{Result, io};
 /// rather than two (`ab/cd/`): measured on ext4, the second level made nearly
 /// every new blob a `mkdir`, and renames across folders take a file-system
 /// wide lock, which together cost more than parsing.
+///
+/// With a [`Remote`] (a team case's `s3://` blobs), the bucket holds every
+/// blob and the folder is this machine's cache: a blob written goes up
+/// once it is in place here, and one read that is not here is fetched,
+/// checked against its name, and kept.
 #[derive(Clone, Debug)]
 pub struct BlobStore {
     root: PathBuf,
+    remote: Option<Arc<Remote>>,
 }
 
 impl BlobStore {
-    pub(crate) fn open(root: PathBuf) -> Result<BlobStore> {
+    pub(crate) fn open(root: PathBuf, remote: Option<Arc<Remote>>) -> Result<BlobStore> {
         for b in 0..=255u8 {
             let dir = root.join(format!("{b:02x}"));
             fs::create_dir_all(&dir).map_err(io(&dir))?;
         }
-        Ok(BlobStore { root })
+        Ok(BlobStore { root, remote })
     }
 
-    /// Where the blob of `id` lives.
+    /// Where the blob of `id` lives on this machine (with a remote, it may
+    /// not be there yet: [`BlobStore::local`] fetches it first).
     pub fn path(&self, id: &ItemId) -> PathBuf {
         let s = id.as_str();
         self.root.join(&s[0..2]).join(s)
     }
 
-    /// True when the blob is in place.
+    /// True when the blob is in place on this machine.
     pub fn contains(&self, id: &ItemId) -> bool {
         self.path(id).exists()
+    }
+
+    /// The blob of `id` on this machine, fetched from the remote first
+    /// when it is not here (and refused when the fetched bytes do not hash
+    /// to `id`).
+    pub fn local(&self, id: &ItemId) -> Result<PathBuf> {
+        let path = self.path(id);
+        let Some(remote) = &self.remote else {
+            return Ok(path);
+        };
+        if path.exists() {
+            return Ok(path);
+        }
+        let mut tmp = self.temp_file(&id.as_str()[0..2])?;
+        let got = remote.download(id, &mut tmp.file, &tmp.path);
+        match got {
+            Ok(Some((got, _))) if got == *id => {
+                self.commit_here(tmp, id)?;
+                Ok(path)
+            }
+            Ok(Some((got, _))) => {
+                tmp.discard();
+                Err(Error::Blobs(format!(
+                    "{}: the object for {id} hashes to {got}: refused",
+                    remote.url()
+                )))
+            }
+            Ok(None) => {
+                tmp.discard();
+                Err(Error::Blobs(format!(
+                    "{}: no object for {id}",
+                    remote.url()
+                )))
+            }
+            Err(e) => {
+                tmp.discard();
+                Err(e)
+            }
+        }
     }
 
     /// Stores bytes whose id is already known. Does nothing if present.
     pub fn put(&self, id: &ItemId, bytes: &[u8]) -> Result<()> {
         if self.contains(id) {
-            return Ok(());
+            return self.sent(id);
         }
         let mut tmp = self.temp_file(&id.as_str()[0..2])?;
         tmp.file.write_all(bytes).map_err(io(&tmp.path))?;
@@ -81,6 +129,7 @@ impl BlobStore {
         let id = ItemId::from_digest(hasher.finalize().into());
         if self.contains(&id) {
             tmp.discard();
+            self.sent(&id)?;
         } else {
             self.commit(tmp, &id)?;
         }
@@ -89,19 +138,23 @@ impl BlobStore {
 
     /// Opens a stored blob for reading.
     pub fn open_blob(&self, id: &ItemId) -> Result<File> {
-        let p = self.path(id);
+        let p = self.local(id)?;
         File::open(&p).map_err(io(p))
     }
 
     /// Reads a stored blob whole.
     pub fn read(&self, id: &ItemId) -> Result<Vec<u8>> {
-        let p = self.path(id);
+        let p = self.local(id)?;
         fs::read(&p).map_err(io(p))
     }
 
-    /// Re-hashes a stored blob; `None` if it is missing.
+    /// Re-hashes a stored blob; `None` if it is missing. With a remote, the
+    /// remote's copy is what is hashed: it is the one every machine reads.
     pub fn rehash(&self, id: &ItemId) -> Result<Option<(ItemId, u64)>> {
         let p = self.path(id);
+        if let Some(remote) = &self.remote {
+            return remote.download(id, &mut io::sink(), &p);
+        }
         let mut f = match File::open(&p) {
             Ok(f) => f,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
@@ -163,7 +216,22 @@ impl BlobStore {
         Ok(TempBlob { file, path })
     }
 
+    /// Puts a written blob in place, then sends it to the remote.
     fn commit(&self, tmp: TempBlob, id: &ItemId) -> Result<()> {
+        self.commit_here(tmp, id)?;
+        self.sent(id)
+    }
+
+    /// Makes sure the remote holds the blob in place here (an upload that
+    /// failed before is made now: the copy here proves nothing).
+    fn sent(&self, id: &ItemId) -> Result<()> {
+        match &self.remote {
+            Some(remote) => remote.upload(id, &self.path(id)),
+            None => Ok(()),
+        }
+    }
+
+    fn commit_here(&self, tmp: TempBlob, id: &ItemId) -> Result<()> {
         let dest = self.path(id);
         let TempBlob { file, path } = tmp;
         drop(file);
@@ -212,7 +280,7 @@ mod tests {
     #[test]
     fn put_is_write_once_and_read_only() {
         let dir = tempfile::tempdir().unwrap();
-        let store = BlobStore::open(dir.path().join("blobs")).unwrap();
+        let store = BlobStore::open(dir.path().join("blobs"), None).unwrap();
         let id = ItemId::of(b"hello");
         store.put(&id, b"hello").unwrap();
         store.put(&id, b"hello").unwrap();
@@ -224,7 +292,7 @@ mod tests {
     #[test]
     fn put_stream_hashes_and_enforces_limit() {
         let dir = tempfile::tempdir().unwrap();
-        let store = BlobStore::open(dir.path().join("blobs")).unwrap();
+        let store = BlobStore::open(dir.path().join("blobs"), None).unwrap();
         let got = store.put_stream(&mut &b"abc"[..], 10).unwrap();
         assert_eq!(
             got,

@@ -1,11 +1,13 @@
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use leakcheck_core::Limits;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result, io};
+use crate::remote::Remote;
 use crate::{BlobStore, Catalog, Custody};
 
 /// The claimed period of the leak: documents dated outside it deserve a look.
@@ -57,6 +59,12 @@ pub struct CaseSettings {
     /// What OCR reads, in which languages, and how long it may take.
     #[serde(default)]
     pub ocr: OcrSettings,
+    /// Where the originals are kept: none for the case's `blobs/` folder;
+    /// another folder (a shared mount); or `s3://bucket/prefix`, with
+    /// `blobs/` as this machine's cache (credentials from the environment,
+    /// see `remote.rs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blobs: Option<String>,
     /// Where a team case keeps its catalog and job queue; none for a case
     /// on one machine (the embedded SQLite catalog).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -95,6 +103,7 @@ impl CaseSettings {
             org_names: Vec::new(),
             limits: Limits::default(),
             ocr: OcrSettings::default(),
+            blobs: None,
             team: None,
         }
     }
@@ -198,7 +207,13 @@ impl Case {
             path: path.clone(),
             reason: e.to_string(),
         })?;
-        let blobs = BlobStore::open(root.join("blobs"))?;
+        let blobs = match settings.blobs.as_deref() {
+            None => BlobStore::open(root.join("blobs"), None)?,
+            Some(url) if url.starts_with("s3://") => {
+                BlobStore::open(root.join("blobs"), Some(Arc::new(Remote::open(url)?)))?
+            }
+            Some(folder) => BlobStore::open(root.join(folder), None)?,
+        };
         Ok(Case {
             root: root.to_path_buf(),
             home: root.to_path_buf(),
@@ -314,6 +329,7 @@ mod tests {
             org_names: vec!["Emmanuel Macron".into()],
             limits: Limits::default(),
             ocr: OcrSettings::default(),
+            blobs: None,
             team: None,
         };
         Case::init(&root, settings.clone()).unwrap();

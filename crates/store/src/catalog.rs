@@ -1104,7 +1104,7 @@ mod tests {
         corrupt("UPDATE emails SET meta = '{\"text\": 5}'");
         let rows = cat.text_rows(None, 10).unwrap();
         let row = rows.iter().find(|r| r.id == a).unwrap();
-        let blobs = crate::BlobStore::open(dir.path().join("blobs")).unwrap();
+        let blobs = crate::BlobStore::open(dir.path().join("blobs"), None).unwrap();
         let e = row.text(&blobs).unwrap_err().to_string();
         assert!(e.contains(&format!("email {a}")), "{e}");
         assert!(cat.emails().is_err());

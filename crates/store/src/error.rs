@@ -64,6 +64,10 @@ pub enum Error {
     /// A team case's catalog (PostgreSQL) failed.
     #[error("catalog: {0}")]
     Team(String),
+    /// The blobs' remote store (S3) failed, or gave bytes that do not
+    /// hash to their name.
+    #[error("blobs: {0}")]
+    Blobs(String),
     /// A stored value did not decode (the catalog was edited or corrupted).
     #[error("catalog data is corrupt: {0}")]
     Corrupt(String),

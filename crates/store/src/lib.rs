@@ -37,6 +37,7 @@ mod error;
 mod ocr_rows;
 mod posts;
 mod redactions;
+mod remote;
 mod schema;
 pub mod scratch;
 mod search_catalog;

@@ -147,6 +147,7 @@ impl State {
         // Where the catalog lives changes no finding: a case moved to team
         // mode keeps its last pass.
         let settings = leakcheck_store::CaseSettings {
+            blobs: None,
             team: None,
             ..case.settings.clone()
         };
