@@ -29,8 +29,18 @@ where
     I: IntoIterator<Item = S>,
     S: AsRef<OsStr>,
 {
+    lc_with(args, &[])
+}
+
+/// Runs `leakcheck ARGS` with `env` added to its environment.
+pub fn lc_with<I, S>(args: I, env: &[(&str, &str)]) -> Run
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
     let out = Command::new(bin())
         .args(args)
+        .envs(env.iter().copied())
         .output()
         .expect("run leakcheck");
     Run {
