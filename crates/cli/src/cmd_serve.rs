@@ -120,9 +120,10 @@ fn remove(a: UserRemoveArgs) -> Result<u8> {
 }
 
 fn log(a: UserLogArgs) -> Result<u8> {
-    let entries = match team_shared(&open(&a.case)?, None)? {
+    let case = open(&a.case)?;
+    let entries = match team_shared(&case, None)? {
         Some((shared, _)) => shared.access_log(None, a.limit)?,
-        None => open(&a.case)?.catalog()?.access_log(None, a.limit)?,
+        None => case.catalog()?.access_log(None, a.limit)?,
     };
     let mut out = stdout();
     for e in &entries {
