@@ -149,6 +149,11 @@ fn connector(case: &Case) -> Result<(Client, impl Fn() -> leakcheck_team::Result
     Ok((client, move || leakcheck_team::connect(&team)))
 }
 
+/// How long a worker, or a command waiting on workers, waits for news of
+/// the queue before looking again: the queue announces jobs queued and
+/// settled, but not a lease that expires.
+const NEWS: Duration = Duration::from_secs(1);
+
 /// This process's name on leases: host and process id.
 fn worker_name() -> String {
     let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
@@ -161,6 +166,7 @@ fn worker_name() -> String {
 /// for the workers, and finishes the run (custody log, settled paths).
 pub fn ingest(case: &Case, a: &IngestArgs) -> Result<u8> {
     let (mut client, connect) = connector(case)?;
+    leakcheck_team::listen(&mut client)?;
     let options = leakcheck_ingest::Options {
         note: a.note.clone(),
         operator: operator(),
@@ -203,7 +209,7 @@ pub fn ingest(case: &Case, a: &IngestArgs) -> Result<u8> {
         if state.open == 0 {
             break state;
         }
-        std::thread::sleep(Duration::from_millis(200));
+        leakcheck_team::wait(&mut client, NEWS, &["done", "failed"])?;
     };
     if let Some(bar) = bar {
         bar.finish();
@@ -241,6 +247,7 @@ pub fn ingest(case: &Case, a: &IngestArgs) -> Result<u8> {
 /// the workers, then runs the pass on their findings here.
 pub fn verify(case: &Case, a: &VerifyArgs) -> Result<leakcheck_verify::Summary> {
     let (mut client, connect) = connector(case)?;
+    leakcheck_team::listen(&mut client)?;
     let mut catalog = PgCatalog::new(connect()?);
     let (run, emails, jobs, snapshot) = verify_jobs::enqueue(
         &connect,
@@ -269,7 +276,7 @@ pub fn verify(case: &Case, a: &VerifyArgs) -> Result<leakcheck_verify::Summary> 
                 if jobs.open == 0 {
                     return Ok::<_, anyhow::Error>(jobs.failed);
                 }
-                std::thread::sleep(Duration::from_millis(200));
+                leakcheck_team::wait(&mut client, NEWS, &["done", "failed"])?;
             }
         })?;
     if !failed.is_empty() {
@@ -308,7 +315,7 @@ pub fn worker(a: WorkerArgs) -> Result<u8> {
     let options = WorkerOptions {
         lease: Duration::from_secs(a.lease_seconds.max(3)),
         kind: None,
-        idle: Duration::from_millis(500),
+        idle: NEWS,
         until_drained: a.until_drained,
     };
     let name = worker_name();

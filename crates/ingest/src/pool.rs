@@ -6,14 +6,14 @@ use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
-use crossbeam_channel::Sender;
+use crossbeam_channel::{Receiver, Sender};
 use leakcheck_core::{ItemId, Limits, Record, Stage};
 use leakcheck_extract::native::Isolation;
 use leakcheck_store::{BlobStore, OpenedWith};
 
 use crate::claims::Claims;
 use crate::walk::TopFile;
-use crate::worker::{Ctx, Data, Unit};
+use crate::worker::{Ctx, Data, HELD_MAX, Unit};
 use crate::{Openers, Progress};
 
 /// What the workers share besides their queue.
@@ -65,12 +65,7 @@ impl Pool {
                     // Containers inside containers are processed inline when
                     // the queue is full, so give nesting room.
                     .stack_size(32 << 20)
-                    .spawn(move || {
-                        while let Ok(Some(unit)) = rx.recv() {
-                            ctx.process(unit);
-                            ctx.pending.fetch_sub(1, Ordering::SeqCst);
-                        }
-                    })
+                    .spawn(move || work(&ctx, &rx))
                     .expect("spawn ingest worker")
             })
             .collect();
@@ -131,6 +126,39 @@ impl Pool {
         let mut opened = std::mem::take(&mut *self.ctx.opened.lock().unwrap());
         opened.sort();
         Finished { tops, opened }
+    }
+}
+
+/// A worker thread's loop: it loads the units waiting (their bytes stored,
+/// their places recorded), up to what one claim covers, then claims and
+/// opens them, until it is told to stop.
+fn work(ctx: &Ctx, rx: &Receiver<Option<Unit>>) {
+    let most = ctx.claims.batch().max(1);
+    let mut next = rx.recv().ok().flatten();
+    while let Some(first) = next.take() {
+        let (mut batch, mut units, mut held) = (Vec::new(), 0u64, 0u64);
+        let mut stop = false;
+        let mut unit = Some(first);
+        while let Some(u) = unit.take() {
+            units += 1;
+            if let Some(loaded) = ctx.load_unit(u) {
+                held += loaded.held();
+                batch.push(loaded);
+            }
+            if batch.len() < most && held < HELD_MAX {
+                match rx.try_recv() {
+                    Ok(Some(u)) => unit = Some(u),
+                    Ok(None) => stop = true,
+                    Err(_) => {}
+                }
+            }
+        }
+        ctx.open_all(batch);
+        ctx.pending.fetch_sub(units, Ordering::SeqCst);
+        ctx.flush();
+        if !stop {
+            next = rx.recv().ok().flatten();
+        }
     }
 }
 

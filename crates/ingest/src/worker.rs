@@ -1,5 +1,6 @@
 //! One item's journey: bytes → blob store → kind → records → members.
 
+use std::cell::RefCell;
 use std::fs::File;
 use std::io::{BufReader, Cursor, Read, Seek};
 use std::path::PathBuf;
@@ -83,6 +84,53 @@ struct Body {
     mem: Option<Arc<Vec<u8>>>,
 }
 
+/// Loaded units a thread may hold for one claim, by their bytes in memory.
+pub(crate) const HELD_MAX: u64 = 64 << 20;
+
+/// Units a thread loaded but has not claimed yet. Kept per thread because
+/// members are found deep inside a container's reader, which has only the
+/// shared context to hand them to; each pool thread holds its own, and
+/// flushes them before it waits for more work.
+#[derive(Default)]
+struct Held {
+    units: Vec<Loaded>,
+    bytes: u64,
+}
+
+thread_local! {
+    static HELD: RefCell<Held> = RefCell::default();
+}
+
+/// A unit whose bytes are stored and whose place is recorded, waiting
+/// for the claim that says whether it is opened here.
+pub struct Loaded {
+    body: Body,
+    kind: Kind,
+    /// Bytes before a self-extracting archive's own.
+    stub: u64,
+    /// Why its kind could not be read, when it could not.
+    unread: Option<String>,
+    ext: String,
+    file_name: String,
+    /// The kind its name promises, for the kinds that are checked.
+    named: Option<Kind>,
+    /// An earlier PDF revision, not cut into revisions again.
+    derived: bool,
+    display: String,
+    depth: u32,
+    guard: Option<Arc<DoneGuard>>,
+    budget: Arc<AtomicU64>,
+    source: usize,
+    set: Option<(Arc<VolumeSet>, u32)>,
+}
+
+impl Loaded {
+    /// Bytes it keeps in memory until it is opened.
+    pub fn held(&self) -> u64 {
+        self.body.mem.as_ref().map_or(0, |m| m.len() as u64)
+    }
+}
+
 trait ReadSeek: Read + Seek {}
 impl<T: Read + Seek> ReadSeek for T {}
 
@@ -101,21 +149,78 @@ impl Ctx {
         });
     }
 
-    /// Queues a unit for any worker, or processes it here when the queue is
+    /// Queues a unit for any worker, or takes it on here when the queue is
     /// full: work is shared without ever blocking a worker on another.
+    /// Taken on here, it is loaded now and opened with the next batch this
+    /// thread claims ([`Ctx::flush`]).
     pub fn dispatch(&self, unit: Unit) {
         self.pending.fetch_add(1, Ordering::SeqCst);
         match self.queue.try_send(Some(unit)) {
             Ok(()) => {}
             Err(TrySendError::Full(Some(unit)) | TrySendError::Disconnected(Some(unit))) => {
-                self.process(unit);
-                self.pending.fetch_sub(1, Ordering::SeqCst);
+                match self.load_unit(unit) {
+                    Some(loaded) => self.hold(loaded),
+                    None => {
+                        self.pending.fetch_sub(1, Ordering::SeqCst);
+                    }
+                }
             }
             Err(_) => unreachable!("dispatch sends Some"),
         }
     }
 
-    pub fn process(&self, unit: Unit) {
+    /// Keeps a loaded unit for this thread's next claim, claiming at once
+    /// when the batch is full.
+    fn hold(&self, loaded: Loaded) {
+        let full = HELD.with_borrow_mut(|held| {
+            held.bytes += loaded.held();
+            held.units.push(loaded);
+            held.units.len() >= self.claims.batch() || held.bytes >= HELD_MAX
+        });
+        if full {
+            self.flush();
+        }
+    }
+
+    /// Claims and opens what this thread holds, and what opening that
+    /// makes it hold, until it holds nothing.
+    pub fn flush(&self) {
+        loop {
+            let batch = HELD.with_borrow_mut(|held| {
+                held.bytes = 0;
+                std::mem::take(&mut held.units)
+            });
+            if batch.is_empty() {
+                return;
+            }
+            let n = batch.len() as u64;
+            self.open_all(batch);
+            self.pending.fetch_sub(n, Ordering::SeqCst);
+        }
+    }
+
+    /// Claims the items of `batch` at once, and opens those this worker
+    /// got: a claim in a shared catalog is a round trip, paid once a batch.
+    /// Each unit is done (no longer pending) once opened.
+    pub fn open_all(&self, batch: Vec<Loaded>) {
+        let ids: Vec<ItemId> = batch.iter().map(|l| l.body.id.clone()).collect();
+        let claims = self.claims.claim(&ids);
+        for (i, loaded) in batch.into_iter().enumerate() {
+            let claim = match &claims {
+                Ok(got) => got
+                    .get(i)
+                    .copied()
+                    .ok_or_else(|| format!("{} answers for {} items", got.len(), ids.len())),
+                Err(e) => Err(e.clone()),
+            };
+            self.open(loaded, claim);
+        }
+    }
+
+    /// Stores a unit's bytes and records its place: what comes before the
+    /// claim that decides whether it is opened here. `None` when there is
+    /// nothing to open (its bytes could not be had).
+    pub fn load_unit(&self, unit: Unit) -> Option<Loaded> {
         let Unit {
             parent,
             path,
@@ -153,7 +258,7 @@ impl Ctx {
                     error: Some(error),
                     extra,
                 });
-                return;
+                return None;
             }
         };
         let (kind, unread) = self.kind_of(&body);
@@ -181,7 +286,44 @@ impl Ctx {
             error: None,
             extra,
         });
-        match self.claims.claim(&body.id) {
+        Some(Loaded {
+            body,
+            kind,
+            stub,
+            unread,
+            ext,
+            file_name,
+            named,
+            derived,
+            display,
+            depth,
+            guard: parent_guard,
+            budget,
+            source,
+            set,
+        })
+    }
+
+    /// Opens a loaded unit's item when `claim` says this worker should
+    /// (it expands an archive, reads an email) and keeps what it holds.
+    pub fn open(&self, loaded: Loaded, claim: Result<bool, String>) {
+        let Loaded {
+            body,
+            kind,
+            stub,
+            unread,
+            ext,
+            file_name,
+            named,
+            derived,
+            display,
+            depth,
+            guard: parent_guard,
+            budget,
+            source,
+            set,
+        } = loaded;
+        match claim {
             Ok(true) => {}
             Ok(false) => return, // seen before: its contents are (being) recorded once
             // Opening it again is harmless (records are keyed by place),

@@ -5,12 +5,15 @@
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::Receiver;
+use crossbeam_channel::{Receiver, TryRecvError};
 use leakcheck_core::Record;
 
 /// Records per transaction: large enough to amortise the commit, small
 /// enough that a crash loses little work.
 const BATCH: usize = 4096;
+
+/// How often a lingering batch looks for more records.
+const TICK: Duration = Duration::from_millis(10);
 
 /// Applies the records that arrive, in batches, with `apply`, until every
 /// sender is gone; the first error is returned then. A batch takes what is
@@ -30,10 +33,21 @@ pub fn spawn<E: Send + 'static>(
             while let Ok(first) = records.recv() {
                 let until = Instant::now() + linger;
                 batch.push(first);
+                // Records that come while it lingers are picked up every
+                // tick, not each as it comes: waking for each record cost
+                // a one-thread worker more CPU (65,000 yields and as many
+                // wake-ups on the scale-0.1 dump) than writing them.
                 while batch.len() < BATCH {
-                    match records.recv_deadline(until) {
+                    match records.try_recv() {
                         Ok(r) => batch.push(r),
-                        Err(_) => break,
+                        Err(TryRecvError::Disconnected) => break,
+                        Err(TryRecvError::Empty) => {
+                            let left = until.saturating_duration_since(Instant::now());
+                            if left.is_zero() {
+                                break;
+                            }
+                            thread::sleep(left.min(TICK));
+                        }
                     }
                 }
                 // After a failure keep draining, so workers never block on a

@@ -77,10 +77,16 @@ pub fn connect(team: &TeamSettings) -> Result<Client> {
     } else {
         config.connect(NoTls)?
     };
+    // PostgreSQL compiles a statement it expects to be costly to machine
+    // code first (JIT). leakcheck's costly statements are scans that run
+    // in tens of milliseconds: the check of display paths that ends an
+    // ingest took 0.56 s, 0.47 s of it compiling, and 0.06 s without.
+    let mut setup = String::from("SET jit TO off;");
     if let Some(schema) = &team.schema {
         check_schema(schema)?;
-        client.batch_execute(&format!("SET search_path TO {schema}"))?;
+        setup.push_str(&format!(" SET search_path TO {schema};"));
     }
+    client.batch_execute(&setup)?;
     Ok(client)
 }
 

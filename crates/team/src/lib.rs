@@ -20,7 +20,7 @@ pub use connect::{PASSWORD_ENV, check_catalog, check_schema, connect, open};
 pub use error::{Result, TeamError};
 pub use links::Links;
 pub use migrate::{MIGRATIONS, migrate};
-pub use queue::{Failure, JobState, Lease, LeaseRow, Queue, Status};
+pub use queue::{Failure, JobState, Lease, LeaseRow, Queue, Status, listen, wait};
 pub use workbench::TeamShared;
 pub use worker::{WorkSummary, WorkerOptions, work};
 

@@ -30,6 +30,11 @@ pub const MIGRATIONS: &[(i32, &str, &str)] = &[
         "workbench",
         include_str!("../migrations/0007_workbench.sql"),
     ),
+    (
+        8,
+        "job events",
+        include_str!("../migrations/0008_job_events.sql"),
+    ),
 ];
 
 /// Held while migrating, so that two processes starting at once (a server

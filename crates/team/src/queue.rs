@@ -7,9 +7,10 @@
 //! not finished is done again, and records are keyed so that doing a job
 //! twice gives what doing it once does.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use postgres::Client;
+use postgres::fallible_iterator::FallibleIterator;
 use serde_json::Value;
 
 use crate::{Result, TeamError};
@@ -83,6 +84,36 @@ pub struct Status {
     pub failures: Vec<Failure>,
 }
 
+/// Has `client` told when a job moves: queued (again), leased, done or
+/// failed (see [`wait`]). Call it before looking at the queue, so that
+/// nothing that happens after the look goes unheard.
+pub fn listen(client: &mut Client) -> Result<()> {
+    let schema: String = client.query_one("SELECT current_schema()", &[])?.get(0);
+    // The schema is checked when the case is opened: plain lowercase.
+    client.batch_execute(&format!("LISTEN \"leakcheck jobs {schema}\""))?;
+    Ok(())
+}
+
+/// Waits until a job has become one of `states` (`queued`, `leased`,
+/// `done`, `failed`) since the last wait, or since [`listen`], or until
+/// `timeout` has passed: the timeout covers what no statement announces,
+/// a lease that expires.
+pub fn wait(client: &mut Client, timeout: Duration, states: &[&str]) -> Result<()> {
+    let until = Instant::now() + timeout;
+    let mut heard = client.notifications();
+    loop {
+        let left = until.saturating_duration_since(Instant::now());
+        match heard.timeout_iter(left).next()? {
+            None => return Ok(()),
+            Some(n) if states.contains(&n.payload()) => break,
+            Some(_) => {}
+        }
+    }
+    // The caller looks at the queue next: what else was heard is seen then.
+    while heard.iter().next()?.is_some() {}
+    Ok(())
+}
+
 /// One worker's (or enqueuer's) handle on the queue: a connection and the
 /// name its leases are taken under (`host:pid` is a good one).
 pub struct Queue {
@@ -98,6 +129,16 @@ impl Queue {
             client,
             worker: worker.into(),
         }
+    }
+
+    /// Has this connection told when a job moves ([`listen`]).
+    pub fn listen(&mut self) -> Result<()> {
+        listen(&mut self.client)
+    }
+
+    /// Waits, at most `timeout`, for a job to be queued ([`wait`]).
+    pub fn wait_for_work(&mut self, timeout: Duration) -> Result<()> {
+        wait(&mut self.client, timeout, &["queued"])
     }
 
     /// Adds a job; it may be leased up to `max_attempts` times before it

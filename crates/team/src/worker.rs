@@ -21,7 +21,9 @@ pub struct WorkerOptions {
     pub lease: Duration,
     /// Only jobs of this kind, when given.
     pub kind: Option<String>,
-    /// How long to wait before asking again when no job is open.
+    /// How long to wait for news of a job before asking again when none is
+    /// open: the queue tells its listeners when a job is queued, so this
+    /// only bounds how long an expired lease waits for a worker.
     pub idle: Duration,
     /// Stop once no job is queued or leased (rather than wait for more).
     pub until_drained: bool,
@@ -49,6 +51,7 @@ pub fn work(
     mut handle: impl FnMut(&Lease) -> std::result::Result<(), String>,
 ) -> Result<WorkSummary> {
     let mut queue = Queue::new(connect()?, name);
+    queue.listen()?;
     let current: Arc<Mutex<Option<Lease>>> = Arc::default();
     let stop = Arc::new(AtomicBool::new(false));
     let heartbeat = {
@@ -83,7 +86,7 @@ pub fn work(
                         return Ok(());
                     }
                 }
-                thread::sleep(options.idle);
+                queue.wait_for_work(options.idle)?;
                 continue;
             };
             *current.lock().unwrap() = Some(lease.clone());

@@ -6,9 +6,9 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, Barrier};
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use leakcheck_team::{JobState, Queue, TeamError, migrate};
+use leakcheck_team::{JobState, Queue, TeamError, listen, migrate, wait};
 use serde_json::json;
 
 mod schema;
@@ -204,4 +204,51 @@ fn a_worker_whose_connection_dies_mid_job_loses_nothing() {
         "the dead worker's three, again"
     );
     assert_eq!(q.status().unwrap().done, 20);
+}
+
+#[test]
+fn a_waiting_worker_hears_of_a_job_the_moment_it_is_queued() {
+    let Some(db) = Schema::new("news") else {
+        return;
+    };
+    let mut waiting = db.client();
+    migrate(&mut waiting).unwrap();
+    listen(&mut waiting).unwrap();
+    let elsewhere_db = Schema::new("news_other").unwrap();
+    let mut other = elsewhere_db.client();
+    migrate(&mut other).unwrap();
+    let enqueuer = {
+        let mut q = queue(&db, "enqueuer");
+        let mut elsewhere = Queue::new(other, "elsewhere");
+        thread::spawn(move || {
+            // A job in another case's schema is not news here.
+            elsewhere.enqueue("count", &json!({}), 3).unwrap();
+            thread::sleep(ms(300));
+            let id = q.enqueue("count", &json!({}), 3).unwrap();
+            let lease = q.lease(None, ms(5000)).unwrap().unwrap();
+            assert_eq!(lease.id, id);
+            thread::sleep(ms(300));
+            q.finish(&lease).unwrap();
+        })
+    };
+    let started = Instant::now();
+    wait(&mut waiting, Duration::from_secs(60), &["queued"]).unwrap();
+    let heard = started.elapsed();
+    assert!(
+        heard >= ms(300),
+        "woken by the other schema's job ({heard:?})"
+    );
+    assert!(heard < Duration::from_secs(20), "not woken ({heard:?})");
+    // Its lease is not what a command waiting for jobs to end listens for;
+    // the job's end is.
+    wait(&mut waiting, Duration::from_secs(60), &["done", "failed"]).unwrap();
+    assert!(
+        started.elapsed() >= ms(600),
+        "woken before the job was done"
+    );
+    enqueuer.join().unwrap();
+    // With nothing moving, a wait lasts its timeout.
+    let idle = Instant::now();
+    wait(&mut waiting, ms(400), &["queued"]).unwrap();
+    assert!(idle.elapsed() >= ms(400));
 }
